@@ -1,0 +1,61 @@
+/**
+ * A finding is plain data: what the engine returns and every formatter renders.
+ * Values are unmasked here; masking happens in the report layer
+ * (src/report/mask.ts) driven by `pii` kinds, so that no formatter can forget it.
+ */
+import type { Category, EntityKind, I18n, Risk, Severity } from '../rules/model.js';
+import type { PiiKind } from '../data/tables.js';
+import type { Value } from '../data/model.js';
+
+/** One source row that proves a finding. */
+export interface EvidenceRow {
+  table: string;
+  file: string;
+  /** 1-based line on which the record starts in `file`. */
+  line: number;
+  /** The row's canonical values as loaded (money in fen). */
+  values: Record<string, Value>;
+}
+
+export interface Finding {
+  /** Stable across runs for the same facts: hash of rule id, entity, period and the evidence rows' values (not their file paths). */
+  fingerprint: string;
+  ruleId: string;
+  category: Category;
+  risk: Risk;
+  severity: Severity;
+  title: I18n;
+  /** Rendered message, unmasked. */
+  message: I18n;
+  entity: { kind: EntityKind; key: string; label?: string };
+  /** 'YYYY-MM' or 'YYYY-MM-DD' or a range 'YYYY-MM..YYYY-MM', or null. */
+  period: string | null;
+  /** Money at risk in integer fen, or null when the finding has no amount. */
+  amount: number | null;
+  /** The check's output row (derived values such as counts and totals), unmasked. */
+  details: Record<string, Value>;
+  /** Evidence rows, capped at EVIDENCE_CAP; `evidenceCount` is the full number. */
+  evidence: EvidenceRow[];
+  evidenceCount: number;
+  /** Personal-data kind of entity key/label, details keys and evidence columns that need masking. */
+  pii: Record<string, PiiKind>;
+}
+
+/** At most this many evidence rows are kept per finding; the count keeps the rest. */
+export const EVIDENCE_CAP = 50;
+
+/** A rule that did not run, and why. */
+export interface SkippedRule {
+  ruleId: string;
+  reason: string;
+  /** 'missing-table' | 'missing-column' | 'error' */
+  code: string;
+}
+
+/** What running a set of rules produced. */
+export interface RunResult {
+  findings: Finding[];
+  skipped: SkippedRule[];
+  /** Rule id → number of findings (0 for rules that ran and found nothing). */
+  ran: Record<string, number>;
+}
