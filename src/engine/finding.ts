@@ -58,4 +58,6 @@ export interface RunResult {
   skipped: SkippedRule[];
   /** Rule id → number of findings (0 for rules that ran and found nothing). */
   ran: Record<string, number>;
+  /** Rule id → the parameter values in effect (as written by the user: money in yuan), for the manifest. */
+  params: Record<string, Record<string, string | number | boolean | string[]>>;
 }

@@ -54,6 +54,10 @@ export type TableRef = string | Pipeline;
 export type JoinOn = string | string[] | Record<string, string>;
 
 /**
+ * Joins take either `on` (equal keys) or `where`, a two-table predicate
+ * `(a, b) => a.id_number == b.id_number && a.pay_date >= b.sentence_start`
+ * (slower: compared pair by pair; use it on small or pre-aggregated tables).
+ *
  * One step of a pipeline. Exactly one key, named after the Arquero verb.
  * The engine compiles each to the verb of the same name.
  */
@@ -62,9 +66,9 @@ export type Step =
   | { derive: Record<string, Expr> }
   | { select: string[] }
   | { rename: Record<string, string> }
-  | { join: { with: TableRef; on: JoinOn; how?: 'inner' | 'left' | 'right' | 'full'; suffix?: [string, string] } }
-  | { semijoin: { with: TableRef; on: JoinOn } }
-  | { antijoin: { with: TableRef; on: JoinOn } }
+  | { join: { with: TableRef; on?: JoinOn; where?: Expr; how?: 'inner' | 'left' | 'right' | 'full'; suffix?: [string, string] } }
+  | { semijoin: { with: TableRef; on?: JoinOn; where?: Expr } }
+  | { antijoin: { with: TableRef; on?: JoinOn; where?: Expr } }
   | { lookup: { with: TableRef; on: JoinOn; values: string[] } }
   | { groupby: string[] }
   | { ungroup: true }
