@@ -31,6 +31,11 @@ export interface ColumnDef {
   pii?: PiiKind;
   /** Chinese label for reports and docs. */
   label: string;
+  /**
+   * An identifier held as text (account, phone, code, serial number): when loaded, a spreadsheet's leading
+   * apostrophe is stripped and a value in scientific notation (`6.22848E+18`) is rejected, never guessed.
+   */
+  identifier?: true;
 }
 
 export interface TableDef {
@@ -307,6 +312,13 @@ export const TABLES: TableDef[] = [
     ],
   },
 ];
+
+/** Text columns that hold identifiers (see ColumnDef.identifier), by canonical name in every table. */
+const IDENTIFIER_COLUMNS = new Set([
+  'bank_account', 'account_no', 'counterparty_account', 'phone', 'credit_code', 'person_id', 'employer_id',
+  'receipt_no', 'payout_id', 'record_id', 'txn_id', 'staff_id', 'voucher_no',
+]);
+for (const t of TABLES) for (const col of t.columns) if (IDENTIFIER_COLUMNS.has(col.name)) col.identifier = true;
 
 export const TABLE_NAMES = TABLES.map((t) => t.name);
 
