@@ -1,13 +1,151 @@
-import type { Command } from 'commander';
+/**
+ * `fundaudit rules test [paths…]`: run every inline test case of the rule
+ * files (default: the shipped rule pack). Exit 0 when all pass, 1 when any
+ * case fails, 2 for bad usage or invalid rule files.
+ */
+import { readFileSync } from 'node:fs';
+import { resolve } from 'node:path';
+import { Option, type Command } from 'commander';
 import type { ActionWrapper } from './main.js';
-import { UsageError } from './errors.js';
+import { EXIT } from './errors.js';
+import { loadRuleFiles } from '../rules/load.js';
+import type { RuleProblem } from '../rules/model.js';
+import { selectRules } from '../engine/select.js';
+import { testRules, type CaseResult, type TestReport } from '../engine/tester.js';
 
-// TODO(owner of this command): replace with the real command.
+interface Options {
+  format: 'text' | 'json' | 'github';
+  only?: string[];
+  skip?: string[];
+}
+
+const collect = (value: string, previous: string[] = []): string[] => [...previous, value];
+
+/** 1-based line of a test case's `name:` in its rule file (1 when not found), for annotations. */
+function caseLine(file: string, name: string, cache: Map<string, string[]>): number {
+  let lines = cache.get(file);
+  if (!lines) {
+    try {
+      lines = readFileSync(resolve(file), 'utf8').split(/\r?\n/);
+    } catch {
+      lines = [];
+    }
+    cache.set(file, lines);
+  }
+  const i = lines.findIndex((l) => {
+    const m = /^\s*-?\s*name:\s*(.*?)\s*$/.exec(l);
+    return m !== null && m[1].replace(/^(['"])(.*)\1$/, '$2') === name;
+  });
+  return i < 0 ? 1 : i + 1;
+}
+
+function summary(report: TestReport, problems: RuleProblem[]): string {
+  const parts = [`${report.passed} passed`, `${report.failed} failed`];
+  if (report.problems.length) parts.push(`${report.problems.length} rule${report.problems.length > 1 ? 's' : ''} without tests`);
+  if (problems.length) parts.push(`${problems.length} rule-file problem${problems.length > 1 ? 's' : ''}`);
+  return parts.join(', ');
+}
+
+function caseDetail(r: CaseResult): string[] {
+  const out = r.failures.map((f) => `    ✗ ${f}`);
+  if (r.found.count > 0 && r.failures.some((f) => f.startsWith('expected'))) {
+    out.push(`    found ${r.found.count} finding${r.found.count > 1 ? 's' : ''}${r.found.amount !== null ? `, ${r.found.amount} yuan in total` : ''}:`);
+    for (const f of r.found.findings.slice(0, 5)) {
+      out.push(`      - ${f.entity}${f.period ? ` ${f.period}` : ''}${f.amount !== null ? ` ${f.amount}` : ''}: ${f.message}`);
+    }
+    if (r.found.findings.length > 5) out.push(`      … and ${r.found.findings.length - 5} more`);
+  }
+  // Warnings do not fail a case, but may explain why it did not find what it expected.
+  const warnings = r.issues.filter((i) => i.level === 'warning');
+  for (const w of warnings.slice(0, 5)) {
+    const table = w.file.slice(w.file.lastIndexOf('/') + 1);
+    out.push(`    note: table ${table} line ${w.line}${w.column ? `, column ${w.column}` : ''}: ${w.reason}`);
+  }
+  if (warnings.length > 5) out.push(`    note: … and ${warnings.length - 5} more data warnings`);
+  return out;
+}
+
+function text(report: TestReport, problems: RuleProblem[], lines: Map<string, string[]>): string {
+  const out: string[] = [];
+  for (const p of problems) {
+    out.push(`${p.file}:${p.line}:${p.col}: ${p.message} [${p.code}]${p.fix ? `\n    fix: ${p.fix}` : ''}`);
+  }
+  const byRule = new Map<string, CaseResult[]>();
+  for (const r of report.results) byRule.set(r.ruleId, [...(byRule.get(r.ruleId) ?? []), r]);
+  for (const [id, results] of byRule) {
+    const failed = results.filter((r) => !r.passed);
+    if (!failed.length) {
+      out.push(`ok    ${id} (${results.length} case${results.length > 1 ? 's' : ''})`);
+      continue;
+    }
+    for (const r of results) {
+      if (r.passed) {
+        out.push(`ok    ${id} › ${r.case}`);
+        continue;
+      }
+      out.push(`FAIL  ${id} › ${r.case}  (${r.file}:${caseLine(r.file, r.case, lines)})`);
+      out.push(...caseDetail(r));
+    }
+  }
+  for (const p of report.problems) out.push(`FAIL  ${p.ruleId} ${p.message}  (${p.file})`);
+  out.push('', summary(report, problems));
+  return out.join('\n') + '\n';
+}
+
+/** GitHub workflow command escaping (data and properties). */
+const esc = (s: string): string => s.replace(/%/g, '%25').replace(/\r/g, '%0D').replace(/\n/g, '%0A');
+const escProp = (s: string): string => esc(s).replace(/:/g, '%3A').replace(/,/g, '%2C');
+
+function github(report: TestReport, problems: RuleProblem[], lines: Map<string, string[]>): string {
+  const out: string[] = [];
+  for (const p of problems) {
+    out.push(`::error file=${escProp(p.file)},line=${p.line},col=${p.col},title=${escProp(`rule file: ${p.code}`)}::${esc(p.message + (p.fix ? `\nfix: ${p.fix}` : ''))}`);
+  }
+  for (const r of report.results) {
+    if (r.passed) continue;
+    const title = `rule test failed: ${r.ruleId} › ${r.case}`;
+    out.push(`::error file=${escProp(r.file)},line=${caseLine(r.file, r.case, lines)},title=${escProp(title)}::${esc(caseDetail(r).map((l) => l.trim()).join('\n'))}`);
+  }
+  for (const p of report.problems) out.push(`::error file=${escProp(p.file)},line=1,title=${escProp(`rule ${p.ruleId}`)}::${esc(p.message)}`);
+  out.push(summary(report, problems));
+  return out.join('\n') + '\n';
+}
+
+function json(report: TestReport, problems: RuleProblem[]): string {
+  return JSON.stringify({ version: 1, passed: report.passed, failed: report.failed, results: report.results, rulesWithoutTests: report.problems, ruleProblems: problems }, null, 2) + '\n';
+}
+
 export function register(program: Command, action: ActionWrapper): void {
   program
     .command('test')
-    .description('not built yet')
-    .action(action(async () => {
-      throw new UsageError('rules-test is not built yet');
-    }));
+    .description('Run the inline test cases of rule files (default: the shipped rules)')
+    .argument('[paths...]', 'rule files or folders of rule files')
+    .addOption(new Option('--format <format>', 'output format').choices(['text', 'json', 'github']).default('text'))
+    .option('--only <selector>', 'test only these rules: id, category or risk (repeatable, or comma-separated)', collect)
+    .option('--skip <selector>', 'do not test these rules: id, category or risk (repeatable, or comma-separated)', collect)
+    .addHelpText(
+      'after',
+      `
+Each case's tables are loaded from their CSV text as real exports would be; a case fails when the
+rule's findings differ from its expect (count, entities, amount in yuan, or none: true), or when its
+CSV has a data error. Exit 0: all passed; 1: a case failed; 2: bad usage or invalid rule files.
+
+Examples:
+  fundaudit rules test
+  fundaudit rules test ./my-rules --format github
+  fundaudit rules test --only PAID-AFTER-DEATH`,
+    )
+    .action(
+      action(async (paths: string[], opts: Options) => {
+        const loaded = await loadRuleFiles(paths.length ? paths : undefined);
+        const rules = selectRules(loaded.rules, opts.only, opts.skip);
+        const report = testRules(rules);
+        const lines = new Map<string, string[]>();
+        const out =
+          opts.format === 'json' ? json(report, loaded.problems) : opts.format === 'github' ? github(report, loaded.problems, lines) : text(report, loaded.problems, lines);
+        process.stdout.write(out);
+        if (loaded.problems.length) return EXIT.usage;
+        return report.failed > 0 || report.problems.length > 0 ? EXIT.findings : EXIT.ok;
+      }),
+    );
 }

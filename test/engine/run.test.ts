@@ -1,0 +1,236 @@
+import { describe, expect, it } from 'vitest';
+import { requiredTables, runRules, selectRules } from '../../src/engine/run.js';
+import { UsageError } from '../../src/cli/errors.js';
+import { EVIDENCE_CAP } from '../../src/engine/finding.js';
+import type { Check, LoadedRule } from '../../src/rules/model.js';
+import { rule, tables } from './helpers.js';
+
+const PAYOUTS = `payout_id,id_number,name,item,period,amount,status,bank_account
+  P1,11010519491231002X,张三,基本养老金,2024-01,3000.00,成功,6222001
+  P2,11010519491231002X,张三,基本养老金,2024-02,3000.00,成功,6222001
+  P3,11010519491231002X,张三,基本养老金,2024-03,3000.50,成功,6222001
+  P4,440524188001010014,李四,基本养老金,2024-02,2500.00,成功,6222002`;
+const DEATHS = `id_number,name,death_date,source
+  11010519491231002X,张三,2024-01-15,民政
+  440524188001010014,李四,2024-03-02,公安`;
+
+const paidAfterDeath: Check = {
+  kind: 'pipeline',
+  from: 'payouts',
+  steps: [
+    { filter: "d.status == '成功'" },
+    { join: { with: { from: 'deaths', steps: [{ select: ['id_number', 'death_date'] }] }, on: 'id_number' } },
+    { filter: 'd.period > op.add_months(op.month_of(d.death_date), $.grace_months)' },
+    { groupby: ['id_number', 'name', 'death_date'] },
+    { rollup: { first_period: 'op.min(d.period)', months: 'op.distinct(d.period)', total: 'op.sum(d.amount)' } },
+  ],
+};
+
+function deathRule(): LoadedRule {
+  return rule(
+    'PAID-AFTER-DEATH',
+    paidAfterDeath,
+    {
+      entity: { kind: 'person', key: 'id_number', label: 'name' },
+      amount: 'total',
+      period: 'first_period',
+      message: { zh: '{name}（{id_number}）死亡后发放 {months} 个月共 {total:money} 元', en: '{name} paid {months} month(s) after death: {total:money} yuan' },
+    },
+    {
+      params: {
+        grace_months: { type: 'int', default: 0, description: { zh: '', en: '' } },
+        threshold: { type: 'money', default: '5000', description: { zh: '', en: '' } },
+      },
+    },
+  );
+}
+
+describe('findings', () => {
+  const data = tables({ payouts: PAYOUTS, deaths: DEATHS });
+
+  it('entity, amount, period, messages, details and evidence', () => {
+    const result = runRules([deathRule()], data);
+    expect(result.skipped).toEqual([]);
+    expect(result.ran).toEqual({ 'PAID-AFTER-DEATH': 1 });
+    expect(result.params).toEqual({ 'PAID-AFTER-DEATH': { grace_months: 0, threshold: '5000.00' } });
+    const [f] = result.findings;
+    expect(f.ruleId).toBe('PAID-AFTER-DEATH');
+    expect(f.entity).toEqual({ kind: 'person', key: '11010519491231002X', label: '张三' });
+    expect(f.amount).toBe(600050);
+    expect(f.period).toBe('2024-02');
+    expect(f.message).toEqual({ zh: '张三（11010519491231002X）死亡后发放 2 个月共 6000.50 元', en: '张三 paid 2 month(s) after death: 6000.50 yuan' });
+    expect(f.details).toEqual({ id_number: '11010519491231002X', name: '张三', death_date: '2024-01-15', first_period: '2024-02', months: 2, total: 600050 });
+    expect(f.evidenceCount).toBe(3);
+    expect(f.evidence.map((e) => [e.table, e.file, e.line])).toEqual([
+      ['deaths', 'test/deaths.csv', 2],
+      ['payouts', 'test/payouts.csv', 3],
+      ['payouts', 'test/payouts.csv', 4],
+    ]);
+    expect(f.evidence[1].values).toMatchObject({ payout_id: 'P2', amount: 300000, period: '2024-02' });
+    expect(f.pii).toEqual({ 'entity.key': 'id', 'entity.label': 'name', id_number: 'id', name: 'name', bank_account: 'account' });
+    expect(f.fingerprint).toMatch(/^[0-9a-f]{16}$/);
+  });
+
+  it('param overrides change the result; money params are yuan to the user', () => {
+    const result = runRules([deathRule()], data, { params: { 'PAID-AFTER-DEATH': { grace_months: 1, threshold: 12.5 } } });
+    expect(result.findings.map((f) => f.amount)).toEqual([300050]);
+    expect(result.params['PAID-AFTER-DEATH']).toEqual({ grace_months: 1, threshold: '12.50' });
+  });
+
+  it('the fingerprint survives renamed and reordered files, not changed facts', () => {
+    const a = runRules([deathRule()], data).findings[0].fingerprint;
+    const lines = PAYOUTS.split('\n');
+    const reordered = tables({ payouts: [lines[0], ...lines.slice(1).reverse()].join('\n'), deaths: DEATHS });
+    for (const t of reordered.values()) t.files = t.files.map((f) => f.replace('test/', 'elsewhere/renamed-'));
+    const b = runRules([deathRule()], reordered).findings[0];
+    expect(b.evidence[0].file).toBe('elsewhere/renamed-deaths.csv');
+    expect(b.fingerprint).toBe(a);
+    const changed = tables({ payouts: PAYOUTS.replace('3000.50', '3000.60'), deaths: DEATHS });
+    expect(runRules([deathRule()], changed).findings[0].fingerprint).not.toBe(a);
+  });
+
+  it('evidence is capped, with the full count kept and rows ordered by file then line', () => {
+    const rows = ['payout_id,id_number,item,period,amount,status'];
+    for (let i = 0; i < 60; i++) rows.push(`P${i},11010519491231002X,基本养老金,2024-01,1.00,成功`);
+    const dup = rule('DUP', { kind: 'duplicates', table: 'payouts', key: ['id_number', 'period'], amount: 'amount' }, { amount: 'amount', message: { zh: '{count} 笔', en: '{count} payments' } });
+    const [f] = runRules([dup], tables({ payouts: rows.join('\n') })).findings;
+    expect(f.evidenceCount).toBe(60);
+    expect(f.evidence).toHaveLength(EVIDENCE_CAP);
+    expect(f.evidence.map((e) => e.line)).toEqual(Array.from({ length: EVIDENCE_CAP }, (_, i) => i + 2));
+    expect(f.amount).toBe(6000);
+    expect(f.message.en).toBe('60 payments');
+  });
+
+  it('join-suffixed personal columns are still marked as personal data', () => {
+    const r = rule('SUFFIX', {
+      kind: 'pipeline',
+      from: 'payouts',
+      steps: [{ join: { with: 'deaths', where: '(a, b) => a.id_number == b.id_number' } }, { select: ['id_number_1', 'name_1', 'name_2'] }],
+    }, { entity: { kind: 'person', key: 'id_number_1', label: 'name_2' } });
+    const f = runRules([r], data).findings[0];
+    expect(f.pii).toMatchObject({ 'entity.key': 'id', 'entity.label': 'name', id_number_1: 'id', name_1: 'name', name_2: 'name' });
+  });
+
+  it('personal data declared by the rule is marked too', () => {
+    const r = rule('DECLARED', { kind: 'pipeline', from: 'payouts', steps: [{ derive: { payee: 'd.name' } }, { select: ['payee', 'period'] }] }, {
+      entity: { kind: 'person', key: 'payee' },
+      pii: { payee: 'name' },
+    });
+    const f = runRules([r], data).findings[0];
+    expect(f.pii['entity.key']).toBe('name');
+    expect(f.pii.payee).toBe('name');
+    expect(Object.keys(f.details)).toEqual(['payee', 'period']);
+  });
+
+  it('findings are sorted by severity, rule id, entity, period', () => {
+    const low = rule('A-LOW', { kind: 'pipeline', from: 'payouts' }, {}, { severity: 'low' });
+    const high = rule('Z-HIGH', { kind: 'pipeline', from: 'payouts' }, { period: 'period' }, { severity: 'critical' });
+    const out = runRules([low, high], data).findings.map((f) => [f.ruleId, f.entity.key, f.period]);
+    expect(out).toEqual([
+      ['Z-HIGH', '11010519491231002X', '2024-01'],
+      ['Z-HIGH', '11010519491231002X', '2024-02'],
+      ['Z-HIGH', '11010519491231002X', '2024-03'],
+      ['Z-HIGH', '440524188001010014', '2024-02'],
+      ['A-LOW', '11010519491231002X', null],
+      ['A-LOW', '11010519491231002X', null],
+      ['A-LOW', '11010519491231002X', null],
+      ['A-LOW', '440524188001010014', null],
+    ]);
+  });
+});
+
+describe('each rule runs on its own', () => {
+  const data = tables({ payouts: PAYOUTS, deaths: DEATHS });
+
+  it('an error in one rule is a skipped rule; the others run', () => {
+    const broken = rule('BROKEN', { kind: 'pipeline', from: 'payouts', steps: [{ join: { with: 'deaths', on: 'id_number', where: '(a, b) => true' } }] });
+    const badFn = rule('BAD-FN', { kind: 'pipeline', from: 'payouts', steps: [{ filter: 'op.no_such_function(d.amount)' }] });
+    const result = runRules([broken, deathRule(), badFn], data);
+    expect(result.ran).toEqual({ 'PAID-AFTER-DEATH': 1 });
+    expect(result.findings).toHaveLength(1);
+    expect(result.skipped.map((s) => [s.ruleId, s.code])).toEqual([
+      ['BROKEN', 'error'],
+      ['BAD-FN', 'error'],
+    ]);
+    expect(result.skipped[0].reason).toMatch(/check\.steps\[0\]: join failed/);
+    expect(result.skipped[1].reason).toMatch(/check\.steps\[0\]: filter failed/);
+  });
+
+  it('a missing table or column skips the rule and names what is missing', () => {
+    const onlyPayouts = tables({ payouts: PAYOUTS });
+    const noStatus = tables({ payouts: PAYOUTS.replace(',status,', ',other,'.replace('other', 'account_holder')), deaths: DEATHS });
+    expect(runRules([deathRule()], onlyPayouts).skipped).toEqual([
+      { ruleId: 'PAID-AFTER-DEATH', code: 'missing-table', reason: 'needs table deaths (死亡人员信息), which no input file was recognised as' },
+    ]);
+    const s = runRules([deathRule()], noStatus).skipped;
+    expect(s).toEqual([{ ruleId: 'PAID-AFTER-DEATH', code: 'missing-column', reason: 'needs column payouts.status (发放状态), which the loaded files lack' }]);
+  });
+
+  it('a message placeholder naming no output column is an error before any finding is made', () => {
+    const r = deathRule();
+    r.rule.finding.message.en = 'paid {totl:money}';
+    const s = runRules([r], data).skipped[0];
+    expect(s.code).toBe('error');
+    expect(s.reason).toMatch(/placeholder \{totl:money\} names no output column/);
+    expect(s.reason).toMatch(/total/);
+  });
+
+  it('a finding column the check does not output is an error', () => {
+    const r = deathRule();
+    r.rule.finding.amount = 'amount';
+    expect(runRules([r], data).skipped[0].reason).toMatch(/finding names column amount that the check does not output/);
+  });
+
+  it('a mistyped param override is a usage error before anything runs', () => {
+    expect(() => runRules([deathRule()], data, { params: { 'PAID-AFTER-DEATH': { grace_months: 'two' } } })).toThrow(UsageError);
+    expect(() => runRules([deathRule()], data, { params: { NOPE: { x: 1 } } })).toThrow(/unknown rule "NOPE"/);
+  });
+});
+
+describe('selecting rules', () => {
+  const a = rule('PAID-AFTER-DEATH', paidAfterDeath);
+  const b = rule('SHARED-ACCOUNT', { kind: 'shared_attribute', table: 'payouts', attribute: 'bank_account', entity: 'id_number' }, {}, { category: 'money', risk: 'embezzlement' });
+
+  it('by id, category or risk; skip wins', () => {
+    expect(selectRules([a, b], ['money']).map((r) => r.rule.id)).toEqual(['SHARED-ACCOUNT']);
+    expect(selectRules([a, b], ['fraud']).map((r) => r.rule.id)).toEqual(['PAID-AFTER-DEATH']);
+    expect(selectRules([a, b], ['paid-after-death,money']).map((r) => r.rule.id)).toEqual(['PAID-AFTER-DEATH', 'SHARED-ACCOUNT']);
+    expect(selectRules([a, b], [], ['embezzlement']).map((r) => r.rule.id)).toEqual(['PAID-AFTER-DEATH']);
+    expect(selectRules([a, b]).length).toBe(2);
+  });
+
+  it('an unknown selector is a usage error listing the valid ones', () => {
+    try {
+      selectRules([a, b], ['PAID-AFTER-DEATHS']);
+      expect.unreachable();
+    } catch (err) {
+      expect(err).toBeInstanceOf(UsageError);
+      expect((err as UsageError).message).toBe('--only PAID-AFTER-DEATHS: no rule, category or risk of that name');
+      expect((err as UsageError).fix).toContain('rules: PAID-AFTER-DEATH, SHARED-ACCOUNT');
+      expect((err as UsageError).fix).toContain('categories: money, people, documents');
+    }
+  });
+
+  it('requiredTables lists what the selected rules read', () => {
+    expect([...requiredTables([a])].sort()).toEqual(['deaths', 'payouts']);
+    expect([...requiredTables([b])]).toEqual(['payouts']);
+  });
+});
+
+describe('isolation between rules of one run', () => {
+  it("one rule's params never leak into another's tables", () => {
+    const data = tables({ payouts: PAYOUTS });
+    const mk = (id: string, min: string) =>
+      rule(id, { kind: 'pipeline', from: 'payouts', steps: [{ filter: 'd.amount >= $.min' }] }, {}, { params: { min: { type: 'money', default: min, description: { zh: '', en: '' } } } });
+    const result = runRules([mk('HIGH', '3000'), mk('LOW', '1')], data);
+    expect(result.ran).toEqual({ HIGH: 3, LOW: 4 });
+  });
+
+  it('money sums are exact: 0.10 + 0.20 yuan is 0.30', () => {
+    const data = tables({ payouts: 'id_number,amount\n11010519491231002X,0.10\n11010519491231002X,0.20\n11010519491231002X,"1,234,567.89"' });
+    const r = rule('SUM', { kind: 'pipeline', from: 'payouts', steps: [{ groupby: ['id_number'] }, { rollup: { total: 'op.sum(d.amount)' } }] }, { amount: 'total', message: { zh: '{total:money}', en: '{total:money}' } });
+    const [f] = runRules([r], data).findings;
+    expect(f.amount).toBe(123456819);
+    expect(f.message.en).toBe('1234568.19');
+  });
+});
