@@ -99,7 +99,7 @@ export type Check =
       min_count?: number | string; // number or '$.param'
     }
   | {
-      /** Sum of `left.value` vs `right.value` per key (after each side's `where`); output rows where |diff| > tolerance. Output columns: key columns, `left_total`, `right_total`, `diff` (left − right). */
+      /** Sum of `left.value` vs `right.value` per key (after each side's `where`); output rows where |diff| > tolerance. Output columns: key columns, `left_total`, `right_total`, `diff` (left − right), `abs_diff` (|diff|, the money at risk), `left_rows`, `right_rows`. */
       kind: 'reconcile';
       left: { table: TableRef; where?: Expr; key: Record<string, Expr>; value: Expr };
       right: { table: TableRef; where?: Expr; key: Record<string, Expr>; value: Expr };

@@ -141,9 +141,10 @@ describe('reconcile', () => {
   it('full outer join of the totals, one-sided keys included', () => {
     const out = run(check, data, { tolerance: 0 });
     expect(out.map(({ __contributions, __bank_flows, ...r }) => r)).toEqual([
-      { month: '2024-02', left_total: 20000, right_total: 15000, diff: 5000, left_rows: 1, right_rows: 1 },
-      { month: '2024-04', left_total: 1000, right_total: 0, diff: 1000, left_rows: 1, right_rows: 0 },
-      { month: '2024-03', left_total: 0, right_total: 8000, diff: -8000, left_rows: 0, right_rows: 1 },
+      { month: '2024-02', left_total: 20000, right_total: 15000, diff: 5000, abs_diff: 5000, left_rows: 1, right_rows: 1 },
+      { month: '2024-04', left_total: 1000, right_total: 0, diff: 1000, abs_diff: 1000, left_rows: 1, right_rows: 0 },
+      // Deposits with no receipts behind them: the money at risk is still positive.
+      { month: '2024-03', left_total: 0, right_total: 8000, diff: -8000, abs_diff: 8000, left_rows: 0, right_rows: 1 },
     ]);
     expect(out[0].__contributions).toEqual([2]);
     expect(out[0].__bank_flows).toEqual([1]);

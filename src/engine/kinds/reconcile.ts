@@ -20,6 +20,7 @@ function total(side: Side, name: 'left' | 'right'): Pipeline {
  * join of the two rollups (inner when `one_sided: false`), missing totals
  * read as 0, rows where |left_total − right_total| > tolerance (default 0).
  * Output: key columns, `left_total`, `right_total`, `diff` (left − right),
+ * `abs_diff` (|diff|: the money at risk, whichever side is short),
  * `left_rows`, `right_rows` (0 on the side where the key is missing).
  */
 export function compileReconcile(check: Reconcile): Pipeline {
@@ -47,8 +48,9 @@ export function compileReconcile(check: Reconcile): Pipeline {
       },
     },
     { derive: { diff: 'd.left_total - d.right_total' } },
-    { filter: `op.abs(d.diff) > ${tolerance}` },
-    { select: [...lk, 'left_total', 'right_total', 'diff', 'left_rows', 'right_rows'] },
+    { derive: { abs_diff: 'op.abs(d.diff)' } },
+    { filter: `d.abs_diff > ${tolerance}` },
+    { select: [...lk, 'left_total', 'right_total', 'diff', 'abs_diff', 'left_rows', 'right_rows'] },
   ];
   return { from: left.from, steps };
 }
