@@ -1,0 +1,76 @@
+/**
+ * Rule problems as text for people, JSON for tools, and GitHub Actions
+ * annotations for CI. Pure functions of the problems: the CLI prints them.
+ */
+import type { RuleProblem } from './model.js';
+
+export const PROBLEM_FORMATS = ['text', 'json', 'github'] as const;
+export type ProblemFormat = (typeof PROBLEM_FORMATS)[number];
+
+/**
+ * `file:line:col  code  message`, then the offending text and the fix,
+ * indented; then a summary line.
+ */
+export function formatProblemsText(problems: RuleProblem[], fileCount: number): string {
+  const lines: string[] = [];
+  for (const p of problems) {
+    lines.push(`${p.file}:${p.line}:${p.col}  ${p.code}  ${p.message}`);
+    if (p.snippet) lines.push(...excerpt(p.snippet, p.col));
+    if (p.fix) lines.push(`    fix: ${p.fix}`);
+  }
+  lines.push(summary(problems, fileCount));
+  return lines.join('\n') + '\n';
+}
+
+/** The source line, dedented, with a caret under the column when it falls inside the line. */
+function excerpt(snippet: string, col: number): string[] {
+  const indent = snippet.length - snippet.trimStart().length;
+  const text = snippet.trimStart();
+  const at = col - 1 - indent;
+  if (at < 0 || at > text.length) return [`    ${text}`];
+  return [`    ${text}`, `    ${' '.repeat(displayWidth(text.slice(0, at)))}^`];
+}
+
+/** Terminal columns a string takes: East Asian wide and full-width characters take two. */
+export function displayWidth(s: string): number {
+  let w = 0;
+  for (const ch of s) {
+    const c = ch.codePointAt(0)!;
+    w += (c >= 0x1100 && c <= 0x115f) || (c >= 0x2e80 && c <= 0xa4cf) || (c >= 0xac00 && c <= 0xd7a3) ||
+      (c >= 0xf900 && c <= 0xfaff) || (c >= 0xfe30 && c <= 0xfe4f) || (c >= 0xff00 && c <= 0xff60) ||
+      (c >= 0xffe0 && c <= 0xffe6) || (c >= 0x20000 && c <= 0x3fffd) ? 2 : 1;
+  }
+  return w;
+}
+
+/** `N problems in M files (of K checked)`, or `K rule files checked, no problems`. */
+export function summary(problems: RuleProblem[], fileCount: number): string {
+  if (problems.length === 0) return `${fileCount} rule file${fileCount === 1 ? '' : 's'} checked, no problems`;
+  const files = new Set(problems.map((p) => p.file)).size;
+  return `${problems.length} problem${problems.length === 1 ? '' : 's'} in ${files} file${files === 1 ? '' : 's'} (${fileCount} checked)`;
+}
+
+/** `{ version, ok, files, problems }` as pretty JSON (version: of this shape). */
+export function formatProblemsJson(problems: RuleProblem[], files: string[]): string {
+  return JSON.stringify({ version: 1, ok: problems.length === 0, files: files.length, problems }, null, 2) + '\n';
+}
+
+/** One `::error file=…,line=…,col=…,title=…::message` workflow command per problem, then the summary. */
+export function formatProblemsGithub(problems: RuleProblem[], fileCount: number): string {
+  const lines = problems.map((p) => {
+    const props = `file=${escapeProperty(p.file)},line=${p.line},col=${p.col},title=${escapeProperty(`fundaudit ${p.code}`)}`;
+    const text = p.fix ? `${p.message}\nfix: ${p.fix}` : p.message;
+    return `::error ${props}::${escapeData(text)}`;
+  });
+  lines.push(summary(problems, fileCount));
+  return lines.join('\n') + '\n';
+}
+
+// Escaping as GitHub's @actions/core does for workflow commands.
+function escapeData(s: string): string {
+  return s.replace(/%/g, '%25').replace(/\r/g, '%0D').replace(/\n/g, '%0A');
+}
+
+function escapeProperty(s: string): string {
+  return escapeData(s).replace(/:/g, '%3A').replace(/,/g, '%2C');
+}

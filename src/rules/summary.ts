@@ -1,0 +1,38 @@
+/**
+ * What `rules list` shows of a rule: its metadata and the canonical tables
+ * and columns its check reads (from the compiled pipeline).
+ */
+import type { LoadedRule } from './model.js';
+import type { I18n } from './model.js';
+import { ruleReads } from './reads.js';
+
+export interface RuleSummary {
+  id: string;
+  category: string;
+  risk: string;
+  severity: string;
+  title: I18n;
+  /** Canonical tables the check reads. */
+  tables: string[];
+  /** Per table, the columns the check reads (and the finding shows). */
+  columns: Record<string, string[]>;
+  params: string[];
+  tests: number;
+  file: string;
+}
+
+export function summariseRule({ rule, file }: LoadedRule): RuleSummary {
+  const a = ruleReads(rule);
+  return {
+    id: rule.id,
+    category: rule.category,
+    risk: rule.risk,
+    severity: rule.severity,
+    title: rule.title,
+    tables: a.tables,
+    columns: a.inputColumns,
+    params: Object.keys(rule.params),
+    tests: rule.tests.length,
+    file,
+  };
+}

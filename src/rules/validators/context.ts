@@ -1,0 +1,40 @@
+/**
+ * What every validator works on: one rule file, parsed with positions, and
+ * the list its problems go to. Validators never throw on bad content and
+ * never stop at the first problem; each reads the parsed value defensively,
+ * because the schema check reports shape errors separately and every other
+ * check still runs on what is there.
+ */
+import type { RuleProblem } from '../model.js';
+import type { LocateOptions, ParsedYaml, ValuePath } from '../yaml.js';
+import { locate } from '../yaml.js';
+
+export interface RuleFile {
+  /** The file's path as shown in problems. */
+  file: string;
+  /** Absolute path, for checks of the file name and folder. */
+  absolute: string;
+  parsed: ParsedYaml;
+  problems: RuleProblem[];
+}
+
+/** Record a problem at the YAML node at `path` (or a place inside it: see LocateOptions). */
+export function report(f: RuleFile, path: ValuePath, code: string, message: string, fix?: string, options?: LocateOptions): void {
+  const { line, col, snippet } = locate(f.parsed, path, options);
+  f.problems.push({ file: f.file, line, col, code, message, snippet, ...(fix ? { fix } : {}) });
+}
+
+/** The parsed value at `path`, or undefined. */
+export function valueAt(root: unknown, path: ValuePath): unknown {
+  let v = root;
+  for (const seg of path) {
+    if (Array.isArray(v) && typeof seg === 'number') v = v[seg];
+    else if (isObject(v)) v = v[String(seg)];
+    else return undefined;
+  }
+  return v;
+}
+
+export function isObject(v: unknown): v is Record<string, unknown> {
+  return typeof v === 'object' && v !== null && !Array.isArray(v);
+}

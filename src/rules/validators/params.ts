@@ -1,0 +1,113 @@
+/**
+ * Params: every `$.name` used is declared, every declared param is used, and
+ * defaults and per-test overrides have the declared type.
+ */
+import type { ParamType } from '../model.js';
+import { checkExpression } from '../expression.js';
+import type { ValuePath } from '../yaml.js';
+import type { RuleFile } from './context.js';
+import { isObject, report, valueAt } from './context.js';
+import { expressionsOf, PARAM_FIELDS } from './walk.js';
+
+const PARAM_REF = /^\$\.([A-Za-z_][A-Za-z0-9_]*)$/;
+
+export function validateParams(f: RuleFile): void {
+  const rule = f.parsed.value;
+  if (!isObject(rule)) return;
+  const declared = isObject(rule.params) ? rule.params : {};
+  const used = new Set<string>();
+  const undeclared = (name: string, path: ValuePath, offset?: number, length?: number) =>
+    report(f, path, 'undeclared-param', `param \`${name}\` is used but not declared`,
+      `declare it under params: ${name}: { type: …, default: …, description: { zh: …, en: … } }`, { offset, length });
+
+  const expressions = expressionsOf(rule.check);
+  // When an expression does not parse or a step is not understood, the params it uses are unknown: no "unused" reports then.
+  let complete = expressions.complete;
+  for (const e of expressions) {
+    const checked = checkExpression(e.text, e.context);
+    if (checked.problems.some((p) => p.code === 'expression-syntax')) complete = false;
+    for (const ref of checked.params) {
+      used.add(ref.name);
+      if (!Object.hasOwn(declared, ref.name)) undeclared(ref.name, e.path, ref.offset, ref.length);
+    }
+  }
+  const check = rule.check;
+  if (isObject(check)) {
+    for (const field of PARAM_FIELDS) {
+      const v = check[field];
+      if (typeof v !== 'string') continue;
+      const m = PARAM_REF.exec(v);
+      if (!m) continue; // a number, an option value, or a bad reference the schema reports
+      used.add(m[1]);
+      if (!Object.hasOwn(declared, m[1])) undeclared(m[1], ['check', field], 2, m[1].length);
+    }
+  }
+
+  for (const [name, def] of Object.entries(declared)) {
+    if (!used.has(name) && complete) {
+      report(f, ['params', name], 'unused-param', `param \`${name}\` is declared but never used`,
+        `use it as $.${name} in an expression, or remove it`, { key: true });
+    }
+    if (!isObject(def) || typeof def.type !== 'string' || !('default' in def)) continue;
+    const problem = typeProblem(def.type as ParamType, def.default);
+    if (problem) report(f, ['params', name, 'default'], 'param-type', `default of \`${name}\` ${problem.message}`, problem.fix);
+  }
+
+  if (!Array.isArray(rule.tests)) return;
+  rule.tests.forEach((t, i) => {
+    const overrides = valueAt(t, ['params']);
+    if (!isObject(overrides)) return;
+    for (const [name, value] of Object.entries(overrides)) {
+      const def = Object.hasOwn(declared, name) ? declared[name] : undefined;
+      if (!isObject(def)) {
+        report(f, ['tests', i, 'params', name], 'undeclared-param', `test sets param \`${name}\`, which the rule does not declare`,
+          `declared params: ${Object.keys(declared).join(', ') || '(none)'}`, { key: true });
+        continue;
+      }
+      const problem = typeof def.type === 'string' ? typeProblem(def.type as ParamType, value) : undefined;
+      if (problem) report(f, ['tests', i, 'params', name], 'param-type', `test value of \`${name}\` ${problem.message}`, problem.fix);
+    }
+  });
+}
+
+/** Why `value` is not a valid value of `type`, or undefined. */
+export function typeProblem(type: ParamType, value: unknown): { message: string; fix: string } | undefined {
+  const bad = (message: string, fix: string) => ({ message, fix });
+  switch (type) {
+    case 'int':
+      return Number.isInteger(value) ? undefined : bad(`must be a whole number (type int), got ${show(value)}`, 'write an integer such as 3');
+    case 'number':
+      return typeof value === 'number' && Number.isFinite(value) ? undefined : bad(`must be a number, got ${show(value)}`, 'write a number such as 1.5');
+    case 'money':
+      return (typeof value === 'number' && Number.isFinite(value) && Math.abs(Math.round(value * 100) - value * 100) < 1e-6) ||
+        (typeof value === 'string' && /^-?\d+(\.\d{1,2})?$/.test(value))
+        ? undefined
+        : bad(`must be an amount in yuan with at most two decimals, got ${show(value)}`, 'write yuan, e.g. 5000 or "1234.50"; expressions see it as fen');
+    case 'string':
+      return typeof value === 'string' ? undefined : bad(`must be text, got ${show(value)}`, `quote it: "${String(value)}"`);
+    case 'date':
+      return typeof value === 'string' && isDate(value) ? undefined : bad(`must be a date YYYY-MM-DD, got ${show(value)}`, 'write e.g. 2024-01-31');
+    case 'month':
+      return typeof value === 'string' && /^\d{4}-(0[1-9]|1[0-2])$/.test(value) ? undefined : bad(`must be a month YYYY-MM, got ${show(value)}`, 'write e.g. 2024-01');
+    case 'bool':
+      return typeof value === 'boolean' ? undefined : bad(`must be true or false, got ${show(value)}`, 'write true or false (unquoted)');
+    case 'list':
+      if (!Array.isArray(value)) return bad(`must be a list of text, got ${show(value)}`, 'write a list, e.g. [丧葬补助金, 抚恤金]');
+      return value.every((x) => typeof x === 'string')
+        ? undefined
+        : bad('must be a list of text, but holds non-text items', "quote codes and numbers so they compare as text: ['110', '120']");
+    default:
+      return undefined;
+  }
+}
+
+function isDate(s: string): boolean {
+  const m = /^(\d{4})-(\d{2})-(\d{2})$/.exec(s);
+  if (!m) return false;
+  const d = new Date(Date.UTC(+m[1], +m[2] - 1, +m[3]));
+  return d.getUTCFullYear() === +m[1] && d.getUTCMonth() === +m[2] - 1 && d.getUTCDate() === +m[3];
+}
+
+function show(v: unknown): string {
+  return typeof v === 'string' ? `"${v}"` : JSON.stringify(v) ?? String(v);
+}

@@ -1,0 +1,109 @@
+import { describe, expect, it } from 'vitest';
+import { checkExpression } from '../../src/rules/expression.js';
+
+const problems = (src: string, context: 'row' | 'aggregate' | 'join' = 'row') => checkExpression(src, context).problems;
+const firstMessage = (src: string, context: 'row' | 'aggregate' | 'join' = 'row') => problems(src, context)[0]?.message ?? '';
+
+describe('checkExpression: what is allowed', () => {
+  it.each([
+    "d.status == '成功' && !op.includes($.survivor_items, d.item)",
+    'd.period > op.add_months(op.month_of(d.death_date), $.grace_months)',
+    '(d, $) => d.amount > $.min',
+    'd => d.amount * 100 >= 5',
+    "d['amount'] > 0 ? 'big' : null",
+    "op.includes(['成功', '退回', -1, null, true], d.status)",
+    'd.a ?? d.b',
+    '-d.amount + +d.base',
+  ])('accepts %s', (src) => {
+    expect(problems(src)).toEqual([]);
+  });
+
+  it('accepts join predicates over a and b, with params as a third parameter', () => {
+    expect(problems('(a, b) => a.id_number == b.id_number && a.pay_date >= b.sentence_start', 'join')).toEqual([]);
+    expect(problems('(a, b, $) => a.amount > b.amount + $.slack', 'join')).toEqual([]);
+  });
+
+  it('reports the columns, params and functions used, with their offsets', () => {
+    const r = checkExpression("d.amount > $.min && op.abs(d['base']) < 3", 'row');
+    expect(r.columns).toEqual([
+      { table: 'd', name: 'amount', offset: 2, length: 6 },
+      { table: 'd', name: 'base', offset: 30, length: 4 },
+    ]);
+    expect(r.params).toEqual([{ name: 'min', offset: 13, length: 3 }]);
+    expect(r.functions.map((f) => f.name)).toEqual(['abs']);
+  });
+});
+
+describe('checkExpression: what is refused, and where', () => {
+  const cases: [string, string, RegExp, number][] = [
+    // [what, expression, message, offset of the problem]
+    ['process', 'process.exit(1)', /`process` is not allowed/, 0],
+    ['process.env', "d.name == process.env.HOME", /`process` is not allowed/, 10],
+    ['globalThis', 'globalThis.x', /`globalThis` is not allowed/, 0],
+    ['require', "require('fs')", /`require` is not allowed/, 0],
+    ['import()', "import('fs')", /`import\(\)` is not allowed/, 0],
+    ['this', 'this.amount > 0', /`this` is not allowed/, 0],
+    ['new', 'new Date()', /`new` is not allowed/, 0],
+    ['constructor', "d.constructor.constructor('return process')()", /only op.<function>\(…\) can be called|`constructor` is not allowed/, 0],
+    ['constructor on op', "op.abs.constructor('x')", /`constructor` is not allowed/, 0],
+    ['__proto__', 'd.__proto__', /`__proto__` is not allowed/, 0],
+    ['prototype', "d['prototype']", /`prototype` is not allowed/, 0],
+    ['template literal', '`${d.name}`', /template literals/, 0],
+    ['tagged template', 'op.abs`1`', /tagged templates/, 0],
+    ['assignment', 'd.amount = 0', /assignments/, 0],
+    ['++', 'd.amount++', /`\+\+` is not allowed/, 0],
+    ['sequence', 'd.a, d.b', /sequences/, 0],
+    ['function body', '(d) => { return d.amount }', /function bodies with statements/, 7],
+    ['call of non-op', 'd.name.toLowerCase()', /only op.<function>\(…\) can be called/, 0],
+    ['op[...]', "op['abs'](d.amount)", /`op\[\.\.\.\]` computed access/, 0],
+    ['unknown identifier', 'amount > 0', /unknown name `amount`/, 0],
+    ['unknown function', 'op.eval(d.x)', /op.eval is not an allowed function/, 3],
+    ['regular expression function', 'op.match(d.name, "x")', /op.match is not an allowed function/, 3],
+    ['regex literal', '/a+/.test(d.name)', /only op|regular expressions/, 0],
+    ['computed column', 'd[$.col]', /computed column access/, 0],
+    ['object literal', '({ a: 1 })', /object literals/, 1],
+    ['nested arrow', 'op.abs(() => 1)', /functions and classes cannot be defined/, 7],
+    ['typeof', 'typeof d.x', /`typeof` operator/, 0],
+    ['in', "'x' in d", /`in` operator/, 0],
+    ['optional chaining', 'd.a?.b', /optional chaining/, 0],
+    ['comment', 'd.amount /* x */ > 0', /comments are not allowed/, 9],
+    ['trailing text', 'd.amount > 0) || (process', /unexpected text after the expression/, 12],
+    ['syntax error', 'd.amount >', /does not parse: it ends too early/, 10],
+    ['wrong parameter names', '(row) => row.amount', /the parameters must be \(d\)/, 0],
+    ['$ not declared as parameter', 'd => d.amount > $.min', /`\$` \(the params\) is not a parameter/, 16],
+    ['spread', 'op.greatest(...d.list)', /spread arguments/, 12],
+    ['array of non-literals', 'op.includes([d.a], d.b)', /array literals may only hold literal values/, 13],
+  ];
+  it.each(cases)('refuses %s', (_what, src, message, offset) => {
+    const found = problems(src);
+    expect(found.length).toBeGreaterThan(0);
+    expect(found[0].message).toMatch(message);
+    expect(found[0].offset).toBe(offset);
+    expect(found[0].fix.length).toBeGreaterThan(0);
+  });
+
+  it('suggests the nearest allowed function', () => {
+    expect(problems('op.add_month(d.period, 1)')[0].fix).toMatch(/did you mean op.add_months\?/);
+  });
+
+  it('refuses a bare expression or aggregates in join predicates', () => {
+    expect(firstMessage('a.id == b.id', 'join')).toMatch(/must be an arrow function/);
+    expect(firstMessage('(a, b) => op.sum(a.x) > b.y', 'join')).toMatch(/aggregate and window functions/);
+  });
+
+  it('in rollup, requires columns to sit inside an aggregate', () => {
+    expect(problems('op.sum(d.amount) / op.count()', 'aggregate')).toEqual([]);
+    expect(firstMessage('d.amount', 'aggregate')).toMatch(/outside an aggregate function/);
+    expect(firstMessage('op.max(op.row_number())', 'aggregate')).toMatch(/window functions such as op.row_number are not allowed in rollup/);
+  });
+
+  it('refuses empty and overlong expressions without parsing them', () => {
+    expect(firstMessage('  ')).toMatch(/empty/);
+    expect(firstMessage('d.a + '.repeat(1000) + '1')).toMatch(/characters long/);
+  });
+
+  it('refuses deeply nested expressions without crashing', () => {
+    const deep = '('.repeat(3000) + 'd.a' + ')'.repeat(3000);
+    expect(problems(deep).length).toBeGreaterThan(0);
+  });
+});
