@@ -7,6 +7,7 @@ import type { LoadedTable } from '../data/model.js';
 import { tableDef, columnDef } from '../data/tables.js';
 import type { LoadedRule, Pipeline, Rule } from '../rules/model.js';
 import { analysePipeline } from '../rules/analyse.js';
+import { ruleReads } from '../rules/reads.js';
 import { UsageError } from '../cli/errors.js';
 import type { Finding, RunResult, SkippedRule } from './finding.js';
 import { compileCheck } from './compile.js';
@@ -69,9 +70,13 @@ function label(table: string, column?: string): string {
   return l ? ` (${l})` : '';
 }
 
-/** Checks the tables and columns the pipeline reads against what was loaded. */
-function checkInputs(p: Pipeline, tables: Map<string, LoadedTable>): ReturnType<typeof analysePipeline> {
-  const a = analysePipeline(p);
+/**
+ * Checks the tables and columns the rule reads against what was loaded —
+ * including columns only its finding shows (a `name` kept for the message),
+ * so that their absence is a clean "missing column" skip, not a run error.
+ */
+function checkInputs(rule: Rule, tables: Map<string, LoadedTable>): ReturnType<typeof analysePipeline> {
+  const a = ruleReads(rule);
   const missingTables = a.tables.filter((t) => !tables.has(t));
   if (missingTables.length) {
     throw new Skip(
@@ -115,7 +120,7 @@ function runOne(loaded: LoadedRule, tables: Map<string, LoadedTable>, params: Re
   } catch (err) {
     throw new Skip(`check does not compile: ${(err as Error).message}`, 'error');
   }
-  const analysis = checkInputs(p, tables);
+  const analysis = checkInputs(rule, tables);
   // Messages are checked against the check's output before it runs. The static analysis
   // has the last word only when it agrees; otherwise the columns actually produced decide.
   let message: FindingContext['message'] | undefined;

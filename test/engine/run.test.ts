@@ -166,6 +166,18 @@ describe('each rule runs on its own', () => {
     expect(s).toEqual([{ ruleId: 'PAID-AFTER-DEATH', code: 'missing-column', reason: 'needs column payouts.status (发放状态), which the loaded files lack' }]);
   });
 
+  it('a column only the finding shows (a name passed through to the message) is a missing column, not a run error', () => {
+    const returned = rule('RETURNED', { kind: 'pipeline', from: 'payouts', steps: [{ filter: "d.status == '退回'" }] }, {
+      entity: { kind: 'person', key: 'id_number' },
+      amount: 'amount',
+      message: { zh: '{name} 的待遇被退回', en: 'payment to {name} returned' },
+    });
+    const noName = tables({ payouts: PAYOUTS.replace(',name,', ',account_holder,') });
+    expect(runRules([returned], noName).skipped).toEqual([
+      { ruleId: 'RETURNED', code: 'missing-column', reason: 'needs column payouts.name (姓名), which the loaded files lack' },
+    ]);
+  });
+
   it('a message placeholder naming no output column is an error before any finding is made', () => {
     const r = deathRule();
     r.rule.finding.message.en = 'paid {totl:money}';
