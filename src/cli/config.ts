@@ -1,0 +1,136 @@
+/**
+ * The `--config FILE` of `fundaudit audit`: a YAML file holding the same
+ * options as the command line (docs/config.md). Command-line options win.
+ * Relative paths in the file are relative to the file's folder, so that a
+ * config works from wherever the batch job starts.
+ */
+import { readFileSync } from 'node:fs';
+import { dirname, isAbsolute, join } from 'node:path';
+import { LineCounter, parseDocument, isMap, isScalar, type Node } from 'yaml';
+import { UsageError } from './errors.js';
+
+/** What a config file may hold, typed and with paths resolved. */
+export interface AuditConfig {
+  paths?: string[];
+  rules?: string[];
+  only?: string[];
+  skip?: string[];
+  /** Rule id → param name → value, checked later against the rules. */
+  params?: Record<string, unknown>;
+  format?: string;
+  out?: string;
+  fail_on?: string;
+  lang?: string;
+  baseline?: string;
+  encoding?: string;
+  /** Table name → file. */
+  tables?: Record<string, string>;
+  mapping?: string;
+  reveal?: boolean;
+}
+
+type Kind = 'string' | 'list' | 'paths' | 'path' | 'bool' | 'map' | 'tables';
+
+const KEYS: Record<keyof AuditConfig, Kind> = {
+  paths: 'paths',
+  rules: 'paths',
+  only: 'list',
+  skip: 'list',
+  params: 'map',
+  format: 'string',
+  out: 'path',
+  fail_on: 'string',
+  lang: 'string',
+  baseline: 'path',
+  encoding: 'string',
+  tables: 'tables',
+  mapping: 'path',
+  reveal: 'bool',
+};
+
+/** Splits comma lists and flattens: `a,b` and `[a, b]` mean the same. */
+export function splitList(values: Array<string | number>): string[] {
+  return values
+    .flatMap((v) => String(v).split(','))
+    .map((s) => s.trim())
+    .filter((s) => s !== '');
+}
+
+/**
+ * Reads and checks a config file. Throws UsageError naming file:line:col and
+ * the fix for unreadable files, YAML errors, unknown keys and wrong types.
+ */
+export function loadConfig(file: string): AuditConfig {
+  let text: string;
+  try {
+    text = readFileSync(file, 'utf8');
+  } catch (err) {
+    throw new UsageError(`cannot read config ${file}: ${(err as NodeJS.ErrnoException).code ?? (err as Error).message}`, 'check the --config path');
+  }
+  const lines = new LineCounter();
+  const doc = parseDocument(text.replace(/^\uFEFF/, ''), { lineCounter: lines, prettyErrors: false });
+  const at = (node: Node | null | undefined) => {
+    const pos = node?.range ? lines.linePos(node.range[0]) : { line: 1, col: 1 };
+    return `${file}:${pos.line}:${pos.col}`;
+  };
+  if (doc.errors.length > 0) {
+    const e = doc.errors[0];
+    const pos = lines.linePos(e.pos[0]);
+    throw new UsageError(`${file}:${pos.line}:${pos.col}: ${e.message.split('\n')[0]}`, 'fix the YAML syntax of the config file');
+  }
+  if (doc.contents === null) return {};
+  if (!isMap(doc.contents)) throw new UsageError(`${at(doc.contents)}: the config file must be a mapping of option: value`, 'see docs/config.md');
+  const base = dirname(file);
+  const rebase = (p: string) => (p === '-' || isAbsolute(p) ? p : join(base, p));
+  const out: AuditConfig = {};
+  const record = out as Record<string, unknown>;
+  for (const pair of doc.contents.items) {
+    const keyNode = pair.key as Node;
+    const key = isScalar(keyNode) ? String(keyNode.value) : '';
+    const kind = KEYS[key as keyof AuditConfig];
+    if (!kind) {
+      throw new UsageError(`${at(keyNode)}: unknown key "${key}" in the config file`, `use one of: ${Object.keys(KEYS).join(', ')}`);
+    }
+    const valueNode = pair.value as Node | null;
+    const value: unknown = valueNode && 'toJSON' in valueNode ? (valueNode as { toJSON(): unknown }).toJSON() : null;
+    const wrong = (want: string) => new UsageError(`${at(valueNode ?? keyNode)}: "${key}" must be ${want}`, 'see docs/config.md');
+    const scalar = (v: unknown) => typeof v === 'string' || typeof v === 'number';
+    switch (kind) {
+      case 'string':
+        if (!scalar(value)) throw wrong('a single value');
+        record[key] = String(value);
+        break;
+      case 'path':
+        if (typeof value !== 'string' || value === '') throw wrong('a path');
+        record[key] = rebase(value);
+        break;
+      case 'bool':
+        if (typeof value !== 'boolean') throw wrong('true or false');
+        record[key] = value;
+        break;
+      case 'list':
+      case 'paths': {
+        const list = Array.isArray(value) ? value : [value];
+        if (!list.every(scalar)) throw wrong('a value or a list of values');
+        // Paths are taken whole (a path may hold a comma); other lists may also be comma lists.
+        record[key] = kind === 'paths' ? (list as Array<string | number>).map((p) => rebase(String(p))) : splitList(list as Array<string | number>);
+        break;
+      }
+      case 'map':
+        if (typeof value !== 'object' || value === null || Array.isArray(value)) throw wrong('a mapping RULE: { name: value }');
+        record[key] = value;
+        break;
+      case 'tables': {
+        if (typeof value !== 'object' || value === null || Array.isArray(value)) throw wrong('a mapping TABLE: FILE');
+        const tables: Record<string, string> = {};
+        for (const [name, f] of Object.entries(value as Record<string, unknown>)) {
+          if (typeof f !== 'string' || f === '') throw wrong('a mapping TABLE: FILE');
+          tables[name] = rebase(f);
+        }
+        record[key] = tables;
+        break;
+      }
+    }
+  }
+  return out;
+}

@@ -1,0 +1,34 @@
+/**
+ * Shared display helpers for the formatters: how a value, an evidence
+ * reference and a period read. Pure string functions, no computing.
+ */
+import type { Value } from '../data/model.js';
+import { columnDef } from '../data/tables.js';
+import { formatYuan } from '../data/yuan.js';
+import type { EvidenceRow } from '../engine/finding.js';
+
+/** A value as people read it: money columns in yuan, null as blank. */
+export function displayValue(table: string, column: string, value: Value): string {
+  if (value === null || value === undefined) return '';
+  if (typeof value === 'number' && columnDef(table, column)?.type === 'money') return formatYuan(value);
+  return String(value);
+}
+
+/** `file:line` of an evidence row. */
+export function evidenceRef(e: EvidenceRow): string {
+  return `${e.file}:${e.line}`;
+}
+
+/** An evidence row's non-blank values as `column=value; …`. */
+export function evidenceValues(e: EvidenceRow): string {
+  return Object.entries(e.values)
+    .filter(([, v]) => v !== null && v !== '')
+    .map(([k, v]) => `${k}=${displayValue(e.table, k, v)}`)
+    .join('; ');
+}
+
+/** A period range for display, or the placeholder. */
+export function displayRange(r: { from: string; to: string } | null, none: string): string {
+  if (!r) return none;
+  return r.from === r.to ? r.from : `${r.from} – ${r.to}`;
+}

@@ -1,0 +1,83 @@
+/**
+ * The csv format: one row per finding, followed by its evidence rows, in one
+ * file; the `record` column says which is which. Safe to open in a
+ * spreadsheet: formula-like cells are neutralised, UTF-8 with a BOM so that
+ * Excel reads Chinese correctly, CRLF line ends.
+ */
+import { evidenceValues } from '../display.js';
+import { pick } from '../i18n.js';
+import type { AuditResult } from '../model.js';
+
+export const CSV_COLUMNS = [
+  'record',
+  'fingerprint',
+  'rule_id',
+  'category',
+  'risk',
+  'severity',
+  'title',
+  'message',
+  'entity_kind',
+  'entity_key',
+  'entity_label',
+  'period',
+  'amount_yuan',
+  'evidence_count',
+  'baseline',
+  'table',
+  'file',
+  'line',
+  'values',
+] as const;
+
+/**
+ * A cell a spreadsheet will not run: text starting with = + - @ (or tab/CR,
+ * which some spreadsheets skip before reading a formula) gets a leading '.
+ */
+export function neutralise(cell: string): string {
+  return /^[=+\-@\t\r]/.test(cell) ? `'${cell}` : cell;
+}
+
+/** RFC 4180 quoting, after neutralising. */
+export function csvCell(value: string | number | null | undefined): string {
+  const s = neutralise(value === null || value === undefined ? '' : String(value));
+  return /[",\r\n]/.test(s) ? `"${s.replace(/"/g, '""')}"` : s;
+}
+
+/** Renders findings and evidence rows as one CSV document. */
+export function formatCsv(r: AuditResult): string {
+  const lines: string[] = [CSV_COLUMNS.join(',')];
+  const row = (rec: Partial<Record<(typeof CSV_COLUMNS)[number], string | number | null>>) =>
+    lines.push(CSV_COLUMNS.map((c) => csvCell(rec[c])).join(','));
+  for (const f of r.findings) {
+    row({
+      record: 'finding',
+      fingerprint: f.fingerprint,
+      rule_id: f.ruleId,
+      category: f.category,
+      risk: f.risk,
+      severity: f.severity,
+      title: pick(f.title, r.lang),
+      message: pick(f.message, r.lang),
+      entity_kind: f.entity.kind,
+      entity_key: f.entity.key,
+      entity_label: f.entity.label ?? '',
+      period: f.period,
+      amount_yuan: f.amountYuan,
+      evidence_count: f.evidenceCount,
+      baseline: f.baseline ?? '',
+    });
+    for (const e of f.evidence) {
+      row({
+        record: 'evidence',
+        fingerprint: f.fingerprint,
+        rule_id: f.ruleId,
+        table: e.table,
+        file: e.file,
+        line: e.line,
+        values: evidenceValues(e),
+      });
+    }
+  }
+  return '\uFEFF' + lines.join('\r\n') + '\r\n';
+}

@@ -1,0 +1,69 @@
+/**
+ * Atomic report writing: the report goes to a temporary file in the same
+ * folder, is flushed to disk, then renamed over the target. A failed or killed
+ * run leaves either the previous report or the new one, never half of one.
+ */
+import { closeSync, fsyncSync, openSync, renameSync, rmSync, writeSync } from 'node:fs';
+import { basename, dirname, join } from 'node:path';
+import { randomBytes } from 'node:crypto';
+
+/** Writes `content` to `file` atomically. Throws (after removing the temp file) when any step fails. */
+export function writeFileAtomic(file: string, content: string | Uint8Array): void {
+  const dir = dirname(file);
+  // Hidden, unique and in the same folder: rename(2) is atomic only within one file system.
+  const tmp = join(dir, `.${basename(file)}.${process.pid}.${randomBytes(4).toString('hex')}.tmp`);
+  let fd: number | null = null;
+  try {
+    fd = openSync(tmp, 'wx', 0o644);
+    const bytes = typeof content === 'string' ? Buffer.from(content, 'utf8') : content;
+    let off = 0;
+    while (off < bytes.length) off += writeSync(fd, bytes, off, bytes.length - off);
+    fsyncSync(fd);
+    closeSync(fd);
+    fd = null;
+    renameSync(tmp, file);
+  } catch (err) {
+    if (fd !== null) {
+      try {
+        closeSync(fd);
+      } catch {
+        // already failing; the original error is the one to report
+      }
+    }
+    rmSync(tmp, { force: true });
+    throw err;
+  }
+  // Make the rename itself durable; not every platform can open a folder.
+  try {
+    const dfd = openSync(dir, 'r');
+    try {
+      fsyncSync(dfd);
+    } finally {
+      closeSync(dfd);
+    }
+  } catch {
+    // best effort
+  }
+}
+
+const SIGNALS: NodeJS.Signals[] = ['SIGINT', 'SIGTERM', 'SIGHUP'];
+
+/**
+ * writeFileAtomic, with Ctrl-C and termination signals held back until the
+ * rename is done, then re-raised: an interrupted run leaves the new report or
+ * the old one, and no temporary file. (SIGKILL cannot be held back; it can
+ * leave the hidden `.NAME.PID.RANDOM.tmp` beside the report, never a partial report.)
+ */
+export async function writeReportFile(file: string, content: string | Uint8Array): Promise<void> {
+  const caught: NodeJS.Signals[] = [];
+  const hold = (sig: NodeJS.Signals) => void caught.push(sig);
+  for (const s of SIGNALS) process.on(s, hold);
+  try {
+    writeFileAtomic(file, content);
+    // Let a signal that arrived during the write reach `hold` before it is removed.
+    await new Promise((r) => setImmediate(r));
+  } finally {
+    for (const s of SIGNALS) process.off(s, hold);
+  }
+  if (caught.length > 0) process.kill(process.pid, caught[0]);
+}

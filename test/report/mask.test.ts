@@ -1,0 +1,113 @@
+import { describe, expect, it } from 'vitest';
+import { maskAccount, maskAddress, maskId, maskName, maskPhone, maskResult } from '../../src/report/mask.js';
+import { ACCOUNT, fileReport, finding, ID_OUYANG, ID_ZHANG, STAFF_PHONE, sampleResult } from './sample.js';
+
+describe('masking one value', () => {
+  it('identity numbers keep the first 6 and last 4', () => {
+    expect(maskId('11010119900307123X')).toBe('110101********123X');
+    expect(maskId('110101900307123')).toBe('110101*****7123');
+  });
+  it('names keep the surname, two characters for compound surnames', () => {
+    expect(maskName('张三')).toBe('张*');
+    expect(maskName('张三丰')).toBe('张**');
+    expect(maskName('欧阳修文')).toBe('欧阳**');
+    expect(maskName('司马光')).toBe('司马*');
+    expect(maskName('诸葛亮')).toBe('诸葛*');
+    expect(maskName('欧阳')).toBe('欧*');
+  });
+  it("organisations' names are not personal data and stay readable", () => {
+    expect(maskName('泸州市财政局社保基金专户')).toBe('泸州市财政局社保基金专户');
+    expect(maskName('四川某某建筑有限公司')).toBe('四川某某建筑有限公司');
+    expect(maskName('张局')).toBe('张*');
+  });
+  it('accounts keep the last 4, phones the first 3 and last 4, addresses are cut', () => {
+    expect(maskAccount('6222 0202 0011 2233 445')).toBe('****3445');
+    expect(maskPhone('13812341234')).toBe('138****1234');
+    expect(maskAddress('北京市海淀区中关村大街1号')).toBe('北京市海淀区…');
+  });
+});
+
+describe('maskResult', () => {
+  const raw = sampleResult();
+  const r = maskResult(raw);
+  const json = JSON.stringify(r);
+
+  it('marks the result masked and leaves the input untouched', () => {
+    expect(r.revealed).toBe(false);
+    expect(raw.revealed).toBe(true);
+    expect(raw.findings[1].entity.key).toBe(ID_ZHANG);
+  });
+
+  it('masks entity keys and labels, details and evidence values', () => {
+    const zhang = r.findings.find((f) => f.fingerprint === 'fp-death-zhang')!;
+    expect(zhang.entity).toEqual({ kind: 'person', key: '110105********002X', label: '张*' });
+    expect(zhang.details).toMatchObject({ id_number: '110105********002X', name: '张*', months: 2, total: 600000 });
+    expect(zhang.evidence[0].values).toMatchObject({ id_number: '110105********002X', name: '张*', bank_account: '****3445', amount: 300000 });
+    const ouyang = r.findings.find((f) => f.fingerprint === 'fp-death-ouyang')!;
+    expect(ouyang.entity.label).toBe('欧阳**');
+    const acct = r.findings.find((f) => f.fingerprint === 'fp-shared-account')!;
+    expect(acct.entity.key).toBe('****3445');
+    expect(acct.details.contact).toBe('138****5678');
+    expect(acct.evidence[0].values.account_holder).toBe('李*');
+  });
+
+  it('replaces in a message only the values of its own finding', () => {
+    const other = maskResult(
+      sampleResult({
+        run: {
+          findings: [
+            finding({ fingerprint: 'a', ruleId: 'A', entity: { kind: 'account', key: ACCOUNT, label: '现金' }, details: { bank_account: ACCOUNT, counterparty_name: '现金' }, message: { zh: `账户 ${ACCOUNT}（现金）`, en: '' } }),
+            finding({ fingerprint: 'b', ruleId: 'B', entity: { kind: 'staff', key: 'S010' }, details: { operator_id: 'S010' }, message: { zh: 'S010 收取的现金缴费滞留', en: '' } }),
+          ],
+          skipped: [],
+          ran: { A: 1, B: 1 },
+          params: {},
+        },
+      }),
+    );
+    expect(other.findings.find((f) => f.ruleId === 'A')!.message.zh).toBe('账户 ****3445（现*）');
+    expect(other.findings.find((f) => f.ruleId === 'B')!.message.zh).toBe('S010 收取的现金缴费滞留');
+  });
+
+  it('masks every raw value inside rendered messages', () => {
+    const zhang = r.findings.find((f) => f.fingerprint === 'fp-death-zhang')!;
+    expect(zhang.message.zh).toBe('张*（110105********002X）于 2024-01-15 死亡，其后仍发放 2 个月共 6000.00 元');
+    const acct = r.findings.find((f) => f.fingerprint === 'fp-shared-account')!;
+    expect(acct.message.en).toBe("Account ****3445 received 3 people's benefits, phone 138****5678");
+  });
+
+  it('masks ranked entities and data-issue values of personal-data columns, also in the reason', () => {
+    expect(r.entities.map((e) => e.key)).toEqual(['****3445', '110105********002X', '440524********0014']);
+    expect(r.entities[1].label).toBe('张*');
+    const idIssue = r.dataIssues.issues.find((i) => i.code === 'id-checksum')!;
+    expect(idIssue.value).toBe('110105********0021');
+    expect(idIssue.reason).toBe('identity number 110105********0021 has a wrong check digit');
+    expect(r.dataIssues.issues.find((i) => i.code === 'bad-money')!.value).toBe('abc');
+  });
+
+  it('masks whole-row values of ragged rows by header position and by shape', () => {
+    const ragged = maskResult(
+      sampleResult({
+        files: [
+          fileReport('in/payouts.csv', 'payouts', {
+            mapping: [
+              { source: '身份证号码', column: 'id_number' },
+              { source: '姓名', column: 'name' },
+              { source: '发放金额', column: 'amount' },
+            ],
+            issues: [
+              { file: 'in/payouts.csv', line: 9, value: `${ID_ZHANG},张三,3000.00,13812345678,${ACCOUNT},extra`, reason: 'the row has 6 fields but the header has 3', level: 'error', code: 'ragged-row' },
+            ],
+          }),
+        ],
+      }),
+    );
+    expect(ragged.dataIssues.issues[0].value).toBe('110105********002X,张*,3000.00,138****5678,****3445,extra');
+  });
+
+  it('leaves no raw identity number, name, account or phone anywhere in the result', () => {
+    for (const rawValue of [ID_ZHANG, ID_OUYANG, ACCOUNT, STAFF_PHONE, '张三', '欧阳修文', '李四', '110105194912310021']) {
+      expect(json).not.toContain(rawValue);
+    }
+  });
+});

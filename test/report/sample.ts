@@ -1,0 +1,189 @@
+/**
+ * A small, hand-made audit for the report tests: two rules' findings, a
+ * skipped rule, file reports with data issues. Values are unmasked, as the
+ * engine returns them.
+ */
+import type { FileReport, LoadedTable } from '../../src/data/model.js';
+import type { Finding, RunResult } from '../../src/engine/finding.js';
+import type { LoadedRule, Rule } from '../../src/rules/model.js';
+import { buildResult, type BuildInput } from '../../src/report/build.js';
+import type { AuditResult, ManifestOptions } from '../../src/report/model.js';
+import type { Baseline } from '../../src/report/baseline.js';
+
+export const ID_ZHANG = '11010519491231002X';
+export const ID_OUYANG = '440524188001010014';
+export const ACCOUNT = '6222020200112233445';
+export const STAFF_PHONE = '13812345678';
+
+export function finding(over: Partial<Finding> & Pick<Finding, 'fingerprint' | 'ruleId'>): Finding {
+  return {
+    category: 'people',
+    risk: 'fraud',
+    severity: 'high',
+    title: { zh: '死亡后继续发放待遇', en: 'Benefits paid after death' },
+    message: { zh: '', en: '' },
+    entity: { kind: 'person', key: ID_ZHANG, label: '张三' },
+    period: '2024-02',
+    amount: 600000,
+    details: {},
+    evidence: [],
+    evidenceCount: 0,
+    pii: {},
+    ...over,
+  };
+}
+
+export const FINDINGS: Finding[] = [
+  finding({
+    fingerprint: 'fp-death-zhang',
+    ruleId: 'PAID-AFTER-DEATH',
+    message: {
+      zh: `张三（${ID_ZHANG}）于 2024-01-15 死亡，其后仍发放 2 个月共 6000.00 元`,
+      en: `张三 (${ID_ZHANG}) died on 2024-01-15; 2 month(s) paid afterwards, 6000.00 yuan`,
+    },
+    details: { id_number: ID_ZHANG, name: '张三', months: 2, total: 600000 },
+    evidence: [
+      { table: 'payouts', file: 'in/payouts.csv', line: 3, values: { id_number: ID_ZHANG, name: '张三', amount: 300000, bank_account: ACCOUNT, period: '2024-02' } },
+      { table: 'payouts', file: 'in/payouts.csv', line: 4, values: { id_number: ID_ZHANG, name: '张三', amount: 300000, bank_account: ACCOUNT, period: '2024-03' } },
+      { table: 'deaths', file: 'in/deaths.csv', line: 2, values: { id_number: ID_ZHANG, name: '张三', death_date: '2024-01-15' } },
+    ],
+    evidenceCount: 3,
+  }),
+  finding({
+    fingerprint: 'fp-death-ouyang',
+    ruleId: 'PAID-AFTER-DEATH',
+    entity: { kind: 'person', key: ID_OUYANG, label: '欧阳修文' },
+    amount: 12345,
+    message: { zh: `欧阳修文（${ID_OUYANG}）死亡后仍发放 123.45 元`, en: `欧阳修文 (${ID_OUYANG}) paid 123.45 yuan after death` },
+    details: { id_number: ID_OUYANG, name: '欧阳修文', total: 12345 },
+    evidence: [{ table: 'payouts', file: 'in/payouts.csv', line: 5, values: { id_number: ID_OUYANG, name: '欧阳修文', amount: 12345 } }],
+    evidenceCount: 1,
+  }),
+  finding({
+    fingerprint: 'fp-shared-account',
+    ruleId: 'SHARED-PAYEE-ACCOUNT',
+    category: 'money',
+    risk: 'embezzlement',
+    severity: 'critical',
+    title: { zh: '多人共用收款账户', en: 'Several beneficiaries paid into one account' },
+    entity: { kind: 'account', key: ACCOUNT },
+    period: null,
+    amount: 1,
+    message: { zh: `账户 ${ACCOUNT} 收取 3 人待遇，联系电话 ${STAFF_PHONE}`, en: `Account ${ACCOUNT} received 3 people's benefits, phone ${STAFF_PHONE}` },
+    details: { bank_account: ACCOUNT, entities: 3, contact: STAFF_PHONE, formula: '=HYPERLINK("http://x")' },
+    pii: { contact: 'phone' },
+    evidence: [{ table: 'payouts', file: 'in/payouts.csv', line: 3, values: { bank_account: ACCOUNT, account_holder: '李四', summary: '=1+2', amount: -1200 } }],
+    evidenceCount: 7,
+  }),
+];
+
+export function fileReport(path: string, table: string | null, over: Partial<FileReport> = {}): FileReport {
+  return {
+    path,
+    bytes: 100,
+    sha256: 'a'.repeat(64),
+    table,
+    recognisedBy: table ? 'header' : null,
+    encoding: 'utf-8',
+    headerLine: 1,
+    mapping: [],
+    missingColumns: [],
+    rowsRead: 3,
+    rowsLoaded: 3,
+    rowsRejected: 0,
+    issues: [],
+    ...over,
+  };
+}
+
+export const FILES: FileReport[] = [
+  fileReport('in/payouts.csv', 'payouts', {
+    mapping: [
+      { source: '身份证号码', column: 'id_number' },
+      { source: '姓名', column: 'name' },
+      { source: '发放金额', column: 'amount' },
+    ],
+    rowsRead: 4,
+    rowsLoaded: 3,
+    rowsRejected: 1,
+    issues: [
+      { file: 'in/payouts.csv', line: 6, column: '身份证号码', value: '110105194912310021', reason: 'identity number 110105194912310021 has a wrong check digit', level: 'warning', code: 'id-checksum' },
+      { file: 'in/payouts.csv', line: 5, column: '发放金额', value: 'abc', reason: 'not an amount', level: 'error', code: 'bad-money' },
+    ],
+  }),
+  fileReport('in/deaths.csv', 'deaths'),
+];
+
+function table(name: string, columns: Record<string, Array<string | number | null>>): LoadedTable {
+  const rows = Object.values(columns)[0].length;
+  return { name, rows, columns, files: [`in/${name}.csv`], fileIndex: new Array(rows).fill(0), lines: columns[Object.keys(columns)[0]].map((_, i) => i + 2) };
+}
+
+export const TABLES = new Map<string, LoadedTable>([
+  ['payouts', table('payouts', { period: ['2024-01', '2024-02', '2023-11'], amount: [1, 2, 3] })],
+  ['deaths', table('deaths', { death_date: ['2024-01-15'] })],
+]);
+
+function rule(id: string, category: Rule['category'], risk: Rule['risk'], severity: Rule['severity']): LoadedRule {
+  return {
+    file: `rules/${category}/${id}.yaml`,
+    sha256: 'b'.repeat(64),
+    rule: {
+      id,
+      title: { zh: id, en: id },
+      description: { zh: '', en: '' },
+      category,
+      risk,
+      severity,
+      basis: [],
+      tags: [],
+      params: {},
+      check: { kind: 'pipeline', from: 'payouts' },
+      finding: { entity: { kind: 'person', key: 'id_number' }, message: { zh: '', en: '' } },
+      tests: [],
+    },
+  };
+}
+
+export const RULES: LoadedRule[] = [
+  rule('SHARED-PAYEE-ACCOUNT', 'money', 'embezzlement', 'critical'),
+  rule('PAID-AFTER-DEATH', 'people', 'fraud', 'high'),
+  rule('PAID-WHILE-IMPRISONED', 'people', 'fraud', 'high'),
+];
+
+export const RUN: RunResult = {
+  findings: FINDINGS,
+  skipped: [{ ruleId: 'PAID-WHILE-IMPRISONED', reason: 'table prisoners was not loaded', code: 'missing-table' }],
+  ran: { 'PAID-AFTER-DEATH': 2, 'SHARED-PAYEE-ACCOUNT': 1, 'PAID-WHILE-IMPRISONED': 0 },
+  params: { 'PAID-AFTER-DEATH': { grace_months: 0, survivor_items: ['丧葬补助金'] } },
+};
+
+export const OPTIONS: ManifestOptions = {
+  rules: [],
+  only: [],
+  skip: [],
+  failOn: 'none',
+  lang: 'zh',
+  reveal: false,
+  baseline: null,
+  encoding: null,
+  tables: {},
+  mapping: null,
+  config: null,
+};
+
+/** The sample audit, unmasked. */
+export function sampleResult(over: Partial<BuildInput> = {}, baseline: Baseline | null = null): AuditResult {
+  return buildResult({
+    tool: { name: 'fundaudit', version: '0.0.0-test' },
+    now: new Date(Date.UTC(2024, 5, 1)),
+    lang: 'zh',
+    files: FILES,
+    tables: TABLES,
+    rules: RULES,
+    run: RUN,
+    options: OPTIONS,
+    baseline,
+    ...over,
+  });
+}

@@ -1,0 +1,35 @@
+import { mkdirSync, mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { writeFileAtomic, writeReportFile } from '../../src/report/write.js';
+
+describe('writeFileAtomic', () => {
+  it('replaces the file whole and leaves nothing else behind', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'fa-write-'));
+    const file = join(dir, 'report.json');
+    writeFileSync(file, 'old');
+    writeFileAtomic(file, '新的报告\n');
+    expect(readFileSync(file, 'utf8')).toBe('新的报告\n');
+    expect(readdirSync(dir)).toEqual(['report.json']);
+  });
+
+  it('on failure keeps the previous file and removes its temp file', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'fa-write-'));
+    const target = join(dir, 'is-a-folder');
+    mkdirSync(target);
+    writeFileSync(join(dir, 'keep.json'), 'previous');
+    expect(() => writeFileAtomic(target, 'x'.repeat(100_000))).toThrow();
+    expect(readdirSync(dir).sort()).toEqual(['is-a-folder', 'keep.json']);
+    expect(readFileSync(join(dir, 'keep.json'), 'utf8')).toBe('previous');
+    expect(() => writeFileAtomic(join(dir, 'missing', 'r.json'), 'x')).toThrow(/ENOENT/);
+  });
+
+  it('writeReportFile writes and releases its signal handlers', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'fa-write-'));
+    const before = process.listenerCount('SIGINT');
+    await writeReportFile(join(dir, 'r.md'), '# r\n');
+    expect(readFileSync(join(dir, 'r.md'), 'utf8')).toBe('# r\n');
+    expect(process.listenerCount('SIGINT')).toBe(before);
+  });
+});
