@@ -1,13 +1,214 @@
+/**
+ * `fundaudit inspect <paths…>`: what the loader made of each file — table,
+ * encoding, header line and mapping, row counts and data issues — so that an
+ * auditor can fix the exports before auditing them.
+ *
+ * Exit codes: 0 every file loaded without rejected rows; 1 rows were rejected,
+ * or some files were not usable while others were; 2 nothing usable at all.
+ */
 import type { Command } from 'commander';
+import { Chalk } from 'chalk';
 import type { ActionWrapper } from './main.js';
-import { UsageError } from './errors.js';
+import { EXIT, UsageError } from './errors.js';
+import { addLoadOptions, loadOptionsFrom, type RawLoadOptions } from './load-options.js';
+import { loadPaths } from '../data/load.js';
+import type { DataIssue, FileReport, LoadResult } from '../data/model.js';
+import { tableDef } from '../data/tables.js';
 
-// TODO(owner of this command): replace with the real command.
+/** Issues shown per file in text output (JSON carries all). */
+const TEXT_ISSUES = 10;
+const WIDTH = 100;
+
+interface InspectOptions extends RawLoadOptions {
+  format: string;
+}
+
 export function register(program: Command, action: ActionWrapper): void {
-  program
+  const cmd = program
     .command('inspect')
-    .description('not built yet')
-    .action(action(async () => {
-      throw new UsageError('inspect is not built yet');
-    }));
+    .description('Show what was recognised in exports: tables, encodings, header mapping, row counts and data issues')
+    .argument('<paths...>', 'CSV files, or folders searched recursively for *.csv and *.txt')
+    .option('--format <format>', 'text or json', 'text');
+  addLoadOptions(cmd)
+    .addHelpText(
+      'after',
+      `
+Examples:
+  fundaudit inspect ./exports                          every CSV under ./exports
+  fundaudit inspect a.csv b.csv --format json          machine-readable, all issues
+  fundaudit inspect ./exports --encoding gbk           read every file as GBK
+  fundaudit inspect ./exports --encoding old.csv=latin1
+  fundaudit inspect ./exports --table payouts=exports/发放.csv
+  fundaudit inspect ./exports --mapping mapping.yaml
+
+Exit codes: 0 all files loaded; 1 rows rejected or some files unusable; 2 nothing usable.`,
+    )
+    .action(action(async (paths: string[], opts: InspectOptions) => inspect(paths, opts)));
+}
+
+async function inspect(paths: string[], opts: InspectOptions): Promise<number> {
+  if (opts.format !== 'text' && opts.format !== 'json') {
+    throw new UsageError(`--format ${opts.format}: unknown format`, 'use --format text or --format json');
+  }
+  const { options, extraFiles } = await loadOptionsFrom(opts);
+  const result = await loadPaths([...paths, ...extraFiles], options);
+  const code = exitCode(result);
+  if (opts.format === 'json') process.stdout.write(JSON.stringify(toJson(result, code), null, 2) + '\n');
+  else process.stdout.write(renderText(result, useColour()));
+  if (code === EXIT.usage) {
+    const cause = result.files.length === 0 ? `no *.csv or *.txt files under ${paths.join(', ')}` : `none of the ${result.files.length} file(s) could be loaded`;
+    process.stderr.write(`fundaudit: ${cause}\n  fix: ${result.files.length === 0 ? 'point inspect at the folder or files of the exports' : 'see the issues above; fix the exports, or use --encoding, --table NAME=FILE or --mapping'}\n`);
+  }
+  return code;
+}
+
+function usable(f: FileReport): boolean {
+  return f.table !== null;
+}
+
+function exitCode(result: LoadResult): number {
+  const files = result.files;
+  if (!files.some(usable)) return EXIT.usage;
+  if (files.some((f) => !usable(f) || f.rowsRejected > 0)) return EXIT.findings;
+  return EXIT.ok;
+}
+
+function toJson(result: LoadResult, exitCode: number) {
+  return {
+    exitCode,
+    files: result.files.map((f) => ({
+      path: f.path,
+      table: f.table,
+      recognisedBy: f.recognisedBy,
+      closest: f.closest ?? null,
+      encoding: f.encoding,
+      bytes: f.bytes,
+      sha256: f.sha256,
+      headerLine: f.headerLine,
+      mapping: f.mapping,
+      unmapped: f.mapping.filter((m) => m.column === null).map((m) => m.source),
+      missingColumns: f.missingColumns,
+      rowsRead: f.rowsRead,
+      rowsLoaded: f.rowsLoaded,
+      rowsRejected: f.rowsRejected,
+      issueCount: { errors: f.issues.filter((i) => i.level === 'error').length, warnings: f.issues.filter((i) => i.level === 'warning').length },
+      issues: f.issues,
+    })),
+    tables: Object.fromEntries([...result.tables].map(([name, t]) => [name, { rows: t.rows, files: t.files, columns: Object.keys(t.columns) }])),
+  };
+}
+
+function useColour(): boolean {
+  return Boolean(process.stdout.isTTY) && !process.env.NO_COLOR;
+}
+
+/** Display width on a terminal: CJK and full-width characters take two columns. */
+export function displayWidth(s: string): number {
+  let w = 0;
+  for (const ch of s) {
+    const c = ch.codePointAt(0)!;
+    w += (c >= 0x1100 && c <= 0x115f) || (c >= 0x2e80 && c <= 0xa4cf) || (c >= 0xac00 && c <= 0xd7a3) || (c >= 0xf900 && c <= 0xfaff) || (c >= 0xfe30 && c <= 0xfe4f) || (c >= 0xff00 && c <= 0xff60) || (c >= 0xffe0 && c <= 0xffe6) || c >= 0x20000 ? 2 : 1;
+  }
+  return w;
+}
+
+/** Cuts `s` to at most `width` display columns, marking the cut with an ellipsis. */
+function fit(s: string, width: number): string {
+  const flat = s.replace(/\r?\n|\r/g, '⏎');
+  if (displayWidth(flat) <= width) return flat;
+  let out = '';
+  let w = 0;
+  for (const ch of flat) {
+    const cw = displayWidth(ch);
+    if (w + cw > width - 1) break;
+    out += ch;
+    w += cw;
+  }
+  return out + '…';
+}
+
+/** Lays out items separated by `sep`, wrapped at WIDTH with `indent` on continuation lines. */
+function wrap(items: string[], indent: number, first: number, sep = ', '): string {
+  const lines: string[] = [];
+  let line = '';
+  let w = first;
+  for (let k = 0; k < items.length; k++) {
+    const item = items[k] + (k < items.length - 1 ? sep.trimEnd() : '');
+    const iw = displayWidth(item);
+    if (line === '') {
+      line = item;
+      w += iw;
+    } else if (w + 1 + iw > WIDTH) {
+      lines.push(line);
+      line = item;
+      w = indent + iw;
+    } else {
+      line += ' ' + item;
+      w += 1 + iw;
+    }
+  }
+  if (line) lines.push(line);
+  return lines.join('\n' + ' '.repeat(indent));
+}
+
+function renderText(result: LoadResult, colour: boolean): string {
+  const c = new Chalk({ level: colour ? 1 : 0 });
+  const out: string[] = [];
+  const label = (s: string) => c.dim(s.padEnd(10));
+  for (const f of result.files) {
+    out.push(c.bold(f.path));
+    if (f.table) {
+      const def = tableDef(f.table);
+      const how = f.recognisedBy === 'option' ? 'forced by --table' : f.recognisedBy === 'mapping' ? 'by the mapping file' : 'by its header';
+      out.push(`  ${label('table')}${c.green(f.table)} ${def?.label ?? ''} (${how})`);
+    } else if (f.encoding === null) {
+      out.push(`  ${label('table')}${c.red('not read')}`);
+    } else {
+      const closest = f.closest ? `; closest: ${f.closest.table}, lacking ${f.closest.missing.join(', ')}` : '';
+      out.push(`  ${label('table')}${c.red('not recognised')}${closest}`);
+    }
+    if (f.encoding !== null) {
+      out.push(`  ${label('encoding')}${f.encoding === 'gb18030' ? 'gb18030 (GBK)' : f.encoding}, header on line ${f.headerLine}`);
+      const mapped = f.mapping.filter((m) => m.column !== null).map((m) => (m.source === m.column ? m.source : `${m.source} → ${m.column}`));
+      if (mapped.length) out.push(`  ${label('columns')}${wrap(mapped, 12, 12)}`);
+      const unmapped = f.mapping.filter((m) => m.column === null).map((m) => m.source || '(blank)');
+      if (unmapped.length) out.push(`  ${label('unmapped')}${wrap(unmapped, 12, 12)}`);
+      if (f.table && f.missingColumns.length) out.push(`  ${label('missing')}${wrap(f.missingColumns, 12, 12)}`);
+    }
+    if (f.table) {
+      const rejected = f.rowsRejected ? c.red(`${f.rowsRejected} rejected`) : '0 rejected';
+      out.push(`  ${label('rows')}${f.rowsRead} read, ${f.rowsLoaded} loaded, ${rejected}`);
+    }
+    if (f.issues.length) {
+      const errors = f.issues.filter((i) => i.level === 'error').length;
+      const warnings = f.issues.length - errors;
+      out.push(`  ${label('issues')}${[errors ? c.red(`${errors} error${errors === 1 ? '' : 's'}`) : '', warnings ? c.yellow(`${warnings} warning${warnings === 1 ? '' : 's'}`) : ''].filter(Boolean).join(', ')}`);
+      for (const issue of f.issues.slice(0, TEXT_ISSUES)) out.push(...renderIssue(issue, c));
+      if (f.issues.length > TEXT_ISSUES) out.push(c.dim(`    … and ${f.issues.length - TEXT_ISSUES} more (--format json lists them all)`));
+    }
+    out.push('');
+  }
+  out.push(summary(result));
+  return out.join('\n') + '\n';
+}
+
+function renderIssue(issue: DataIssue, c: InstanceType<typeof Chalk>): string[] {
+  const where = issue.line > 0 ? `line ${issue.line}` : 'whole file';
+  const tag = issue.level === 'error' ? c.red('error') : c.yellow('warning');
+  const head = `    ${where}${issue.column ? `, ${issue.column}` : ''}${issue.value !== undefined ? `: "${issue.value}"` : ''}`;
+  const lines = [`${fit(head, WIDTH - 10)} ${tag}`];
+  const words = `${issue.reason} [${issue.code}]`.split(' ');
+  lines.push('      ' + wrap(words, 6, 6, ' '));
+  return lines;
+}
+
+function summary(result: LoadResult): string {
+  const n = result.files.length;
+  const loaded = result.files.filter(usable).length;
+  const rejected = result.files.reduce((s, f) => s + f.rowsRejected, 0);
+  const tables = [...result.tables].map(([name, t]) => `${name} ${t.rows} row${t.rows === 1 ? '' : 's'}`);
+  const parts = [`${n} file${n === 1 ? '' : 's'}: ${loaded} loaded`];
+  if (n > loaded) parts.push(`${n - loaded} not usable`);
+  parts.push(`${rejected} row${rejected === 1 ? '' : 's'} rejected`);
+  return `${parts.join(', ')}\ntables: ${tables.length ? wrap(tables, 8, 8) : 'none'}`;
 }

@@ -97,4 +97,9 @@ export interface LoadOptions {
   headerAliases?: Record<string, Record<string, string>>;
   /** Load only these tables (files recognised as others are still reported, but not typed). */
   onlyTables?: Set<string>;
+  /**
+   * Table and encoding of a file by its path, from a mapping file's file rules. `fileTables`,
+   * `fileEncodings` and `encoding` (the command line) win over it.
+   */
+  fileRule?: (path: string) => { table?: string; encoding?: string };
 }

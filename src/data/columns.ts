@@ -1,0 +1,243 @@
+/**
+ * Typing fields straight from the scanner's byte offsets into one column's
+ * array, without an object per row.
+ *
+ * Every value goes through the column type's parser (src/data/types), so the
+ * loader and the parsers never disagree. Two things keep it fast: repeated raw
+ * values (codes, months, items, names, identity numbers of people paid every
+ * month) are parsed once and then served from a per-column cache, which also
+ * interns the strings; and the commonest canonical shapes of dates, months and
+ * money are recognised from the bytes, so that no string is created for them.
+ */
+import type { ColumnDef } from './tables.js';
+import type { DataIssue, Value } from './model.js';
+import { Problem, type Parser } from './types/problem.js';
+import { QUOTED, unquote, type SliceBuffer } from './csv.js';
+import { ByteCache } from './byte-cache.js';
+
+const enum Kind {
+  Generic,
+  Money,
+  Date,
+  Month,
+  DateTime,
+}
+
+/**
+ * Entries a column's cache may hold. When full, a column that has been served
+ * mostly from it (people paid every month) keeps it for lookups; one whose
+ * values are mostly distinct (serial numbers, timestamps) drops it. No earlier
+ * judgement is possible: exports sorted by month list every person once before
+ * any repeats.
+ */
+const CACHE_LIMIT = 1 << 18;
+
+/** Builds one canonical column from one source column of one file. */
+export class ColumnBuilder {
+  /**
+   * The column, pre-sized to the expected row count: storing by index into a
+   * pre-sized array is about twice as fast as growing it by push.
+   */
+  private vals: Value[];
+  /** Values stored so far. */
+  private n = 0;
+  /** Parsed values of raw byte strings seen before; null once it stopped paying. */
+  private bytes: ByteCache<Value | Problem> | null = new ByteCache();
+  private hits = 0;
+  /** Cache of date-like values keyed by the number yyyymmdd (or yyyymm), no string needed. */
+  private numCache: Map<number, Value | Problem> = new Map();
+  private readonly kind: Kind;
+
+  constructor(
+    /** Rows expected (an estimate; the column grows past it if need be). */
+    expectedRows: number,
+    readonly def: ColumnDef,
+    /** Header as written in the file, for issues. */
+    readonly source: string,
+    private readonly parser: Parser,
+    private readonly file: string,
+    private readonly issues: DataIssue[],
+  ) {
+    this.vals = new Array(Math.max(16, expectedRows));
+    this.kind =
+      def.type === 'money' ? Kind.Money : def.type === 'date' ? Kind.Date : def.type === 'month' ? Kind.Month : def.type === 'datetime' ? Kind.DateTime : Kind.Generic;
+  }
+
+  /** The finished column, exactly as long as the values stored. */
+  get values(): Value[] {
+    if (this.vals.length !== this.n) this.vals.length = this.n;
+    return this.vals;
+  }
+
+  private put(v: Value): void {
+    if (this.n === this.vals.length) {
+      const grown: Value[] = new Array(Math.ceil(this.n * 1.5));
+      for (let i = 0; i < this.n; i++) grown[i] = this.vals[i];
+      this.vals = grown;
+    }
+    this.vals[this.n++] = v;
+  }
+
+  /** Types the field `buf[s, e)` (`view`: a DataView over `buf`) of the record starting on `line` and appends it. */
+  add(buf: SliceBuffer, view: DataView, s: number, e: number, flag: number, line: number): void {
+    if (s === e) {
+      // Blank: every type reads it as null, without calling the parser.
+      this.put(null);
+      return;
+    }
+    if (flag === 0) {
+      const len = e - s;
+      switch (this.kind) {
+        case Kind.Money: {
+          const fen = moneyFen(buf, s, e);
+          if (fen !== NOT_FAST) {
+            this.put(fen);
+            return;
+          }
+          break;
+        }
+        case Kind.Date:
+          if (len === 10 && buf[s + 4] === 45 && buf[s + 7] === 45) {
+            const key = digits(buf, s, s + 4) * 10000 + digits(buf, s + 5, s + 7) * 100 + digits(buf, s + 8, s + 10);
+            if (key >= 0) return this.fromNumCache(key, buf, s, e, line);
+          }
+          break;
+        case Kind.Month:
+          if (len === 7 && buf[s + 4] === 45) {
+            const key = digits(buf, s, s + 4) * 100 + digits(buf, s + 5, s + 7);
+            if (key >= 0) return this.fromNumCache(key, buf, s, e, line);
+          } else if (len === 6) {
+            const key = digits(buf, s, s + 6);
+            // 1e6 + key keeps 'YYYYMM' apart from 'YYYY-MM' in the one cache.
+            if (key >= 0) return this.fromNumCache(1e6 + key, buf, s, e, line);
+          }
+          break;
+        case Kind.DateTime:
+          if (len === 19 && buf[s + 4] === 45 && buf[s + 7] === 45 && buf[s + 10] === 32 && buf[s + 13] === 58 && buf[s + 16] === 58) {
+            const day = digits(buf, s, s + 4) * 10000 + digits(buf, s + 5, s + 7) * 100 + digits(buf, s + 8, s + 10);
+            const h = digits(buf, s + 11, s + 13);
+            const m = digits(buf, s + 14, s + 16);
+            const sec = digits(buf, s + 17, s + 19);
+            if (day >= 0 && h >= 0 && h < 24 && m >= 0 && m < 60 && sec >= 0 && sec < 60 && this.dayIsValid(day, buf, s)) {
+              // Already canonical: the value is the text itself.
+              this.put(buf.latin1Slice(s, e));
+              return;
+            }
+          }
+          break;
+      }
+    }
+    if (flag & QUOTED) {
+      this.addRaw(unquote(buf, s, e), line);
+      return;
+    }
+    const cache = this.bytes;
+    if (cache === null) {
+      this.addRaw(buf.utf8Slice(s, e), line);
+      return;
+    }
+    const h = ByteCache.hash(view, buf, s, e);
+    const k = cache.find(view, buf, s, e, h);
+    if (k >= 0) {
+      this.hits++;
+      const v = cache.values[k];
+      if (typeof v === 'object' && v !== null) this.push(v, buf.utf8Slice(s, e), line);
+      else this.put(v);
+      return;
+    }
+    const raw = buf.utf8Slice(s, e);
+    const v = this.parser(raw);
+    if (cache.size < CACHE_LIMIT) cache.add(buf, s, e, h, v);
+    else if (this.hits < cache.size) this.bytes = null;
+    this.push(v, raw, line);
+  }
+
+  /** Types one raw string (quoted fields, and every field once caching stopped paying). */
+  addRaw(raw: string, line: number): void {
+    this.push(this.parser(raw), raw, line);
+  }
+
+  private push(v: Value | Problem, raw: string, line: number): void {
+    if (typeof v === 'object' && v !== null) {
+      this.issues.push({ file: this.file, line, column: this.source, value: raw, reason: v.reason, level: v.level, code: v.code });
+      this.put(v.level === 'warning' ? v.kept : null);
+    } else {
+      this.put(v);
+    }
+  }
+
+  private fromNumCache(key: number, buf: SliceBuffer, s: number, e: number, line: number): void {
+    let v = this.numCache.get(key);
+    if (v === undefined) {
+      v = this.parser(buf.latin1Slice(s, e));
+      this.numCache.set(key, v);
+    }
+    if (v instanceof Problem) this.push(v, buf.latin1Slice(s, e), line);
+    else this.put(v);
+  }
+
+  /** Is the date part of a canonical datetime a real day? Asked of the parser once per day. */
+  private dayIsValid(day: number, buf: SliceBuffer, s: number): boolean {
+    let v = this.numCache.get(day);
+    if (v === undefined) {
+      const probe = buf.latin1Slice(s, s + 10) + ' 00:00:00';
+      const r = this.parser(probe);
+      v = r === probe ? 1 : 0;
+      this.numCache.set(day, v);
+    }
+    return v === 1;
+  }
+}
+
+const NOT_FAST = 0.5;
+
+/**
+ * `-?\d+(\.\d{1,2})?` as integer fen, or NOT_FAST for anything else (grouping
+ * commas, currency signs, full-width digits, more decimals), which the money
+ * parser then handles.
+ */
+function moneyFen(buf: Uint8Array, s: number, e: number): number {
+  let i = s;
+  let neg = false;
+  if (buf[i] === 45) {
+    neg = true;
+    i++;
+  }
+  const intStart = i;
+  let v = 0;
+  while (i < e) {
+    const d = buf[i] - 48;
+    if (d < 0 || d > 9) break;
+    v = v * 10 + d;
+    i++;
+  }
+  const intDigits = i - intStart;
+  if (intDigits === 0 || intDigits > 13) return NOT_FAST;
+  v *= 100;
+  if (i < e) {
+    if (buf[i] !== 46) return NOT_FAST;
+    i++;
+    const fracDigits = e - i;
+    if (fracDigits < 1 || fracDigits > 2) return NOT_FAST;
+    const d1 = buf[i] - 48;
+    if (d1 < 0 || d1 > 9) return NOT_FAST;
+    v += d1 * 10;
+    if (fracDigits === 2) {
+      const d2 = buf[i + 1] - 48;
+      if (d2 < 0 || d2 > 9) return NOT_FAST;
+      v += d2;
+    }
+  }
+  return neg ? (v === 0 ? 0 : -v) : v;
+}
+
+/** The decimal number written by ASCII digits buf[s, e), or -1 if any byte is not a digit. */
+function digits(buf: Uint8Array, s: number, e: number): number {
+  let v = 0;
+  for (let i = s; i < e; i++) {
+    const d = buf[i] - 48;
+    if (d < 0 || d > 9) return -1;
+    v = v * 10 + d;
+  }
+  return v;
+}

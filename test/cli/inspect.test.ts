@@ -1,0 +1,196 @@
+/**
+ * `fundaudit inspect`, through the real binary (build first: npm run build).
+ */
+import { spawnSync } from 'node:child_process';
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { afterAll, describe, expect, it } from 'vitest';
+import { displayWidth } from '../../src/cli/inspect.js';
+
+const ROOT = resolve(import.meta.dirname, '../..');
+const BIN = join(ROOT, 'bin/fundaudit');
+const SAMPLES = 'test/data/samples';
+const BAD = `${SAMPLES}/bad`;
+const tmp = mkdtempSync(join(tmpdir(), 'fa-inspect-'));
+afterAll(() => rmSync(tmp, { recursive: true, force: true }));
+
+function run(args: string[], env: Record<string, string> = {}) {
+  const r = spawnSync(process.execPath, [BIN, 'inspect', ...args], { cwd: ROOT, encoding: 'utf8', env: { ...process.env, NO_COLOR: '1', ...env } });
+  return { code: r.status, stdout: r.stdout, stderr: r.stderr };
+}
+
+function json(args: string[]) {
+  const r = run([...args, '--format', 'json']);
+  return { ...r, result: JSON.parse(r.stdout) };
+}
+
+describe('fundaudit inspect, text', () => {
+  it('shows table, encoding, header line, mapping and rows for each file, and exits 0 when all loaded', () => {
+    const r = run(['fixtures/sample']);
+    expect(r.code).toBe(0);
+    expect(r.stderr).toBe('');
+    const out = r.stdout;
+    expect(out).toContain('fixtures/sample/待遇发放明细_2023年1-3月.csv\n  table     payouts 待遇发放明细 (by its header)\n  encoding  gb18030 (GBK), header on line 2');
+    expect(out).toContain('发放金额(元) → amount');
+    expect(out).toMatch(/missing   item_code, review_time/);
+    expect(out).toContain('rows      18 read, 18 loaded, 0 rejected');
+    expect(out).toContain('fixtures/sample/死亡人员名单.csv\n  table     deaths 死亡人员信息 (by its header)\n  encoding  utf-8-bom, header on line 1');
+    expect(out).toContain('4 files: 4 loaded, 0 rows rejected');
+    expect(out).toContain('tables: persons 6 rows, payouts 18 rows, deaths 1 row, staff 2 rows');
+    expect(out).not.toMatch(/\x1b\[/); // no colour when not a terminal
+  });
+
+  it('lists rejected rows and value issues with line, column and raw value, the first 10 per file, and exits 1', () => {
+    const r = run([`${BAD}/payouts-messy.csv`]);
+    expect(r.code).toBe(1);
+    const out = r.stdout;
+    expect(out).toContain('rows      16 read, 14 loaded, 2 rejected');
+    expect(out).toContain('issues    13 errors');
+    expect(out).toContain('line 3, 发放日期: "2023-02-30" error');
+    expect(out).toContain('line 5: "F900,P0900,202301,1,234.00,2023-01-15" error');
+    expect(out).toMatch(/line 7: "F901，P0901，202301，5\.00，2023-01-15" error\n\s+the row has 1 field but the header has 5; the row is rejected — it looks like full-width\n\s+commas/);
+    expect(out).toContain('… and 3 more (--format json lists them all)');
+    expect(out.match(/^ {4}line \d+/gm)).toHaveLength(10);
+  });
+
+  it('keeps every line within 100 columns (CJK counted double)', () => {
+    for (const args of [['fixtures/sample'], [BAD]]) {
+      for (const line of run(args).stdout.split('\n')) {
+        // A file's path heads its block and is printed whole; everything else wraps or is cut at 100.
+        if (line.startsWith('test/') || line.startsWith('fixtures/')) continue;
+        expect(displayWidth(line), line).toBeLessThanOrEqual(100);
+      }
+    }
+  });
+
+  it('says which table an unrecognised file is closest to and what it lacks; binary files are named as such', () => {
+    const r = run([BAD]);
+    expect(r.code).toBe(1); // some files unusable while another loaded
+    expect(r.stdout).toContain('table     not recognised; closest: persons, lacking person_id, id_number');
+    expect(r.stdout).toContain('unmapped  备注, 金额');
+    expect(r.stdout).toMatch(/workbook\.csv\n  table     not read\n  issues    1 error\n    whole file error\n      the file is an Excel workbook/);
+    expect(r.stdout).toContain('3 files: 1 loaded, 2 not usable, 2 rows rejected');
+  });
+
+  it('never colours output that is not a terminal, even when FORCE_COLOR is set', () => {
+    const r = run(['fixtures/sample'], { FORCE_COLOR: '1' });
+    expect(r.stdout).not.toMatch(/\x1b\[/);
+  });
+
+  it('shows examples in --help', () => {
+    const r = spawnSync(process.execPath, [BIN, 'inspect', '--help'], { cwd: ROOT, encoding: 'utf8' });
+    expect(r.status).toBe(0);
+    expect(r.stdout).toContain('Examples:');
+    expect(r.stdout).toContain('fundaudit inspect ./exports --encoding gbk');
+    expect(r.stdout).toContain('--table payouts=');
+  });
+});
+
+describe('fundaudit inspect, json', () => {
+  it('names every file by its path and lists all issues', () => {
+    const { code, result } = json([BAD, `${SAMPLES}/payouts-gbk.csv`]);
+    expect(code).toBe(1);
+    expect(result.exitCode).toBe(1);
+    expect(result.files.map((f: { path: string }) => f.path)).toEqual([
+      `${BAD}/payouts-messy.csv`,
+      `${BAD}/unknown-table.csv`,
+      `${BAD}/workbook.csv`,
+      `${SAMPLES}/payouts-gbk.csv`,
+    ]);
+    const messy = result.files[0];
+    expect(messy).toMatchObject({ table: 'payouts', encoding: 'utf-8', headerLine: 1, rowsRead: 16, rowsLoaded: 14, rowsRejected: 2, issueCount: { errors: 13, warnings: 0 } });
+    expect(messy.issues).toHaveLength(13);
+    expect(messy.issues[0]).toEqual({
+      file: `${BAD}/payouts-messy.csv`,
+      line: 3,
+      column: '发放日期',
+      value: '2023-02-30',
+      reason: expect.stringContaining('not a real calendar date'),
+      level: 'error',
+      code: 'bad-date',
+    });
+    expect(messy.mapping[0]).toEqual({ source: '发放流水号', column: 'payout_id' });
+    expect(result.files[1]).toMatchObject({ table: null, closest: { table: 'persons', missing: ['person_id', 'id_number'] }, unmapped: ['备注', '金额'] });
+    expect(result.files[2]).toMatchObject({ table: null, encoding: null, issues: [expect.objectContaining({ code: 'binary-file', line: 0 })] });
+    expect(result.files[3]).toMatchObject({ encoding: 'gb18030', headerLine: 2, rowsLoaded: 4, sha256: expect.stringMatching(/^[0-9a-f]{64}$/) });
+    expect(result.tables.payouts).toEqual({ rows: 18, files: [`${BAD}/payouts-messy.csv`, `${SAMPLES}/payouts-gbk.csv`], columns: expect.arrayContaining(['payout_id', 'amount']) });
+  });
+
+  it('exits 0 when every file loaded', () => {
+    const { code, result } = json([`${SAMPLES}/persons-bom.csv`]);
+    expect(code).toBe(0);
+    expect(result.files[0]).toMatchObject({ path: `${SAMPLES}/persons-bom.csv`, table: 'persons', encoding: 'utf-8-bom', headerLine: 3 });
+  });
+});
+
+describe('exit 2: nothing usable, with a one-line cause and fix', () => {
+  it('for a path that does not exist', () => {
+    const r = run(['no/such/folder']);
+    expect(r.code).toBe(2);
+    expect(r.stderr).toBe('fundaudit: no such file or folder: no/such/folder\n  fix: check the path (folders are searched for *.csv and *.txt files)\n');
+  });
+
+  it('for files none of which can be loaded', () => {
+    const r = run([`${BAD}/unknown-table.csv`, `${BAD}/workbook.csv`]);
+    expect(r.code).toBe(2);
+    expect(r.stdout).toContain('2 files: 0 loaded, 2 not usable');
+    expect(r.stderr).toMatch(/^fundaudit: none of the 2 file\(s\) could be loaded\n  fix: .*--table NAME=FILE/);
+  });
+
+  it('for a folder without CSV files', () => {
+    const empty = join(tmp, 'empty');
+    mkdirSync(empty);
+    const r = run([empty]);
+    expect(r.code).toBe(2);
+    expect(r.stderr).toContain('no *.csv or *.txt files under');
+  });
+
+  it('for a bad option value', () => {
+    expect(run(['fixtures/sample', '--format', 'xml']).stderr).toContain('use --format text or --format json');
+    expect(run(['fixtures/sample', '--format', 'xml']).code).toBe(2);
+    const enc = run(['fixtures/sample', '--encoding', 'ebcdic']);
+    expect(enc.code).toBe(2);
+    expect(enc.stderr).toContain('unknown encoding "ebcdic"');
+    const table = run(['fixtures/sample', '--table', 'payments=x.csv']);
+    expect(table.code).toBe(2);
+    expect(table.stderr).toContain('unknown table "payments"');
+  });
+});
+
+describe('overrides', () => {
+  it('--table NAME=FILE forces a table and --encoding FILE=ENC an encoding', () => {
+    const latin = '/work/shared/external/csv-spectrum/removed/latin1.csv';
+    const plain = json([latin, '--table', `deaths=${latin}`]);
+    expect(plain.code).toBe(2);
+    expect(plain.result.files[0].issues[0].reason).toContain(`--encoding ${latin}=latin1`);
+    const deaths = join(tmp, 'deaths-latin1.csv');
+    writeFileSync(deaths, Buffer.from('id_number,name,death_date\n510502195603123011,Müller,2020-01-02\n', 'latin1'));
+    const forced = json([deaths, '--table', `deaths=${deaths}`, '--encoding', `${deaths}=latin1`]);
+    expect(forced.code).toBe(0);
+    expect(forced.result.files[0]).toMatchObject({ table: 'deaths', recognisedBy: 'option', encoding: 'latin1', rowsLoaded: 1 });
+    expect(run([deaths, '--table', `deaths=${deaths}`, '--encoding', `${deaths}=latin1`]).stdout).toContain('deaths 死亡人员信息 (forced by --table)');
+    const wrongTable = json([deaths, '--table', `bank_flows=${deaths}`, '--encoding', 'latin1']);
+    expect(wrongTable.code).toBe(2);
+    expect(wrongTable.result.files[0].issues[0]).toMatchObject({ code: 'no-columns' });
+  });
+
+  it('--mapping adds header aliases and tables by file pattern', () => {
+    const dir = join(tmp, 'mapped');
+    mkdirSync(dir);
+    writeFileSync(join(dir, '发放.csv'), '流水,实发金额,所属月份\nF1,12.50,202301\n');
+    writeFileSync(join(dir, '名单.csv'), '证件,日期\n510502195603123011,2023-01-02\n');
+    const mapping = join(dir, 'mapping.yaml');
+    writeFileSync(
+      mapping,
+      ['files:', '  - pattern: "名单.csv"', '    table: deaths', 'headers:', '  payouts:', '    流水: payout_id', '    实发金额: amount', '    所属月份: period', '  deaths:', '    证件: id_number', '    日期: death_date', ''].join('\n'),
+    );
+    const { code, result } = json([join(dir, '发放.csv'), join(dir, '名单.csv'), '--mapping', mapping]);
+    expect(code).toBe(0);
+    expect(result.files[0]).toMatchObject({ table: 'payouts', recognisedBy: 'mapping', rowsLoaded: 1 });
+    expect(result.files[1]).toMatchObject({ table: 'deaths', recognisedBy: 'mapping', rowsLoaded: 1 });
+    const bad = run([dir, '--mapping', join(dir, 'nope.yaml')]);
+    expect(bad.code).toBe(2);
+    expect(bad.stderr).toContain('cannot read mapping file');
+  });
+});
