@@ -371,9 +371,11 @@ describe('fundaudit audit: --out', () => {
         env: { ...process.env, NO_COLOR: '1' },
         stdio: 'ignore',
       });
+      // Listen before killing: a fast run may have exited already, and 'exit' is not replayed.
+      const exited = new Promise((r) => child.on('exit', r));
       await new Promise((r) => setTimeout(r, delay));
       child.kill('SIGTERM');
-      await new Promise((r) => child.on('exit', r));
+      await exited;
       const text = readFileSync(out, 'utf8');
       if (text !== 'previous report\n') expect(JSON.parse(text).schemaVersion).toBe(1);
       expect(readdirSync(outDir)).toEqual(['report.json']);
