@@ -1,7 +1,7 @@
 /**
  * Benford's law: expected digit proportions from the formula, and Nigrini's
  * mean-absolute-deviation (MAD) conformity thresholds (Nigrini 2012, as encoded
- * by benford_py and benford.analysis; see /work/shared/external/benford).
+ * by benford_py and benford.analysis; see shared/external/benford).
  */
 
 export type DigitTest = 'first' | 'second' | 'first_two' | 'first_three';

@@ -7,6 +7,7 @@ import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { displayWidth } from '../../src/cli/inspect.js';
+import { external } from '../external.js';
 
 const ROOT = resolve(import.meta.dirname, '../..');
 const BIN = join(ROOT, 'bin/fundaudit');
@@ -160,7 +161,7 @@ describe('exit 2: nothing usable, with a one-line cause and fix', () => {
 
 describe('overrides', () => {
   it('--table NAME=FILE forces a table and --encoding FILE=ENC an encoding', () => {
-    const latin = '/work/shared/external/csv-spectrum/removed/latin1.csv';
+    const latin = external('csv-spectrum', 'removed', 'latin1.csv');
     const plain = json([latin, '--table', `deaths=${latin}`]);
     expect(plain.code).toBe(2);
     expect(plain.result.files[0].issues[0].reason).toContain(`--encoding ${latin}=latin1`);

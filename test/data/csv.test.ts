@@ -2,8 +2,9 @@ import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { CsvScanner, parseCsv } from '../../src/data/csv.js';
+import { external } from '../external.js';
 
-const SPECTRUM = '/work/shared/external/csv-spectrum';
+const SPECTRUM = external('csv-spectrum');
 
 /** csv-spectrum's json twin: header → value objects per data record. */
 function asObjects(text: string | Buffer): Record<string, string>[] {

@@ -7,6 +7,7 @@ import type { FileReport, LoadedTable } from '../../src/data/model.js';
 import { columnDef } from '../../src/data/tables.js';
 import { parserFor, Problem } from '../../src/data/types/index.js';
 import { UsageError } from '../../src/cli/errors.js';
+import { external } from '../external.js';
 
 const SAMPLES = join(import.meta.dirname, 'samples');
 const tmp = mkdtempSync(join(tmpdir(), 'fundaudit-load-'));
@@ -95,7 +96,7 @@ describe('real-looking exports', () => {
   });
 
   it('honours --encoding for the run and per file', async () => {
-    const latin = '/work/shared/external/csv-spectrum/removed/latin1.csv';
+    const latin = external('csv-spectrum', 'removed', 'latin1.csv');
     const plain = await loadPaths([latin], { fileTables: { [latin]: 'deaths' } });
     expect(plain.files[0]).toMatchObject({ encoding: null, table: null });
     expect(plain.files[0].issues[0]).toMatchObject({ code: 'unknown-encoding', line: 0 });

@@ -1,8 +1,9 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { benfordExpected, benfordMad, benfordTable, conformity, digitBins, MAD_THRESHOLDS, type DigitTest } from '../../src/engine/benford.js';
+import { external } from '../external.js';
 
-const DIR = '/work/shared/external/benford';
+const DIR = external('benford');
 
 function csv(file: string): [number, number][] {
   return readFileSync(`${DIR}/${file}`, 'utf8')

@@ -21,6 +21,7 @@ import { is_working_time } from '../../src/engine/functions/is_working_time.js';
 import { is_round_amount } from '../../src/engine/functions/is_round_amount.js';
 import { seq_number } from '../../src/engine/functions/seq_number.js';
 import { statutory_retire_age } from '../../src/engine/functions/statutory_retire_age.js';
+import { external } from '../external.js';
 
 interface Vector {
   number: string;
@@ -29,7 +30,7 @@ interface Vector {
   birth_date: string | null;
   gender: 'male' | 'female' | null;
 }
-const vectors: Vector[] = JSON.parse(readFileSync('/work/shared/external/idcard/vectors.json', 'utf8')).vectors;
+const vectors: Vector[] = JSON.parse(readFileSync(external('idcard', 'vectors.json'), 'utf8')).vectors;
 const today = new Date().toISOString().slice(0, 10);
 
 describe('identity-number functions against the public GB 11643 vectors', () => {
