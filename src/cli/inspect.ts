@@ -14,6 +14,7 @@ import { addLoadOptions, loadOptionsFrom, type RawLoadOptions } from './load-opt
 import { loadPaths } from '../data/load.js';
 import type { DataIssue, FileReport, LoadResult } from '../data/model.js';
 import { tableDef } from '../data/tables.js';
+import { maskIssues } from '../report/mask.js';
 
 /** Issues shown per file in text output (JSON carries all). */
 const TEXT_ISSUES = 10;
@@ -21,6 +22,7 @@ const WIDTH = 100;
 
 interface InspectOptions extends RawLoadOptions {
   format: string;
+  reveal?: boolean;
 }
 
 export function register(program: Command, action: ActionWrapper): void {
@@ -28,7 +30,8 @@ export function register(program: Command, action: ActionWrapper): void {
     .command('inspect')
     .description('Show what was recognised in exports: tables, encodings, header mapping, row counts and data issues')
     .argument('<paths...>', 'CSV files, or folders searched recursively for *.csv and *.txt')
-    .option('--format <format>', 'text or json', 'text');
+    .option('--format <format>', 'text or json', 'text')
+    .option('--reveal', 'show personal data in data issues unmasked (masked by default)');
   addLoadOptions(cmd)
     .addHelpText(
       'after',
@@ -51,7 +54,11 @@ async function inspect(paths: string[], opts: InspectOptions): Promise<number> {
     throw new UsageError(`--format ${opts.format}: unknown format`, 'use --format text or --format json');
   }
   const { options, extraFiles } = await loadOptionsFrom(opts);
-  const result = await loadPaths([...paths, ...extraFiles], options);
+  const loaded = await loadPaths([...paths, ...extraFiles], options);
+  // Issues quote raw values; identity numbers, names, accounts and phones among them are masked like everywhere else.
+  const result: LoadResult = opts.reveal
+    ? loaded
+    : { ...loaded, files: loaded.files.map((f) => ({ ...f, issues: maskIssues(loaded.files, f.issues) })) };
   const code = exitCode(result);
   if (opts.format === 'json') process.stdout.write(JSON.stringify(toJson(result, code), null, 2) + '\n');
   else process.stdout.write(renderText(result, useColour()));

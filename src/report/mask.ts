@@ -11,7 +11,7 @@
 import type { DataIssue, Value } from '../data/model.js';
 import { columnDef, piiKindOfColumn, TABLES, type PiiKind } from '../data/tables.js';
 import type { EvidenceRow } from '../engine/finding.js';
-import type { AuditResult, RankedEntity, ReportFinding } from './model.js';
+import type { AuditResult, ManifestFile, RankedEntity, ReportFinding } from './model.js';
 
 /** Two-character surnames: the whole surname is kept, as people read it as one unit. */
 const COMPOUND_SURNAMES = new Set(
@@ -170,10 +170,13 @@ function maskRanked(seen: Map<string, string>, e: RankedEntity): RankedEntity {
   return { ...e, key, label };
 }
 
+/** What issue masking needs to know of an input file: its table and header mapping. */
+type IssueFile = Pick<ManifestFile, 'path' | 'table' | 'mapping'>;
+
 /** PII kind of a source header: through the file's header mapping, else any table's alias. */
-function headerKind(result: AuditResult, issue: DataIssue): PiiKind | undefined {
+function headerKind(files: IssueFile[], issue: DataIssue): PiiKind | undefined {
   if (!issue.column) return undefined;
-  const file = result.manifest.files.find((f) => f.path === issue.file);
+  const file = files.find((f) => f.path === issue.file);
   const mapped = file?.mapping.find((x) => x.source === issue.column)?.column;
   if (mapped) return columnKind({}, file?.table ?? null, mapped);
   const header = issue.column.trim();
@@ -198,8 +201,8 @@ function kindByShape(field: string): PiiKind | undefined {
  * comma-separated field by its header's kind where the position still matches
  * the header, and by its shape everywhere.
  */
-function maskRowText(result: AuditResult, issue: DataIssue, text: string): string {
-  const file = result.manifest.files.find((f) => f.path === issue.file);
+function maskRowText(files: IssueFile[], issue: DataIssue, text: string): string {
+  const file = files.find((f) => f.path === issue.file);
   return text
     .split(',')
     .map((field, i) => {
@@ -213,6 +216,21 @@ function maskRowText(result: AuditResult, issue: DataIssue, text: string): strin
 }
 
 /**
+ * Masks the raw values of data issues (and any of them quoted in the reason)
+ * by the personal-data kind of their column in the file they came from.
+ * Used by the audit report and by `inspect`, which print the same issues.
+ */
+export function maskIssues(files: IssueFile[], issues: DataIssue[]): DataIssue[] {
+  return issues.map((i): DataIssue => {
+    if (i.value === undefined) return { ...i, reason: new Masker().text(i.reason) };
+    if (!i.column) return { ...i, value: maskRowText(files, i, i.value), reason: new Masker().text(i.reason) };
+    const m = new Masker();
+    const value = String(m.mask(headerKind(files, i) ?? kindByShape(i.value), i.value));
+    return { ...i, value, reason: m.text(i.reason) };
+  });
+}
+
+/**
  * Returns a copy of the result with personal data masked and `revealed: false`.
  * The input is left untouched.
  */
@@ -220,13 +238,7 @@ export function maskResult(result: AuditResult): AuditResult {
   // Entity key/label as masked in the findings, so that the ranking shows the same masks.
   const seen = new Map<string, string>();
   const findings = result.findings.map((f) => maskFinding(f, seen));
-  const issues = result.dataIssues.issues.map((i): DataIssue => {
-    if (i.value === undefined) return { ...i, reason: new Masker().text(i.reason) };
-    if (!i.column) return { ...i, value: maskRowText(result, i, i.value), reason: new Masker().text(i.reason) };
-    const m = new Masker();
-    const value = String(m.mask(headerKind(result, i) ?? kindByShape(i.value), i.value));
-    return { ...i, value, reason: m.text(i.reason) };
-  });
+  const issues = maskIssues(result.manifest.files, result.dataIssues.issues);
   return {
     ...result,
     revealed: false,

@@ -195,3 +195,22 @@ describe('overrides', () => {
     expect(bad.stderr).toContain('cannot read mapping file');
   });
 });
+
+describe('personal data', () => {
+  // 11010519491231002X with its check digit changed: kept as written, reported with its raw value.
+  const file = join(tmp, 'persons-bad-id.csv');
+  writeFileSync(file, '个人编号,公民身份号码,姓名\nP1,110105194912310021,张三\nP2,1.10101E+17,李四\n');
+
+  it('masks identity numbers quoted in data issues, in text and json', () => {
+    const text = run([file]).stdout;
+    expect(text).toContain('"110105********0021"');
+    expect(text).not.toContain('110105194912310021');
+    const issues = json([file]).result.files[0].issues;
+    // Whatever an identity column holds is masked as an identity, mangled or not.
+    expect(issues.map((i: { value: string }) => i.value)).toEqual(['110105********0021', '1.1010*E+17']);
+  });
+
+  it('--reveal shows them as written', () => {
+    expect(run([file, '--reveal']).stdout).toContain('"110105194912310021"');
+  });
+});
