@@ -15,6 +15,7 @@ import { loadPaths } from '../data/load.js';
 import type { DataIssue, FileReport, LoadResult } from '../data/model.js';
 import { tableDef } from '../data/tables.js';
 import { maskIssues } from '../report/mask.js';
+import { textWidth, truncate } from '../report/width.js';
 
 /** Issues shown per file in text output (JSON carries all). */
 const TEXT_ISSUES = 10;
@@ -109,29 +110,9 @@ function useColour(): boolean {
   return Boolean(process.stdout.isTTY) && !process.env.NO_COLOR;
 }
 
-/** Display width on a terminal: CJK and full-width characters take two columns. */
-export function displayWidth(s: string): number {
-  let w = 0;
-  for (const ch of s) {
-    const c = ch.codePointAt(0)!;
-    w += (c >= 0x1100 && c <= 0x115f) || (c >= 0x2e80 && c <= 0xa4cf) || (c >= 0xac00 && c <= 0xd7a3) || (c >= 0xf900 && c <= 0xfaff) || (c >= 0xfe30 && c <= 0xfe4f) || (c >= 0xff00 && c <= 0xff60) || (c >= 0xffe0 && c <= 0xffe6) || c >= 0x20000 ? 2 : 1;
-  }
-  return w;
-}
-
-/** Cuts `s` to at most `width` display columns, marking the cut with an ellipsis. */
+/** Cuts `s` to at most `width` display columns on one line, marking the cut with an ellipsis. */
 function fit(s: string, width: number): string {
-  const flat = s.replace(/\r?\n|\r/g, '⏎');
-  if (displayWidth(flat) <= width) return flat;
-  let out = '';
-  let w = 0;
-  for (const ch of flat) {
-    const cw = displayWidth(ch);
-    if (w + cw > width - 1) break;
-    out += ch;
-    w += cw;
-  }
-  return out + '…';
+  return truncate(s.replace(/\r?\n|\r/g, '⏎'), width);
 }
 
 /** Lays out items separated by `sep`, wrapped at WIDTH with `indent` on continuation lines. */
@@ -141,7 +122,7 @@ function wrap(items: string[], indent: number, first: number, sep = ', '): strin
   let w = first;
   for (let k = 0; k < items.length; k++) {
     const item = items[k] + (k < items.length - 1 ? sep.trimEnd() : '');
-    const iw = displayWidth(item);
+    const iw = textWidth(item);
     if (line === '') {
       line = item;
       w += iw;

@@ -489,18 +489,7 @@ function emptyTable(name: string, file?: string): LoadedTable {
 
 function unreadable(path: string, err: Error): FileReport {
   return {
-    path,
-    bytes: 0,
-    sha256: '',
-    table: null,
-    recognisedBy: null,
-    encoding: null,
-    headerLine: 0,
-    mapping: [],
-    missingColumns: [],
-    rowsRead: 0,
-    rowsLoaded: 0,
-    rowsRejected: 0,
+    ...newReport(path),
     issues: [{ file: path, line: 0, reason: `the file cannot be read (${err.message}); check its permissions`, level: 'error', code: 'unreadable-file' }],
   };
 }

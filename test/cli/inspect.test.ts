@@ -6,7 +6,7 @@ import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { displayWidth } from '../../src/cli/inspect.js';
+import { textWidth } from '../../src/report/width.js';
 import { external } from '../external.js';
 
 const ROOT = resolve(import.meta.dirname, '../..');
@@ -60,7 +60,7 @@ describe('fundaudit inspect, text', () => {
       for (const line of run(args).stdout.split('\n')) {
         // A file's path heads its block and is printed whole; everything else wraps or is cut at 100.
         if (line.startsWith('test/') || line.startsWith('fixtures/')) continue;
-        expect(displayWidth(line), line).toBeLessThanOrEqual(100);
+        expect(textWidth(line), line).toBeLessThanOrEqual(100);
       }
     }
   });
