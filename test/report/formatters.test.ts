@@ -82,10 +82,26 @@ describe('csv', () => {
 
   it('starts with a BOM, has one row per finding followed by its evidence rows', () => {
     expect(out.startsWith('\uFEFFrecord,fingerprint,')).toBe(true);
-    const records = lines.slice(1, -1).map((l) => l.split(',')[0]);
+    const records = lines.slice(1, -1).map((l) => l.split(',')[0]).filter((r) => r === 'finding' || r === 'evidence');
     expect(records).toEqual(['finding', 'evidence', 'finding', 'evidence', 'evidence', 'evidence', 'finding', 'evidence']);
-    expect(lines[1]).toContain(',****3445,');
-    expect(lines[2]).toMatch(/^evidence,fp-shared-account,SHARED-PAYEE-ACCOUNT,.*,payouts,in\/payouts\.csv,3,/);
+    const finding = lines.findIndex((l) => l.startsWith('finding,'));
+    expect(lines[finding]).toContain(',****3445,');
+    expect(lines[finding + 1]).toMatch(/^evidence,fp-shared-account,SHARED-PAYEE-ACCOUNT,.*,payouts,in\/payouts\.csv,3,/);
+  });
+
+  it('carries the manifest: a run record first (masked or not), then inputs, rules and params after the findings', () => {
+    expect(lines[1]).toMatch(/^run,.*personal_data=masked/);
+    const records = lines.slice(1, -1).map((l) => l.split(',')[0]);
+    const lastEvidence = records.lastIndexOf('evidence');
+    expect(records.slice(lastEvidence + 1).every((r) => r === 'input' || r === 'rule' || r === 'param')).toBe(true);
+    for (const f of masked.manifest.files) {
+      expect(lines.some((l) => l.startsWith('input,') && l.includes(f.path) && l.includes(`sha256=${f.sha256}`))).toBe(true);
+    }
+    for (const rule of masked.manifest.rules) {
+      expect(lines.some((l) => l.startsWith(`rule,,${rule.id},`) && l.includes(`sha256=${rule.sha256}`))).toBe(true);
+    }
+    const paramCount = Object.values(masked.manifest.params).reduce((n, p) => n + Object.keys(p).length, 0);
+    expect(records.filter((r) => r === 'param')).toHaveLength(paramCount);
   });
 
   it('neutralises cells that a spreadsheet would run as formulas', () => {
@@ -153,7 +169,11 @@ describe('a run without findings', () => {
     const html = formatHtml(empty);
     expect(html).toContain('<svg id="risk-chart"');
     expect(html).toContain('未发现疑点');
-    expect(formatCsv(empty)).toBe('\uFEFF' + 'record,fingerprint,rule_id,category,risk,severity,title,message,entity_kind,entity_key,entity_label,period,amount_yuan,evidence_count,baseline,table,file,line,values\r\n');
+    // No finding or evidence records: the header, then the manifest alone.
+    const csv = formatCsv(empty).split('\r\n');
+    expect(csv[0]).toBe('\uFEFF' + 'record,fingerprint,rule_id,category,risk,severity,title,message,entity_kind,entity_key,entity_label,period,amount_yuan,evidence_count,baseline,table,file,line,values');
+    expect(csv.slice(1, -1).map((l) => l.split(',')[0]).filter((r) => r === 'finding' || r === 'evidence')).toEqual([]);
+    expect(csv[1]).toMatch(/^run,/);
     expect(JSON.parse(formatJson(empty)).summary.total).toEqual({ count: 0, newCount: 0, amount: 0, amountYuan: '0.00' });
   });
 });

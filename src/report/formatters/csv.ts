@@ -1,6 +1,10 @@
 /**
  * The csv format: one row per finding, followed by its evidence rows, in one
- * file; the `record` column says which is which. Safe to open in a
+ * file; the `record` column says which is which. The manifest travels in the
+ * same file: a `run` record first (tool, time, whether personal data is
+ * masked), then after the findings one `input` record per file (SHA-256, row
+ * counts), one `rule` record per rule (file hash) and one `param` record per
+ * parameter in effect. Safe to open in a
  * spreadsheet: formula-like cells are neutralised, UTF-8 with a BOM so that
  * Excel reads Chinese correctly, CRLF line ends.
  */
@@ -49,6 +53,20 @@ export function formatCsv(r: AuditResult): string {
   const lines: string[] = [CSV_COLUMNS.join(',')];
   const row = (rec: Partial<Record<(typeof CSV_COLUMNS)[number], string | number | null>>) =>
     lines.push(CSV_COLUMNS.map((c) => csvCell(rec[c])).join(','));
+  const pairs = (o: Record<string, string | number | boolean | null>) =>
+    Object.entries(o)
+      .map(([k, v]) => `${k}=${v ?? ''}`)
+      .join('; ');
+  const m = r.manifest;
+  row({
+    record: 'run',
+    values: pairs({
+      tool: `${m.tool.name} ${m.tool.version}`,
+      generated_at: r.generatedAt,
+      lang: r.lang,
+      personal_data: r.revealed ? 'revealed' : 'masked',
+    }),
+  });
   for (const f of r.findings) {
     row({
       record: 'finding',
@@ -77,6 +95,30 @@ export function formatCsv(r: AuditResult): string {
         line: e.line,
         values: evidenceValues(e),
       });
+    }
+  }
+  for (const f of m.files) {
+    row({
+      record: 'input',
+      table: f.table ?? '',
+      file: f.path,
+      values: pairs({ sha256: f.sha256, bytes: f.bytes, encoding: f.encoding, rows_read: f.rowsRead, rows_loaded: f.rowsLoaded, rows_rejected: f.rowsRejected }),
+    });
+  }
+  for (const rule of m.rules) {
+    row({
+      record: 'rule',
+      rule_id: rule.id,
+      category: rule.category,
+      risk: rule.risk,
+      severity: rule.severity,
+      file: rule.file,
+      values: pairs({ sha256: rule.sha256, status: rule.status, findings: rule.findings }),
+    });
+  }
+  for (const [ruleId, params] of Object.entries(m.params)) {
+    for (const [name, value] of Object.entries(params)) {
+      row({ record: 'param', rule_id: ruleId, values: `${name}=${Array.isArray(value) ? value.join('、') : value}` });
     }
   }
   return '\uFEFF' + lines.join('\r\n') + '\r\n';
