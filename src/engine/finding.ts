@@ -50,6 +50,8 @@ export interface SkippedRule {
   reason: string;
   /** 'missing-table' | 'missing-column' | 'error' */
   code: string;
+  /** What is missing, for 'missing-table' (table names) and 'missing-column' ('table.column'), so reports can say it in their language. */
+  missing?: string[];
 }
 
 /** What running a set of rules produced. */

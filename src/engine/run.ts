@@ -35,6 +35,7 @@ class Skip extends Error {
   constructor(
     message: string,
     readonly code: 'missing-table' | 'missing-column' | 'error',
+    readonly missing?: string[],
   ) {
     super(message);
   }
@@ -82,15 +83,17 @@ function checkInputs(rule: Rule, tables: Map<string, LoadedTable>): ReturnType<t
     throw new Skip(
       `needs table ${missingTables.map((t) => t + label(t)).join(', ')}, which no input file was recognised as`,
       'missing-table',
+      missingTables,
     );
   }
   const missing: string[] = [];
   for (const t of a.tables) {
     const have = tables.get(t)!.columns;
-    for (const c of a.inputColumns[t] ?? []) if (!Object.hasOwn(have, c)) missing.push(`${t}.${c}${label(t, c)}`);
+    for (const c of a.inputColumns[t] ?? []) if (!Object.hasOwn(have, c)) missing.push(`${t}.${c}`);
   }
   if (missing.length) {
-    throw new Skip(`needs column${missing.length > 1 ? 's' : ''} ${missing.join(', ')}, which the loaded files lack`, 'missing-column');
+    const named = missing.map((m) => m + label(...(m.split('.') as [string, string])));
+    throw new Skip(`needs column${missing.length > 1 ? 's' : ''} ${named.join(', ')}, which the loaded files lack`, 'missing-column', missing);
   }
   return a;
 }
@@ -171,7 +174,8 @@ export function runRules(rules: LoadedRule[], tables: Map<string, LoadedTable>, 
       ran[id] = found.length;
     } catch (err) {
       const code = err instanceof Skip ? err.code : 'error';
-      skipped.push({ ruleId: id, reason: err instanceof Error ? err.message : String(err), code });
+      const missing = err instanceof Skip ? err.missing : undefined;
+      skipped.push({ ruleId: id, reason: err instanceof Error ? err.message : String(err), code, ...(missing ? { missing } : {}) });
     }
   }
   findings.sort(compareFindings);

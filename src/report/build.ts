@@ -14,6 +14,7 @@ import { digitDistributions } from './digits.js';
 import { buildManifest } from './manifest.js';
 import { SCHEMA_VERSION, type AuditResult, type InputsSummary, type Lang, type ManifestOptions, type ReportFinding } from './model.js';
 import { rankEntities } from './rank.js';
+import { skipReason } from './i18n.js';
 import { summarise } from './summary.js';
 
 export interface BuildInput {
@@ -150,7 +151,9 @@ export function buildResult(input: BuildInput): AuditResult {
     options: input.options,
     rulePath: input.rulePath,
   });
-  const skipped = [...input.run.skipped].sort((a, b) => cmp(a.ruleId, b.ruleId));
+  const skipped = [...input.run.skipped]
+    .sort((a, b) => cmp(a.ruleId, b.ruleId))
+    .map((sk) => ({ ...sk, reason: skipReason(sk, input.lang) }));
   const ran = Object.keys(input.run.ran).filter((id) => !skipped.some((s) => s.ruleId === id));
   return {
     schemaVersion: SCHEMA_VERSION,

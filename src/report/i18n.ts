@@ -4,6 +4,8 @@
  */
 import type { Category, EntityKind, I18n, Risk, Severity } from '../rules/model.js';
 import type { Lang } from './model.js';
+import type { SkippedRule } from '../engine/finding.js';
+import { columnDef, tableDef } from '../data/tables.js';
 
 export interface Labels {
   reportTitle: string;
@@ -250,4 +252,20 @@ export function pick(text: I18n, lang: Lang): string {
 /** A table as a report names it: `payouts 待遇发放明细` in Chinese, `payouts` in English (the labels are Chinese). */
 export function tableLabel(t: { name: string; label: string }, lang: Lang): string {
   return lang === 'en' ? t.name : `${t.name} ${t.label}`;
+}
+
+/**
+ * Why a rule did not run, in the report's language. Missing tables and columns
+ * are named from the data model; an error keeps the engine's own message.
+ */
+export function skipReason(s: SkippedRule, lang: Lang): string {
+  if (lang === 'en' || !s.missing?.length) return s.reason;
+  const named = s.missing.map((m) => {
+    const [t, c] = m.split('.');
+    const label = c === undefined ? tableDef(t)?.label : columnDef(t, c)?.label;
+    return label ? `${m}（${label}）` : m;
+  });
+  return s.code === 'missing-table'
+    ? `缺少数据表 ${named.join('、')}：输入中没有文件被识别为该表（请提供该导出，或用 --table 表名=文件 指定）`
+    : `缺少字段 ${named.join('、')}：已加载的文件中没有这些列（请补充导出列，或用 --mapping 映射表头）`;
 }

@@ -63,7 +63,8 @@ describe('fundaudit audit: formats', () => {
     expect(r.stdout).toContain('[高] T-PAID-AFTER-DEATH 死亡后继续发放待遇');
     // Long paths wrap: join continuation lines before matching.
     expect(r.stdout.replace(/\n +/g, ' ')).toMatch(/证据: .*deaths\.csv:2, .*payouts\.csv:3, .*payouts\.csv:4/);
-    expect(r.stdout).toContain('T-PAID-WHILE-IMPRISONED');
+    // Skipped rules say what is missing in the report's language.
+    expect(r.stdout).toMatch(/T-PAID-WHILE-IMPRISONED: 缺少数据表\s+prisoners（服刑人员信息）/);
     expect(r.stdout).toMatch(/payouts\.csv:6 \[发放金额\] "abc"/);
     expect(r.stdout).not.toMatch(/\u001b\[/);
     for (const line of r.stdout.split('\n')) expect([...line].reduce((w, ch) => w + (/[\u2e80-\uffe6]/.test(ch) ? 2 : 1), 0)).toBeLessThanOrEqual(100);
@@ -76,7 +77,9 @@ describe('fundaudit audit: formats', () => {
     expect(doc.schemaVersion).toBe(1);
     expect(doc.findings.map((f: { ruleId: string }) => f.ruleId)).toEqual(['T-PAID-AFTER-DEATH', 'T-LARGE-PAYOUT']);
     expect(doc.findings[0]).toMatchObject({ amount: 600000, amountYuan: '6000.00', period: '2024-02' });
-    expect(doc.skipped.map((s: { ruleId: string }) => s.ruleId)).toEqual(['T-PAID-WHILE-IMPRISONED']);
+    expect(doc.skipped).toEqual([
+      { ruleId: 'T-PAID-WHILE-IMPRISONED', code: 'missing-table', missing: ['prisoners'], reason: expect.stringContaining('缺少数据表 prisoners') },
+    ]);
     expect(doc.manifest.files.map((f: { table: string; rowsRead: number }) => [f.table, f.rowsRead])).toEqual([
       ['deaths', 1],
       ['payouts', 5],
@@ -92,7 +95,13 @@ describe('fundaudit audit: formats', () => {
     expect(r.code).toBe(0);
     expect(r.stdout.startsWith('\uFEFFrecord,fingerprint,rule_id')).toBe(true);
     const rows = r.stdout.slice(1).trimEnd().split('\r\n');
-    expect(rows.slice(1).map((x) => x.split(',')[0])).toEqual(['finding', 'evidence', 'evidence', 'evidence', 'finding', 'evidence']);
+    const records = rows.slice(1).map((x) => x.split(',')[0]);
+    expect(records.filter((x) => x === 'finding' || x === 'evidence')).toEqual(['finding', 'evidence', 'evidence', 'evidence', 'finding', 'evidence']);
+    // The manifest travels in the same file: run first, then inputs, rules and params.
+    expect(records[0]).toBe('run');
+    expect(rows[1]).toContain('personal_data=masked');
+    expect(records.filter((x) => x === 'input')).toHaveLength(2);
+    expect(records.filter((x) => x === 'rule')).toHaveLength(3);
     // The message of T-LARGE-PAYOUT starts with the item "=1+1": it must not reach a spreadsheet as a formula.
     expect(r.stdout).toContain(",'=1+1 2024-02 ");
     for (const row of rows) for (const cell of row.split(',')) expect(cell).not.toMatch(/^"?[=+\-@]/);

@@ -160,10 +160,12 @@ describe('each rule runs on its own', () => {
     const onlyPayouts = tables({ payouts: PAYOUTS });
     const noStatus = tables({ payouts: PAYOUTS.replace(',status,', ',other,'.replace('other', 'account_holder')), deaths: DEATHS });
     expect(runRules([deathRule()], onlyPayouts).skipped).toEqual([
-      { ruleId: 'PAID-AFTER-DEATH', code: 'missing-table', reason: 'needs table deaths (死亡人员信息), which no input file was recognised as' },
+      { ruleId: 'PAID-AFTER-DEATH', code: 'missing-table', reason: 'needs table deaths (死亡人员信息), which no input file was recognised as', missing: ['deaths'] },
     ]);
     const s = runRules([deathRule()], noStatus).skipped;
-    expect(s).toEqual([{ ruleId: 'PAID-AFTER-DEATH', code: 'missing-column', reason: 'needs column payouts.status (发放状态), which the loaded files lack' }]);
+    expect(s).toEqual([
+      { ruleId: 'PAID-AFTER-DEATH', code: 'missing-column', reason: 'needs column payouts.status (发放状态), which the loaded files lack', missing: ['payouts.status'] },
+    ]);
   });
 
   it('a column only the finding shows (a name passed through to the message) is a missing column, not a run error', () => {
@@ -174,7 +176,7 @@ describe('each rule runs on its own', () => {
     });
     const noName = tables({ payouts: PAYOUTS.replace(',name,', ',account_holder,') });
     expect(runRules([returned], noName).skipped).toEqual([
-      { ruleId: 'RETURNED', code: 'missing-column', reason: 'needs column payouts.name (姓名), which the loaded files lack' },
+      { ruleId: 'RETURNED', code: 'missing-column', reason: 'needs column payouts.name (姓名), which the loaded files lack', missing: ['payouts.name'] },
     ]);
   });
 
