@@ -12,6 +12,7 @@ import { loadRuleFiles } from '../rules/load.js';
 import type { RuleProblem } from '../rules/model.js';
 import { selectRules } from '../engine/select.js';
 import { testRules, type CaseResult, type TestReport } from '../engine/tester.js';
+import { printable } from '../report/printable.js';
 
 interface Options {
   format: 'text' | 'json' | 'github';
@@ -143,7 +144,8 @@ Examples:
         const lines = new Map<string, string[]>();
         const out =
           opts.format === 'json' ? json(report, loaded.problems) : opts.format === 'github' ? github(report, loaded.problems, lines) : text(report, loaded.problems, lines);
-        process.stdout.write(out);
+        // Rule files may come from other people: their text (case names, CSV values) must not drive the terminal.
+        process.stdout.write(opts.format === 'json' ? out : printable(out));
         if (loaded.problems.length) return EXIT.usage;
         return report.failed > 0 || report.problems.length > 0 ? EXIT.findings : EXIT.ok;
       }),

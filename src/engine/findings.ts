@@ -9,7 +9,7 @@ import { piiKindOfColumn, type PiiKind } from '../data/tables.js';
 import type { LoadedRule, Severity } from '../rules/model.js';
 import { EVIDENCE_CAP, type EvidenceRow, type Finding } from './finding.js';
 import { isProvenanceColumn, provenanceIndexes, provenanceTable } from './provenance.js';
-import { renderTemplate, type TemplatePart } from './template.js';
+import { displayValue, renderTemplate, type TemplatePart } from './template.js';
 import { rowHash } from './row-hash.js';
 
 export interface FindingContext {
@@ -20,13 +20,17 @@ export interface FindingContext {
   suffixes: string[];
 }
 
-/** A cell as a finding's details hold it: booleans and lists as text, non-finite numbers as null. */
+/**
+ * A cell as a finding's details hold it: booleans and lists as text, non-finite
+ * numbers as null. A list reads as the message shows it, so that masking,
+ * which replaces a detail's raw text inside the message, finds it there.
+ */
 function toValue(v: unknown): Value {
   if (v === null || v === undefined) return null;
   if (typeof v === 'number') return Number.isFinite(v) ? v : null;
   if (typeof v === 'string') return v;
   if (typeof v === 'boolean') return v ? 'true' : 'false';
-  if (Array.isArray(v) || ArrayBuffer.isView(v)) return Array.from(v as ArrayLike<unknown>).map((x) => (x === null ? '' : String(x))).join(', ');
+  if (Array.isArray(v) || ArrayBuffer.isView(v)) return displayValue(v);
   return String(v);
 }
 
@@ -83,11 +87,14 @@ interface Referenced {
 function referencedRows(row: Record<string, unknown>, tables: Map<string, LoadedTable>): Referenced {
   const first: RowRef[] = [];
   const hashes: number[] = [];
+  // Per table, not per column: a self-join carries one table in two columns (`__payouts_1`, `__payouts_2`).
+  const seenByTable = new Map<string, Set<number>>();
   for (const [col, cell] of Object.entries(row)) {
     const name = provenanceTable(col, tables.keys());
     if (!name) continue;
     const t = tables.get(name)!;
-    const seen = new Set<number>();
+    let seen = seenByTable.get(name);
+    if (!seen) seenByTable.set(name, (seen = new Set<number>()));
     for (const i of provenanceIndexes(cell)) {
       if (i >= t.rows || seen.has(i)) continue;
       seen.add(i);

@@ -20,7 +20,7 @@ export interface PipelineContext {
   cache?: Map<string, ColumnTable>;
 }
 
-/** A step failed; `step` is its 0-based index in the pipeline (nested pipelines prefix theirs). */
+/** A step failed; `where` names it by its 0-based index (`check.steps[2]`; nested pipelines prefix theirs). */
 export class PipelineError extends Error {
   constructor(message: string, readonly where: string) {
     super(`${where}: ${message}`);

@@ -10,20 +10,25 @@ import type { LoadedTable } from '../data/model.js';
 interface Layout {
   /** Columns sorted by name, so that a file's column order does not matter. */
   columns: ArrayLike<unknown>[];
-  /** Seed from the table name and column names: the same values under other names digest differently. */
+  /** A digest of each column's name, mixed in before its value: the same values under other names digest differently. */
+  names: number[];
+  /** Seed from the table name. */
   seed: number;
 }
 
 const layouts = new WeakMap<LoadedTable, Layout>();
 
+function textDigest(s: string): number {
+  const h = new Digest(0);
+  h.text(s);
+  return h.value();
+}
+
 function layout(table: LoadedTable): Layout {
   let l = layouts.get(table);
   if (!l) {
     const names = Object.keys(table.columns).sort();
-    const h = new Digest(0);
-    h.text(table.name);
-    for (const n of names) h.text(n);
-    l = { columns: names.map((n) => table.columns[n]), seed: h.value() };
+    l = { columns: names.map((n) => table.columns[n]), names: names.map((n) => textDigest(n) >>> 0), seed: textDigest(table.name) };
     layouts.set(table, l);
   }
   return l;
@@ -53,14 +58,21 @@ class Digest {
   }
 }
 
-/** Digest of row `index` of `table`: its canonical values, typed so that the number 1 and the text '1' differ. */
+/**
+ * Digest of row `index` of `table`: its canonical non-null values with their
+ * column names, typed so that the number 1 and the text '1' differ. Nulls are
+ * left out, so that a column the row's file lacks digests like one it has
+ * blank: the loader gives a file without a column nulls when another file of
+ * the same table has it, and that must not change the row's fingerprint.
+ */
 export function rowHash(table: LoadedTable, index: number): number {
-  const { columns, seed } = layout(table);
+  const { columns, names, seed } = layout(table);
   const h = new Digest(seed);
-  for (const col of columns) {
-    const v = col[index];
-    if (v === null || v === undefined) h.code(0x10000);
-    else if (typeof v === 'number' && Number.isSafeInteger(v)) {
+  for (let c = 0; c < columns.length; c++) {
+    const v = columns[c][index];
+    if (v === null || v === undefined) continue;
+    h.code(names[c]);
+    if (typeof v === 'number' && Number.isSafeInteger(v)) {
       // Integers (fen, counts) mix in as two 26-bit halves, no string needed.
       h.code(0x10001);
       h.code(v % 67108864);

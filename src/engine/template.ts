@@ -60,7 +60,7 @@ export function compileTemplate(template: string, columns?: Iterable<string>): T
 export function displayValue(v: unknown): string {
   if (v === null || v === undefined || (typeof v === 'number' && Number.isNaN(v))) return '—';
   if (typeof v === 'number') return Number.isInteger(v) ? String(v) : String(Number(v.toFixed(4)));
-  if (Array.isArray(v)) return v.map(displayValue).join('、');
+  if (Array.isArray(v) || ArrayBuffer.isView(v)) return Array.from(v as ArrayLike<unknown>).map(displayValue).join('、');
   return String(v);
 }
 

@@ -34,6 +34,9 @@ beforeAll(() => {
   ruleDir('wrong-amount', (t) => t.replace('amount: "6000.00"', 'amount: "9000.00"'));
   ruleDir('bad-data', (t) => t.replace('11010519491231002X,张三,2024-01-15', '11010519491231002X,张三,2024-01-32'));
   ruleDir('invalid', (t) => t.replace('risk: fraud', 'risk: [fraud'));
+  ruleDir('control', (t) =>
+    t.replace('amount: "6000.00"', 'amount: "9000.00"').replace('name: two months paid after death', 'name: "two months \\e]0;pwned\\a\\e[2J paid"'),
+  );
 });
 
 describe('fundaudit rules test', () => {
@@ -60,6 +63,13 @@ describe('fundaudit rules test', () => {
     const r = run(['rules', 'test', 'bad-data']);
     expect(r.code).toBe(1);
     expect(r.stdout).toMatch(/✗ table deaths line 2, column death_date: .*\(value "2024-01-32"\)/);
+  });
+
+  it("a rule file's text cannot drive the terminal: control characters are shown escaped", () => {
+    const r = run(['rules', 'test', 'control']);
+    expect(r.code).toBe(1);
+    expect(r.stdout).not.toMatch(/[\u0007\u001b]/);
+    expect(r.stdout).toContain('FAIL  PAID-AFTER-DEATH › two months \\u001b]0;pwned\\u0007\\u001b[2J paid  (control/people/PAID-AFTER-DEATH.yaml:');
   });
 
   it('--format json gives every case', () => {

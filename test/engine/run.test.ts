@@ -3,6 +3,9 @@ import { requiredTables, runRules, selectRules } from '../../src/engine/run.js';
 import { UsageError } from '../../src/cli/errors.js';
 import { EVIDENCE_CAP } from '../../src/engine/finding.js';
 import type { Check, LoadedRule } from '../../src/rules/model.js';
+import { concatTables } from '../../src/data/load.js';
+import { maskResult } from '../../src/report/mask.js';
+import type { AuditResult } from '../../src/report/model.js';
 import { rule, tables } from './helpers.js';
 
 const PAYOUTS = `payout_id,id_number,name,item,period,amount,status,bank_account
@@ -87,6 +90,46 @@ describe('findings', () => {
     expect(b.fingerprint).toBe(a);
     const changed = tables({ payouts: PAYOUTS.replace('3000.50', '3000.60'), deaths: DEATHS });
     expect(runRules([deathRule()], changed).findings[0].fingerprint).not.toBe(a);
+  });
+
+  it("the fingerprint does not change when another file of the table has a column this row's file lacks", () => {
+    const big = rule('BIG', { kind: 'pipeline', from: 'payouts', steps: [{ filter: 'd.amount > 280000' }] });
+    const feb = tables({ payouts: 'payout_id,id_number,item,period,amount,status\nP2,11010519491231002X,基本养老金,2024-02,3000.00,成功' }).get('payouts')!;
+    const jan = tables({ payouts: 'payout_id,id_number,item,period,amount,status,operator_id\nP1,440524188001010014,基本养老金,2024-01,2500.00,成功,op1' }).get('payouts')!;
+    const alone = runRules([big], new Map([['payouts', feb]])).findings;
+    const together = runRules([big], new Map([['payouts', concatTables('payouts', [jan, feb])]])).findings;
+    expect(together).toHaveLength(1);
+    expect(together[0].evidence[0].values.operator_id).toBeNull();
+    expect(together[0].fingerprint).toBe(alone[0].fingerprint);
+    // A value in that column is a fact: it does change the fingerprint.
+    const withOperator = tables({ payouts: 'payout_id,id_number,item,period,amount,status,operator_id\nP2,11010519491231002X,基本养老金,2024-02,3000.00,成功,op2' });
+    expect(runRules([big], withOperator).findings[0].fingerprint).not.toBe(alone[0].fingerprint);
+  });
+
+  it('a self-join shows each source row once as evidence', () => {
+    const selfJoin = rule('SELF', {
+      kind: 'pipeline',
+      from: 'payouts',
+      steps: [{ join: { with: 'payouts', on: 'id_number' } }, { groupby: ['id_number'] }, { rollup: { pairs: 'op.count()' } }],
+    });
+    const f = runRules([selfJoin], data).findings.find((x) => x.entity.key === '11010519491231002X')!;
+    expect(f.details.pairs).toBe(9);
+    expect(f.evidenceCount).toBe(3);
+    expect(f.evidence.map((e) => e.line)).toEqual([2, 3, 4]);
+  });
+
+  it('a list in the details reads as the message shows it, so that masking hides it in both', () => {
+    const r = rule('LIST', { kind: 'pipeline', from: 'payouts', steps: [{ groupby: ['id_number'] }, { rollup: { payees: 'op.array_agg_distinct(d.name)', items: 'op.array_agg(d.payout_id)' } }] }, {
+      pii: { payees: 'name' },
+      message: { zh: '收款人 {payees}', en: 'payees {payees}, payments {items}' },
+    });
+    const withTwoNames = tables({ payouts: PAYOUTS.replace('P2,11010519491231002X,张三', 'P2,11010519491231002X,张三丰') });
+    const f = runRules([r], withTwoNames).findings.find((x) => x.entity.key === '11010519491231002X')!;
+    expect(f.details).toMatchObject({ payees: '张三、张三丰', items: 'P1、P2、P3' });
+    expect(f.message.en).toBe('payees 张三、张三丰, payments P1、P2、P3');
+    const masked = maskResult({ findings: [f], entities: [], manifest: { files: [] }, dataIssues: { issues: [] } } as unknown as AuditResult).findings[0];
+    expect(masked.message.en).not.toContain('张三');
+    expect(masked.message.en).toBe(`payees ${masked.details.payees}, payments P1、P2、P3`);
   });
 
   it('evidence is capped, with the full count kept and rows ordered by file then line', () => {

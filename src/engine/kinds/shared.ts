@@ -52,8 +52,3 @@ export function source(ref: TableRef, where: Expr | undefined): { from: string; 
   if (where !== undefined && String(where).trim() !== '') steps.push({ filter: where });
   return { from: base.from, steps };
 }
-
-/** `d.a != null && d.b != null` for the given columns (null when there are none). */
-export function notNull(columns: string[]): string | null {
-  return columns.length ? columns.map((c) => `${col(c)} != null`).join(' && ') : null;
-}
