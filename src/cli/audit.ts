@@ -139,7 +139,19 @@ export async function runAudit(pathArgs: string[], cli: AuditOptions): Promise<n
 
   // The report itself (and the baseline) must never be read back as input on the next run.
   const own = new Set([out, baselineFile].filter((p): p is string => !!p).map((p) => resolve(p)));
-  const files = [...new Set([...(await expandPaths(paths)), ...load.extraFiles])].filter((f) => !own.has(resolve(f)));
+  const candidates = [...new Set([...(await expandPaths(paths)), ...load.extraFiles])];
+  const files = candidates.filter((f) => !own.has(resolve(f)));
+  const outInput = out ? candidates.find((f) => resolve(f) === resolve(out)) : undefined;
+  if (outInput) {
+    // A previous report there is skipped; an export there would be overwritten by this run's report.
+    const [peek] = (await loadPaths([outInput], { ...loadOptions, onlyTables: new Set() })).files;
+    if (peek?.table) {
+      throw new UsageError(
+        `--out ${out} is one of the exports being audited (recognised as ${peek.table}); writing the report there would destroy it`,
+        'write the report to another path, e.g. outside the export folder',
+      );
+    }
+  }
   if (files.length === 0) {
     throw new UsageError(`no *.csv or *.txt files in ${paths.join(', ')}`, 'give the export files or the folder holding them');
   }

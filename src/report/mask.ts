@@ -3,12 +3,13 @@
  * formatter sees it (unless --reveal), so that no output can forget it.
  *
  * What is masked: entity keys and labels, finding details, evidence values,
- * ranked entities, data-issue values of personal-data columns, and every
+ * ranked entities, data-issue values of personal-data columns, a first row
+ * read as a header that is really data (manifest mapping), and every
  * occurrence of a masked raw value inside rendered messages and issue reasons.
  * Which field holds which kind comes from the finding's `pii` map, then from
  * the canonical column definitions (tables.ts), then from the entity kind.
  */
-import type { DataIssue, Value } from '../data/model.js';
+import type { DataIssue, HeaderMapping, Value } from '../data/model.js';
 import { columnDef, piiKindOfColumn, TABLES, type PiiKind } from '../data/tables.js';
 import type { EvidenceRow } from '../engine/finding.js';
 import type { AuditResult, ManifestFile, RankedEntity, ReportFinding } from './model.js';
@@ -196,23 +197,33 @@ function kindByShape(field: string): PiiKind | undefined {
   return undefined;
 }
 
+// Chinese text: in a field whose column is unknown it may be a name.
+const HAN = /\p{Script=Han}/u;
+
 /**
- * Masks the raw text of a whole row (a ragged row, an unclosed quote): each
- * comma-separated field by its header's kind where the position still matches
- * the header, and by its shape everywhere.
+ * Masks the raw text of a whole row (a ragged row, an unclosed quote). Fields
+ * are split at ASCII and full-width commas. When they line up with the header,
+ * each is masked by its column's kind; when they do not (an unquoted comma
+ * shifts every later field), no field's column is known, so any Chinese text
+ * is masked as a name. Digit shapes (identity numbers, phones, accounts) are
+ * masked everywhere.
  */
 function maskRowText(files: IssueFile[], issue: DataIssue, text: string): string {
   const file = files.find((f) => f.path === issue.file);
-  return text
-    .split(',')
+  // Odd indexes hold the separators, kept as they were.
+  const parts = text.split(/([,\uff0c])/);
+  const aligned = file !== undefined && (parts.length + 1) / 2 === file.mapping.length;
+  return parts
     .map((field, i) => {
+      if (i % 2 === 1) return field;
       const bare = field.trim().replace(/^"|"$/g, '');
       if (bare === '') return field;
-      const column = file?.mapping[i]?.column;
-      const kind = (column ? columnKind({}, file?.table ?? null, column) : undefined) ?? kindByShape(bare);
+      const column = aligned ? file.mapping[i / 2].column : null;
+      const byColumn = column ? columnKind({}, file?.table ?? null, column) : undefined;
+      const kind = byColumn ?? kindByShape(bare) ?? (!aligned && HAN.test(bare) ? 'name' : undefined);
       return kind ? maskValue(kind, bare) : field;
     })
-    .join(',');
+    .join('');
 }
 
 /**
@@ -231,6 +242,22 @@ export function maskIssues(files: IssueFile[], issues: DataIssue[]): DataIssue[]
 }
 
 /**
+ * The header mapping of a file with its first row masked when that row is data,
+ * not a header: a file exported without a header row has its first record read
+ * as the header. A row with an identity number, phone or account in it is data;
+ * then its Chinese text may be names. Mapped headers matched a known alias and stay.
+ */
+export function maskMapping(mapping: HeaderMapping[]): HeaderMapping[] {
+  const dataRow = mapping.some((m) => m.column === null && kindByShape(m.source.trim()) !== undefined);
+  if (!dataRow) return mapping;
+  return mapping.map((m) => {
+    const source = m.source.trim();
+    const kind = m.column === null ? (kindByShape(source) ?? (HAN.test(source) ? 'name' : undefined)) : undefined;
+    return kind ? { source: maskValue(kind, source), column: m.column } : m;
+  });
+}
+
+/**
  * Returns a copy of the result with personal data masked and `revealed: false`.
  * The input is left untouched.
  */
@@ -239,9 +266,11 @@ export function maskResult(result: AuditResult): AuditResult {
   const seen = new Map<string, string>();
   const findings = result.findings.map((f) => maskFinding(f, seen));
   const issues = maskIssues(result.manifest.files, result.dataIssues.issues);
+  const manifest = { ...result.manifest, files: result.manifest.files.map((f) => ({ ...f, mapping: maskMapping(f.mapping) })) };
   return {
     ...result,
     revealed: false,
+    manifest,
     findings,
     entities: result.entities.map((e) => maskRanked(seen, e)),
     dataIssues: { ...result.dataIssues, issues },

@@ -1,6 +1,6 @@
 /**
  * Display width of text on a terminal: CJK and full-width characters take two
- * columns. Used to wrap and pad the terminal report.
+ * columns. Used to wrap and fit the terminal report.
  */
 
 function isWide(cp: number): boolean {
@@ -65,12 +65,6 @@ export function wrapText(text: string, width: number): string[] {
     out.push(line);
   }
   return out;
-}
-
-/** Pads to `width` columns on the right (or left for numbers). */
-export function pad(s: string, width: number, align: 'left' | 'right' = 'left'): string {
-  const fill = ' '.repeat(Math.max(0, width - textWidth(s)));
-  return align === 'left' ? s + fill : fill + s;
 }
 
 /** Cuts text to at most `width` columns, ending with '…' when cut. */

@@ -3,7 +3,7 @@
  * folder, is flushed to disk, then renamed over the target. A failed or killed
  * run leaves either the previous report or the new one, never half of one.
  */
-import { closeSync, fsyncSync, openSync, renameSync, rmSync, writeSync } from 'node:fs';
+import { closeSync, fchmodSync, fsyncSync, openSync, renameSync, rmSync, statSync, writeSync } from 'node:fs';
 import { basename, dirname, join } from 'node:path';
 import { randomBytes } from 'node:crypto';
 
@@ -15,6 +15,9 @@ export function writeFileAtomic(file: string, content: string | Uint8Array): voi
   let fd: number | null = null;
   try {
     fd = openSync(tmp, 'wx', 0o644);
+    // Replacing a report keeps its permissions: one made private (say a --reveal run) must stay private.
+    const previous = existingMode(file);
+    if (previous !== null) fchmodSync(fd, previous);
     const bytes = typeof content === 'string' ? Buffer.from(content, 'utf8') : content;
     let off = 0;
     while (off < bytes.length) off += writeSync(fd, bytes, off, bytes.length - off);
@@ -43,6 +46,15 @@ export function writeFileAtomic(file: string, content: string | Uint8Array): voi
     }
   } catch {
     // best effort
+  }
+}
+
+/** Permission bits of an existing file, or null when there is none. */
+function existingMode(file: string): number | null {
+  try {
+    return statSync(file).mode & 0o7777;
+  } catch {
+    return null;
   }
 }
 

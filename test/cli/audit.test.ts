@@ -164,6 +164,29 @@ describe('fundaudit audit: personal data', () => {
     expect(t).toContain('个人信息已脱敏');
   });
 
+  it('masks them in rejected rows and in a file without a header row, in every format', () => {
+    const odd = join(dir, 'odd');
+    mkdirSync(odd, { recursive: true });
+    writeFileSync(
+      join(odd, 'payouts.csv'),
+      [
+        '个人编号,身份证号码,姓名,待遇项目,待遇年月,发放金额,发放状态,银行账号,户名',
+        `P001,${ZHANG},张三,基本养老金,2024-01,3000.00,成功,6222020200112233445,张三`,
+        // an unquoted comma in the name, and a row written with full-width commas
+        `P002,${OUYANG},欧阳,修文,基本养老金,2024-02,100.00,成功,${ACCOUNT_OUYANG},欧阳修文`,
+        `P003，${OUYANG}，欧阳修文，基本养老金，2024-03，100.00，成功，${ACCOUNT_OUYANG}，欧阳修文`,
+        '',
+      ].join('\n'),
+    );
+    // A list without its header row: the first record is read as the header.
+    writeFileSync(join(odd, '死亡名单.csv'), [`${OUYANG},欧阳修文,2024-01-15`, `${ZHANG},张三,2024-01-15`, ''].join('\n'));
+    for (const format of ['terminal', 'json', 'csv', 'md', 'html']) {
+      const r = run(['audit', odd, '--rules', RULES, '--format', format]);
+      expect(r.code).toBe(0);
+      for (const raw of [OUYANG, ACCOUNT_OUYANG, '欧阳修文', '修文']) expect(r.stdout, `${format} leaks ${raw}`).not.toContain(raw);
+    }
+  });
+
   it('shows them with --reveal, and the report says so', () => {
     const r = audit(['--reveal']);
     expect(r.code).toBe(0);
@@ -400,5 +423,17 @@ describe('fundaudit audit: --out', () => {
     const doc = JSON.parse(readFileSync(out, 'utf8'));
     expect(doc.manifest.files.map((f: { path: string }) => f.path)).not.toContain(out);
     expect(doc.inputs.unrecognisedFiles).toBe(0);
+  });
+
+  it('refuses --out naming one of the exports, and leaves the export untouched', () => {
+    const mine = join(dir, 'mine');
+    mkdirSync(mine);
+    for (const f of ['payouts.csv', 'deaths.csv']) writeFileSync(join(mine, f), readFileSync(join(data, f)));
+    const target = join(mine, 'payouts.csv');
+    const before = readFileSync(target);
+    const r = run(['audit', mine, '--rules', RULES, '--format', 'csv', '--out', target]);
+    expect(r.code).toBe(2);
+    expect(r.stderr).toContain('is one of the exports being audited (recognised as payouts)');
+    expect(readFileSync(target).equals(before)).toBe(true);
   });
 });

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { maskAccount, maskAddress, maskId, maskName, maskPhone, maskResult } from '../../src/report/mask.js';
-import { ACCOUNT, fileReport, finding, ID_OUYANG, ID_ZHANG, STAFF_PHONE, sampleResult } from './sample.js';
+import { ACCOUNT, FILES, fileReport, finding, ID_OUYANG, ID_ZHANG, STAFF_PHONE, sampleResult } from './sample.js';
 
 describe('masking one value', () => {
   it('identity numbers keep the first 6 and last 4', () => {
@@ -103,6 +103,55 @@ describe('maskResult', () => {
       }),
     );
     expect(ragged.dataIssues.issues[0].value).toBe('110105********002X,张*,3000.00,138****5678,****3445,extra');
+  });
+
+  it('masks names in rows whose fields do not line up with the header, and rows split by full-width commas', () => {
+    const mapping = [
+      { source: '个人编号', column: 'person_id' },
+      { source: '身份证号码', column: 'id_number' },
+      { source: '姓名', column: 'name' },
+      { source: '待遇项目', column: 'item' },
+      { source: '户名', column: 'account_holder' },
+    ];
+    const issue = (line: number, value: string) => ({ file: 'in/payouts.csv', line, value, reason: 'the row has the wrong number of fields', level: 'error' as const, code: 'ragged-row' });
+    const masked = maskResult(
+      sampleResult({
+        files: [
+          fileReport('in/payouts.csv', 'payouts', {
+            mapping,
+            issues: [
+              // An unquoted comma in the name shifts every later field one column to the right.
+              issue(4, `P004,${ID_ZHANG},王,小明,基本养老金,王小明`),
+              // Full-width commas: one field to an ASCII-comma reader.
+              issue(5, `P005，${ID_OUYANG}，欧阳修文，基本养老金，欧阳修文`),
+            ],
+          }),
+        ],
+      }),
+    ).dataIssues.issues;
+    const text = JSON.stringify(masked);
+    for (const raw of ['小明', '王小明', '欧阳修文', ID_ZHANG, ID_OUYANG]) expect(text).not.toContain(raw);
+    expect(masked[1].value).toBe('P005，440524********0014，欧阳**，基本养老金，欧阳**');
+  });
+
+  it("masks a file's first row in the manifest's header mapping when it is a data row (a file without a header)", () => {
+    const files = [
+      ...FILES,
+      fileReport('in/死亡名单.csv', null, {
+        mapping: [
+          { source: ID_ZHANG, column: null },
+          { source: '张三', column: null },
+          { source: '2024-01-15', column: null },
+        ],
+      }),
+      fileReport('in/extra.csv', null, { mapping: [{ source: '序号', column: null }, { source: '备注', column: null }] }),
+    ];
+    const masked = maskResult(sampleResult({ files }));
+    const mapping = (path: string) => masked.manifest.files.find((f) => f.path === path)!.mapping.map((m) => m.source);
+    expect(mapping('in/死亡名单.csv')).toEqual(['110105********002X', '张*', '2024-01-15']);
+    // Real headers stay readable: mapped ones, and unmapped ones of a header row.
+    expect(mapping('in/payouts.csv')).toEqual(['身份证号码', '姓名', '发放金额']);
+    expect(mapping('in/extra.csv')).toEqual(['序号', '备注']);
   });
 
   it('leaves no raw identity number, name, account or phone anywhere in the result', () => {

@@ -1,4 +1,4 @@
-import { mkdirSync, mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { chmodSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
@@ -12,6 +12,15 @@ describe('writeFileAtomic', () => {
     writeFileAtomic(file, '新的报告\n');
     expect(readFileSync(file, 'utf8')).toBe('新的报告\n');
     expect(readdirSync(dir)).toEqual(['report.json']);
+  });
+
+  it('keeps the permissions of the report it replaces', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'fa-write-'));
+    const file = join(dir, 'revealed.json');
+    writeFileSync(file, 'old');
+    chmodSync(file, 0o600);
+    writeFileAtomic(file, 'new');
+    expect(statSync(file).mode & 0o777).toBe(0o600);
   });
 
   it('on failure keeps the previous file and removes its temp file', () => {
