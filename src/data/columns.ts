@@ -98,14 +98,18 @@ export class ColumnBuilder {
         }
         case Kind.Date:
           if (len === 10 && buf[s + 4] === 45 && buf[s + 7] === 45) {
-            const key = digits(buf, s, s + 4) * 10000 + digits(buf, s + 5, s + 7) * 100 + digits(buf, s + 8, s + 10);
-            if (key >= 0) return this.fromNumCache(key, buf, s, e, line);
+            const y = digits(buf, s, s + 4);
+            const m = digits(buf, s + 5, s + 7);
+            const d = digits(buf, s + 8, s + 10);
+            // Each part on its own: a -1 in the sum would make another date's key (2020-01-é → 2020-00-99).
+            if ((y | m | d) >= 0) return this.fromNumCache(y * 10000 + m * 100 + d, buf, s, e, line);
           }
           break;
         case Kind.Month:
           if (len === 7 && buf[s + 4] === 45) {
-            const key = digits(buf, s, s + 4) * 100 + digits(buf, s + 5, s + 7);
-            if (key >= 0) return this.fromNumCache(key, buf, s, e, line);
+            const y = digits(buf, s, s + 4);
+            const m = digits(buf, s + 5, s + 7);
+            if ((y | m) >= 0) return this.fromNumCache(y * 100 + m, buf, s, e, line);
           } else if (len === 6) {
             const key = digits(buf, s, s + 6);
             // 1e6 + key keeps 'YYYYMM' apart from 'YYYY-MM' in the one cache.

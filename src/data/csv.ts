@@ -246,26 +246,28 @@ export function fieldText(buf: SliceBuffer, s: number, e: number, flag: number):
   return unquote(buf, s, e);
 }
 
-/** Removes CSV quoting: `"a ""b"" c"` → `a "b" c`; text outside quotes is kept. */
+/**
+ * Removes CSV quoting from a field the scanner flagged QUOTED (it starts with a quote): `"a ""b"" c"` → `a "b" c`.
+ * As the scanner read it, text after the closing quote is kept as characters, quotes included: `"a"b"c"` → `ab"c"`.
+ */
 export function unquote(buf: SliceBuffer, s: number, e: number): string {
   let out = '';
-  let from = s;
-  let inQuote = false;
-  let i = s;
+  let from = s + 1;
+  let i = from;
   while (i < e) {
-    if (buf[i] === QUOTE) {
-      out += buf.utf8Slice(from, i);
-      if (inQuote && i + 1 < e && buf[i + 1] === QUOTE) {
-        out += '"';
-        i += 2;
-      } else {
-        inQuote = !inQuote;
-        i++;
-      }
-      from = i;
-    } else {
+    if (buf[i] !== QUOTE) {
       i++;
+      continue;
     }
+    out += buf.utf8Slice(from, i);
+    if (i + 1 < e && buf[i + 1] === QUOTE) {
+      out += '"';
+      i += 2;
+      from = i;
+      continue;
+    }
+    // The closing quote.
+    return out + buf.utf8Slice(i + 1, e);
   }
   return out + buf.utf8Slice(from, e);
 }

@@ -140,7 +140,7 @@ function decodeInto(dec: TextDecoder, input: Uint8Array, last: boolean, out: Buf
  * both bytes in 0xA1–0xFE; Latin-1 text has a high byte next to ASCII letters.
  * Most double-byte pairs must be of the first kind.
  */
-export function looksLikeGbk(buf: Buffer): boolean {
+function looksLikeGbk(buf: Buffer): boolean {
   // Judge from the first non-ASCII byte on: a file may hold only ASCII for a long while.
   let i = 0;
   while (i < buf.length && buf[i] < 0x80) i++;
@@ -162,7 +162,7 @@ export function looksLikeGbk(buf: Buffer): boolean {
 }
 
 /** Recognises UTF-16 and binary content (workbooks, archives, PDFs) from the first bytes. */
-export function binaryLook(buf: Buffer): { code: string; reason: string } | null {
+function binaryLook(buf: Buffer): { code: string; reason: string } | null {
   const b0 = buf[0];
   const b1 = buf[1];
   if ((b0 === 0xff && b1 === 0xfe) || (b0 === 0xfe && b1 === 0xff)) {

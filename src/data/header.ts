@@ -2,9 +2,14 @@
 
 /** A trailing bracketed group: `(元)`, `[yyyymm]`, `【元】`, `〔18位〕`. */
 const TRAILING_GROUP = /[(\[【〔]([^()[\]【】〔〕]*)[)\]】〕]$/;
-/** Units and format hints that a bracketed suffix may hold without changing what the column is. */
-const UNIT = /^(?:单位[:：]?)?(?:人民币)?(?:元|万元|千元|角|分|rmb|cny|yuan|%|‰|月|个月|年|天|日|人|次|岁|\d+位)$/;
-const FORMAT_HINT = /^(?:格式[:：]?)?[ymdhs年月日时分秒\-/:.]+$/;
+/**
+ * Units and format hints that a bracketed suffix may hold without changing what the column is. Units that change
+ * the scale of a canonical column (amounts in 元, counts in 月) are not dropped: `发放金额(万元)` or `缴费月数(年)`
+ * read as 元 or months would be off by 10,000 or 12 without a word, so such a header stays unmapped (reported).
+ */
+const UNIT = /^(?:单位[:：]?)?(?:人民币)?(?:元|rmb|cny|yuan|%|‰|月|个月|人|次|岁|\d+位)$/;
+/** A date or time pattern (`YYYYMM`, `年月日`, `yyyy-mm-dd`): two characters at least, since `(分)` or `(年)` is a unit. */
+const FORMAT_HINT = /^(?:格式[:：]?)?[ymdhs年月日时分秒\-/:.]{2,}$/;
 
 /**
  * A header cell reduced to the form aliases are compared in: NFKC (full-width → half-width), all whitespace

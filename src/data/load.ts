@@ -16,7 +16,7 @@ import { closeSync, fstatSync, openSync, readFileSync, readSync } from 'node:fs'
 import { basename } from 'node:path';
 import type { DataIssue, FileReport, HeaderMapping, LoadedTable, LoadOptions, LoadResult, Value } from './model.js';
 import { tableDef, TABLE_NAMES, type ColumnDef } from './tables.js';
-import { CsvScanner, parseCsv, recordText, type SliceBuffer } from './csv.js';
+import { CsvScanner, fieldText, parseCsv, recordText, type SliceBuffer } from './csv.js';
 import { decode, StreamDecoder, StreamFallback } from './decode.js';
 import { ColumnBuilder } from './columns.js';
 import { expandPaths, optionForFile } from './files.js';
@@ -87,13 +87,7 @@ const CHUNK = 8 << 20;
  * put many chunk seams in a small file).
  */
 export function loadFile(path: string, opts: LoadOptions, chunkSize = CHUNK): { table: LoadedTable | null; report: FileReport } {
-  const rule = opts.fileRule?.(path) ?? {};
-  const optionTable = optionForFile(opts.fileTables, path);
-  const forced: Forced = {
-    table: optionTable ?? rule.table,
-    tableFrom: optionTable ? 'option' : 'mapping',
-    encoding: optionForFile(opts.fileEncodings, path) ?? opts.encoding ?? rule.encoding,
-  };
+  const forced = forcedFor(path, opts);
   const fd = openSync(path, 'r');
   try {
     const size = fstatSync(fd).size;
@@ -132,6 +126,9 @@ export function loadFile(path: string, opts: LoadOptions, chunkSize = CHUNK): { 
         // Expected UTF-8 size, for pre-sizing the columns (GBK grows when transcoded).
         const expected = Math.ceil((size * first.length) / Math.max(1, head.length));
         const table = typedLoad(report, first, offset >= size, next, opts, forced, expected, chunkSize);
+        // typedLoad stops early for a file it does not load (unrecognised, or a table not wanted): the size and
+        // hash in the report are still of the whole file.
+        while (offset < size && readRaw().length > 0);
         report.bytes = offset;
         report.sha256 = hash.digest('hex');
         return { table, report };
@@ -152,19 +149,24 @@ interface Forced {
   encoding?: string;
 }
 
+/** The table and encoding forced for `path`: the command line (or `forcedTable`) over the mapping file's rules. */
+function forcedFor(path: string, opts: LoadOptions, forcedTable?: string): Forced {
+  const rule = opts.fileRule?.(path) ?? {};
+  const optionTable = forcedTable ?? optionForFile(opts.fileTables, path);
+  return {
+    table: optionTable ?? rule.table,
+    tableFrom: optionTable ? 'option' : 'mapping',
+    encoding: optionForFile(opts.fileEncodings, path) ?? opts.encoding ?? rule.encoding,
+  };
+}
+
 /**
  * Loads one file's bytes. `forcedTable` (from `--table` or loadText) skips
  * recognition of the table but the header is still located and mapped.
  * Returns a null table when the file is unrecognised, undecodable or not wanted.
  */
 export function loadBuffer(buf: Buffer, path: string, opts: LoadOptions, forcedTable?: string): { table: LoadedTable | null; report: FileReport } {
-  const rule = opts.fileRule?.(path) ?? {};
-  const optionTable = forcedTable ?? optionForFile(opts.fileTables, path);
-  return loadForced(buf, path, opts, {
-    table: optionTable ?? rule.table,
-    tableFrom: optionTable ? 'option' : 'mapping',
-    encoding: optionForFile(opts.fileEncodings, path) ?? opts.encoding ?? rule.encoding,
-  });
+  return loadForced(buf, path, opts, forcedFor(path, opts, forcedTable));
 }
 
 function loadForced(buf: Buffer, path: string, opts: LoadOptions, forced: Forced): { table: LoadedTable | null; report: FileReport } {
@@ -296,17 +298,13 @@ function typedLoad(
   let win = first as SliceBuffer;
   let view = new DataView(win.buffer, win.byteOffset, win.length);
   let pool: SliceBuffer | null = null;
-  let final = firstIsAll;
   let hasNul = win.indexOf(0) >= 0;
-  const sc = new CsvScanner(win, { final });
+  // Only a window that is not the end of the input can give 'need-more'.
+  const sc = new CsvScanner(win, { final: firstIsAll });
   for (;;) {
     const st = sc.next();
     if (st === 'eof') break;
     if (st === 'need-more') {
-      if (final) {
-        sc.reset(win, sc.pos, sc.end, true);
-        continue;
-      }
       // Keep the unfinished record at the start of the (reused) window, then append the next chunk.
       // The rest is moved out first: the next read may overwrite the buffer the first chunk lives in.
       const rest = sc.end - sc.pos;
@@ -323,7 +321,6 @@ function typedLoad(
       win = pool;
       const more = next();
       if (more === null) {
-        final = true;
         sc.reset(win, 0, rest, true);
         continue;
       }
@@ -335,8 +332,7 @@ function typedLoad(
       }
       more.chunk.copy(pool, rest);
       hasNul ||= more.chunk.indexOf(0) >= 0;
-      final = more.last;
-      sc.reset(win, 0, rest + more.chunk.length, final);
+      sc.reset(win, 0, rest + more.chunk.length, more.last);
       continue;
     }
     if (st === 'unclosed-quote') {
@@ -371,7 +367,7 @@ function typedLoad(
     } else if (allEmpty(sc)) {
       continue;
     }
-    if (n === width && isHeaderAgain(sc, win, headerBytes)) {
+    if (n === width && isHeaderAgain(sc, win, headerBytes, headerRec.fields)) {
       // Exports stitched together (or printed with a header per page) repeat the header row.
       issues.push({ file: path, line: sc.recordLine, value: clip(recordText(sc)), reason: 'the header row again, not a record; not loaded', level: 'warning', code: 'repeated-header' });
       continue;
@@ -397,7 +393,8 @@ function typedLoad(
         issues.push({
           file: path,
           line,
-          column: headerRec.fields[bad],
+          // The header as the mapping names it (trimmed), like every value issue, so that masking finds its kind.
+          column: rec.mapping[bad]?.source ?? headerRec.fields[bad],
           value: win.toString('utf8', sc.starts[bad], sc.ends[bad]).replace(/\0/g, '\\0'),
           reason: 'the row contains a NUL byte (0x00), a sign of a damaged export; the row is rejected — re-export the file',
           level: 'error',
@@ -499,12 +496,18 @@ function trailingEmpty(sc: CsvScanner, from: number): boolean {
   return true;
 }
 
-/** Is the current record the header row again (every field as written in the header, unquoted)? */
-function isHeaderAgain(sc: CsvScanner, data: Buffer, header: Buffer[]): boolean {
+/** Is the current record the header row again (every field the header's text, quoted or not)? */
+function isHeaderAgain(sc: CsvScanner, data: SliceBuffer, header: Buffer[], headerText: string[]): boolean {
   for (let k = 0; k < header.length; k++) {
     const h = header[k];
     const s = sc.starts[k];
-    if (sc.ends[k] - s !== h.length || sc.flags[k] !== 0) return false;
+    if (sc.flags[k] !== 0) {
+      // Exports that quote every field quote their header too: compare the text inside the quotes (a quoted
+      // field shorter than the header and its two quotes cannot be it, which spares a string on data rows).
+      if (sc.ends[k] - s < h.length + 2 || fieldText(data, s, sc.ends[k], sc.flags[k]) !== headerText[k]) return false;
+      continue;
+    }
+    if (sc.ends[k] - s !== h.length) return false;
     if (data.compare(h, 0, h.length, s, s + h.length) !== 0) return false;
   }
   return true;
@@ -548,11 +551,11 @@ function nulField(sc: CsvScanner, data: Buffer): number {
   return -1;
 }
 
-/** The text of the physical line holding byte `at`, from `from` (not past `end`). */
+/** The text from `from` to the end of the physical line holding byte `at` (LF, CRLF or a lone CR; not past `end`). */
 function lineText(data: Buffer, from: number, at: number, end: number): string {
-  let e = data.indexOf(10, at);
-  if (e < 0 || e > end) e = end;
-  return clip(data.toString('utf8', from, e).replace(/\r$/, ''));
+  let e = at;
+  while (e < end && data[e] !== 10 && data[e] !== 13) e++;
+  return clip(data.toString('utf8', from, e));
 }
 
 function clip(s: string): string {

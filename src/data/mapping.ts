@@ -38,7 +38,7 @@ export function loadMappingFile(path: string): MappingFile {
 }
 
 /** Parses mapping-file text; `path` only labels the problems. See loadMappingFile. */
-export function parseMapping(text: string, path: string): MappingFile {
+function parseMapping(text: string, path: string): MappingFile {
   const lines = new LineCounter();
   const doc = parseDocument(text.replace(/^\uFEFF/, ''), { lineCounter: lines, prettyErrors: false, uniqueKeys: true });
   const problems: string[] = [];

@@ -210,6 +210,25 @@ describe('personal data', () => {
     expect(issues.map((i: { value: string }) => i.value)).toEqual(['110105********0021', '1.1010*E+17']);
   });
 
+  it('never spells out in a reason the birth date that the masked number hides', () => {
+    const f = join(tmp, 'persons-bad-birth.csv');
+    // A right check digit on 1949-13-31, and a 15-digit number born on 62-13-27: neither date is real.
+    writeFileSync(f, '个人编号,公民身份号码,姓名\nP1,110105194913310021,张三\nP2,610104621327690,李四\n');
+    const text = run([f]).stdout;
+    expect(text).toContain('"110105********0021"');
+    expect(text).toContain('[id-birth-date]');
+    expect(text).not.toMatch(/19491331|621327/);
+    expect(JSON.stringify(json([f]).result)).not.toMatch(/19491331|621327/);
+  });
+
+  it('masks the value of a row rejected for a NUL byte by its column, even under a header with stray spaces', () => {
+    const f = join(tmp, 'persons-nul.csv');
+    writeFileSync(f, '个人编号,姓 名 ,公民身份号码\nP1,张\u0000三丰,11010519491231002X\n');
+    const issue = json([f]).result.files[0].issues[0];
+    expect(issue).toMatchObject({ code: 'nul-byte', line: 2, column: '姓 名' });
+    expect(issue.value).not.toContain('三丰');
+  });
+
   it('--reveal shows them as written', () => {
     expect(run([file, '--reveal']).stdout).toContain('"110105194912310021"');
   });

@@ -57,6 +57,12 @@ describe('parseCsv', () => {
     expect(records[1].fields).toEqual(['ab"c', 'xy']);
   });
 
+  it('keeps quotes in the text after a closing quote, as the scanner read them', () => {
+    const { records } = parseCsv('a,b\n"x"y"z",w\n"1 ""2"""3"",4\n');
+    expect(records[1].fields).toEqual(['xy"z"', 'w']);
+    expect(records[2].fields).toEqual(['1 "2"3""', '4']);
+  });
+
   it('reports an unclosed quote at the line where it opened and resumes on the next line', () => {
     const r = parseCsv('a,b\n1,2\n3,"oops\n5,6\n7,8\n');
     expect(r.unclosedQuotes).toEqual([{ line: 3, text: '3,"oops' }]);

@@ -162,6 +162,15 @@ describe('bad input: each problem reported, nothing else lost', () => {
     expect(Array.from(table.lines)).toEqual([2, 4]);
   });
 
+  it('quotes only the line of an unclosed quote, whatever the line ends', () => {
+    for (const eol of ['\n', '\r\n', '\r']) {
+      const text = ['person_id,period,amount', 'P1,202301,1', 'P2,"202301,2', 'P3,202301,3', ''].join(eol);
+      const { table, report } = loadText('payouts', text, 'q.csv');
+      expect(report.issues[0], JSON.stringify(eol)).toMatchObject({ line: 3, code: 'unclosed-quote', value: 'P2,"202301,2' });
+      expect(col(table, 'person_id')).toEqual(['P1', 'P3']);
+    }
+  });
+
   it('rejects a row with a NUL byte, naming its column', () => {
     const { table, report } = loadText('payouts', 'person_id,period,amount\nP1,2023\u000001,1\nP2,202301,2\n', 'nul.csv');
     balanced(report);
@@ -253,6 +262,14 @@ describe('bad input: each problem reported, nothing else lost', () => {
     expect(report.issues).toEqual([expect.objectContaining({ line: 3, code: 'repeated-header', level: 'warning' })]);
   });
 
+  it('skips a repeated header in an export that quotes every field', () => {
+    const text = '"发放流水号","姓名","发放金额"\n"P1","张三","12.5"\n"发放流水号","姓名","发放金额"\n"P2","李四","3"\n';
+    const { table, report } = loadText('payouts', text, 'quoted.csv');
+    expect(report).toMatchObject({ rowsRead: 2, rowsLoaded: 2, rowsRejected: 0 });
+    expect(col(table, 'name')).toEqual(['张三', '李四']);
+    expect(report.issues).toEqual([expect.objectContaining({ line: 3, code: 'repeated-header', level: 'warning' })]);
+  });
+
   it('rejects an unknown table name in loadText', () => {
     expect(() => loadText('payments', 'a\n1\n', 'x.csv')).toThrow(/unknown table "payments"/);
   });
@@ -261,8 +278,10 @@ describe('bad input: each problem reported, nothing else lost', () => {
 describe('fast paths agree with the value parsers', () => {
   const cases: Record<string, string[]> = {
     amount: ['0', '1', '1.5', '12.34', '-12.00', '-0.00', '007.10', '99999999999999', '1234567890123.45', '1.234', '1.230', '1,234.00', '￥5', '1e5', '.5', '-', '12.', 'x'],
-    pay_date: ['2023-01-05', '2023-02-29', '2024-02-29', '0000-01-01', '2023-1-5', '2023/01/05', '20230105', '2023-01-0x', '2023-13-01'],
-    period: ['2023-01', '202301', '2023-00', '202313', '2023-1', '2023年1月', '000001'],
+    // A key built from a failed digit group (-1) must not meet another date's key: 2020-01-5␠ is 2020-01-05, but
+    // 2020-00-99 is no date; 2023-1x-05 and 2022-99-05 are both wrong, each in its own way.
+    pay_date: ['2023-01-05', '2023-02-29', '2024-02-29', '0000-01-01', '2023-1-5', '2023/01/05', '20230105', '2023-01-0x', '2023-13-01', '2020-01-5 ', '2020-00-99', '2022-99-05', '2023-1x-05', '2023-01-é'],
+    period: ['2023-01', '202301', '2023-00', '202313', '2023-1', '2023年1月', '000001', '2020-1 ', '2019-99', '2022-99', '2023-1x', '2023-é'],
     op_time: ['2023-01-05 09:30:00', '2023-01-05 24:00:00', '2023-02-30 10:00:00', '2023-01-05 9:30:00', '2023-01-05T09:30:00', '2023-01-05 09:60:00'],
     name: ['张三', ' 张三 ', '张三', 'Ａ', '1.2E+3'],
     id_number: [ID1, ID1.toLowerCase(), `'${ID1}`, '1.1E+17', ID1],
@@ -281,7 +300,7 @@ describe('fast paths agree with the value parsers', () => {
         const want = parse(raw);
         if (want instanceof Problem) {
           expect(got[i], raw).toBe(want.level === 'warning' ? want.kept : null);
-          expect(report.issues.some((x) => x.value === raw && x.code === want.code && x.line === i + 2), raw).toBe(true);
+          expect(report.issues.some((x) => x.value === raw && x.code === want.code && x.reason === want.reason && x.line === i + 2), raw).toBe(true);
         } else {
           expect(got[i], raw).toBe(want);
         }
@@ -312,6 +331,23 @@ describe('large files are streamed in chunks with the same result as a whole rea
     expect(col(a, 'policy_ref')[7]).toBe('泸人社发〔2019〕7号\r\n附件, "二"');
     // Rows 0 and 7 span two lines each: row 0 is on lines 3–4, row 7 on 11–12.
     expect([a.lines[0], a.lines[1], a.lines[7], a.lines[8]]).toEqual([3, 5, 11, 13]);
+  });
+});
+
+describe('a large file that is not loaded', () => {
+  it('reports the size and hash of the whole file, not of its first chunk', async () => {
+    const rows = ['person_id,name,period,amount'];
+    for (let i = 0; i < 12_000; i++) rows.push(`P${i},name${i},202301,${i}`);
+    const p = file('big/not-wanted.csv', rows.join('\n') + '\n');
+    const unrecognised = file('big/unrecognised.csv', rows.join('\n').replace('person_id,name,period,amount', 'a,b,c,d') + '\n');
+    for (const [path, opts] of [[p, { onlyTables: new Set(['persons']) }], [unrecognised, {}]] as const) {
+      const whole = loadBuffer(readFileSync(path), path, {}).report;
+      expect(whole.bytes).toBeGreaterThan(4 * CHUNK);
+      const { table, report } = loadFile(path, opts, CHUNK);
+      expect(table).toBeNull();
+      expect(report.bytes).toBe(whole.bytes);
+      expect(report.sha256).toBe(whole.sha256);
+    }
   });
 });
 

@@ -199,4 +199,15 @@ describe('recognise', () => {
     expect(columnForHeader('payouts', '待遇项目代码')).toBe('item_code');
     expect(columnForHeader('payouts', '备注')).toBeNull();
   });
+
+  it('leaves a header unmapped when its unit changes the scale of the column, rather than misread every value', () => {
+    for (const h of ['发放金额(万元)', '发放金额（千元）', '发放金额(分)', '发放金额(角)', '发放金额(单位:万元)']) {
+      expect(columnForHeader('payouts', h), h).toBeNull();
+    }
+    for (const h of ['实际缴费月数(年)', '实际缴费月数(天)']) expect(columnForHeader('persons', h), h).toBeNull();
+    // Units that keep the scale are still dropped.
+    expect(columnForHeader('payouts', '发放金额(人民币元)')).toBe('amount');
+    expect(columnForHeader('persons', '实际缴费月数(个月)')).toBe('paid_months');
+    expect(columnForHeader('payouts', '发放日期(年月日)')).toBe('pay_date');
+  });
 });

@@ -5,7 +5,7 @@ import { Problem } from './problem.js';
 
 const SHAPES = '2020-01-05, 2020/1/5, 2020.1.5, 20200105 or 2020年1月5日';
 
-export const BAD_DATE = new Problem('bad-date', `not a date: write it as ${SHAPES}`, 'error');
+const BAD_DATE = new Problem('bad-date', `not a date: write it as ${SHAPES}`, 'error');
 const NOT_CALENDAR = new Problem(
   'bad-date',
   'not a real calendar date (day or month out of range, e.g. 30 February): correct the date in the source system',

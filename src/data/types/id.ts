@@ -169,7 +169,8 @@ function problem18(s: string): Problem | null {
   const badBirth = birth < 0 || !plausibleBirth(birth);
   const badCheck = expected !== s[17];
   if (!badCheck && !badBirth) return null;
-  const birthText = `the birth date ${s.slice(6, 14)} in it is ${birth < 0 ? 'not a real date' : 'impossible'}`;
+  // The reason never quotes the birth digits: they are the very part a masked number hides (110105********002X).
+  const birthText = `the birth date in it (characters 7–14) is ${birth < 0 ? 'not a real date' : 'impossible'}`;
   if (badCheck) {
     const rounded = s.endsWith('000') ? ' (it ends in 000: a spreadsheet may have rounded it to 15 significant digits)' : '';
     return new Problem(
@@ -220,7 +221,7 @@ export function parseId(raw: string): string | null | Problem {
     if (birth >= 0) return upgradeId15(s);
     return new Problem(
       'id-birth-date',
-      `15-digit legacy number whose birth date 19${s.slice(6, 12)} is not a real date, so it is not upgraded to 18; ` +
+      '15-digit legacy number whose birth date (digits 7–12) is not a real date, so it is not upgraded to 18; ' +
         'kept as written so rules can flag it — correct it in the source system',
       'warning',
       s,
