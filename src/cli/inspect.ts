@@ -14,7 +14,7 @@ import { addLoadOptions, loadOptionsFrom, type RawLoadOptions } from './load-opt
 import { loadPaths } from '../data/load.js';
 import type { DataIssue, FileReport, LoadResult } from '../data/model.js';
 import { tableDef } from '../data/tables.js';
-import { maskIssues } from '../report/mask.js';
+import { maskIssues, maskMapping } from '../report/mask.js';
 import { textWidth, truncate } from '../report/width.js';
 
 /** Issues shown per file in text output (JSON carries all). */
@@ -59,7 +59,11 @@ async function inspect(paths: string[], opts: InspectOptions): Promise<number> {
   // Issues quote raw values; identity numbers, names, accounts and phones among them are masked like everywhere else.
   const result: LoadResult = opts.reveal
     ? loaded
-    : { ...loaded, files: loaded.files.map((f) => ({ ...f, issues: maskIssues(loaded.files, f.issues) })) };
+    : {
+        ...loaded,
+        // A file without a header row shows its first record as "headers": mask it like any data.
+        files: loaded.files.map((f) => ({ ...f, mapping: maskMapping(f.mapping), issues: maskIssues(loaded.files, f.issues) })),
+      };
   const code = exitCode(result);
   if (opts.format === 'json') process.stdout.write(JSON.stringify(toJson(result, code), null, 2) + '\n');
   else process.stdout.write(renderText(result, useColour()));

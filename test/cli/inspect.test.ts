@@ -233,3 +233,17 @@ describe('personal data', () => {
     expect(run([file, '--reveal']).stdout).toContain('"110105194912310021"');
   });
 });
+
+describe('a file without a header row', () => {
+  const file = join(tmp, 'no-header.csv');
+  writeFileSync(file, '11010519491231002X,张三丰,2024-01-15\n440524188001010014,李四,2024-02-01\n');
+
+  it('does not print its first record unmasked as headers', () => {
+    const text = run([file]).stdout;
+    expect(text).not.toContain('11010519491231002X');
+    expect(text).not.toContain('张三丰');
+    const mapping = json([file]).result.files[0].mapping.map((m: { source: string }) => m.source);
+    expect(mapping).toEqual(['110105********002X', '张**', '2024-01-15']);
+    expect(run([file, '--reveal']).stdout).toContain('张三丰');
+  });
+});
