@@ -8,6 +8,7 @@ import type { ActionWrapper } from './main.js';
 import { EXIT, UsageError } from './errors.js';
 import { loadRuleFiles } from '../rules/load.js';
 import { summariseRule, type RuleSummary } from '../rules/summary.js';
+import { printable } from '../report/printable.js';
 
 interface ListOptions {
   format: 'text' | 'json';
@@ -47,10 +48,13 @@ Examples:
     );
 }
 
-/** Aligned columns; the title comes last so that wide Chinese characters need no padding. */
+/**
+ * Aligned columns; the title comes last so that wide Chinese characters need no padding. The title is
+ * the rule author's text: control characters in it are shown as escapes, never sent to the terminal.
+ */
 function table(rows: RuleSummary[], lang: 'zh' | 'en'): string {
   const head = ['ID', 'CATEGORY', 'RISK', 'SEVERITY', 'TABLES', 'TITLE'];
-  const cells = rows.map((r) => [r.id, r.category, r.risk, r.severity, r.tables.join(','), r.title[lang]]);
+  const cells = rows.map((r) => [r.id, r.category, r.risk, r.severity, r.tables.join(','), printable(r.title[lang])]);
   const widths = head.slice(0, -1).map((h, i) => Math.max(h.length, ...cells.map((c) => c[i].length)));
   const line = (c: string[]) => c.map((v, i) => (i < widths.length ? v.padEnd(widths[i]) : v)).join('  ').trimEnd();
   const out = [line(head), ...cells.map(line)];

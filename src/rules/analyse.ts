@@ -10,7 +10,7 @@ import type { JoinOn, Pipeline, Step, TableRef } from './model.js';
 import { columnDef, TABLE_NAMES, tableDef } from '../data/tables.js';
 import type { ColumnType } from '../data/tables.js';
 import type { ValuePath } from './yaml.js';
-import { editDistance } from './expression.js';
+import { nearestName } from './validators/nearest.js';
 
 /** A problem found by the flow analysis. `path` (relative to the pipeline object) and `offset` (into an expression) place it precisely. */
 export interface PipelineProblem {
@@ -91,7 +91,7 @@ function tableRef(ref: unknown, path: ValuePath, flow: Flow, step: number): Colu
 function canonical(name: string, path: ValuePath, flow: Flow, step: number): Columns | undefined {
   const def = tableDef(name);
   if (!def) {
-    const near = nearest(name, TABLE_NAMES);
+    const near = nearestName(name, TABLE_NAMES);
     flow.problems.push({
       code: 'unknown-table', step, path,
       message: `unknown table \`${name}\``,
@@ -352,7 +352,7 @@ function requireColumn(name: unknown, path: ValuePath, within: Columns, flow: Fl
     return true;
   }
   const names = [...within.keys()];
-  const near = nearest(name, names);
+  const near = nearestName(name, names);
   const dropped = droppedBy.get(within)?.get(name);
   flow.problems.push({
     code: 'unknown-column', step, path, offset, length,
@@ -360,16 +360,6 @@ function requireColumn(name: unknown, path: ValuePath, within: Columns, flow: Fl
     fix: `${near ? `did you mean \`${near}\`? ` : ''}columns here: ${names.length > 30 ? names.slice(0, 30).join(', ') + ', …' : names.join(', ')}`,
   });
   return false;
-}
-
-function nearest(word: string, names: string[]): string | undefined {
-  let best: string | undefined;
-  let bestDistance = Math.max(2, Math.floor(word.length / 3)) + 1;
-  for (const name of names) {
-    const d = editDistance(word, name);
-    if (d < bestDistance) [best, bestDistance] = [name, d];
-  }
-  return best;
 }
 
 function list(v: unknown): string[] {

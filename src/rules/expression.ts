@@ -61,6 +61,13 @@ export interface ExprCheck {
 
 /** Longest expression accepted; real ones are a line or two. */
 export const MAX_EXPRESSION_LENGTH = 4000;
+/**
+ * Deepest nesting of an expression's syntax tree. Real ones nest a dozen
+ * levels; Arquero's own parse and code generation recurse once per level and
+ * overflow the stack somewhere past a thousand, so that a rule passing here
+ * would crash when it runs — and so would this checker, for a long `!!!…x`.
+ */
+export const MAX_EXPRESSION_DEPTH = 200;
 
 const ROW_HINT = 'write an expression such as `d.amount > $.min`, or `(d, $) => d.amount > $.min`';
 const JOIN_HINT = 'write a two-table predicate such as `(a, b) => a.id_number == b.id_number`, adding `$` as third parameter for params';
@@ -80,6 +87,8 @@ const GLOBAL_FIXES: Record<string, string> = {
   String: 'join text with +; use op.lower, op.upper, op.trim, op.substring',
   Number: 'use op.parse_float or op.parse_int',
 };
+/** The fix for a well-known global; own keys only, so that `toString` or `constructor` do not find Object.prototype's. */
+const globalFix = (name: string): string | undefined => (Object.hasOwn(GLOBAL_FIXES, name) ? GLOBAL_FIXES[name] : undefined);
 const RUNTIME_NAMES = new Set([
   'process', 'globalThis', 'global', 'window', 'self', 'require', 'module', 'exports', 'eval', 'Function',
   'Buffer', 'console', 'Reflect', 'Proxy', 'Object', 'Array', 'Symbol', 'Promise', 'RegExp', 'setTimeout', 'setInterval',
@@ -117,6 +126,9 @@ export function checkExpression(src: string, context: ExprContext, allowed: Read
     root = parseExpressionAt(src, 0, {
       ecmaVersion: 2020,
       sourceType: 'script',
+      // Arquero compiles the expression under "use strict": a legacy octal (010, '\1') that
+      // sloppy mode accepts would pass here and then fail as the rule runs.
+      strict: true,
       preserveParens: true,
       onComment: (_block, _text, start, end) => comments.push({ start, end }),
     }) as N;
@@ -126,7 +138,11 @@ export function checkExpression(src: string, context: ExprContext, allowed: Read
       e instanceof RangeError ? 'the expression is nested too deeply' :
       (e.pos ?? 0) >= src.trimEnd().length ? 'it ends too early' :
       e.message.replace(/\s*\(\d+:\d+\)$/, '');
-    problem('expression-syntax', e.pos ?? 0, `the expression does not parse: ${message}`, context === 'join' ? JOIN_HINT : ROW_HINT);
+    const [why, fix] =
+      e.pos !== undefined && /^0\d/.test(src.slice(e.pos)) ? ['a number cannot start with 0 (JavaScript would read 010 as octal)', "write it without leading zeros, or quote a code as text: '010'"] :
+      /^(Octal literal|Invalid escape sequence)/.test(message) ? ['escapes such as \\1 or \\8 are not allowed in text', 'write the character itself, or \\x01 for a control character'] :
+      [message, context === 'join' ? JOIN_HINT : ROW_HINT];
+    problem('expression-syntax', e.pos ?? 0, `the expression does not parse: ${why}`, fix);
     return out;
   }
   const rest = src.slice(root.end);
@@ -218,7 +234,19 @@ export function checkExpression(src: string, context: ExprContext, allowed: Read
     });
   };
 
+  let depth = 0;
+  let tooDeep = false;
   const visit = (n: N, inAggregate: boolean): void => {
+    if (depth >= MAX_EXPRESSION_DEPTH) {
+      if (!tooDeep) problem('expression-syntax', n, `the expression is nested more than ${MAX_EXPRESSION_DEPTH} levels deep`, 'split it into several derive steps');
+      tooDeep = true;
+      return;
+    }
+    depth++;
+    visitNode(n, inAggregate);
+    depth--;
+  };
+  const visitNode = (n: N, inAggregate: boolean): void => {
     switch (n.type) {
       case 'Literal':
         if (n.regex) {
@@ -239,8 +267,8 @@ export function checkExpression(src: string, context: ExprContext, allowed: Read
           notAllowed(n, '`op` can only be used to call a function, as op.<function>(…)', 'call a function, e.g. op.abs(d.amount)');
         } else if (RUNTIME_NAMES.has(name)) {
           notAllowed(n, `\`${name}\` is not allowed: expressions have no access to the JavaScript runtime`, NAMES_HINT);
-        } else if (GLOBAL_FIXES[name]) {
-          notAllowed(n, `\`${name}\` is not allowed in expressions`, GLOBAL_FIXES[name]);
+        } else if (globalFix(name)) {
+          notAllowed(n, `\`${name}\` is not allowed in expressions`, globalFix(name)!);
         } else {
           notAllowed(n, `unknown name \`${name}\``,
             `refer to a column as ${[...rows.keys()][0] ?? 'd'}.${name}, to a param as $.${name}, or quote text as '${name}'`);
@@ -314,7 +342,7 @@ export function checkExpression(src: string, context: ExprContext, allowed: Read
           }
           return;
         }
-        if (callee.type === 'Identifier' && (RUNTIME_NAMES.has(callee.name) || GLOBAL_FIXES[callee.name])) {
+        if (callee.type === 'Identifier' && (RUNTIME_NAMES.has(callee.name) || globalFix(callee.name))) {
           visit(callee, inAggregate);
           return;
         }

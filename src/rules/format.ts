@@ -3,20 +3,23 @@
  * annotations for CI. Pure functions of the problems: the CLI prints them.
  */
 import type { RuleProblem } from './model.js';
+import { printable } from '../report/printable.js';
+import { textWidth } from '../report/width.js';
 
 export const PROBLEM_FORMATS = ['text', 'json', 'github'] as const;
 export type ProblemFormat = (typeof PROBLEM_FORMATS)[number];
 
 /**
  * `file:line:col  code  message`, then the offending text and the fix,
- * indented; then a summary line.
+ * indented; then a summary line. Rule files may come from other people, so
+ * control characters from them are shown as escapes, never sent to the terminal.
  */
 export function formatProblemsText(problems: RuleProblem[], fileCount: number): string {
   const lines: string[] = [];
   for (const p of problems) {
-    lines.push(`${p.file}:${p.line}:${p.col}  ${p.code}  ${p.message}`);
+    lines.push(printable(`${p.file}:${p.line}:${p.col}  ${p.code}  ${p.message}`));
     if (p.snippet) lines.push(...excerpt(p.snippet, p.col));
-    if (p.fix) lines.push(`    fix: ${p.fix}`);
+    if (p.fix) lines.push(printable(`    fix: ${p.fix}`));
   }
   lines.push(summary(problems, fileCount));
   return lines.join('\n') + '\n';
@@ -27,20 +30,8 @@ function excerpt(snippet: string, col: number): string[] {
   const indent = snippet.length - snippet.trimStart().length;
   const text = snippet.trimStart();
   const at = col - 1 - indent;
-  if (at < 0 || at > text.length) return [`    ${text}`];
-  return [`    ${text}`, `    ${' '.repeat(displayWidth(text.slice(0, at)))}^`];
-}
-
-/** Terminal columns a string takes: East Asian wide and full-width characters take two. */
-export function displayWidth(s: string): number {
-  let w = 0;
-  for (const ch of s) {
-    const c = ch.codePointAt(0)!;
-    w += (c >= 0x1100 && c <= 0x115f) || (c >= 0x2e80 && c <= 0xa4cf) || (c >= 0xac00 && c <= 0xd7a3) ||
-      (c >= 0xf900 && c <= 0xfaff) || (c >= 0xfe30 && c <= 0xfe4f) || (c >= 0xff00 && c <= 0xff60) ||
-      (c >= 0xffe0 && c <= 0xffe6) || (c >= 0x20000 && c <= 0x3fffd) ? 2 : 1;
-  }
-  return w;
+  if (at < 0 || at > text.length) return [`    ${printable(text)}`];
+  return [`    ${printable(text)}`, `    ${' '.repeat(textWidth(printable(text.slice(0, at))))}^`];
 }
 
 /** `N problems in M files (of K checked)`, or `K rule files checked, no problems`. */
@@ -60,7 +51,7 @@ export function formatProblemsGithub(problems: RuleProblem[], fileCount: number)
   const lines = problems.map((p) => {
     const props = `file=${escapeProperty(p.file)},line=${p.line},col=${p.col},title=${escapeProperty(`fundaudit ${p.code}`)}`;
     const text = p.fix ? `${p.message}\nfix: ${p.fix}` : p.message;
-    return `::error ${props}::${escapeData(text)}`;
+    return printable(`::error ${props}::${escapeData(text)}`);
   });
   lines.push(summary(problems, fileCount));
   return lines.join('\n') + '\n';

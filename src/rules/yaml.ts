@@ -20,6 +20,12 @@ export const MAX_FILE_BYTES = 256 * 1024;
 export const MAX_DEPTH = 64;
 /** Most alias expansions when building the value; more is a resource-exhaustion attempt. */
 export const MAX_ALIAS_COUNT = 100;
+/**
+ * Most entries in one map. A rule's biggest map holds a few dozen; the
+ * parser's duplicate-key check compares each key with every other, so a
+ * 256 KiB map of 25,000 keys would take seconds to parse.
+ */
+export const MAX_MAP_ENTRIES = 1000;
 
 /** A path into the parsed value: map keys and list indexes. */
 export type ValuePath = (string | number)[];
@@ -71,14 +77,19 @@ export function parseRuleYaml(text: string, file: string): ParsedYaml {
   } catch (err) {
     return refused(result, file, err);
   }
-  const tooDeep = findTooDeep(tokens);
-  if (tooDeep !== undefined) {
-    const { line, col } = at(tooDeep);
-    problems.push({
+  const tooBig = findTooBig(tokens);
+  if (tooBig !== undefined) {
+    const { line, col } = at(tooBig.offset);
+    problems.push(tooBig.deep ? {
       file, line, col, code: 'too-deep',
       message: `maps and lists are nested more than ${MAX_DEPTH} levels deep; the file was not parsed`,
-      snippet: snippetAt(text, tooDeep),
+      snippet: snippetAt(text, tooBig.offset),
       fix: 'a rule needs only a few levels of nesting; flatten the structure',
+    } : {
+      file, line, col, code: 'too-many-keys',
+      message: `a map has more than ${MAX_MAP_ENTRIES} keys; the file was not parsed`,
+      snippet: snippetAt(text, tooBig.offset),
+      fix: 'a rule needs only a few keys per map; put test data in the CSV text of tests[].tables',
     });
     return result;
   }
@@ -174,8 +185,11 @@ export function notParsed(): ParsedYaml {
   return { text: '', value: undefined, lineCounter: new LineCounter(), problems: [] };
 }
 
-/** Offset at which nesting first exceeds MAX_DEPTH, walking the CST with an explicit stack. */
-function findTooDeep(tokens: CST.Token[]): number | undefined {
+/**
+ * The first collection nested deeper than MAX_DEPTH (`deep`), or the first map
+ * with more than MAX_MAP_ENTRIES entries, walking the CST with an explicit stack.
+ */
+function findTooBig(tokens: CST.Token[]): { offset: number; deep: boolean } | undefined {
   const stack: { token: CST.Token | undefined; depth: number }[] = tokens.map((token) => ({ token, depth: 0 }));
   while (stack.length > 0) {
     const { token, depth } = stack.pop()!;
@@ -185,7 +199,10 @@ function findTooDeep(tokens: CST.Token[]): number | undefined {
       continue;
     }
     if (token.type === 'block-map' || token.type === 'block-seq' || token.type === 'flow-collection') {
-      if (depth + 1 > MAX_DEPTH) return token.offset;
+      if (depth + 1 > MAX_DEPTH) return { offset: token.offset, deep: true };
+      const map = token.type === 'block-map' || (token.type === 'flow-collection' && token.start.source === '{');
+      // A flow map's trailing comma is an item of its own, with neither key nor value.
+      if (map && token.items.filter((item) => item.key || item.value).length > MAX_MAP_ENTRIES) return { offset: token.offset, deep: false };
       for (const item of token.items as CST.CollectionItem[]) {
         if (item.key) stack.push({ token: item.key, depth: depth + 1 });
         if (item.value) stack.push({ token: item.value, depth: depth + 1 });

@@ -1,5 +1,7 @@
 /** `fundaudit rules list`, through the real binary (build first: npm run build). */
 import { spawnSync } from 'node:child_process';
+import { mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { describe, expect, it } from 'vitest';
 
@@ -73,6 +75,16 @@ describe('fundaudit rules list', () => {
     expect(r.stdout).toMatch(/^VALID-RULE\s+money\s+fraud\s+low\s+payouts\s+大额发放$/m);
     expect(r.stdout).toMatch(/\n1 rule\n$/);
     expect(r.stderr).toMatch(/^fundaudit: \d+ rule files with problems not listed; run fundaudit rules validate\n$/);
+  });
+
+  it('shows control characters in a title as escapes, never sending them to the terminal', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'fundaudit-esc-'));
+    mkdirSync(join(dir, 'money'));
+    const file = join(dir, 'money', 'VALID-RULE.yaml');
+    writeFileSync(file, readFileSync(join(ROOT, VALID), 'utf8').replace('zh: 大额发放', 'zh: "\\e[2J大额发放"'));
+    const r = run([file]);
+    expect(r.code).toBe(0);
+    expect(r.stdout.split('\n')[1]).toBe('VALID-RULE  money     fraud  low       payouts  \\u001b[2J大额发放');
   });
 
   it('exits 2 for a path that does not exist', () => {

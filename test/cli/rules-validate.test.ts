@@ -1,5 +1,7 @@
 /** `fundaudit rules validate`, through the real binary (build first: npm run build). */
 import { spawnSync } from 'node:child_process';
+import { mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { describe, expect, it } from 'vitest';
 
@@ -37,6 +39,22 @@ describe('fundaudit rules validate', () => {
   it('places the caret under wide characters correctly', () => {
     const r = run([`${BROKEN}/money/UNKNOWN-PLACEHOLDER.yaml`]);
     expect(r.stdout).toContain(['    zh: "{nmae} 领取 {amount:money} 元"', '          ^'].join('\n'));
+  });
+
+  it('shows control characters from a rule file as escapes, in text and annotations, with the caret still in place', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'fundaudit-esc-'));
+    mkdirSync(join(dir, 'money'));
+    const file = join(dir, 'money', 'VALID-RULE.yaml');
+    const valid = readFileSync(join(ROOT, BROKEN, 'money/VALID-RULE.yaml'), 'utf8');
+    writeFileSync(file, valid.replace('title: { zh: 大额发放, en: Large payouts }', 'title: { zh: "\x1b]0;pwned\x07大额", en: x, xx: 1 }'));
+    const r = run([file]);
+    expect(r.code).toBe(1);
+    expect(r.stdout).not.toMatch(/[\x00-\x08\x0b-\x1f\x7f]/);
+    expect(r.stdout).toContain(
+      ['    title: { zh: "\\u001b]0;pwned\\u0007大额", en: x, xx: 1 }', `    ${' '.repeat(48)}^`].join('\n'),
+    );
+    const github = run([file, '--format', 'github']);
+    expect(github.stdout).not.toMatch(/[\x00-\x08\x0b-\x1f\x7f]/);
   });
 
   it('reports every problem in every file of a folder', () => {

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { checkExpression } from '../../src/rules/expression.js';
+import { checkExpression, MAX_EXPRESSION_DEPTH, MAX_EXPRESSION_LENGTH } from '../../src/rules/expression.js';
 
 const problems = (src: string, context: 'row' | 'aggregate' | 'join' = 'row') => checkExpression(src, context).problems;
 const firstMessage = (src: string, context: 'row' | 'aggregate' | 'join' = 'row') => problems(src, context)[0]?.message ?? '';
@@ -82,6 +82,17 @@ describe('checkExpression: what is refused, and where', () => {
     expect(found[0].fix.length).toBeGreaterThan(0);
   });
 
+  it('gives a text fix for names that Object.prototype has, such as toString or constructor', () => {
+    for (const src of ['constructor', '__proto__', 'valueOf == 1']) {
+      const [p] = problems(src);
+      expect(p.message, src).toMatch(/^unknown name/);
+      expect(p.fix, src).toMatch(/^refer to a column as d\./);
+    }
+    const [call] = problems('toString()');
+    expect(call.message).toBe('only op.<function>(…) can be called, not `toString`');
+    expect(call.fix).toMatch(/^use an allowed function/);
+  });
+
   it('suggests the nearest allowed function', () => {
     expect(problems('op.add_month(d.period, 1)')[0].fix).toMatch(/did you mean op.add_months\?/);
   });
@@ -105,5 +116,24 @@ describe('checkExpression: what is refused, and where', () => {
   it('refuses deeply nested expressions without crashing', () => {
     const deep = '('.repeat(3000) + 'd.a' + ')'.repeat(3000);
     expect(problems(deep).length).toBeGreaterThan(0);
+  });
+
+  it('refuses nesting that Arquero could not compile, within the length bound and without throwing', () => {
+    // Both are under MAX_EXPRESSION_LENGTH and parse; a ~1,300-deep tree overflows Arquero's recursion when the rule runs.
+    for (const deep of ['!'.repeat(3990) + 'd.a', '1 ** '.repeat(790) + '1']) {
+      expect(deep.length).toBeLessThan(MAX_EXPRESSION_LENGTH);
+      const found = problems(deep);
+      expect(found).toEqual([expect.objectContaining({ code: 'expression-syntax', message: expect.stringMatching(/nested more than \d+ levels deep/) })]);
+    }
+    expect(problems('!'.repeat(MAX_EXPRESSION_DEPTH - 2) + 'd.a')).toEqual([]);
+  });
+
+  it('parses as strict mode code, as Arquero compiles it: no legacy octal numbers or escapes', () => {
+    // Sloppy mode accepts these; Arquero's "use strict" compilation throws on them when the rule runs.
+    expect(problems('d.amount > 010')).toEqual([expect.objectContaining({ offset: 11, message: expect.stringMatching(/cannot start with 0/) })]);
+    expect(firstMessage('d.month == 08')).toMatch(/cannot start with 0/);
+    expect(firstMessage("d.name == '\\1'")).toMatch(/escapes such as/);
+    expect(firstMessage("d.name == '\\9'")).toMatch(/escapes such as/);
+    expect(problems("d.amount > 0.5 && d.name != '\\0' && d.code == '010'")).toEqual([]);
   });
 });

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { locate, MAX_DEPTH, parseRuleYaml } from '../../src/rules/yaml.js';
+import { locate, MAX_DEPTH, MAX_MAP_ENTRIES, parseRuleYaml } from '../../src/rules/yaml.js';
 
 const BILLION_LAUGHS = `a: &a ["lol","lol","lol","lol","lol","lol","lol","lol","lol"]
 b: &b [*a,*a,*a,*a,*a,*a,*a,*a,*a]
@@ -49,6 +49,18 @@ describe('parseRuleYaml refuses hostile documents within a bound', () => {
     expect(ms).toBeLessThan(2000);
     expect(result.value).toBeUndefined();
     expect(result.problems[0]).toMatchObject({ code: 'file-too-large', line: 1, col: 1 });
+  });
+
+  it('refuses a map with thousands of keys, whose duplicate-key check would take seconds', () => {
+    const keys = (n: number) => Array.from({ length: n }, (_, i) => `k${i}: 1\n`).join('');
+    const { result, ms } = timed(() => parseRuleYaml('a:\n' + keys(22_000).replace(/^/gm, '  '), 'wide.yaml'));
+    expect(ms).toBeLessThan(2000);
+    expect(result.value).toBeUndefined();
+    expect(result.problems).toEqual([expect.objectContaining({ code: 'too-many-keys', line: 2, col: 3 })]);
+    const flow = parseRuleYaml(`a: {${keys(MAX_MAP_ENTRIES + 1).replace(/\n/g, ', ')}}\n`, 'wide.yaml');
+    expect(flow.problems).toEqual([expect.objectContaining({ code: 'too-many-keys', line: 1, col: 4 })]);
+    // At the bound, with a flow map's trailing comma, it still parses.
+    expect(parseRuleYaml(`a: {${keys(MAX_MAP_ENTRIES).replace(/\n/g, ', ')}}\n`, 'ok.yaml').problems).toEqual([]);
   });
 
   it('refuses explicit tags, known or not, at the tag', () => {

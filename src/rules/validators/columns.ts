@@ -14,7 +14,8 @@ import { compileCheck, CompileError } from '../../engine/compile.js';
 import type { RuleFile } from './context.js';
 import { isObject, report } from './context.js';
 import { nearestName } from './nearest.js';
-import { COLUMN_NAME } from './walk.js';
+import { COLUMN_NAME, expressionsOf } from './walk.js';
+import { checkExpression } from '../expression.js';
 
 export function validateColumns(f: RuleFile): void {
   const rule = f.parsed.value;
@@ -97,6 +98,18 @@ export function validateColumns(f: RuleFile): void {
     const compiled = compileCheck(check as unknown as Check);
     for (const p of analysePipeline(compiled).problems) {
       report(f, ['check'], p.code, `in the pipeline compiled from kind ${check.kind}: ${p.message}`, p.fix);
+    }
+    // A field the kind splices into an expression of its own (benford's value inside op.first_digit(…)) must pass
+    // there too. The rule's own expressions are checked where they stand: once they pass, the engine's are checked here.
+    const written = expressionsOf(check);
+    const clean = written.every((e) => checkExpression(e.text, e.context).problems.length === 0);
+    const texts = new Set(written.map((e) => e.text));
+    for (const e of clean ? expressionsOf(compiled) : []) {
+      if (texts.has(e.text)) continue;
+      for (const p of checkExpression(e.text, e.context).problems) {
+        report(f, ['check'], p.code, `in the pipeline compiled from kind ${check.kind}: ${p.message} (in \`${e.text}\`)`,
+          "write the kind's fields as bare expressions over d, such as `d.amount / 100`: the kind puts them into expressions of its own");
+      }
     }
   } catch (err) {
     // Shape errors are the schema validator's; report only what it cannot see.
