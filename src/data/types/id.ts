@@ -11,11 +11,18 @@ const WEIGHTS = [7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2];
 const CHECK = '10X98765432';
 /** Earliest plausible birth year (GB 11643-1999's own example is born in 1880). */
 const MIN_BIRTH_YEAR = 1800;
-/** Today as YYYYMMDD, UTC: a birth date after it is impossible. Fixed at load so one run judges consistently. */
-const TODAY = (() => {
-  const d = new Date();
+/**
+ * Today as YYYYMMDD, UTC: a birth date after it is impossible. Fixed at load so one run judges consistently,
+ * and taken from SOURCE_DATE_EPOCH when set, so that reproducible runs judge the same on any day.
+ */
+export const TODAY = todayFrom(process.env.SOURCE_DATE_EPOCH, new Date());
+
+/** YYYYMMDD of SOURCE_DATE_EPOCH (seconds, UTC) when it is a number, else of `now`. */
+export function todayFrom(epoch: string | undefined, now: Date): number {
+  const seconds = epoch?.trim() ? Number(epoch) : NaN;
+  const d = Number.isFinite(seconds) ? new Date(seconds * 1000) : now;
   return d.getUTCFullYear() * 10000 + (d.getUTCMonth() + 1) * 100 + d.getUTCDate();
-})();
+}
 
 const SCIENTIFIC = new Problem(
   'scientific-notation',

@@ -1,6 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { idCheckDigit, idInfo, parseId, Problem, upgradeId15 } from '../../../src/data/types/index.js';
+import { todayFrom } from '../../../src/data/types/id.js';
 import { external } from '../../external.js';
 
 interface Vector {
@@ -116,5 +117,15 @@ describe('idCheckDigit and upgradeId15', () => {
   it('throws on input that is not digits', () => {
     expect(() => idCheckDigit('1101051949123100')).toThrow();
     expect(() => upgradeId15('61010462092769')).toThrow();
+  });
+});
+
+describe('the date a birth date must not be after', () => {
+  it('is SOURCE_DATE_EPOCH when set, so reproducible runs judge the same on any day', () => {
+    const now = new Date(Date.UTC(2030, 5, 1));
+    expect(todayFrom('1764115200', now)).toBe(20251126); // 2025-11-26T00:00:00Z
+    expect(todayFrom(undefined, now)).toBe(20300601);
+    expect(todayFrom('', now)).toBe(20300601);
+    expect(todayFrom('not a number', now)).toBe(20300601);
   });
 });
