@@ -10,8 +10,9 @@ const DATA_FILE = /\.(csv|txt)$/i;
 
 /**
  * Expands `paths` into file paths. Files named explicitly are kept whatever
- * their extension; folders contribute their *.csv/*.txt files (hidden entries
- * skipped), sorted by path so that runs are deterministic. A file reached
+ * their extension; folders contribute their *.csv/*.txt files and links to
+ * them (hidden entries skipped; linked folders not followed), sorted by path
+ * so that runs are deterministic. A file reached
  * twice is listed once. Throws UsageError for a path that does not exist.
  */
 export async function expandPaths(paths: string[]): Promise<string[]> {
@@ -48,7 +49,9 @@ async function walk(dir: string): Promise<string[]> {
     if (e.name.startsWith('.')) continue;
     const p = join(dir, e.name);
     if (e.isDirectory()) files.push(...(await walk(p)));
-    else if (e.isFile() && DATA_FILE.test(e.name)) files.push(p);
+    // A linked export is an export: listed like a file (a broken link is then reported as unreadable, not
+    // skipped). Linked folders are not followed, so a link cannot make the walk loop.
+    else if ((e.isFile() || e.isSymbolicLink()) && DATA_FILE.test(e.name)) files.push(p);
   }
   return files;
 }

@@ -10,6 +10,7 @@
 import type { LoadedRule, ParamDef, Rule } from '../rules/model.js';
 import { UsageError } from '../cli/errors.js';
 import { formatYuan } from '../data/yuan.js';
+import { parseMoney } from '../data/types/money.js';
 import { parseDay } from './functions/dates.js';
 import type { ParamValues } from './pipeline.js';
 
@@ -33,11 +34,9 @@ const show = (v: unknown): string => (typeof v === 'string' ? JSON.stringify(v) 
 
 /** Yuan (number or text, at most two decimals) → integer fen, exactly (no float multiply); null when not an amount. */
 export function yuanToFen(v: unknown): number | null {
-  const s = typeof v === 'number' ? (Number.isFinite(v) ? String(v) : '') : typeof v === 'string' ? v.trim().replace(/,/g, '') : '';
-  const m = /^(-?)(\d+)(?:\.(\d{1,2}))?$/.exec(s);
-  if (!m) return null;
-  const fen = Number(m[2]) * 100 + Number((m[3] ?? '').padEnd(2, '0'));
-  return Number.isSafeInteger(fen) ? (m[1] ? -fen : fen) : null;
+  // The loader's money parser: the same spellings as in the exports, commas only as thousands separators.
+  const fen = parseMoney(typeof v === 'number' ? (Number.isFinite(v) ? String(v) : '') : typeof v === 'string' ? v : '');
+  return typeof fen === 'number' ? fen : null;
 }
 
 /** Converts a value (from YAML, a config file, or command-line text) to its declared type. */

@@ -1,4 +1,4 @@
-import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
@@ -418,5 +418,23 @@ describe('concatTables', () => {
     expect(Object.keys(t.columns)).toEqual(['person_id', 'name', 'period', 'amount']);
     expect(col(t, 'amount')).toEqual([100, null]);
     expect(col(t, 'name')).toEqual([null, '张三']);
+  });
+});
+
+describe('folders', () => {
+  it('load a linked export like a file and report a broken link, never skipping either', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'fa-links-'));
+    const elsewhere = mkdtempSync(join(tmpdir(), 'fa-target-'));
+    writeFileSync(join(elsewhere, 'deaths.csv'), 'id_number,name,death_date\n11010519491231002X,张三,2024-01-15\n');
+    symlinkSync(join(elsewhere, 'deaths.csv'), join(dir, 'deaths.csv'));
+    symlinkSync(join(elsewhere, 'gone.csv'), join(dir, 'gone.csv'));
+    const result = await loadPaths([dir]);
+    expect(result.files.map((f) => [f.path, f.table, f.rowsLoaded])).toEqual([
+      [join(dir, 'deaths.csv'), 'deaths', 1],
+      [join(dir, 'gone.csv'), null, 0],
+    ]);
+    expect(result.files[1].issues[0]).toMatchObject({ code: 'unreadable-file', level: 'error' });
+    rmSync(dir, { recursive: true, force: true });
+    rmSync(elsewhere, { recursive: true, force: true });
   });
 });

@@ -47,6 +47,9 @@ describe('resolveParams', () => {
 
   it('a wrong type or unknown name is a usage error naming the choices', () => {
     expect(usage(() => resolveParams(r.rule, { threshold: '12.345' })).message).toBe('param SPLIT.threshold must be an amount in yuan with at most two decimals, got "12.345"');
+    // Commas only where thousands separators go: '1,2,3' is not 123 yuan.
+    expect(usage(() => resolveParams(r.rule, { threshold: '1,2,3' })).message).toMatch(/must be an amount in yuan/);
+    expect(resolveParams(r.rule, { threshold: '￥1,234,567.89' }).threshold).toBe(123456789);
     expect(usage(() => resolveParams(r.rule, { months: 1.5 })).message).toMatch(/SPLIT\.months must be a whole number/);
     expect(usage(() => resolveParams(r.rule, { since: '2023-02-29' })).message).toMatch(/must be a date YYYY-MM-DD/);
     expect(usage(() => resolveParams(r.rule, { month: '2023-13' })).message).toMatch(/must be a month YYYY-MM/);
