@@ -7,6 +7,7 @@
  */
 import type { LoadedTable, Value } from '../data/model.js';
 import type { Finding, RunResult } from '../engine/finding.js';
+import { benfordExpected } from '../engine/benford.js';
 import { source } from '../engine/kinds/shared.js';
 import { resolveParams } from '../engine/params.js';
 import { runPipeline } from '../engine/pipeline.js';
@@ -16,11 +17,6 @@ import type { DigitDistribution } from './model.js';
 type Benford = Extract<Check, { kind: 'benford' }>;
 
 const isColumnName = (s: string) => /^[A-Za-z_][A-Za-z0-9_]*$/.test(s);
-
-/** Benford's expected share of a leading digit (or pair of digits): log10(1 + 1/d). */
-export function benfordShare(digit: number): number {
-  return Math.log10(1 + 1 / digit);
-}
 
 const keyOf = (values: Value[]) => JSON.stringify(values);
 
@@ -52,7 +48,7 @@ export function digitDistributions(rules: LoadedRule[], tables: Map<string, Load
           n,
           bars: digits.map((digit) => {
             const count = perDigit.get(digit) ?? 0;
-            return { digit, count, observed: count / n, expected: benfordShare(digit) };
+            return { digit, count, observed: count / n, expected: benfordExpected(test, digit) };
           }),
         });
       }
