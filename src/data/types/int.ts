@@ -1,6 +1,7 @@
 /** `int` values (缴费月数) → integer. */
 import { fold, isScientific, skipSpaces, trimEndIndex } from './chars.js';
 import { Problem } from './problem.js';
+import { grouped, scanGrouped } from './grouped.js';
 
 const BAD_INT = new Problem('bad-int', 'not a whole number: write it as digits, like 180 or 1,200', 'error');
 const FRACTION = new Problem('bad-int', 'has a fraction, but this column holds whole numbers: correct the value', 'error');
@@ -29,24 +30,12 @@ export function parseInteger(raw: string): number | null | Problem {
     i++;
   }
   const start = i;
-  let v = 0;
-  let digits = 0;
-  let group = 0;
-  let commas = 0;
-  while (i < end) {
-    ch = fold(raw.charCodeAt(i));
-    if (ch >= 48 && ch <= 57) {
-      v = v * 10 + (ch - 48);
-      if (v > 0) digits++;
-      group++;
-    } else if (ch === 44) {
-      if (group === 0 || (commas === 0 ? group > 3 : group !== 3)) return BAD_INT;
-      commas++;
-      group = 0;
-    } else break;
-    i++;
-  }
-  if (i === start || (commas > 0 && group !== 3)) return isScientific(raw, start, end) ? SCIENTIFIC : BAD_INT;
+  if (!scanGrouped(raw, i, end)) return BAD_INT;
+  const v = grouped.value;
+  const digits = grouped.digits;
+  i = grouped.end;
+  if (i === start) return isScientific(raw, start, end) ? SCIENTIFIC : BAD_INT;
+  if (i < end) ch = fold(raw.charCodeAt(i));
   if (i < end && ch === 46) {
     i++;
     while (i < end && fold(raw.charCodeAt(i)) === 48) i++;

@@ -1,6 +1,7 @@
 /** `money` values → integer fen (分). Digits are read into integers, so no floating-point error can creep in. */
 import { fold, isScientific, isSpace, skipSpaces, trimEndIndex } from './chars.js';
 import { Problem } from './problem.js';
+import { grouped, scanGrouped } from './grouped.js';
 
 const BAD_MONEY = new Problem(
   'bad-money',
@@ -61,24 +62,11 @@ export function parseMoney(raw: string): number | null | Problem {
     ch = fold(raw.charCodeAt(i));
   }
   const digitsStart = i;
-  let yuan = 0;
-  let intDigits = 0;
-  let group = 0;
-  let commas = 0;
-  while (i < end) {
-    ch = fold(raw.charCodeAt(i));
-    if (ch >= 48 && ch <= 57) {
-      yuan = yuan * 10 + (ch - 48);
-      if (yuan > 0) intDigits++;
-      group++;
-    } else if (ch === 44) {
-      if (group === 0 || (commas === 0 ? group > 3 : group !== 3)) return BAD_MONEY;
-      commas++;
-      group = 0;
-    } else break;
-    i++;
-  }
-  if (commas > 0 && group !== 3) return BAD_MONEY;
+  if (!scanGrouped(raw, i, end)) return BAD_MONEY;
+  const yuan = grouped.value;
+  const intDigits = grouped.digits;
+  i = grouped.end;
+  if (i < end) ch = fold(raw.charCodeAt(i));
   const hadInt = i > digitsStart;
   let fen = 0;
   let fracDigits = 0;
