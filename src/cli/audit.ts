@@ -11,7 +11,9 @@ import { EXIT, UsageError } from './errors.js';
 import { PACKAGE_ROOT, VERSION } from './version.js';
 import { loadConfig, splitList, type AuditConfig } from './config.js';
 import { addLoadOptions, loadOptionsFrom, type RawLoadOptions } from './load-options.js';
-import { expandPaths } from '../data/files.js';
+import { expandPaths, FOLDER_FILES } from '../data/files.js';
+import type { FileReport } from '../data/model.js';
+import { sourceLabel } from '../data/provenance.js';
 import { loadPaths } from '../data/load.js';
 import { collectParams } from '../engine/params.js';
 import { requiredTables, runRules, selectRules } from '../engine/run.js';
@@ -87,6 +89,25 @@ function useColour(env: NodeJS.ProcessEnv): boolean {
   return Boolean(process.stdout.isTTY) && !(env.NO_COLOR !== undefined && env.NO_COLOR !== '');
 }
 
+/**
+ * The error for inputs none of which loaded: for one file that cannot be read as an export at all (a
+ * workbook format not supported, a PDF, an archive, a damaged file), what it is and what to do; else where to look.
+ */
+function nothingLoaded(files: FileReport[]): UsageError {
+  const first = files.length === 1 ? files[0].issues.find((i) => i.level === 'error' && i.line === 0) : undefined;
+  if (first && !['unrecognised-file', 'no-columns', 'unrecognised-sheet'].includes(first.code)) {
+    const cut = first.reason.lastIndexOf('; ');
+    const label = sourceLabel({ file: first.file, sheet: first.sheet });
+    return cut > 0
+      ? new UsageError(`${label} cannot be loaded: ${first.reason.slice(0, cut)}`, first.reason.slice(cut + 2))
+      : new UsageError(`${label} cannot be loaded: ${first.reason}`, 'see what was read with fundaudit inspect');
+  }
+  return new UsageError(
+    `none of the ${files.length} input file(s) was recognised as an export table`,
+    'see what was read and why with fundaudit inspect, or name the table with --table NAME=FILE, the header with --header-line FILE=N, or use a --mapping file',
+  );
+}
+
 /** Runs the audit; returns the exit code. */
 export async function runAudit(pathArgs: string[], cli: AuditOptions): Promise<number> {
   const now = reportTime(process.env); // a malformed SOURCE_DATE_EPOCH fails before any work
@@ -110,6 +131,9 @@ export async function runAudit(pathArgs: string[], cli: AuditOptions): Promise<n
     encoding: cli.encoding ?? (config.encoding ? [config.encoding] : undefined),
     table: cli.table ?? (config.tables ? Object.entries(config.tables).map(([name, file]) => `${name}=${file}`) : undefined),
     mapping: cli.mapping ?? config.mapping,
+    delimiter: cli.delimiter,
+    headerLine: cli.headerLine,
+    recursive: cli.recursive,
   };
   const only = cli.only ? splitList(cli.only) : (config.only ?? []);
   const skip = cli.skip ? splitList(cli.skip) : (config.skip ?? []);
@@ -139,7 +163,8 @@ export async function runAudit(pathArgs: string[], cli: AuditOptions): Promise<n
 
   // The report itself (and the baseline) must never be read back as input on the next run.
   const own = new Set([out, baselineFile].filter((p): p is string => !!p).map((p) => resolve(p)));
-  const candidates = [...new Set([...(await expandPaths(paths)), ...load.extraFiles])];
+  const expanded = await expandPaths(paths, { recursive: load.options.recursive });
+  const candidates = [...new Set([...expanded.files, ...load.extraFiles])];
   const files = candidates.filter((f) => !own.has(resolve(f)));
   const outInput = out ? candidates.find((f) => resolve(f) === resolve(out)) : undefined;
   if (outInput) {
@@ -153,15 +178,11 @@ export async function runAudit(pathArgs: string[], cli: AuditOptions): Promise<n
     }
   }
   if (files.length === 0) {
-    throw new UsageError(`no *.csv or *.txt files in ${paths.join(', ')}`, 'give the export files or the folder holding them');
+    const sub = expanded.skippedFolders.length ? ` (subfolders not read: ${expanded.skippedFolders.join(', ')})` : '';
+    throw new UsageError(`no export files in ${paths.join(', ')}${sub}`, `give the export files or the folder holding them (${FOLDER_FILES})${sub ? ', or add --recursive' : ''}`);
   }
   const data = await loadPaths(files, loadOptions);
-  if (!data.files.some((f) => f.table !== null)) {
-    throw new UsageError(
-      `none of the ${data.files.length} input file(s) was recognised as an export table`,
-      'see what was read with fundaudit inspect, or name the table with --table NAME=FILE or a --mapping file',
-    );
-  }
+  if (!data.files.some((f) => f.table !== null)) throw nothingLoaded(data.files);
 
   const selectedIds = new Set(selected.map((r) => r.rule.id));
   const run = runRules(selected, data.tables, {
@@ -222,7 +243,7 @@ export function register(program: Command, action: ActionWrapper): void {
   const cmd = program
     .command('audit')
     .description('Run the rules over CSV exports and print or write the risk report')
-    .argument('[paths...]', 'export files or folders (folders are searched for *.csv and *.txt)')
+    .argument('[paths...]', 'export files or folders (a folder\'s own CSV, text and .xlsx files; subfolders with --recursive)')
     .option('--rules <path>', 'rule file or folder (repeatable; default: the shipped rules)', collect)
     .option('--only <list>', 'run only these rules: comma list of ids, categories (money, people, documents) or risks', collect)
     .option('--skip <list>', 'skip these rules: comma list of ids, categories or risks', collect)

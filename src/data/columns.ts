@@ -1,6 +1,6 @@
 /**
- * Typing fields straight from the scanner's byte offsets into one column's
- * array, without an object per row.
+ * Typing fields straight from their bytes into values, without an object per
+ * row; where the values go is the sink's business (sink.ts).
  *
  * Every value goes through the column type's parser (src/data/types), so the
  * loader and the parsers never disagree. Two things keep it fast: repeated raw
@@ -11,9 +11,18 @@
  */
 import type { ColumnDef } from './tables.js';
 import type { DataIssue, Value } from './model.js';
+import type { Source } from './provenance.js';
 import { Problem, type Parser } from './types/problem.js';
-import { QUOTED, unquote, type SliceBuffer } from './csv.js';
+import { CELL_ERROR, NUMERIC, QUOTED, unquote, type SliceBuffer } from './csv.js';
 import { ByteCache } from './byte-cache.js';
+
+const ID_AS_NUMBER = new Problem(
+  'id-stored-as-number',
+  'the workbook stores this identity number as a number, not text, and a spreadsheet number keeps only 15 digits: ' +
+    'it is not guessed — format the column as text in the source and re-export it',
+  'error',
+);
+const CELL_ERROR_PROBLEM = new Problem('cell-error', 'the cell holds a spreadsheet error, not a value; read as blank — correct the cell in the workbook', 'error');
 
 const enum Kind {
   Generic,
@@ -32,15 +41,8 @@ const enum Kind {
  */
 const CACHE_LIMIT = 1 << 18;
 
-/** Builds one canonical column from one source column of one file. */
-export class ColumnBuilder {
-  /**
-   * The column, pre-sized to the expected row count: storing by index into a
-   * pre-sized array is about twice as fast as growing it by push.
-   */
-  private vals: Value[];
-  /** Values stored so far. */
-  private n = 0;
+/** Types the values of one source column of one file (or sheet) as one canonical column. */
+export class ColumnTyper {
   /** Parsed values of raw byte strings seen before; null once it stopped paying. */
   private bytes: ByteCache<Value | Problem> | null = new ByteCache();
   private hits = 0;
@@ -49,51 +51,31 @@ export class ColumnBuilder {
   private readonly kind: Kind;
 
   constructor(
-    /** Rows expected (an estimate; the column grows past it if need be). */
-    expectedRows: number,
     readonly def: ColumnDef,
     /** Header as written in the file, for issues. */
-    readonly source: string,
+    readonly header: string,
     private readonly parser: Parser,
-    private readonly file: string,
+    private readonly from: Source,
     private readonly issues: DataIssue[],
   ) {
-    this.vals = new Array(Math.max(16, expectedRows));
     this.kind =
       def.type === 'money' ? Kind.Money : def.type === 'date' ? Kind.Date : def.type === 'month' ? Kind.Month : def.type === 'datetime' ? Kind.DateTime : Kind.Generic;
   }
 
-  /** The finished column, exactly as long as the values stored. */
-  get values(): Value[] {
-    if (this.vals.length !== this.n) this.vals.length = this.n;
-    return this.vals;
-  }
-
-  private put(v: Value): void {
-    if (this.n === this.vals.length) {
-      const grown: Value[] = new Array(Math.ceil(this.n * 1.5));
-      for (let i = 0; i < this.n; i++) grown[i] = this.vals[i];
-      this.vals = grown;
-    }
-    this.vals[this.n++] = v;
-  }
-
-  /** Types the field `buf[s, e)` (`view`: a DataView over `buf`) of the record starting on `line` and appends it. */
-  add(buf: SliceBuffer, view: DataView, s: number, e: number, flag: number, line: number): void {
-    if (s === e) {
-      // Blank: every type reads it as null, without calling the parser.
-      this.put(null);
-      return;
-    }
-    if (flag === 0) {
+  /**
+   * The value of the field `buf[s, e)` (`view`: a DataView over `buf`) of the record starting on `line`, with
+   * `flag` from the record (csv.ts); a value that cannot be typed is reported and comes back null, or as kept.
+   */
+  value(buf: SliceBuffer, view: DataView, s: number, e: number, flag: number, line: number): Value {
+    // Blank: every type reads it as null, without calling the parser.
+    if (s === e) return null;
+    // A workbook's number cell has the same fast shapes as CSV text.
+    if ((flag & ~NUMERIC) === 0) {
       const len = e - s;
       switch (this.kind) {
         case Kind.Money: {
           const fen = moneyFen(buf, s, e);
-          if (fen !== NOT_FAST) {
-            this.put(fen);
-            return;
-          }
+          if (fen !== NOT_FAST) return fen;
           break;
         }
         case Kind.Date:
@@ -124,60 +106,59 @@ export class ColumnBuilder {
             const sec = digits(buf, s + 17, s + 19);
             if (day >= 0 && h >= 0 && h < 24 && m >= 0 && m < 60 && sec >= 0 && sec < 60 && this.dayIsValid(day, buf, s)) {
               // Already canonical: the value is the text itself.
-              this.put(buf.latin1Slice(s, e));
-              return;
+              return buf.latin1Slice(s, e);
             }
           }
           break;
       }
     }
-    if (flag & QUOTED) {
-      this.addRaw(unquote(buf, s, e), line);
-      return;
+    if (flag !== 0) {
+      if (flag & QUOTED) {
+        const raw = unquote(buf, s, e);
+        return this.typed(this.parser(raw), raw, line);
+      }
+      if (flag & CELL_ERROR) return this.typed(CELL_ERROR_PROBLEM, buf.utf8Slice(s, e), line);
+      if (flag & NUMERIC && this.def.type === 'id') return this.typed(ID_AS_NUMBER, buf.utf8Slice(s, e), line);
     }
     const cache = this.bytes;
-    if (cache === null) {
-      this.addRaw(buf.utf8Slice(s, e), line);
-      return;
-    }
+    if (cache === null) return this.typeRaw(buf.utf8Slice(s, e), line);
     const h = ByteCache.hash(view, buf, s, e);
     const k = cache.find(view, buf, s, e, h);
     if (k >= 0) {
       this.hits++;
       const v = cache.values[k];
-      if (typeof v === 'object' && v !== null) this.push(v, buf.utf8Slice(s, e), line);
-      else this.put(v);
-      return;
+      return typeof v === 'object' && v !== null ? this.typed(v, buf.utf8Slice(s, e), line) : v;
     }
     const raw = buf.utf8Slice(s, e);
     const v = this.parser(raw);
     if (cache.size < CACHE_LIMIT) cache.add(buf, s, e, h, v);
     else if (this.hits < cache.size) this.bytes = null;
-    this.push(v, raw, line);
+    return this.typed(v, raw, line);
   }
 
-  /** Types one raw string (quoted fields, and every field once caching stopped paying). */
-  addRaw(raw: string, line: number): void {
-    this.push(this.parser(raw), raw, line);
+  /** Types one raw string (every field once caching stopped paying). */
+  typeRaw(raw: string, line: number): Value {
+    return this.typed(this.parser(raw), raw, line);
   }
 
-  private push(v: Value | Problem, raw: string, line: number): void {
+  /** The value of a parse; a Problem is reported with its place and becomes null, or the value kept. */
+  private typed(v: Value | Problem, raw: string, line: number): Value {
     if (typeof v === 'object' && v !== null) {
-      this.issues.push({ file: this.file, line, column: this.source, value: raw, reason: v.reason, level: v.level, code: v.code });
-      this.put(v.level === 'warning' ? v.kept : null);
-    } else {
-      this.put(v);
+      const f = this.from;
+      const place = f.sheet === undefined ? { file: f.file, line } : { file: f.file, sheet: f.sheet, line };
+      this.issues.push({ ...place, column: this.header, value: raw, reason: v.reason, level: v.level, code: v.code });
+      return v.level === 'warning' ? v.kept : null;
     }
+    return v;
   }
 
-  private fromNumCache(key: number, buf: SliceBuffer, s: number, e: number, line: number): void {
+  private fromNumCache(key: number, buf: SliceBuffer, s: number, e: number, line: number): Value {
     let v = this.numCache.get(key);
     if (v === undefined) {
       v = this.parser(buf.latin1Slice(s, e));
       this.numCache.set(key, v);
     }
-    if (v instanceof Problem) this.push(v, buf.latin1Slice(s, e), line);
-    else this.put(v);
+    return v instanceof Problem ? this.typed(v, buf.latin1Slice(s, e), line) : v;
   }
 
   /** Is the date part of a canonical datetime a real day? Asked of the parser once per day. */

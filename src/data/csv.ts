@@ -22,32 +22,79 @@ export interface SliceBuffer extends Buffer {
 
 /** Field flag: the field was (at least partly) quoted and must be unquoted when read. */
 export const QUOTED = 1;
+/** Field flag: text other than spaces follows the closing quote (`"b"c`): kept as characters, reported. */
+export const AFTER_QUOTE = 2;
+/** Field flag: only spaces or tabs follow the closing quote (`"b"  ,`): kept, reported. */
+export const SPACE_AFTER_QUOTE = 4;
+/** Field flag (workbooks): the cell holds a number, not text. */
+export const NUMERIC = 8;
+/** Field flag (workbooks): the cell holds a spreadsheet error such as #N/A. */
+export const CELL_ERROR = 16;
+/** Flags that say a quote was malformed. */
+export const MALFORMED_QUOTE = AFTER_QUOTE | SPACE_AFTER_QUOTE;
 
-const COMMA = 44;
 const QUOTE = 34;
 const LF = 10;
 const CR = 13;
+const SPACE = 32;
+const TAB = 9;
 
-/** Bytes that end an unquoted field. */
-const STOP = new Uint8Array(256);
-STOP[COMMA] = 1;
-STOP[LF] = 1;
-STOP[CR] = 1;
-STOP[QUOTE] = 1;
+/** The delimiters detected and accepted: comma, tab, semicolon, pipe. */
+export const DELIMITERS = [',', '\t', ';', '|'] as const;
+
+/** Bytes that end an unquoted field, per delimiter byte. */
+const STOPS = new Map<number, Uint8Array>();
+function stopTable(delim: number): Uint8Array {
+  let t = STOPS.get(delim);
+  if (!t) {
+    t = new Uint8Array(256);
+    t[delim] = 1;
+    t[LF] = 1;
+    t[CR] = 1;
+    t[QUOTE] = 1;
+    STOPS.set(delim, t);
+  }
+  return t;
+}
 
 /** What `next()` found. */
-export type ScanStatus = 'record' | 'eof' | 'need-more' | 'unclosed-quote';
+export type ScanStatus = 'record' | 'eof' | 'need-more' | 'unclosed-quote' | 'stray-quote';
+
+/** Options of a scanner. */
+export interface ScanOptions {
+  pos?: number;
+  end?: number;
+  line?: number;
+  /** False: `buf` is a window of a longer input (see CsvScanner). */
+  final?: boolean;
+  /** The field delimiter (default ','). */
+  delimiter?: string;
+  /**
+   * Is a lone CR (not followed by LF) a line end? Yes in old Mac files, whose lines all end so; in a file
+   * whose lines end with LF or CRLF a lone CR is a character inside the row (counted, so it can be reported).
+   */
+  crLineEnds?: boolean;
+}
 
 /**
  * Scans records out of `buf[pos, end)`. After `next()` returns `'record'`,
  * the record's fields are `starts[i]..ends[i]` (`count` of them), with `flags[i]`,
- * and `recordLine` is the 1-based line on which the record starts.
+ * `recordFlags` is the OR of them, and `recordLine` is the 1-based line on which
+ * the record starts.
  *
  * With `final = false` the buffer is a window of a larger input: a record that
  * runs past `end` gives `'need-more'` and `pos`/`line` are left at its start.
+ *
+ * `'unclosed-quote'`: a quote opened and the input ended before it closed.
+ * `'stray-quote'`: a quoted field ran over a line end and its closing quote is
+ * followed by more text — the opening quote was a stray one that swallowed a
+ * line end. In both cases `quoteLine`/`quotePos` say where the quote opened and
+ * `skipUnclosed()` resumes on the next line.
  */
 export class CsvScanner {
   buf: Uint8Array;
+  /** A DataView over `buf`, for the byte-keyed caches of the column typers. */
+  view: DataView;
   pos: number;
   end: number;
   final: boolean;
@@ -61,20 +108,31 @@ export class CsvScanner {
   starts: Int32Array;
   ends: Int32Array;
   flags: Uint8Array;
-  /** Line ends that were a lone CR (not CRLF). */
+  /** The OR of the current record's field flags. */
+  recordFlags = 0;
+  /** Lone CRs seen: line ends in CR mode, characters inside rows otherwise. */
   loneCR = 0;
+  /** Line of the first lone CR (0: none). */
+  loneCRLine = 0;
   /** Line ends that were LF or CRLF. */
   lineFeeds = 0;
-  /** For 'unclosed-quote': the line and byte offset where the quote opened. */
+  /** For 'unclosed-quote' and 'stray-quote': the line and byte offset where the quote opened. */
   quoteLine = 0;
   quotePos = 0;
+  readonly delimiter: number;
+  readonly crLineEnds: boolean;
+  private readonly stop: Uint8Array;
 
-  constructor(buf: Uint8Array, opts: { pos?: number; end?: number; line?: number; final?: boolean } = {}) {
+  constructor(buf: Uint8Array, opts: ScanOptions = {}) {
     this.buf = buf;
+    this.view = new DataView(buf.buffer, buf.byteOffset, buf.length);
     this.pos = opts.pos ?? 0;
     this.end = opts.end ?? buf.length;
     this.line = opts.line ?? 1;
     this.final = opts.final ?? true;
+    this.delimiter = (opts.delimiter ?? ',').charCodeAt(0);
+    this.crLineEnds = opts.crLineEnds ?? true;
+    this.stop = stopTable(this.delimiter);
     this.starts = new Int32Array(64);
     this.ends = new Int32Array(64);
     this.flags = new Uint8Array(64);
@@ -82,6 +140,7 @@ export class CsvScanner {
 
   /** Points the scanner at a new window (after the caller compacted and refilled its buffer). */
   reset(buf: Uint8Array, pos: number, end: number, final: boolean): void {
+    if (buf !== this.buf) this.view = new DataView(buf.buffer, buf.byteOffset, buf.length);
     this.buf = buf;
     this.pos = pos;
     this.end = end;
@@ -101,25 +160,47 @@ export class CsvScanner {
     this.flags = f;
   }
 
+  private loneCRAt(line: number): void {
+    if (this.loneCR++ === 0) this.loneCRLine = line;
+  }
+
   /** Scans the next record. */
   next(): ScanStatus {
     const buf = this.buf;
     const end = this.end;
+    const STOP = this.stop;
+    const DELIM = this.delimiter;
+    const crEnds = this.crLineEnds;
     let i = this.pos;
     if (i >= end) return this.final ? 'eof' : 'need-more';
     let line = this.line;
     const startLine = line;
-    let loneCR = 0;
+    const loneBefore = this.loneCR;
+    const loneLineBefore = this.loneCRLine;
     let lineFeeds = 0;
     this.recordLine = line;
     this.recordStart = i;
     let n = 0;
+    let recordFlags = 0;
     for (;;) {
       if (n === this.starts.length) this.grow();
       let flag = 0;
       const s = i;
-      // Unquoted run (possibly the whole field).
+      // Unquoted run (possibly the whole field); in LF mode a lone CR is a character of it.
       while (i < end && STOP[buf[i]] === 0) i++;
+      if (!crEnds && i < end && buf[i] === CR) {
+        for (;;) {
+          if (i + 1 >= end) {
+            if (!this.final) return this.needMore(startLine, loneBefore, loneLineBefore);
+            break;
+          }
+          if (buf[i + 1] === LF) break;
+          this.loneCRAt(line);
+          i++;
+          while (i < end && STOP[buf[i]] === 0) i++;
+          if (i >= end || buf[i] !== CR) break;
+        }
+      }
       if (i < end && buf[i] === QUOTE) {
         if (i === s) {
           // A quoted field: read to the closing quote, counting line ends inside it.
@@ -129,7 +210,7 @@ export class CsvScanner {
           i++;
           for (;;) {
             if (i >= end) {
-              if (!this.final) return this.needMore(startLine);
+              if (!this.final) return this.needMore(startLine, loneBefore, loneLineBefore);
               this.quoteLine = qLine;
               this.quotePos = qPos;
               this.line = startLine;
@@ -141,40 +222,64 @@ export class CsvScanner {
                 i += 2;
                 continue;
               }
-              if (i + 1 >= end && !this.final) return this.needMore(startLine);
+              if (i + 1 >= end && !this.final) return this.needMore(startLine, loneBefore, loneLineBefore);
               i++;
               break;
             }
             if (c === LF) line++;
             else if (c === CR && !(i + 1 < end && buf[i + 1] === LF)) {
-              if (i + 1 >= end && !this.final) return this.needMore(startLine);
-              line++;
+              if (i + 1 >= end && !this.final) return this.needMore(startLine, loneBefore, loneLineBefore);
+              if (crEnds) line++;
+              else this.loneCRAt(line);
             }
             i++;
+          }
+          // After the closing quote: spaces, then the delimiter or a line end, or text that does not belong.
+          let j = i;
+          while (j < end && (buf[j] === SPACE || buf[j] === TAB) && buf[j] !== DELIM) j++;
+          if (j >= end && !this.final) return this.needMore(startLine, loneBefore, loneLineBefore);
+          if (j < end && buf[j] !== DELIM && buf[j] !== LF && buf[j] !== CR) {
+            if (line > qLine) {
+              // The field swallowed a line end and then goes on: the quote that opened it was a stray one.
+              this.quoteLine = qLine;
+              this.quotePos = qPos;
+              this.line = startLine;
+              this.loneCR = loneBefore;
+              this.loneCRLine = loneLineBefore;
+              return 'stray-quote';
+            }
+            flag |= AFTER_QUOTE;
+          } else if (j > i) {
+            flag |= SPACE_AFTER_QUOTE;
           }
         }
         // Text after a closing quote, or a quote inside an unquoted field: kept as
         // characters up to the next delimiter (what spreadsheets do).
         while (i < end) {
           const c = buf[i];
-          if (c === COMMA || c === LF || c === CR) break;
+          if (c === DELIM || c === LF) break;
+          if (c === CR) {
+            if (crEnds || i + 1 >= end || buf[i + 1] === LF) break;
+            this.loneCRAt(line);
+          }
           i++;
         }
       }
       this.starts[n] = s;
       this.ends[n] = i;
       this.flags[n] = flag;
+      recordFlags |= flag;
       n++;
       if (i >= end) {
-        if (!this.final) return this.needMore(startLine);
+        if (!this.final) return this.needMore(startLine, loneBefore, loneLineBefore);
         this.pos = i;
         break;
       }
       const c = buf[i];
-      if (c === COMMA) {
+      if (c === DELIM) {
         i++;
         if (i >= end && this.final) {
-          // A trailing comma at the very end of the input: one more, empty field.
+          // A trailing delimiter at the very end of the input: one more, empty field.
           if (n === this.starts.length) this.grow();
           this.starts[n] = i;
           this.ends[n] = i;
@@ -189,19 +294,19 @@ export class CsvScanner {
         lineFeeds++;
         this.pos = i + 1;
       } else {
-        // CR: CRLF, or a lone CR line end.
+        // CR: CRLF, or a lone CR line end (CR mode; in LF mode the run above went past lone CRs).
         if (i + 1 < end) {
           if (buf[i + 1] === LF) {
             lineFeeds++;
             this.pos = i + 2;
           } else {
-            loneCR++;
+            this.loneCRAt(line);
             this.pos = i + 1;
           }
         } else if (!this.final) {
-          return this.needMore(startLine);
+          return this.needMore(startLine, loneBefore, loneLineBefore);
         } else {
-          loneCR++;
+          this.loneCRAt(line);
           this.pos = i + 1;
         }
       }
@@ -209,15 +314,17 @@ export class CsvScanner {
       break;
     }
     this.count = n;
+    this.recordFlags = recordFlags;
     this.line = line;
-    this.loneCR += loneCR;
     this.lineFeeds += lineFeeds;
     return 'record';
   }
 
-  private needMore(startLine: number): ScanStatus {
+  private needMore(startLine: number, loneBefore: number, loneLineBefore: number): ScanStatus {
     this.pos = this.recordStart;
     this.line = startLine;
+    this.loneCR = loneBefore;
+    this.loneCRLine = loneLineBefore;
     return 'need-more';
   }
 
@@ -227,13 +334,17 @@ export class CsvScanner {
   }
 
   /**
-   * After 'unclosed-quote': skip the record that opened the quote and resume on
-   * the line after the one where the quote opened.
+   * After 'unclosed-quote' or 'stray-quote': skip the record that opened the quote
+   * and resume on the line after the one where the quote opened.
    */
   skipUnclosed(): void {
     const buf = this.buf;
     let i = this.quotePos;
-    while (i < this.end && buf[i] !== LF && buf[i] !== CR) i++;
+    if (this.crLineEnds) {
+      while (i < this.end && buf[i] !== LF && buf[i] !== CR) i++;
+    } else {
+      while (i < this.end && buf[i] !== LF && !(buf[i] === CR && i + 1 < this.end && buf[i + 1] === LF)) i++;
+    }
     if (i < this.end && buf[i] === CR && i + 1 < this.end && buf[i + 1] === LF) i++;
     this.pos = Math.min(i + 1, this.end);
     this.line = this.quoteLine + 1;
@@ -272,12 +383,18 @@ export function unquote(buf: SliceBuffer, s: number, e: number): string {
   return out + buf.utf8Slice(from, e);
 }
 
-/** The raw text of the current record as written (for reporting a rejected row). */
-export function recordText(scanner: CsvScanner): string {
-  const b = scanner.buf as SliceBuffer;
-  let e = scanner.count > 0 ? scanner.ends[scanner.count - 1] : scanner.recordStart;
-  if (e < scanner.recordStart) e = scanner.recordStart;
-  return Buffer.prototype.toString.call(b, 'utf8', scanner.recordStart, e);
+/**
+ * Is a lone CR a line end in this input? Judged from its start: yes when its lines end with CR only (old Mac
+ * exports), no when LF or CRLF ends any line there.
+ */
+export function crLineEnds(head: Uint8Array): boolean {
+  const n = Math.min(head.length, 1 << 20);
+  let lone = 0;
+  for (let i = 0; i < n; i++) {
+    if (head[i] === LF) return false;
+    if (head[i] === CR && head[i + 1] !== LF) lone++;
+  }
+  return lone > 0;
 }
 
 /** One parsed record: its fields as text and the line on which it starts. */
@@ -289,8 +406,10 @@ export interface CsvRecord {
 /** Outcome of parsing a whole UTF-8 buffer into records. */
 export interface CsvParse {
   records: CsvRecord[];
-  /** Lines where a quote opened and never closed (each such record was dropped). */
-  unclosedQuotes: { line: number; text: string }[];
+  /** Lines where a quote opened and never closed, or swallowed a line end (each such record was dropped). */
+  unclosedQuotes: { line: number; text: string; stray: boolean }[];
+  /** For input that is not final: the line of a quote still open where the input stops (0: none). */
+  openQuoteLine: number;
   /** Line ends that were a lone CR. */
   loneCR: number;
   lineFeeds: number;
@@ -300,21 +419,25 @@ export interface CsvParse {
 
 /**
  * Parses a whole UTF-8 buffer (or string) into records of strings, skipping
- * blank lines, up to `limit` records. `final = false`: the input is the start
+ * blank lines, up to `limit` records. `opts.final = false`: the input is the start
  * of a longer one, and a record cut off at its end is left out. For headers,
  * small files and tests; the loader types large files straight from the scanner.
  */
-export function parseCsv(input: Uint8Array | string, limit = Infinity, final = true): CsvParse {
+export function parseCsv(input: Uint8Array | string, limit = Infinity, opts: boolean | ScanOptions = true): CsvParse {
   const buf = (typeof input === 'string' ? Buffer.from(input, 'utf8') : Buffer.from(input.buffer, input.byteOffset, input.length)) as SliceBuffer;
-  const sc = new CsvScanner(buf, { final });
+  const sc = new CsvScanner(buf, typeof opts === 'boolean' ? { final: opts } : opts);
   const records: CsvRecord[] = [];
   const unclosedQuotes: CsvParse['unclosedQuotes'] = [];
+  let openQuoteLine = 0;
   while (records.length < limit) {
     const st = sc.next();
-    if (st === 'eof' || st === 'need-more') break;
-    if (st === 'unclosed-quote') {
-      const lineEnd = buf.indexOf(LF, sc.quotePos);
-      unclosedQuotes.push({ line: sc.quoteLine, text: buf.toString('utf8', sc.recordStart, lineEnd < 0 ? buf.length : lineEnd).replace(/\r$/, '') });
+    if (st === 'eof') break;
+    if (st === 'need-more') {
+      if (records.length === 0 || sc.pos < buf.length) openQuoteLine = openQuoteOf(buf, sc);
+      break;
+    }
+    if (st === 'unclosed-quote' || st === 'stray-quote') {
+      unclosedQuotes.push({ line: sc.quoteLine, text: lineText(buf, sc.recordStart, sc.quotePos, buf.length), stray: st === 'stray-quote' });
       sc.skipUnclosed();
       continue;
     }
@@ -323,5 +446,35 @@ export function parseCsv(input: Uint8Array | string, limit = Infinity, final = t
     for (let k = 0; k < sc.count; k++) fields[k] = fieldText(buf, sc.starts[k], sc.ends[k], sc.flags[k]);
     records.push({ fields, line: sc.recordLine });
   }
-  return { records, unclosedQuotes, loneCR: sc.loneCR, lineFeeds: sc.lineFeeds, end: sc.pos };
+  return { records, unclosedQuotes, openQuoteLine, loneCR: sc.loneCR, lineFeeds: sc.lineFeeds, end: sc.pos };
+}
+
+/** The line of a quote left open at the end of a window (the record at `sc.pos` needs more input), or 0. */
+function openQuoteOf(buf: Uint8Array, sc: CsvScanner): number {
+  let line = sc.line;
+  let inQuote = false;
+  let quoteLine = 0;
+  for (let i = sc.pos; i < sc.end; i++) {
+    const c = buf[i];
+    if (c === QUOTE) {
+      inQuote = !inQuote;
+      if (inQuote) quoteLine = line;
+    } else if (c === LF) line++;
+  }
+  return inQuote ? quoteLine : 0;
+}
+
+/** The text from `from` to the end of the physical line holding byte `at` (LF, CRLF or a lone CR; not past `end`). */
+export function lineText(data: Uint8Array, from: number, at: number, end: number): string {
+  let e = at;
+  while (e < end && data[e] !== LF && data[e] !== CR) e++;
+  return clip(Buffer.prototype.toString.call(data, 'utf8', from, e));
+}
+
+/** Longest raw row text kept in an issue. */
+const MAX_RAW = 300;
+
+/** `s` cut to the length an issue quotes. */
+export function clip(s: string): string {
+  return s.length > MAX_RAW ? `${s.slice(0, MAX_RAW)}…` : s;
 }

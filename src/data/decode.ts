@@ -8,7 +8,7 @@ import { isUtf8 } from 'node:buffer';
 
 /** The outcome of decoding one file. */
 export type Decoded =
-  | { ok: true; encoding: string; utf8: Buffer; notes: string[] }
+  | { ok: true; encoding: string; utf8: Buffer; notes: { line: number; reason: string }[] }
   | { ok: false; code: string; reason: string };
 
 /** Encodings accepted by `--encoding`, mapped to the WHATWG label TextDecoder knows. */
@@ -86,9 +86,11 @@ function decodeForced(buf: Buffer, forced: string): Decoded {
   }
   const utf8 = transcode(body, label, false);
   if (!utf8) return { ok: false, code: 'bad-encoding', reason: `the file could not be decoded as ${forced}` };
-  const notes: string[] = [];
-  if (label !== 'utf-16le' && label !== 'utf-16be' && utf8.includes(Buffer.from('\ufffd'))) {
-    notes.push(`some bytes are not valid ${forced} and were replaced by U+FFFD`);
+  const notes: { line: number; reason: string }[] = [];
+  const bad = label !== 'utf-16le' && label !== 'utf-16be' ? utf8.indexOf(Buffer.from('\ufffd')) : -1;
+  if (bad >= 0) {
+    const line = countLines(utf8, bad);
+    notes.push({ line, reason: `some bytes are not valid ${forced} and were replaced by U+FFFD, the first on line ${line}; check the encoding (--encoding)` });
   }
   // A UTF-16 BOM decodes to U+FEFF at the start; drop it.
   const bom = Buffer.from('\ufeff');

@@ -15,11 +15,16 @@
 
 export type Value = string | number | null;
 
+import type { Source } from './provenance.js';
+export type { Place, Source } from './provenance.js';
+
 /** A problem with one value or one row of an input file. */
 export interface DataIssue {
   /** Path of the file as given on the command line (or a pseudo path for inline rule tests). */
   file: string;
-  /** 1-based line on which the record starts (header line = its own line number). 0 for file-level issues. */
+  /** The workbook sheet, for an issue in a workbook (see provenance.ts for how a place is shown). */
+  sheet?: string;
+  /** 1-based line (a sheet's row number) on which the record starts (header line = its own line number). 0 for file-level issues. */
   line: number;
   /** Source header of the column (as written in the file), when the issue is about one value. */
   column?: string;
@@ -37,11 +42,16 @@ export interface DataIssue {
 export interface HeaderMapping {
   source: string;
   column: string | null;
+  /** For one side of a two-sided amount (借方 / 贷方, see tables.ts DirectedAmount): which side it is. */
+  side?: 'out' | 'in';
 }
 
-/** What the loader did with one file. */
+/** What the loader did with one file (one sheet, for a workbook: each sheet is a candidate export). */
 export interface FileReport {
   path: string;
+  /** The sheet of a workbook this report is about; absent for CSV and text files. */
+  sheet?: string;
+  /** Size and SHA-256 of the whole file (of the whole workbook for a sheet). */
   bytes: number;
   sha256: string;
   /** Canonical table name, or null when the file was not recognised. */
@@ -50,6 +60,8 @@ export interface FileReport {
   recognisedBy: 'header' | 'option' | 'mapping' | null;
   /** 'utf-8', 'utf-8-bom', 'gb18030' (covers GBK), or the encoding forced by --encoding; null when undecodable. */
   encoding: string | null;
+  /** The field delimiter used (',', '\t', ';' or '|'); null for workbooks and files not read. */
+  delimiter?: string | null;
   /** 1-based line of the header row (>1 when a title row or blank lines precede it). */
   headerLine: number;
   mapping: HeaderMapping[];
@@ -57,11 +69,28 @@ export interface FileReport {
   missingColumns: string[];
   /** For an unrecognised file: the closest table and the key columns it lacked. */
   closest?: { table: string; missing: string[] };
+  /** Records after the header that are data rows: rowsRead = rowsLoaded + rowsRejected. */
   rowsRead: number;
   rowsLoaded: number;
   rowsRejected: number;
+  /**
+   * Lines after the header that are not records and were skipped, each reported as a warning: blank and
+   * all-empty rows, the header repeated, totals rows. Every line after the header is read, skipped or part of
+   * a multi-line record.
+   */
+  rowsSkipped?: number;
+  /** Month span and region of the rows loaded, to tell files of one table that look like different audits apart. */
+  profile?: FileProfile;
   /** Every issue found in the file (row and value level). */
   issues: DataIssue[];
+}
+
+/** What a file's rows cover: months (YYYY-MM) of its period or date column, and the commonest region code. */
+export interface FileProfile {
+  from: string | null;
+  to: string | null;
+  /** The six-digit administrative division code most identity numbers start with, and their share (0–1). */
+  region: { code: string; share: number } | null;
 }
 
 /**
@@ -73,7 +102,12 @@ export interface LoadedTable {
   name: string;
   rows: number;
   columns: Record<string, ArrayLike<Value>>;
-  /** Provenance: for row i, `files[fileIndex[i]]` and `lines[i]`. */
+  /**
+   * Provenance: row i comes from `sources[fileIndex[i]]` (file, and sheet for a workbook), line `lines[i]`;
+   * `placeOf(table, i)` in provenance.ts puts them together. `files[k]` is `sources[k].file`. (Tables made by
+   * hand, without a workbook among their sources, may leave `sources` out.)
+   */
+  sources?: Source[];
   files: string[];
   fileIndex: ArrayLike<number>;
   lines: ArrayLike<number>;
@@ -83,6 +117,8 @@ export interface LoadedTable {
 export interface LoadResult {
   files: FileReport[];
   tables: Map<string, LoadedTable>;
+  /** Subfolders of the folders given that were not read (no --recursive) although they hold export files. */
+  skippedFolders: string[];
 }
 
 /** Options that override detection. */
@@ -93,6 +129,14 @@ export interface LoadOptions {
   fileEncodings?: Record<string, string>;
   /** Table for a file, keyed by path as given (`--table NAME=FILE`). */
   fileTables?: Record<string, string>;
+  /** Field delimiter for every CSV file (',', '\t', ';' or '|'); detected when absent. Per-file overrides win. */
+  delimiter?: string;
+  /** Per-file delimiter, keyed by path as given. */
+  fileDelimiters?: Record<string, string>;
+  /** Line of the header row, keyed by path as given, or `path!sheet` for one sheet of a workbook (`--header-line FILE=N`). */
+  fileHeaderLines?: Record<string, number>;
+  /** Read subfolders of the folders given too (`--recursive`). */
+  recursive?: boolean;
   /** Extra header aliases per table: { payouts: { '实发金额': 'amount' } } (from a mapping file). */
   headerAliases?: Record<string, Record<string, string>>;
   /** Load only these tables (files recognised as others are still reported, but not typed). */
@@ -101,5 +145,13 @@ export interface LoadOptions {
    * Table and encoding of a file by its path, from a mapping file's file rules. `fileTables`,
    * `fileEncodings` and `encoding` (the command line) win over it.
    */
-  fileRule?: (path: string) => { table?: string; encoding?: string };
+  fileRule?: (path: string) => FileRule;
+}
+
+/** What a mapping file's file rules say about one file. */
+export interface FileRule {
+  table?: string;
+  encoding?: string;
+  delimiter?: string;
+  headerLine?: number;
 }

@@ -36,10 +36,17 @@ export interface RecogniseOptions {
   tableFrom?: 'option' | 'mapping';
   /** Extra aliases per table, source header → canonical column (from a mapping file). */
   headerAliases?: Record<string, Record<string, string>>;
+  /** The header is this row (0-based index into the rows given), as `--header-line` or the mapping file says. */
+  headerRow?: number;
 }
 
-/** Rows of a file looked at for its header. */
-const MAX_ROWS = 15;
+/** Rows of a file looked at for its header: a bank bill's preamble can run to dozens of lines. */
+export const HEADER_SEARCH_ROWS = 100;
+
+/** The pseudo column a side of a two-sided amount maps to in the alias index: `amount:out`, `amount:in`. */
+function sideColumn(amount: string, side: 'out' | 'in'): string {
+  return `${amount}:${side}`;
+}
 
 type AliasIndex = Map<string, string>;
 
@@ -58,7 +65,30 @@ function buildIndex(t: TableDef, extra?: Record<string, string>): AliasIndex {
       if (!index.has(key)) index.set(key, col.name);
     }
   }
+  if (t.directed) {
+    for (const [side, aliases] of [['out', t.directed.outAliases], ['in', t.directed.inAliases]] as const) {
+      for (const alias of aliases) {
+        const key = headerKey(alias);
+        if (!index.has(key)) index.set(key, sideColumn(t.directed.amount, side));
+      }
+    }
+  }
   return index;
+}
+
+/**
+ * The canonical columns a set of matched (pseudo) columns stands for: both sides of a two-sided amount make
+ * the amount and its direction, unless a plain amount column is there (then the sides are left unmapped).
+ */
+function effectiveColumns(t: TableDef, matched: Set<string>): Set<string> {
+  const d = t.directed;
+  if (!d) return matched;
+  const out = new Set([...matched].filter((c) => !c.includes(':')));
+  if (!out.has(d.amount) && matched.has(sideColumn(d.amount, 'out')) && matched.has(sideColumn(d.amount, 'in'))) {
+    out.add(d.amount);
+    out.add(d.direction);
+  }
+  return out;
 }
 
 /** The canonical column a header cell maps to in a table, or null. */
@@ -133,7 +163,8 @@ function scan(rows: string[][], fileName: string, indexes: Map<string, AliasInde
         }
       }
       if (cells === 0) continue;
-      const missingKeys = t.keyColumns.filter((k) => !columns.has(k)).length;
+      const effective = effectiveColumns(t, columns);
+      const missingKeys = t.keyColumns.filter((k) => !effective.has(k)).length;
       const m: Match = { table: t, row: r, columns, cells, missingKeys, hint: hintStrength(t, fileName) };
       if (missingKeys === 0 && better(m, best)) best = m;
       if (better(m, bestAny)) bestAny = m;
@@ -145,10 +176,19 @@ function scan(rows: string[][], fileName: string, indexes: Map<string, AliasInde
 function mapRow(row: string[], t: TableDef | null, index: AliasIndex | undefined): Pick<Recognition, 'mapping' | 'duplicateHeaders' | 'missingColumns'> {
   const taken = new Set<string>();
   const duplicateHeaders: Recognition['duplicateHeaders'] = [];
+  const matched = new Set(row.map((cell) => index?.get(headerKey(cell))).filter((c): c is string => c !== undefined));
+  // Both sides of a two-sided amount, and no plain amount column: the sides make the amount and direction.
+  const sides = t !== null && effectiveColumns(t, matched).has(t.directed?.amount ?? '') && !matched.has(t.directed!.amount);
   const mapping: HeaderMapping[] = row.map((cell, i) => {
     const source = cell.replace(/^[\s\u3000\u00a0\ufeff]+|[\s\u3000\u00a0\ufeff]+$/g, '');
     const column = index?.get(headerKey(cell)) ?? null;
     if (column === null) return { source, column: null };
+    if (column.includes(':')) {
+      if (!sides || taken.has(column)) return { source, column: null };
+      taken.add(column);
+      const [amount, side] = column.split(':') as [string, 'out' | 'in'];
+      return { source, column: amount, side };
+    }
     if (taken.has(column)) {
       duplicateHeaders.push({ index: i, source, column });
       return { source, column: null };
@@ -156,6 +196,10 @@ function mapRow(row: string[], t: TableDef | null, index: AliasIndex | undefined
     taken.add(column);
     return { source, column };
   });
+  if (sides) {
+    taken.add(t!.directed!.amount);
+    taken.add(t!.directed!.direction);
+  }
   const missingColumns = t ? t.columns.map((c) => c.name).filter((c) => !taken.has(c)) : [];
   return { mapping, duplicateHeaders, missingColumns };
 }
@@ -172,7 +216,8 @@ function mapRow(row: string[], t: TableDef | null, index: AliasIndex | undefined
  * @throws UsageError when opts names an unknown table or column.
  */
 export function recognise(rows: string[][], fileName: string, opts: RecogniseOptions = {}): Recognition {
-  const head = rows.slice(0, MAX_ROWS);
+  const forcedRow = opts.headerRow;
+  const head = forcedRow !== undefined ? rows.map((r, i) => (i === forcedRow ? r : [])) : rows.slice(0, HEADER_SEARCH_ROWS);
   const extra = opts.headerAliases ?? {};
   checkAliases(extra);
   const hasExtra = Object.values(extra).some((m) => Object.keys(m).length > 0);
@@ -183,7 +228,7 @@ export function recognise(rows: string[][], fileName: string, opts: RecogniseOpt
     const t = tableDef(opts.table);
     if (!t) throw new UsageError(`unknown table "${opts.table}"`, `use one of ${TABLE_NAMES.join(', ')}`);
     const { bestAny } = scan(head, fileName, indexes, t);
-    const headerRow = bestAny?.row ?? firstNonBlank;
+    const headerRow = forcedRow ?? bestAny?.row ?? firstNonBlank;
     return { table: t.name, headerRow, recognisedBy: opts.tableFrom ?? 'option', ...mapRow(head[headerRow] ?? [], t, indexes.get(t.name)) };
   }
 
@@ -206,9 +251,10 @@ export function recognise(rows: string[][], fileName: string, opts: RecogniseOpt
       mapping: mapped.mapping,
       missingColumns: [],
       duplicateHeaders: mapped.duplicateHeaders,
-      closest: { table: t.name, missing: t.keyColumns.filter((k) => !bestAny.columns.has(k)) },
+      closest: { table: t.name, missing: t.keyColumns.filter((k) => !effectiveColumns(t, bestAny.columns).has(k)) },
     };
   }
-  const mapped = mapRow(head[firstNonBlank] ?? [], null, undefined);
-  return { table: null, headerRow: firstNonBlank, recognisedBy: null, mapping: mapped.mapping, missingColumns: [], duplicateHeaders: [] };
+  const row = forcedRow ?? firstNonBlank;
+  const mapped = mapRow(head[row] ?? [], null, undefined);
+  return { table: null, headerRow: row, recognisedBy: null, mapping: mapped.mapping, missingColumns: [], duplicateHeaders: [] };
 }

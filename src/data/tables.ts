@@ -49,6 +49,25 @@ export interface TableDef {
    */
   keyColumns: string[];
   columns: ColumnDef[];
+  /** A money column whose direction another column holds, and the two-sided form it may come in (bank statements). */
+  directed?: DirectedAmount;
+}
+
+/**
+ * An amount with a direction (bank_flows: amount and direction). Exports write it in one of three ways, all
+ * loaded as a positive amount and a direction: an amount column beside a direction column; a signed amount
+ * (negative = out) with or without a direction column; or two source columns, one per side (借方金额 / 贷方金额,
+ * 支出 / 收入), the amount taken from the side that is filled and the direction from which side it is.
+ */
+export interface DirectedAmount {
+  /** The canonical money column. */
+  amount: string;
+  /** The canonical enum column whose codes include `out` and `in`. */
+  direction: string;
+  /** Header spellings of the outgoing side (借方 on a statement of one's own account: money paid out). */
+  outAliases: string[];
+  /** Header spellings of the incoming side (贷方: money received). */
+  inAliases: string[];
 }
 
 /** 险种类型 (aae140). */
@@ -270,17 +289,23 @@ export const TABLES: TableDef[] = [
     fileHints: ['bank_flows', 'bank', 'flows', '流水', '银行'],
     keyColumns: ['account_no', 'direction', 'amount'],
     columns: [
-      c('txn_id', 'text', '交易流水号', ['交易流水号']),
-      c('account_no', 'text', '本方账号', ['本方账号']),
+      c('txn_id', 'text', '交易流水号', ['交易流水号', '交易号', '流水号']),
+      c('account_no', 'text', '本方账号', ['本方账号', '账号', '本方账户']),
       c('account_type', 'enum', '账户类型', ['账户类型'], { codes: ACCOUNT_TYPE_CODES }),
-      c('txn_date', 'date', '交易日期', ['交易日期', '记账日期']),
-      c('direction', 'enum', '借贷标志', ['借贷标志', '收支方向'], { codes: DIRECTION_CODES }),
-      c('amount', 'money', '发生额', ['发生额', '交易金额']),
-      c('counterparty_account', 'text', '对方账号', ['对方账号'], { pii: 'account' }),
-      c('counterparty_name', 'text', '对方户名', ['对方户名'], { pii: 'name' }),
-      c('summary', 'text', '摘要', ['摘要', '用途']),
+      c('txn_date', 'date', '交易日期', ['交易日期', '记账日期', '交易时间', '交易创建时间']),
+      c('direction', 'enum', '借贷标志', ['借贷标志', '收支方向', '借贷方向', '收/支', '收支', '资金方向'], { codes: DIRECTION_CODES }),
+      c('amount', 'money', '发生额', ['发生额', '交易金额', '金额']),
+      c('counterparty_account', 'text', '对方账号', ['对方账号', '对方账户'], { pii: 'account' }),
+      c('counterparty_name', 'text', '对方户名', ['对方户名', '对方账户名称', '对方名称', '交易对方'], { pii: 'name' }),
+      c('summary', 'text', '摘要', ['摘要', '用途', '交易摘要']),
       c('voucher_no', 'text', '凭证号', ['凭证号']),
     ],
+    directed: {
+      amount: 'amount',
+      direction: 'direction',
+      outAliases: ['借方金额', '借方发生额', '借方', '发生额(借方)', '借方发生额(支出)', '支出金额', '支出', '付款金额', '出账金额', '转出金额'],
+      inAliases: ['贷方金额', '贷方发生额', '贷方', '发生额(贷方)', '贷方发生额(收入)', '收入金额', '收入', '收款金额', '入账金额', '转入金额'],
+    },
   },
   {
     name: 'policies',

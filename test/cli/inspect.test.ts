@@ -70,7 +70,7 @@ describe('fundaudit inspect, text', () => {
     expect(r.code).toBe(1); // some files unusable while another loaded
     expect(r.stdout).toContain('table     not recognised; closest: persons, lacking person_id, id_number');
     expect(r.stdout).toContain('unmapped  备注, 金额');
-    expect(r.stdout).toMatch(/workbook\.csv\n  table     not read\n  issues    1 error\n    whole file error\n      the file is an Excel workbook/);
+    expect(r.stdout).toMatch(/workbook\.csv\n  table     not read\n  issues    1 error\n    whole file error\n      the file is not a readable ZIP container/);
     expect(r.stdout).toContain('3 files: 1 loaded, 2 not usable, 2 rows rejected');
   });
 
@@ -113,7 +113,7 @@ describe('fundaudit inspect, json', () => {
     });
     expect(messy.mapping[0]).toEqual({ source: '发放流水号', column: 'payout_id' });
     expect(result.files[1]).toMatchObject({ table: null, closest: { table: 'persons', missing: ['person_id', 'id_number'] }, unmapped: ['备注', '金额'] });
-    expect(result.files[2]).toMatchObject({ table: null, encoding: null, issues: [expect.objectContaining({ code: 'binary-file', line: 0 })] });
+    expect(result.files[2]).toMatchObject({ table: null, encoding: null, issues: [expect.objectContaining({ code: 'bad-workbook', line: 0 })] });
     expect(result.files[3]).toMatchObject({ encoding: 'gb18030', headerLine: 2, rowsLoaded: 4, sha256: expect.stringMatching(/^[0-9a-f]{64}$/) });
     expect(result.tables.payouts).toEqual({ rows: 18, files: [`${BAD}/payouts-messy.csv`, `${SAMPLES}/payouts-gbk.csv`], columns: expect.arrayContaining(['payout_id', 'amount']) });
   });
@@ -129,7 +129,7 @@ describe('exit 2: nothing usable, with a one-line cause and fix', () => {
   it('for a path that does not exist', () => {
     const r = run(['no/such/folder']);
     expect(r.code).toBe(2);
-    expect(r.stderr).toBe('fundaudit: no such file or folder: no/such/folder\n  fix: check the path (folders are searched for *.csv and *.txt files)\n');
+    expect(r.stderr).toBe('fundaudit: no such file or folder: no/such/folder\n  fix: check the path (folders are searched for *.csv, *.txt, *.tsv, *.xlsx)\n');
   });
 
   it('for files none of which can be loaded', () => {

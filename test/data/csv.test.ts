@@ -65,7 +65,7 @@ describe('parseCsv', () => {
 
   it('reports an unclosed quote at the line where it opened and resumes on the next line', () => {
     const r = parseCsv('a,b\n1,2\n3,"oops\n5,6\n7,8\n');
-    expect(r.unclosedQuotes).toEqual([{ line: 3, text: '3,"oops' }]);
+    expect(r.unclosedQuotes).toEqual([{ line: 3, text: '3,"oops', stray: false }]);
     expect(r.records.map((x) => [x.line, ...x.fields])).toEqual([
       [1, 'a', 'b'],
       [2, '1', '2'],

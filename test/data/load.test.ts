@@ -73,13 +73,16 @@ describe('real-looking exports', () => {
     expect(col(t, 'phone')).toEqual(['13800000001', '13800000002', null]);
   });
 
-  it('walks folders recursively in sorted order and concatenates files of one table', async () => {
+  it('reads a folder\'s own files only; its subfolders with --recursive, in sorted order, concatenating files of one table', async () => {
     const dir = join(tmp, 'walk');
     file('walk/b/2.csv', 'person_id,period,amount\nP2,202302,2.00\n');
     file('walk/a.CSV', 'person_id,period,amount,name\nP1,202301,1.00,张三\n');
     file('walk/notes.md', 'ignored');
     file('walk/.hidden.csv', 'person_id,period,amount\nPX,202301,9.00\n');
-    const { files, tables } = await loadPaths([dir]);
+    const flat = await loadPaths([dir]);
+    expect(flat.files.map((f) => f.path)).toEqual([join(dir, 'a.CSV')]);
+    expect(flat.skippedFolders).toEqual([join(dir, 'b')]);
+    const { files, tables } = await loadPaths([dir], { recursive: true });
     expect(files.map((f) => f.path)).toEqual([join(dir, 'a.CSV'), join(dir, 'b', '2.csv')]);
     const t = tables.get('payouts')!;
     expect(t.rows).toBe(2);
@@ -121,7 +124,7 @@ describe('real-looking exports', () => {
     expect(r.files[0].issues[0].reason).toContain('--table NAME=');
     const forced = await loadPaths([p], { fileTables: { [p]: 'deaths' } });
     expect(forced.files[0]).toMatchObject({ table: 'deaths', recognisedBy: 'option', rowsLoaded: 1 });
-    const wrong = await loadPaths([p], { fileTables: { [p]: 'bank_flows' } });
+    const wrong = await loadPaths([p], { fileTables: { [p]: 'policies' } });
     expect(wrong.files[0]).toMatchObject({ table: null, issues: [expect.objectContaining({ code: 'no-columns', level: 'error' })] });
   });
 });

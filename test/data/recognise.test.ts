@@ -181,9 +181,32 @@ describe('recognise', () => {
     expect(() => recognise([['a']], 'x.csv', { headerAliases: { payouts: { a: 'amt' } } })).toThrow(/not a column of payouts/);
   });
 
-  it('looks at no more than the first 15 rows', () => {
-    const rows = [...Array.from({ length: 15 }, () => ['说明']), ['待遇年月', '发放金额']];
-    expect(recognise(rows, 'payouts.csv').table).toBeNull();
+  it('looks for the header in the first 100 rows (a bank bill\'s preamble runs to dozens), no further', () => {
+    const at = (n: number) => [...Array.from({ length: n }, () => ['说明']), ['待遇年月', '发放金额']];
+    expect(recognise(at(24), 'payouts.csv')).toMatchObject({ table: 'payouts', headerRow: 24 });
+    expect(recognise(at(99), 'payouts.csv').table).toBe('payouts');
+    expect(recognise(at(100), 'payouts.csv').table).toBeNull();
+  });
+
+  it('takes the header row it is told, and only that row', () => {
+    const rows = [['待遇年月', '发放金额'], ['说明'], ['待遇年月', '发放金额', '姓名']];
+    expect(recognise(rows, 'x.csv', { headerRow: 2 })).toMatchObject({ table: 'payouts', headerRow: 2 });
+    expect(recognise(rows, 'x.csv', { headerRow: 1 })).toMatchObject({ table: null, headerRow: 1 });
+  });
+
+  it('makes amount and direction of a statement from its debit and credit columns', () => {
+    const r = recognise([['本方账号', '交易日期', '借方发生额', '贷方发生额', '余额']], 'statement.csv');
+    expect(r.table).toBe('bank_flows');
+    expect(r.mapping.slice(2, 4)).toEqual([
+      { source: '借方发生额', column: 'amount', side: 'out' },
+      { source: '贷方发生额', column: 'amount', side: 'in' },
+    ]);
+    expect(r.missingColumns).not.toContain('amount');
+    expect(r.missingColumns).not.toContain('direction');
+    // One side alone makes nothing; a plain amount column beside the sides wins.
+    expect(recognise([['本方账号', '借方金额', '收支方向']], 'x.csv').table).toBeNull();
+    const plain = recognise([['本方账号', '发生额', '借贷标志', '借方', '贷方']], 'x.csv');
+    expect(plain.mapping.map((m) => m.column)).toEqual(['account_no', 'amount', 'direction', null, null]);
   });
 
   it('maps every alias of every column to that column, and no alias to two columns of one table', () => {

@@ -1,0 +1,117 @@
+/**
+ * What each file's rows cover — months and region — so that files of one table
+ * that look like they belong to different audits are warned about: a parent
+ * folder of two counties, or two years far apart, would otherwise be merged
+ * into one audit without a word.
+ */
+import { sourceLabel } from './provenance.js';
+import type { FileProfile, FileReport, Value } from './model.js';
+import type { ColumnDef } from './tables.js';
+
+/** The column whose month says which period a row belongs to, by table (the first one present is used). */
+const PERIOD_COLUMNS: Record<string, string[]> = {
+  payouts: ['period', 'pay_date'],
+  contributions: ['period', 'received_date'],
+  bank_flows: ['txn_date'],
+  deaths: ['death_date'],
+  prisoners: ['sentence_start'],
+  certifications: ['cert_date'],
+};
+
+/** Share of identity numbers a region code must have to speak for its file. */
+const REGION_SHARE = 0.5;
+
+/** Collects a file's profile row by row, from the typed values the sink gets. */
+export class ProfileTracker {
+  private readonly periodSlot: number;
+  private readonly idSlot: number;
+  private min: string | null = null;
+  private max: string | null = null;
+  private readonly regions = new Map<number, number>();
+  private ids = 0;
+
+  constructor(table: string, columns: readonly ColumnDef[]) {
+    const names = columns.map((c) => c.name);
+    this.periodSlot = (PERIOD_COLUMNS[table] ?? []).map((c) => names.indexOf(c)).find((i) => i >= 0) ?? -1;
+    this.idSlot = columns.findIndex((c) => c.type === 'id');
+  }
+
+  add(row: readonly Value[]): void {
+    if (this.periodSlot >= 0) {
+      const v = row[this.periodSlot];
+      if (typeof v === 'string') {
+        // Dates and months are ISO strings: they compare as text, no slicing per row.
+        if (this.min === null || v < this.min) this.min = v;
+        if (this.max === null || v > this.max) this.max = v;
+      }
+    }
+    if (this.idSlot >= 0) {
+      const v = row[this.idSlot];
+      if (typeof v === 'string' && v.length >= 6) {
+        let code = 0;
+        for (let i = 0; i < 6; i++) code = code * 10 + (v.charCodeAt(i) - 48);
+        this.regions.set(code, (this.regions.get(code) ?? 0) + 1);
+        this.ids++;
+      }
+    }
+  }
+
+  result(): FileProfile {
+    let region: FileProfile['region'] = null;
+    let best = 0;
+    let code = 0;
+    for (const [c, n] of this.regions) if (n > best || (n === best && c < code)) [best, code] = [n, c];
+    if (this.ids > 0) region = { code: String(code).padStart(6, '0'), share: best / this.ids };
+    return { from: this.min?.slice(0, 7) ?? null, to: this.max?.slice(0, 7) ?? null, region };
+  }
+}
+
+function monthIndex(m: string): number {
+  return Number(m.slice(0, 4)) * 12 + Number(m.slice(5, 7)) - 1;
+}
+
+/**
+ * Warns about files of one table whose rows look like different audits: their identity numbers mostly from
+ * different regions, or their months far apart (more than a month between one file's last and the next one's
+ * first). The warning goes on the later file, on its header line.
+ */
+export function warnDifferentAudits(reports: FileReport[]): void {
+  const byTable = new Map<string, FileReport[]>();
+  for (const r of reports) {
+    if (r.table === null || r.rowsLoaded === 0 || !r.profile) continue;
+    const list = byTable.get(r.table) ?? [];
+    list.push(r);
+    byTable.set(r.table, list);
+  }
+  for (const [table, list] of byTable) {
+    for (let b = 1; b < list.length; b++) {
+      const pb = list[b].profile!;
+      for (let a = 0; a < b; a++) {
+        const pa = list[a].profile!;
+        const reason = differs(pa, pb, sourceLabel({ file: list[a].path, sheet: list[a].sheet }));
+        if (!reason) continue;
+        const r = list[b];
+        r.issues.push({
+          ...(r.sheet === undefined ? { file: r.path } : { file: r.path, sheet: r.sheet }),
+          line: Math.max(1, r.headerLine),
+          reason: `${table} is read from ${list.length} files; ${reason}: they look like different audits — audit them separately, or ignore this if they belong together`,
+          level: 'warning',
+          code: 'different-audits',
+        });
+        break;
+      }
+    }
+  }
+}
+
+function differs(a: FileProfile, b: FileProfile, aName: string): string | null {
+  if (a.region && b.region && a.region.code !== b.region.code && a.region.share >= REGION_SHARE && b.region.share >= REGION_SHARE) {
+    const pct = (s: number) => `${Math.round(s * 100)}%`;
+    return `${pct(b.region.share)} of this file's identity numbers start with region code ${b.region.code}, but ${pct(a.region.share)} of ${aName}'s start with ${a.region.code}`;
+  }
+  if (a.from && a.to && b.from && b.to) {
+    const gap = Math.max(monthIndex(b.from) - monthIndex(a.to), monthIndex(a.from) - monthIndex(b.to)) - 1;
+    if (gap > 1) return `this file covers ${b.from} – ${b.to} and ${aName} ${a.from} – ${a.to}, with ${gap} months between them`;
+  }
+  return null;
+}

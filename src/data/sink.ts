@@ -1,0 +1,26 @@
+/**
+ * Where typed rows go. The row policies (rows.ts) hand every row they load to
+ * a sink, one part (a file, or a sheet of a workbook) at a time; the sink
+ * decides how rows are kept. MemorySink (memory-sink.ts) keeps them as
+ * in-memory columns for the Arquero engine; a sink that appends them to a
+ * database in chunks, with the provenance as columns, fits the same interface.
+ */
+import type { Value } from './model.js';
+import type { Source } from './provenance.js';
+import type { ColumnDef } from './tables.js';
+
+export interface RowSink {
+  /**
+   * Starts a part: rows of canonical table `table` read from `source`, with `columns` in the order the
+   * values of `row` follow. `expectedRows` is an estimate for pre-sizing (rows may run past it).
+   */
+  begin(table: string, source: Source, columns: readonly ColumnDef[], expectedRows: number): void;
+  /**
+   * One typed row: `values[k]` is the value of `columns[k]` (the array may be longer; the rest is not the
+   * sink's); `line` is where the record starts in the source. The array is reused for the next row: copy what
+   * is kept.
+   */
+  row(values: readonly Value[], line: number): void;
+  /** Ends the part begun last. */
+  end(): void;
+}
