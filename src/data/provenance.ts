@@ -34,6 +34,7 @@ export function formatPlace(p: Place): string {
 /** The place of row `i` of a loaded table (see LoadedTable's provenance fields). */
 export function placeOf(t: { sources?: readonly Source[]; files: readonly string[]; fileIndex: ArrayLike<number>; lines: ArrayLike<number> }, i: number): Place {
   const k = t.fileIndex[i];
-  const s = t.sources ? t.sources[k] : { file: t.files[k] };
-  return s.sheet === undefined ? { file: s.file, line: t.lines[i] } : { file: s.file, sheet: s.sheet, line: t.lines[i] };
+  // `files` names the file (callers may rename it); `sources` adds the sheet.
+  const sheet = t.sources?.[k]?.sheet;
+  return sheet === undefined ? { file: t.files[k], line: t.lines[i] } : { file: t.files[k], sheet, line: t.lines[i] };
 }

@@ -11,6 +11,8 @@ import type { Value } from '../data/model.js';
 export interface EvidenceRow {
   table: string;
   file: string;
+  /** The workbook sheet, when the row comes from one (see data/provenance.ts). */
+  sheet?: string;
   /** 1-based line on which the record starts in `file`. */
   line: number;
   /** The row's canonical values as loaded (money in fen). */

@@ -5,6 +5,7 @@
  */
 import { createHash } from 'node:crypto';
 import type { LoadedTable, Value } from '../data/model.js';
+import { placeOf } from '../data/provenance.js';
 import { piiKindOfColumn, type PiiKind } from '../data/tables.js';
 import type { LoadedRule, Severity } from '../rules/model.js';
 import { EVIDENCE_CAP, type EvidenceRow, type Finding } from './finding.js';
@@ -62,12 +63,15 @@ interface RowRef {
   loaded: LoadedTable;
   index: number;
   file: string;
+  sheet?: string;
   line: number;
 }
 
 /** Evidence order: file, then line, then table. */
 function byPlace(a: RowRef, b: RowRef): number {
-  return a.file < b.file ? -1 : a.file > b.file ? 1 : a.line - b.line || (a.table < b.table ? -1 : a.table > b.table ? 1 : 0);
+  const as = a.sheet ?? '';
+  const bs = b.sheet ?? '';
+  return a.file < b.file ? -1 : a.file > b.file ? 1 : as < bs ? -1 : as > bs ? 1 : a.line - b.line || (a.table < b.table ? -1 : a.table > b.table ? 1 : 0);
 }
 
 interface Referenced {
@@ -99,7 +103,7 @@ function referencedRows(row: Record<string, unknown>, tables: Map<string, Loaded
       if (i >= t.rows || seen.has(i)) continue;
       seen.add(i);
       hashes.push(rowHash(t, i));
-      const ref: RowRef = { table: name, loaded: t, index: i, file: t.files[t.fileIndex[i]], line: t.lines[i] };
+      const ref: RowRef = { table: name, loaded: t, index: i, ...placeOf(t, i) };
       if (first.length === EVIDENCE_CAP && byPlace(ref, first[EVIDENCE_CAP - 1]) >= 0) continue;
       // Insert in order, dropping the last once full.
       let lo = 0;
@@ -119,7 +123,7 @@ function referencedRows(row: Record<string, unknown>, tables: Map<string, Loaded
 function evidenceRow(r: RowRef): EvidenceRow {
   const values: Record<string, Value> = {};
   for (const [c, arr] of Object.entries(r.loaded.columns)) values[c] = arr[r.index] ?? null;
-  return { table: r.table, file: r.file, line: r.line, values };
+  return r.sheet === undefined ? { table: r.table, file: r.file, line: r.line, values } : { table: r.table, file: r.file, sheet: r.sheet, line: r.line, values };
 }
 
 /**

@@ -6,6 +6,7 @@
 import { UsageError } from '../cli/errors.js';
 import type { DataIssue, FileReport, LoadedTable } from '../data/model.js';
 import { tableDef } from '../data/tables.js';
+import { sourceLabel } from '../data/provenance.js';
 import { formatYuan } from '../data/yuan.js';
 import type { RunResult } from '../engine/finding.js';
 import { SEVERITIES, type LoadedRule } from '../rules/model.js';
@@ -69,6 +70,11 @@ function monthRange(table: LoadedTable): { from: string; to: string } | null {
   return from !== null && to !== null ? { from, to } : null;
 }
 
+function sourcesOf(t: LoadedTable): string[] {
+  const used = new Set(Array.from(t.fileIndex));
+  return t.files.map((file, k) => ({ k, label: sourceLabel({ file, sheet: t.sources?.[k]?.sheet }) })).filter((s) => used.has(s.k)).map((s) => s.label);
+}
+
 const cmp = (a: string, b: string) => (a < b ? -1 : a > b ? 1 : 0);
 
 function summariseInputs(files: FileReport[], tables: Map<string, LoadedTable>, issues: number): InputsSummary {
@@ -77,6 +83,8 @@ function summariseInputs(files: FileReport[], tables: Map<string, LoadedTable>, 
       name: t.name,
       label: tableDef(t.name)?.label ?? t.name,
       files: new Set(Array.from(t.fileIndex)).size,
+      // Each file (or workbook sheet) the table was read from, in load order.
+      sources: sourcesOf(t),
       rows: t.rows,
       period: monthRange(t),
     }))
@@ -112,7 +120,7 @@ function compareFindings(a: ReportFinding, b: ReportFinding): number {
 }
 
 function compareIssues(a: DataIssue, b: DataIssue): number {
-  return cmp(a.file, b.file) || a.line - b.line || cmp(a.column ?? '', b.column ?? '') || cmp(a.code, b.code) || cmp(a.value ?? '', b.value ?? '');
+  return cmp(a.file, b.file) || cmp(a.sheet ?? '', b.sheet ?? '') || a.line - b.line || cmp(a.column ?? '', b.column ?? '') || cmp(a.code, b.code) || cmp(a.value ?? '', b.value ?? '');
 }
 
 /** Builds the (unmasked) audit result. Every list in it is sorted, so that equal inputs give equal output. */
@@ -135,7 +143,7 @@ export function buildResult(input: BuildInput): AuditResult {
         amountYuan: f.amount === null ? null : formatYuan(f.amount),
         baseline: f.baseline,
         details: f.details,
-        evidence: f.evidence.map((e) => ({ table: e.table, file: e.file, line: e.line, values: e.values })),
+        evidence: f.evidence.map((e) => (e.sheet === undefined ? { table: e.table, file: e.file, line: e.line, values: e.values } : { table: e.table, file: e.file, sheet: e.sheet, line: e.line, values: e.values })),
         evidenceCount: f.evidenceCount,
         digits: digits.get(f.fingerprint) ?? null,
         pii: f.pii,

@@ -5,6 +5,7 @@
 import type { Value } from '../data/model.js';
 import { columnDef } from '../data/tables.js';
 import { formatYuan } from '../data/yuan.js';
+import { formatPlace } from '../data/provenance.js';
 import type { EvidenceRow } from '../engine/finding.js';
 
 /** A value as people read it: money columns in yuan, null as blank. */
@@ -14,9 +15,14 @@ export function displayValue(table: string, column: string, value: Value): strin
   return String(value);
 }
 
-/** `file:line` of an evidence row. */
+/** `file:line` (or `book.xlsx!Sheet:line`) of an evidence row. */
 export function evidenceRef(e: EvidenceRow): string {
-  return `${e.file}:${e.line}`;
+  return formatPlace(e);
+}
+
+/** How many files a table was read from, naming them when there are several. */
+export function tableFiles(t: { files: number; sources?: string[] }): string {
+  return t.files > 1 && t.sources ? `${t.files}: ${t.sources.join(', ')}` : String(t.files);
 }
 
 /** An evidence row's non-blank values as `column=value; …`. */

@@ -36,6 +36,7 @@ export function buildManifest(input: ManifestInput): Manifest {
     files: input.files
       .map((f) => ({
         path: f.path,
+        ...(f.sheet === undefined ? {} : { sheet: f.sheet }),
         sha256: f.sha256,
         bytes: f.bytes,
         table: f.table,

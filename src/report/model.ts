@@ -18,6 +18,8 @@ export type FailOn = Severity | 'none';
 /** One input file as the manifest records it. */
 export interface ManifestFile {
   path: string;
+  /** The workbook sheet this entry is about (a workbook has one entry per sheet). */
+  sheet?: string;
   sha256: string;
   bytes: number;
   table: string | null;
@@ -72,6 +74,8 @@ export interface InputTable {
   name: string;
   label: string;
   files: number;
+  /** The files (`file`, or `book.xlsx!Sheet` for a workbook sheet) it was read from, in load order. */
+  sources: string[];
   rows: number;
   /** First and last month of the table's own period column, or null when it has none. */
   period: { from: string; to: string } | null;

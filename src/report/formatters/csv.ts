@@ -8,6 +8,7 @@
  * spreadsheet: formula-like cells are neutralised, UTF-8 with a BOM so that
  * Excel reads Chinese correctly, CRLF line ends.
  */
+import { sourceLabel } from '../../data/provenance.js';
 import { evidenceValues } from '../display.js';
 import { pick } from '../i18n.js';
 import type { AuditResult } from '../model.js';
@@ -91,7 +92,7 @@ export function formatCsv(r: AuditResult): string {
         fingerprint: f.fingerprint,
         rule_id: f.ruleId,
         table: e.table,
-        file: e.file,
+        file: sourceLabel(e),
         line: e.line,
         values: evidenceValues(e),
       });

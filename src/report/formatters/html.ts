@@ -8,7 +8,8 @@
  */
 import { formatYuanGrouped } from '../../data/yuan.js';
 import { SEVERITIES } from '../../rules/model.js';
-import { displayRange, displayValue, evidenceRef } from '../display.js';
+import { displayRange, displayValue, evidenceRef, tableFiles } from '../display.js';
+import { sourceLabel } from '../../data/provenance.js';
 import { labels, pick, tableLabel, type Labels } from '../i18n.js';
 import type { AuditResult, ReportFinding } from '../model.js';
 
@@ -157,7 +158,7 @@ export function formatHtml(r: AuditResult): string {
     `<p>${esc(`${l.files} ${i.files} · ${l.tables} ${i.tables.length} · ${l.rows} ${i.rows} · ${l.rowsRejected} ${i.rowsRejected} · ${l.periodCovered} ${displayRange(i.period, l.none)} · ${l.dataIssues} ${i.dataIssues}`)}</p>`,
     table(
       [l.table, [l.files, 'num'], [l.rows, 'num'], l.periodCovered],
-      i.tables.map((t) => [td(tableLabel(t, r.lang)), tdNum(String(t.files), t.files), tdNum(String(t.rows), t.rows), td(displayRange(t.period, ''))]),
+      i.tables.map((t) => [td(tableLabel(t, r.lang)), tdNum(tableFiles(t), t.files), tdNum(String(t.rows), t.rows), td(displayRange(t.period, ''))]),
     ),
   );
 
@@ -275,7 +276,7 @@ export function formatHtml(r: AuditResult): string {
         [l.file, [l.line, 'num'], l.column, l.value, l.level, l.reason],
         d.issues
           .slice(0, ISSUE_LIMIT)
-          .map((x) => [td(x.file), tdNum(String(x.line), x.line), td(x.column ?? ''), td(x.value ?? ''), td(l.levels[x.level]), td(x.reason)]),
+          .map((x) => [td(sourceLabel(x)), tdNum(String(x.line), x.line), td(x.column ?? ''), td(x.value ?? ''), td(l.levels[x.level]), td(x.reason)]),
         'sortable',
       ),
     );

@@ -4,7 +4,8 @@
  * and the manifest.
  */
 import { formatYuanGrouped } from '../../data/yuan.js';
-import { displayRange, evidenceRef, evidenceValues } from '../display.js';
+import { displayRange, evidenceRef, evidenceValues, tableFiles } from '../display.js';
+import { sourceLabel } from '../../data/provenance.js';
 import { labels, pick, tableLabel } from '../i18n.js';
 import { printableDeep } from '../printable.js';
 import type { AuditResult, ReportFinding } from '../model.js';
@@ -55,7 +56,7 @@ export function formatMarkdown(result: AuditResult): string {
     out.push(
       ...mdTable(
         [l.table, l.files, l.rows, l.periodCovered],
-        i.tables.map((t) => [tableLabel(t, r.lang), String(t.files), String(t.rows), displayRange(t.period, '')]),
+        i.tables.map((t) => [tableLabel(t, r.lang), tableFiles(t), String(t.rows), displayRange(t.period, '')]),
         ['l', 'r', 'r', 'l'],
       ),
       '',
@@ -158,7 +159,7 @@ export function formatMarkdown(result: AuditResult): string {
     out.push(
       ...mdTable(
         [l.file, l.line, l.column, l.value, l.level, l.reason],
-        d.issues.slice(0, ISSUE_LIMIT).map((x) => [x.file, String(x.line), x.column ?? '', x.value ?? '', l.levels[x.level], x.reason]),
+        d.issues.slice(0, ISSUE_LIMIT).map((x) => [sourceLabel(x), String(x.line), x.column ?? '', x.value ?? '', l.levels[x.level], x.reason]),
       ),
       '',
     );

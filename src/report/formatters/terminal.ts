@@ -8,7 +8,8 @@ import Table from 'cli-table3';
 import { Chalk, type ChalkInstance } from 'chalk';
 import type { Severity } from '../../rules/model.js';
 import { formatYuanGrouped } from '../../data/yuan.js';
-import { displayRange, evidenceRef } from '../display.js';
+import { displayRange, evidenceRef, tableFiles } from '../display.js';
+import { formatPlace } from '../../data/provenance.js';
 import { labels, pick, tableLabel, type Labels } from '../i18n.js';
 import type { AuditResult, ReportFinding } from '../model.js';
 import { printableDeep } from '../printable.js';
@@ -127,7 +128,7 @@ export function formatTerminal(result: AuditResult, opts: TerminalOptions): stri
     out.push(
       fitTable(
         [l.table, l.files, l.rows, l.periodCovered],
-        i.tables.map((t) => [tableLabel(t, r.lang), String(t.files), String(t.rows), displayRange(t.period, '')]),
+        i.tables.map((t) => [tableLabel(t, r.lang), tableFiles(t), String(t.rows), displayRange(t.period, '')]),
         width,
         ['left', 'right', 'right', 'left'],
       ),
@@ -225,7 +226,7 @@ export function formatTerminal(result: AuditResult, opts: TerminalOptions): stri
   if (d.total > 0) {
     out.push(heading(`${l.dataIssues} (${d.total}: ${l.levels.error} ${d.errors}, ${l.levels.warning} ${d.warnings})`));
     for (const issue of d.issues.slice(0, issueLimit)) {
-      const where = `${issue.file}:${issue.line}${issue.column ? ` [${issue.column}]` : ''}`;
+      const where = `${formatPlace(issue)}${issue.column ? ` [${issue.column}]` : ''}`;
       const value = issue.value !== undefined ? ` "${truncate(issue.value, 30)}"` : '';
       const text = `${where}${value} ${issue.reason}`;
       const lines = wrapText(text, width - 4);
