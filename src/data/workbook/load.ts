@@ -248,7 +248,13 @@ function withMerges(rows: { line: number; cells: Cell[] }[], merges: Merge[]): T
       for (let k = m.left; k <= m.right && k < width; k++) if (fields[k] === '') fields[k] = value;
     }
   }
-  return rows.map((r) => ({ line: r.line, fields: grid.get(r.line)! }));
+  // A row's fields end at its last value: a sheet has no trailing delimiters to count.
+  return rows.map((r) => {
+    const fields = grid.get(r.line)!;
+    let n = fields.length;
+    while (n > 0 && fields[n - 1] === '') n--;
+    return { line: r.line, fields: fields.slice(0, n) };
+  });
 }
 
 function issue(report: FileReport, source: Source, line: number, code: string, reason: string, level: DataIssue['level']): void {
