@@ -73,7 +73,7 @@ function monthIndex(m: string): number {
 /**
  * Warns about files of one table whose rows look like different audits: their identity numbers mostly from
  * different regions, or their months far apart (more than a month between one file's last and the next one's
- * first). The warning goes on the later file, on its header line.
+ * first). Each file is compared with the table's first one; the warning goes on the other file, on its header line.
  */
 export function warnDifferentAudits(reports: FileReport[]): void {
   const byTable = new Map<string, FileReport[]>();
@@ -84,22 +84,18 @@ export function warnDifferentAudits(reports: FileReport[]): void {
     byTable.set(r.table, list);
   }
   for (const [table, list] of byTable) {
-    for (let b = 1; b < list.length; b++) {
-      const pb = list[b].profile!;
-      for (let a = 0; a < b; a++) {
-        const pa = list[a].profile!;
-        const reason = differs(pa, pb, sourceLabel({ file: list[a].path, sheet: list[a].sheet }));
-        if (!reason) continue;
-        const r = list[b];
-        r.issues.push({
-          ...(r.sheet === undefined ? { file: r.path } : { file: r.path, sheet: r.sheet }),
-          line: Math.max(1, r.headerLine),
-          reason: `${table} is read from ${list.length} files; ${reason}: they look like different audits — audit them separately, or ignore this if they belong together`,
-          level: 'warning',
-          code: 'different-audits',
-        });
-        break;
-      }
+    // The first file of a table (in path order) stands for the audit; each other file is compared with it.
+    const first = list[0];
+    for (const r of list.slice(1)) {
+      const reason = differs(first.profile!, r.profile!, sourceLabel({ file: first.path, sheet: first.sheet }));
+      if (!reason) continue;
+      r.issues.push({
+        ...(r.sheet === undefined ? { file: r.path } : { file: r.path, sheet: r.sheet }),
+        line: Math.max(1, r.headerLine),
+        reason: `${table} is read from ${list.length} files; ${reason}: they look like different audits — audit them separately, or ignore this if they belong together`,
+        level: 'warning',
+        code: 'different-audits',
+      });
     }
   }
 }
