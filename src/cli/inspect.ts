@@ -4,7 +4,8 @@
  * auditor can fix the exports before auditing them.
  *
  * Exit codes: 0 every file loaded without rejected rows; 1 rows were rejected,
- * or some files were not usable while others were; 2 nothing usable at all.
+ * or some files (or all) could not be used — unrecognised, undecodable, or of a
+ * kind fundaudit does not read; 2 bad usage, or no export files found at all.
  */
 import type { Command } from 'commander';
 import { Chalk } from 'chalk';
@@ -14,6 +15,9 @@ import { addLoadOptions, loadOptionsFrom, type RawLoadOptions } from './load-opt
 import { loadPaths } from '../data/load.js';
 import type { DataIssue, FileReport, LoadResult } from '../data/model.js';
 import { tableDef } from '../data/tables.js';
+import { sourceLabel } from '../data/provenance.js';
+import { DELIMITER_NAMES } from '../data/delimiter.js';
+import { FOLDER_FILES } from '../data/files.js';
 import { maskIssues, maskMapping } from '../report/mask.js';
 import { textWidth, truncate } from '../report/width.js';
 
@@ -30,7 +34,7 @@ export function register(program: Command, action: ActionWrapper): void {
   const cmd = program
     .command('inspect')
     .description('Show what was recognised in exports: tables, encodings, header mapping, row counts and data issues')
-    .argument('<paths...>', 'CSV files, or folders searched recursively for *.csv and *.txt')
+    .argument('<paths...>', `export files (CSV, text, .xlsx), or folders (their own ${FOLDER_FILES} files; subfolders with --recursive)`)
     .option('--format <format>', 'text or json', 'text')
     .option('--reveal', 'show personal data in data issues unmasked (masked by default)');
   addLoadOptions(cmd)
@@ -38,14 +42,16 @@ export function register(program: Command, action: ActionWrapper): void {
       'after',
       `
 Examples:
-  fundaudit inspect ./exports                          every CSV under ./exports
+  fundaudit inspect ./exports                          every export in ./exports (add --recursive for subfolders)
+  fundaudit inspect payouts.xlsx                       each sheet of a workbook
+  fundaudit inspect alipay.csv --header-line alipay.csv=25 --delimiter tab
   fundaudit inspect a.csv b.csv --format json          machine-readable, all issues
   fundaudit inspect ./exports --encoding gbk           read every file as GBK
   fundaudit inspect ./exports --encoding old.csv=latin1
   fundaudit inspect ./exports --table payouts=exports/发放.csv
   fundaudit inspect ./exports --mapping mapping.yaml
 
-Exit codes: 0 all files loaded; 1 rows rejected or some files unusable; 2 nothing usable.`,
+Exit codes: 0 all files loaded; 1 rows rejected, or files that could not be used; 2 bad usage or no files.`,
     )
     .action(action(async (paths: string[], opts: InspectOptions) => inspect(paths, opts)));
 }
@@ -68,19 +74,22 @@ async function inspect(paths: string[], opts: InspectOptions): Promise<number> {
   if (opts.format === 'json') process.stdout.write(JSON.stringify(toJson(result, code), null, 2) + '\n');
   else process.stdout.write(renderText(result, useColour()));
   if (code === EXIT.usage) {
-    const cause = result.files.length === 0 ? `no *.csv or *.txt files under ${paths.join(', ')}` : `none of the ${result.files.length} file(s) could be loaded`;
-    process.stderr.write(`fundaudit: ${cause}\n  fix: ${result.files.length === 0 ? 'point inspect at the folder or files of the exports' : 'see the issues above; fix the exports, or use --encoding, --table NAME=FILE or --mapping'}\n`);
+    const sub = result.skippedFolders.length ? ` (subfolders not read: ${result.skippedFolders.join(', ')})` : '';
+    process.stderr.write(`fundaudit: no export files under ${paths.join(', ')}${sub}\n  fix: point inspect at the folder or files of the exports (${FOLDER_FILES})${sub ? ', or add --recursive' : ''}\n`);
+  } else if (!result.files.some((f) => f.table !== null)) {
+    process.stderr.write(`fundaudit: none of the ${result.files.length} file(s) could be loaded\n  fix: see the issues above; fix the exports, or use --encoding, --delimiter, --header-line FILE=N, --table NAME=FILE or --mapping\n`);
   }
   return code;
 }
 
+/** A file (or sheet) that loaded, or that is no export beside one that did (a notes sheet: only a warning). */
 function usable(f: FileReport): boolean {
-  return f.table !== null;
+  return f.table !== null || !f.issues.some((i) => i.level === 'error');
 }
 
 function exitCode(result: LoadResult): number {
   const files = result.files;
-  if (!files.some(usable)) return EXIT.usage;
+  if (files.length === 0) return EXIT.usage;
   if (files.some((f) => !usable(f) || f.rowsRejected > 0)) return EXIT.findings;
   return EXIT.ok;
 }
@@ -90,10 +99,12 @@ function toJson(result: LoadResult, exitCode: number) {
     exitCode,
     files: result.files.map((f) => ({
       path: f.path,
+      ...(f.sheet === undefined ? {} : { sheet: f.sheet }),
       table: f.table,
       recognisedBy: f.recognisedBy,
       closest: f.closest ?? null,
       encoding: f.encoding,
+      delimiter: f.delimiter ?? null,
       bytes: f.bytes,
       sha256: f.sha256,
       headerLine: f.headerLine,
@@ -103,11 +114,21 @@ function toJson(result: LoadResult, exitCode: number) {
       rowsRead: f.rowsRead,
       rowsLoaded: f.rowsLoaded,
       rowsRejected: f.rowsRejected,
+      rowsSkipped: f.rowsSkipped ?? 0,
+      profile: f.profile ?? null,
       issueCount: { errors: f.issues.filter((i) => i.level === 'error').length, warnings: f.issues.filter((i) => i.level === 'warning').length },
       issues: f.issues,
     })),
-    tables: Object.fromEntries([...result.tables].map(([name, t]) => [name, { rows: t.rows, files: t.files, columns: Object.keys(t.columns) }])),
+    tables: Object.fromEntries(
+      [...result.tables].map(([name, t]) => [name, { rows: t.rows, files: t.files, sources: tableSources(t), columns: Object.keys(t.columns) }]),
+    ),
+    skippedFolders: result.skippedFolders,
   };
+}
+
+/** Each file (or `book.xlsx!Sheet`) a table was read from. */
+function tableSources(t: LoadResult['tables'] extends Map<string, infer T> ? T : never): string[] {
+  return t.files.map((file, k) => sourceLabel({ file, sheet: t.sources?.[k]?.sheet }));
 }
 
 function useColour(): boolean {
@@ -148,19 +169,25 @@ function renderText(result: LoadResult, colour: boolean): string {
   const out: string[] = [];
   const label = (s: string) => c.dim(s.padEnd(10));
   for (const f of result.files) {
-    out.push(c.bold(f.path));
+    out.push(c.bold(sourceLabel({ file: f.path, sheet: f.sheet })));
     if (f.table) {
       const def = tableDef(f.table);
       const how = f.recognisedBy === 'option' ? 'forced by --table' : f.recognisedBy === 'mapping' ? 'by the mapping file' : 'by its header';
       out.push(`  ${label('table')}${c.green(f.table)} ${def?.label ?? ''} (${how})`);
-    } else if (f.encoding === null) {
+    } else if (f.encoding === null && (f.sheet === undefined || f.headerLine === 0)) {
       out.push(`  ${label('table')}${c.red('not read')}`);
     } else {
       const closest = f.closest ? `; closest: ${f.closest.table}, lacking ${f.closest.missing.join(', ')}` : '';
       out.push(`  ${label('table')}${c.red('not recognised')}${closest}`);
     }
+    if (f.sheet !== undefined && f.headerLine > 0) {
+      out.push(`  ${label('sheet')}${f.sheet}, header on row ${f.headerLine}`);
+    }
     if (f.encoding !== null) {
-      out.push(`  ${label('encoding')}${f.encoding === 'gb18030' ? 'gb18030 (GBK)' : f.encoding}, header on line ${f.headerLine}`);
+      const delimiter = f.delimiter && f.delimiter !== ',' ? `, ${DELIMITER_NAMES[f.delimiter] ?? f.delimiter}-separated` : '';
+      out.push(`  ${label('encoding')}${f.encoding === 'gb18030' ? 'gb18030 (GBK)' : f.encoding}${delimiter}, header on line ${f.headerLine}`);
+    }
+    if (f.encoding !== null || (f.sheet !== undefined && f.headerLine > 0)) {
       const mapped = f.mapping.filter((m) => m.column !== null).map((m) => (m.source === m.column ? m.source : `${m.source} → ${m.column}`));
       if (mapped.length) out.push(`  ${label('columns')}${wrap(mapped, 12, 12)}`);
       const unmapped = f.mapping.filter((m) => m.column === null).map((m) => m.source || '(blank)');
@@ -169,7 +196,8 @@ function renderText(result: LoadResult, colour: boolean): string {
     }
     if (f.table) {
       const rejected = f.rowsRejected ? c.red(`${f.rowsRejected} rejected`) : '0 rejected';
-      out.push(`  ${label('rows')}${f.rowsRead} read, ${f.rowsLoaded} loaded, ${rejected}`);
+      const skipped = f.rowsSkipped ? `; ${f.rowsSkipped} skipped (empty, repeated header or totals)` : '';
+      out.push(`  ${label('rows')}${f.rowsRead} read, ${f.rowsLoaded} loaded, ${rejected}${skipped}`);
     }
     if (f.issues.length) {
       const errors = f.issues.filter((i) => i.level === 'error').length;
@@ -202,5 +230,12 @@ function summary(result: LoadResult): string {
   const parts = [`${n} file${n === 1 ? '' : 's'}: ${loaded} loaded`];
   if (n > loaded) parts.push(`${n - loaded} not usable`);
   parts.push(`${rejected} row${rejected === 1 ? '' : 's'} rejected`);
-  return `${parts.join(', ')}\ntables: ${tables.length ? wrap(tables, 8, 8) : 'none'}`;
+  const lines = [`${parts.join(', ')}`, `tables: ${tables.length ? wrap(tables, 8, 8) : 'none'}`];
+  // A table read from several files lists them: files that belong to different audits should not merge unseen.
+  for (const [name, t] of result.tables) {
+    const sources = tableSources(t);
+    if (sources.length > 1) lines.push(`  ${name} from ${sources.length} files: ${wrap(sources, 4, 4 + name.length + 20)}`);
+  }
+  if (result.skippedFolders.length) lines.push(`subfolders not read (add --recursive): ${wrap(result.skippedFolders, 4, 40)}`);
+  return lines.join('\n');
 }

@@ -7,11 +7,16 @@ import { isMap, isScalar, isSeq, LineCounter, parseDocument, type Node } from 'y
 import { UsageError } from '../cli/errors.js';
 import { ENCODING_CHOICES, normaliseEncoding } from './decode.js';
 import { TABLE_NAMES, tableDef } from './tables.js';
+import { parseDelimiter } from './delimiter.js';
+import type { FileRule } from './model.js';
+
+/** What a file entry may set besides its pattern. */
+const RULE_KEYS = ['table', 'encoding', 'delimiter', 'header_line'];
 
 /** A parsed and checked mapping file. */
 export interface MappingFile {
   /** File rules in file order: a glob `pattern` on the file name (or path, when it has a `/`). */
-  files: { pattern: string; table?: string; encoding?: string }[];
+  files: ({ pattern: string } & FileRule)[];
   /** Extra aliases: table → source header (as written in exports) → canonical column. */
   headers: Record<string, Record<string, string>>;
 }
@@ -109,14 +114,22 @@ function readFiles(value: Node | null, keyNode: Node, out: MappingFile, problem:
         const enc = text === undefined ? undefined : normaliseEncoding(text);
         if (!enc) problem(v, `unknown encoding "${text ?? ''}"; use one of ${ENCODING_CHOICES}`, k);
         else entry.encoding = enc;
+      } else if (key === 'delimiter') {
+        const d = text === undefined ? undefined : parseDelimiter(text);
+        if (!d) problem(v, `unknown delimiter "${text ?? ''}"; use comma, tab, semicolon or pipe`, k);
+        else entry.delimiter = d;
+      } else if (key === 'header_line') {
+        const n = Number(text);
+        if (!Number.isInteger(n) || n < 1) problem(v, `header_line must be the line number of the header row (1 or more), not "${text ?? ''}"`, k);
+        else entry.headerLine = n;
       } else {
-        problem(k, `unknown key "${key}" in a file entry; use pattern, table and encoding`);
+        problem(k, `unknown key "${key}" in a file entry; use pattern, ${RULE_KEYS.join(', ')}`);
       }
     }
     if (!item.items.some((p) => scalarText(p.key as Node) === 'pattern')) {
       problem(item, 'this file entry has no pattern: add e.g. pattern: "发放*.csv"');
-    } else if (entry.pattern && entry.table === undefined && entry.encoding === undefined && !item.items.some((p) => ['table', 'encoding'].includes(scalarText(p.key as Node) ?? ''))) {
-      problem(item, `the entry for "${entry.pattern}" sets neither table nor encoding: add one, or remove the entry`);
+    } else if (entry.pattern && !item.items.some((p) => RULE_KEYS.includes(scalarText(p.key as Node) ?? ''))) {
+      problem(item, `the entry for "${entry.pattern}" sets none of ${RULE_KEYS.join(', ')}: add one, or remove the entry`);
     }
     if (entry.pattern) out.files.push(entry);
   }
@@ -190,10 +203,10 @@ function globRegExp(pattern: string): RegExp {
  * against the file's base name; one with `/` against the path (or any tail of it after a `/`). Matching ignores
  * case. Each field comes from the first entry, in file order, that matches and sets it.
  */
-export function mappingForFile(m: MappingFile, path: string): { table?: string; encoding?: string } {
+export function mappingForFile(m: MappingFile, path: string): FileRule {
   const norm = path.replace(/\\/g, '/').replace(/^(?:\.\/)+/, '');
   const base = norm.slice(norm.lastIndexOf('/') + 1);
-  const out: { table?: string; encoding?: string } = {};
+  const out: FileRule = {};
   for (const entry of m.files) {
     const re = globRegExp(entry.pattern.replace(/\\/g, '/').replace(/^(?:\.\/)+/, ''));
     let hit: boolean;
@@ -205,6 +218,8 @@ export function mappingForFile(m: MappingFile, path: string): { table?: string; 
     if (!hit) continue;
     if (out.table === undefined && entry.table !== undefined) out.table = entry.table;
     if (out.encoding === undefined && entry.encoding !== undefined) out.encoding = entry.encoding;
+    if (out.delimiter === undefined && entry.delimiter !== undefined) out.delimiter = entry.delimiter;
+    if (out.headerLine === undefined && entry.headerLine !== undefined) out.headerLine = entry.headerLine;
   }
   return out;
 }

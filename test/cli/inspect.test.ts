@@ -8,6 +8,7 @@ import { join, resolve } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { textWidth } from '../../src/report/width.js';
 import { external } from '../external.js';
+import { xlsx } from '../data/xlsx.js';
 
 const ROOT = resolve(import.meta.dirname, '../..');
 const BIN = join(ROOT, 'bin/fundaudit');
@@ -115,7 +116,7 @@ describe('fundaudit inspect, json', () => {
     expect(result.files[1]).toMatchObject({ table: null, closest: { table: 'persons', missing: ['person_id', 'id_number'] }, unmapped: ['备注', '金额'] });
     expect(result.files[2]).toMatchObject({ table: null, encoding: null, issues: [expect.objectContaining({ code: 'bad-workbook', line: 0 })] });
     expect(result.files[3]).toMatchObject({ encoding: 'gb18030', headerLine: 2, rowsLoaded: 4, sha256: expect.stringMatching(/^[0-9a-f]{64}$/) });
-    expect(result.tables.payouts).toEqual({ rows: 18, files: [`${BAD}/payouts-messy.csv`, `${SAMPLES}/payouts-gbk.csv`], columns: expect.arrayContaining(['payout_id', 'amount']) });
+    expect(result.tables.payouts).toEqual({ rows: 18, files: [`${BAD}/payouts-messy.csv`, `${SAMPLES}/payouts-gbk.csv`], sources: [`${BAD}/payouts-messy.csv`, `${SAMPLES}/payouts-gbk.csv`], columns: expect.arrayContaining(['payout_id', 'amount']) });
   });
 
   it('exits 0 when every file loaded', () => {
@@ -125,16 +126,16 @@ describe('fundaudit inspect, json', () => {
   });
 });
 
-describe('exit 2: nothing usable, with a one-line cause and fix', () => {
+describe('exit 2: bad usage or no files, with a one-line cause and fix; exit 1 when no file could be used', () => {
   it('for a path that does not exist', () => {
     const r = run(['no/such/folder']);
     expect(r.code).toBe(2);
     expect(r.stderr).toBe('fundaudit: no such file or folder: no/such/folder\n  fix: check the path (folders are searched for *.csv, *.txt, *.tsv, *.xlsx)\n');
   });
 
-  it('for files none of which can be loaded', () => {
+  it('exit 1 for files none of which can be loaded: they were inspected, and found wanting', () => {
     const r = run([`${BAD}/unknown-table.csv`, `${BAD}/workbook.csv`]);
-    expect(r.code).toBe(2);
+    expect(r.code).toBe(1);
     expect(r.stdout).toContain('2 files: 0 loaded, 2 not usable');
     expect(r.stderr).toMatch(/^fundaudit: none of the 2 file\(s\) could be loaded\n  fix: .*--table NAME=FILE/);
   });
@@ -144,7 +145,7 @@ describe('exit 2: nothing usable, with a one-line cause and fix', () => {
     mkdirSync(empty);
     const r = run([empty]);
     expect(r.code).toBe(2);
-    expect(r.stderr).toContain('no *.csv or *.txt files under');
+    expect(r.stderr).toContain('no export files under');
   });
 
   it('for a bad option value', () => {
@@ -163,7 +164,7 @@ describe('overrides', () => {
   it('--table NAME=FILE forces a table and --encoding FILE=ENC an encoding', () => {
     const latin = external('csv-spectrum', 'removed', 'latin1.csv');
     const plain = json([latin, '--table', `deaths=${latin}`]);
-    expect(plain.code).toBe(2);
+    expect(plain.code).toBe(1);
     expect(plain.result.files[0].issues[0].reason).toContain(`--encoding ${latin}=latin1`);
     const deaths = join(tmp, 'deaths-latin1.csv');
     writeFileSync(deaths, Buffer.from('id_number,name,death_date\n510502195603123011,Müller,2020-01-02\n', 'latin1'));
@@ -172,7 +173,7 @@ describe('overrides', () => {
     expect(forced.result.files[0]).toMatchObject({ table: 'deaths', recognisedBy: 'option', encoding: 'latin1', rowsLoaded: 1 });
     expect(run([deaths, '--table', `deaths=${deaths}`, '--encoding', `${deaths}=latin1`]).stdout).toContain('deaths 死亡人员信息 (forced by --table)');
     const wrongTable = json([deaths, '--table', `bank_flows=${deaths}`, '--encoding', 'latin1']);
-    expect(wrongTable.code).toBe(2);
+    expect(wrongTable.code).toBe(1);
     expect(wrongTable.result.files[0].issues[0]).toMatchObject({ code: 'no-columns' });
   });
 
@@ -245,5 +246,53 @@ describe('a file without a header row', () => {
     const mapping = json([file]).result.files[0].mapping.map((m: { source: string }) => m.source);
     expect(mapping).toEqual(['110105********002X', '张**', '2024-01-15']);
     expect(run([file, '--reveal']).stdout).toContain('张三丰');
+  });
+});
+
+describe('exports beyond plain CSV', () => {
+  const dir = join(tmp, 'beyond');
+  mkdirSync(join(dir, 'county-b'), { recursive: true });
+  writeFileSync(
+    join(dir, 'payouts.xlsx'),
+    xlsx([
+      { name: '发放明细', rows: [['2023年1月发放明细'], ['个人编号', '待遇年月', '发放金额'], ['P1', '202301', 12.5], ['P2', '2023-13', 3]] },
+      { name: '说明', rows: [['本表由系统导出']] },
+    ]),
+  );
+  writeFileSync(join(dir, 'payouts-feb.csv'), '个人编号,待遇年月,发放金额\nP1,202302,12.50\n');
+  writeFileSync(join(dir, 'old.xls'), Buffer.concat([Buffer.from([0xd0, 0xcf, 0x11, 0xe0, 0xa1, 0xb1, 0x1a, 0xe1]), Buffer.alloc(504)]));
+  writeFileSync(join(dir, 'county-b', 'payouts.csv'), '个人编号,待遇年月,发放金额\nP9,202301,1\n');
+
+  it('reads a workbook in a folder sheet by sheet, lists a table\'s files, names subfolders left out, and says what an .xls is', () => {
+    const r = run([dir]);
+    expect(r.code).toBe(1); // the .xls cannot be used
+    const out = r.stdout;
+    expect(out).toContain(`${dir}/payouts.xlsx!发放明细\n  table     payouts 待遇发放明细 (by its header)\n  sheet     发放明细, header on row 2`);
+    expect(out).toContain('line 4, 待遇年月: "2023-13" error');
+    expect(out).toContain(`${dir}/payouts.xlsx!说明\n  table     not recognised`);
+    expect(out).toMatch(/old\.xls\n  table     not read\n  issues    1 error\n    whole file error\n      the file is an Excel 97–2003 workbook \(\.xls\)/);
+    expect(out.replace(/\n\s+/g, ' ')).toContain(`payouts from 2 files: ${dir}/payouts-feb.csv, ${dir}/payouts.xlsx!发放明细`);
+    expect(out).toContain(`subfolders not read (add --recursive): ${dir}/county-b`);
+    expect(out).not.toContain('P9');
+    const deep = json([dir, '--recursive']).result;
+    expect(deep.tables.payouts.sources).toEqual([`${dir}/county-b/payouts.csv`, `${dir}/payouts-feb.csv`, `${dir}/payouts.xlsx!发放明细`]);
+    expect(deep.skippedFolders).toEqual([]);
+  });
+
+  it('exits 1 for a file of a kind it does not read, and says what to do', () => {
+    const r = run([join(dir, 'old.xls')]);
+    expect(r.code).toBe(1);
+    expect(r.stdout).toContain('save it as an Excel workbook (.xlsx) or as "CSV UTF-8"');
+    expect(r.stderr).toContain('none of the 1 file(s) could be loaded');
+  });
+
+  it('takes --header-line and --delimiter, and says in the output what was used', () => {
+    const f = join(tmp, 'bill.txt');
+    writeFileSync(f, ['支付宝交易记录', '账号:[a@x.cn]', '', '本方账号\t交易创建时间\t金额（元）\t收/支', 'a@x.cn\t2019-01-02 10:00:00\t12.50\t支出', ''].join('\n'));
+    const r = run([f, '--header-line', `${f}=4`, '--delimiter', `${f}=tab`]);
+    expect(r.code).toBe(0);
+    expect(r.stdout).toContain('encoding  utf-8, tab-separated, header on line 4');
+    expect(run([f, '--delimiter', 'colon']).stderr).toContain('--delimiter colon: unknown delimiter');
+    expect(run([f, '--header-line', 'x']).stderr).toContain('expected FILE=N');
   });
 });

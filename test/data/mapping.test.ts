@@ -119,7 +119,7 @@ describe('loadMappingFile', () => {
     expect(err.message).toContain(`${path}:3:12: unknown table "payments"`);
     expect(err.message).toContain(`${path}:4:15: unknown encoding "ebcdic"`);
     expect(err.message).toContain(`${path}:5:5: this file entry has no pattern`);
-    expect(err.message).toContain(`${path}:6:5: the entry for "x.csv" sets neither table nor encoding`);
+    expect(err.message).toContain(`${path}:6:5: the entry for "x.csv" sets none of table, encoding, delimiter, header_line`);
     expect(err.message).toContain(`${path}:9:11: "amt" is not a column of payouts`);
     expect(err.message).toContain(`${path}:10:1: unknown key "extra"`);
   });
@@ -176,5 +176,21 @@ describe('mappingForFile', () => {
     const lit: MappingFile = { files: [{ pattern: 'a+(1).csv', table: 'deaths' }], headers: {} };
     expect(mappingForFile(lit, 'a+(1).csv')).toEqual({ table: 'deaths' });
     expect(mappingForFile(lit, 'aa(1).csv')).toEqual({});
+  });
+});
+
+describe('a mapping file names delimiters and header lines', () => {
+  it('per file pattern, checked', async () => {
+    const { loadMappingFile: load, mappingForFile: forFile } = await import('../../src/data/mapping.js');
+    const { mkdtempSync, writeFileSync } = await import('node:fs');
+    const { join } = await import('node:path');
+    const { tmpdir } = await import('node:os');
+    const dir = mkdtempSync(join(tmpdir(), 'fa-map-'));
+    const ok = join(dir, 'ok.yaml');
+    writeFileSync(ok, 'files:\n  - pattern: "alipay*.csv"\n    table: bank_flows\n    header_line: 25\n    delimiter: tab\n');
+    expect(forFile(load(ok), 'exports/alipay_2019.csv')).toEqual({ table: 'bank_flows', headerLine: 25, delimiter: '\t' });
+    const bad = join(dir, 'bad.yaml');
+    writeFileSync(bad, 'files:\n  - pattern: "a.csv"\n    header_line: zero\n    delimiter: colon\n');
+    expect(() => load(bad)).toThrow(/header_line must be the line number[\s\S]*unknown delimiter "colon"/);
   });
 });
