@@ -7,7 +7,7 @@ import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { textWidth } from '../../src/report/width.js';
-import { external } from '../external.js';
+import { external, itExternal } from '../external.js';
 import { xlsx } from '../data/xlsx.js';
 
 const ROOT = resolve(import.meta.dirname, '../..');
@@ -161,11 +161,14 @@ describe('exit 2: bad usage or no files, with a one-line cause and fix; exit 1 w
 });
 
 describe('overrides', () => {
-  it('--table NAME=FILE forces a table and --encoding FILE=ENC an encoding', () => {
+  itExternal('says how to read a public Latin-1 file (csv-spectrum) forced to a table', () => {
     const latin = external('csv-spectrum', 'removed', 'latin1.csv');
     const plain = json([latin, '--table', `deaths=${latin}`]);
     expect(plain.code).toBe(1);
     expect(plain.result.files[0].issues[0].reason).toContain(`--encoding ${latin}=latin1`);
+  });
+
+  it('--table NAME=FILE forces a table and --encoding FILE=ENC an encoding', () => {
     const deaths = join(tmp, 'deaths-latin1.csv');
     writeFileSync(deaths, Buffer.from('id_number,name,death_date\n510502195603123011,Müller,2020-01-02\n', 'latin1'));
     const forced = json([deaths, '--table', `deaths=${deaths}`, '--encoding', `${deaths}=latin1`]);

@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { decode, normaliseEncoding } from '../../src/data/decode.js';
-import { external } from '../external.js';
+import { external, itExternal } from '../external.js';
 
 const text = '发放流水号,姓名,发放金额\r\nP1,张三,1234.50\r\n';
 
@@ -37,7 +37,7 @@ describe('decode', () => {
     expect(d.utf8.toString()).toBe('姓名,id\r\n张三,1\r\n');
   });
 
-  it('reports Latin-1 text instead of misreading it, with the --encoding fix', () => {
+  itExternal('reports Latin-1 text instead of misreading it, with the --encoding fix', () => {
     const buf = readFileSync(external('csv-spectrum', 'removed', 'latin1.csv'));
     const d = decode(buf, undefined, 'latin1.csv');
     expect(d.ok).toBe(false);
@@ -48,7 +48,7 @@ describe('decode', () => {
     expect(d.reason).toContain('--encoding latin1.csv=latin1');
   });
 
-  it('reads Latin-1 when forced', () => {
+  itExternal('reads Latin-1 when forced', () => {
     const buf = readFileSync(external('csv-spectrum', 'removed', 'latin1.csv'));
     const d = ok(decode(buf, 'latin1'));
     expect(d.utf8.toString()).toBe('a,b,c\n1,2,3\n4,5,©');

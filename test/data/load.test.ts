@@ -7,7 +7,7 @@ import type { FileReport, LoadedTable } from '../../src/data/model.js';
 import { columnDef } from '../../src/data/tables.js';
 import { parserFor, Problem } from '../../src/data/types/index.js';
 import { UsageError } from '../../src/cli/errors.js';
-import { external } from '../external.js';
+import { external, itExternal } from '../external.js';
 
 const SAMPLES = join(import.meta.dirname, 'samples');
 const tmp = mkdtempSync(join(tmpdir(), 'fundaudit-load-'));
@@ -98,7 +98,7 @@ describe('real-looking exports', () => {
     await expect(loadPaths([join(tmp, 'nope')])).rejects.toThrow(/no such file or folder/);
   });
 
-  it('honours --encoding for the run and per file', async () => {
+  itExternal('honours --encoding for a public Latin-1 file (csv-spectrum)', async () => {
     const latin = external('csv-spectrum', 'removed', 'latin1.csv');
     const plain = await loadPaths([latin], { fileTables: { [latin]: 'deaths' } });
     expect(plain.files[0]).toMatchObject({ encoding: null, table: null });
@@ -106,6 +106,9 @@ describe('real-looking exports', () => {
     const forcedAbc = await loadPaths([latin], { fileTables: { [latin]: 'deaths' }, fileEncodings: { [latin]: 'latin1' } });
     // Decoded now, but a, b, c are no columns of deaths.
     expect(forcedAbc.files[0]).toMatchObject({ encoding: 'latin1', table: null, issues: [expect.objectContaining({ code: 'no-columns' })] });
+  });
+
+  it('honours --encoding for the run and per file', async () => {
     const deaths = file('enc/deaths-latin1.csv', Buffer.from(`id_number,name,death_date\n${ID1},Müller,2020-01-02\n`, 'latin1'));
     const forced = await loadPaths([deaths], { fileEncodings: { [deaths]: 'latin1' } });
     expect(forced.files[0]).toMatchObject({ encoding: 'latin1', table: 'deaths', recognisedBy: 'header', rowsLoaded: 1 });

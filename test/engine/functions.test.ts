@@ -21,7 +21,7 @@ import { is_working_time } from '../../src/engine/functions/is_working_time.js';
 import { is_round_amount } from '../../src/engine/functions/is_round_amount.js';
 import { seq_number } from '../../src/engine/functions/seq_number.js';
 import { statutory_retire_age } from '../../src/engine/functions/statutory_retire_age.js';
-import { external } from '../external.js';
+import { describeExternal, externalJson } from '../external.js';
 
 interface Vector {
   number: string;
@@ -30,10 +30,10 @@ interface Vector {
   birth_date: string | null;
   gender: 'male' | 'female' | null;
 }
-const vectors: Vector[] = JSON.parse(readFileSync(external('idcard', 'vectors.json'), 'utf8')).vectors;
+const { vectors } = externalJson<{ vectors: Vector[] }>({ vectors: [] }, 'idcard', 'vectors.json');
 const today = new Date().toISOString().slice(0, 10);
 
-describe('identity-number functions against the public GB 11643 vectors', () => {
+describeExternal('identity-number functions against the public GB 11643 vectors', () => {
   it.each(vectors.filter((v) => v.length === 18).map((v) => [v.number, v] as const))('%s', (_n, v) => {
     expect(id_checksum_ok(v.number)).toBe(v.checksum_ok);
     expect(id_birth_date(v.number)).toBe(v.birth_date);

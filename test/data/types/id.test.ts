@@ -2,7 +2,7 @@ import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { idCheckDigit, idInfo, parseId, Problem, upgradeId15 } from '../../../src/data/types/index.js';
 import { todayFrom } from '../../../src/data/types/id.js';
-import { external } from '../../external.js';
+import { describeExternal, externalJson } from '../../external.js';
 
 interface Vector {
   number: string;
@@ -14,11 +14,11 @@ interface Vector {
   upgraded_18?: string | null;
 }
 
-const { vectors } = JSON.parse(readFileSync(external('idcard', 'vectors.json'), 'utf8')) as { vectors: Vector[] };
+const { vectors } = externalJson<{ vectors: Vector[] }>({ vectors: [] }, 'idcard', 'vectors.json');
 const wellFormed18 = (n: string) => /^\d{17}[\dXx]$/.test(n);
 const gender = (g: Vector['gender']) => (g === 'male' ? '男' : g === 'female' ? '女' : null);
 
-describe('identity-number vectors (shared/external/idcard)', () => {
+describeExternal('identity-number vectors (shared/external/idcard)', () => {
   it('has the vectors', () => expect(vectors.length).toBeGreaterThanOrEqual(70));
 
   for (const v of vectors) {
