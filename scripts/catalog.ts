@@ -12,7 +12,7 @@ import { parseArgs } from 'node:util';
 import { loadRuleFiles } from '../src/rules/load.js';
 import { analysePipeline } from '../src/rules/analyse.js';
 import { compileCheck } from '../src/engine/compile.js';
-import { PACKAGE_ROOT } from '../src/cli/version.js';
+import { PACKAGE_ROOT } from '../src/package.js';
 import { tableDef } from '../src/data/tables.js';
 import { CATEGORIES, RISKS, SEVERITIES, type LoadedRule } from '../src/rules/model.js';
 

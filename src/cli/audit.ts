@@ -8,7 +8,7 @@ import { dirname, relative, resolve, sep } from 'node:path';
 import { Option, type Command } from 'commander';
 import type { ActionWrapper } from './main.js';
 import { EXIT, UsageError } from './errors.js';
-import { PACKAGE_ROOT, VERSION } from './version.js';
+import { PACKAGE_ROOT, VERSION } from '../package.js';
 import { loadConfig, splitList, type AuditConfig } from './config.js';
 import { addLoadOptions, loadOptionsFrom, type RawLoadOptions } from './load-options.js';
 import { expandPaths } from '../data/files.js';

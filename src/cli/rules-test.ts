@@ -13,6 +13,7 @@ import type { RuleProblem } from '../rules/model.js';
 import { selectRules } from '../engine/select.js';
 import { testRules, type CaseResult, type TestReport } from '../engine/tester.js';
 import { printable } from '../report/printable.js';
+import { escapeData, escapeProperty } from './problems.js';
 
 interface Options {
   format: 'text' | 'json' | 'github';
@@ -93,21 +94,18 @@ function text(report: TestReport, problems: RuleProblem[], lines: Map<string, st
   return out.join('\n') + '\n';
 }
 
-/** GitHub workflow command escaping (data and properties). */
-const esc = (s: string): string => s.replace(/%/g, '%25').replace(/\r/g, '%0D').replace(/\n/g, '%0A');
-const escProp = (s: string): string => esc(s).replace(/:/g, '%3A').replace(/,/g, '%2C');
 
 function github(report: TestReport, problems: RuleProblem[], lines: Map<string, string[]>): string {
   const out: string[] = [];
   for (const p of problems) {
-    out.push(`::error file=${escProp(p.file)},line=${p.line},col=${p.col},title=${escProp(`rule file: ${p.code}`)}::${esc(p.message + (p.fix ? `\nfix: ${p.fix}` : ''))}`);
+    out.push(`::error file=${escapeProperty(p.file)},line=${p.line},col=${p.col},title=${escapeProperty(`rule file: ${p.code}`)}::${escapeData(p.message + (p.fix ? `\nfix: ${p.fix}` : ''))}`);
   }
   for (const r of report.results) {
     if (r.passed) continue;
     const title = `rule test failed: ${r.ruleId} › ${r.case}`;
-    out.push(`::error file=${escProp(r.file)},line=${caseLine(r.file, r.case, lines)},title=${escProp(title)}::${esc(caseDetail(r).map((l) => l.trim()).join('\n'))}`);
+    out.push(`::error file=${escapeProperty(r.file)},line=${caseLine(r.file, r.case, lines)},title=${escapeProperty(title)}::${escapeData(caseDetail(r).map((l) => l.trim()).join('\n'))}`);
   }
-  for (const p of report.problems) out.push(`::error file=${escProp(p.file)},line=1,title=${escProp(`rule ${p.ruleId}`)}::${esc(p.message)}`);
+  for (const p of report.problems) out.push(`::error file=${escapeProperty(p.file)},line=1,title=${escapeProperty(`rule ${p.ruleId}`)}::${escapeData(p.message)}`);
   out.push(summary(report, problems));
   return out.join('\n') + '\n';
 }

@@ -22,7 +22,7 @@ import { ColumnBuilder } from './columns.js';
 import { expandPaths, optionForFile } from './files.js';
 import { recognise } from './recognise.js';
 import { parserFor } from './types/index.js';
-import { UsageError } from '../cli/errors.js';
+import { UsageError } from '../errors.js';
 
 /** Records read to find the header (title rows and blank lines may precede it). */
 const SNIFF_RECORDS = 15;

@@ -8,7 +8,7 @@
  * wrote (money in yuan), so that a run can be repeated from it.
  */
 import type { LoadedRule, ParamDef, Rule } from '../rules/model.js';
-import { UsageError } from '../cli/errors.js';
+import { UsageError } from '../errors.js';
 import { formatYuan } from '../data/yuan.js';
 import { parseMoney } from '../data/types/money.js';
 import { parseDay } from './functions/dates.js';

@@ -8,7 +8,7 @@ import { tableDef, columnDef } from '../data/tables.js';
 import type { LoadedRule, Pipeline, Rule } from '../rules/model.js';
 import { analysePipeline } from '../rules/analyse.js';
 import { ruleReads } from '../rules/reads.js';
-import { UsageError } from '../cli/errors.js';
+import { UsageError } from '../errors.js';
 import type { Finding, RunResult, SkippedRule } from './finding.js';
 import { compileCheck } from './compile.js';
 import { registerFunctions } from './functions/index.js';

@@ -3,7 +3,7 @@
  * category or a risk. An unknown selector is a usage error listing what is
  * valid, so that a typo never silently runs nothing.
  */
-import { UsageError } from '../cli/errors.js';
+import { UsageError } from '../errors.js';
 import { CATEGORIES, RISKS, type LoadedRule } from '../rules/model.js';
 
 function matches(r: LoadedRule, selector: string): boolean {

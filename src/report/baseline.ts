@@ -3,7 +3,7 @@
  * "known", the others "new", so that a nightly job flags only what changed.
  */
 import { readFileSync } from 'node:fs';
-import { UsageError } from '../cli/errors.js';
+import { UsageError } from '../errors.js';
 import type { Finding } from '../engine/finding.js';
 import type { BaselineStatus, ReportFinding } from './model.js';
 

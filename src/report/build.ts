@@ -3,7 +3,7 @@
  * report's computing happens here (and in summary/rank/baseline/manifest), so
  * that formatters only render.
  */
-import { UsageError } from '../cli/errors.js';
+import { sourceDateEpoch } from '../epoch.js';
 import type { DataIssue, FileReport, LoadedTable } from '../data/model.js';
 import { tableDef } from '../data/tables.js';
 import { formatYuan } from '../data/yuan.js';
@@ -33,17 +33,11 @@ export interface BuildInput {
 
 /**
  * The report's time: SOURCE_DATE_EPOCH (seconds since 1970, UTC) when set, so
- * that reports can be reproduced byte for byte; otherwise now.
+ * that reports can be reproduced byte for byte; otherwise now. A malformed
+ * value is a UsageError.
  */
 export function reportTime(env: NodeJS.ProcessEnv = process.env, now: () => Date = () => new Date()): Date {
-  const epoch = env.SOURCE_DATE_EPOCH?.trim();
-  if (epoch === undefined || epoch === '') return now();
-  const date = /^\d+$/.test(epoch) ? new Date(Number(epoch) * 1000) : null;
-  // reproducible-builds.org: a malformed value is an error, not a silent fallback to now.
-  if (!date || Number.isNaN(date.getTime())) {
-    throw new UsageError(`SOURCE_DATE_EPOCH=${epoch} is not a number of seconds since 1970-01-01 UTC`, 'set it to e.g. $(git log -1 --format=%ct), or unset it');
-  }
-  return date;
+  return sourceDateEpoch(env.SOURCE_DATE_EPOCH) ?? now();
 }
 
 /** The column whose month says which period a row of a table belongs to. */

@@ -6,7 +6,7 @@
 import { createHash } from 'node:crypto';
 import { readdir, readFile, stat } from 'node:fs/promises';
 import { basename, extname, isAbsolute, join, relative, resolve } from 'node:path';
-import { UsageError } from '../cli/errors.js';
+import { UsageError } from '../errors.js';
 import type { LoadedRule, Rule, RuleProblem } from './model.js';
 import { DEFAULT_RULES_DIR } from './paths.js';
 import { validateRuleFiles } from './validate.js';

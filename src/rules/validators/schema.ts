@@ -10,7 +10,7 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { Ajv } from 'ajv';
 import type { ErrorObject, ValidateFunction } from 'ajv';
-import { PACKAGE_ROOT } from '../../cli/version.js';
+import { PACKAGE_ROOT } from '../../package.js';
 import type { ValuePath } from '../yaml.js';
 import type { RuleFile } from './context.js';
 import { isObject, report, valueAt } from './context.js';

@@ -1,3 +1,4 @@
+/** Facts about the installed package: where it lives and its version. Sits below every layer. */
 import { existsSync, readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';

@@ -2,7 +2,7 @@
  * Rule problems as text for people, JSON for tools, and GitHub Actions
  * annotations for CI. Pure functions of the problems: the CLI prints them.
  */
-import type { RuleProblem } from './model.js';
+import type { RuleProblem } from '../rules/model.js';
 import { printable } from '../report/printable.js';
 import { textWidth } from '../report/width.js';
 
@@ -57,11 +57,12 @@ export function formatProblemsGithub(problems: RuleProblem[], fileCount: number)
   return lines.join('\n') + '\n';
 }
 
-// Escaping as GitHub's @actions/core does for workflow commands.
-function escapeData(s: string): string {
+/** A workflow command's message, escaped as GitHub's @actions/core does. */
+export function escapeData(s: string): string {
   return s.replace(/%/g, '%25').replace(/\r/g, '%0D').replace(/\n/g, '%0A');
 }
 
-function escapeProperty(s: string): string {
+/** A workflow command's property value (file, title), escaped as GitHub's @actions/core does. */
+export function escapeProperty(s: string): string {
   return escapeData(s).replace(/:/g, '%3A').replace(/,/g, '%2C');
 }
