@@ -9,7 +9,7 @@ import { piiKindOfColumn, type PiiKind } from '../data/tables.js';
 import type { LoadedRule, Severity } from '../rules/model.js';
 import { EVIDENCE_CAP, type EvidenceRow, type Finding } from './finding.js';
 import { isProvenanceColumn, provenanceIndexes, provenanceTable } from './provenance.js';
-import { displayValue, renderTemplate, type TemplatePart } from './template.js';
+import { displayValue, renderTemplate, type TemplatePart } from '../plan/template.js';
 import { rowHash } from './row-hash.js';
 
 export interface FindingContext {

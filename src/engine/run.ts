@@ -6,16 +6,16 @@
 import type { LoadedTable } from '../data/model.js';
 import { tableDef, columnDef } from '../data/tables.js';
 import type { LoadedRule, Pipeline, Rule } from '../rules/model.js';
-import { analysePipeline } from '../rules/analyse.js';
+import { analysePipeline } from '../plan/flow.js';
 import { ruleReads } from '../rules/reads.js';
 import { UsageError } from '../errors.js';
 import type { Finding, RunResult, SkippedRule } from './finding.js';
-import { compileCheck } from './compile.js';
+import { compileCheck } from '../plan/check.js';
 import { registerFunctions } from './functions/index.js';
 import { runPipeline, type PipelineContext } from './pipeline.js';
 import { displayParams, resolveParams, type ParamOverrides } from './params.js';
 import { selectRules } from './select.js';
-import { compileTemplate, TemplateError } from './template.js';
+import { compileTemplate, TemplateError } from '../plan/template.js';
 import { compareFindings, toFinding, type FindingContext } from './findings.js';
 import { isProvenanceColumn } from './provenance.js';
 

@@ -7,8 +7,8 @@
  */
 import type { LoadedTable, Value } from '../data/model.js';
 import type { Finding, RunResult } from '../engine/finding.js';
-import { benfordExpected } from '../engine/benford.js';
-import { source } from '../engine/kinds/shared.js';
+import { benfordExpected } from '../plan/benford.js';
+import { source } from '../plan/kinds/shared.js';
 import { resolveParams } from '../engine/params.js';
 import { runPipeline } from '../engine/pipeline.js';
 import type { Check, LoadedRule } from '../rules/model.js';

@@ -4,10 +4,10 @@
  * unchanged (a `name` kept only for the message). A rule is runnable on
  * loaded data, and an inline test meaningful, only when all of these exist.
  */
-import { analysePipeline } from './analyse.js';
-import type { PipelineAnalysis } from './analyse.js';
+import { analysePipeline } from '../plan/flow.js';
+import type { PipelineAnalysis } from '../plan/flow.js';
 import type { FindingSpec, Rule } from './model.js';
-import { compileCheck } from '../engine/compile.js';
+import { compileCheck } from '../plan/check.js';
 
 /** `{column}` and `{column:format}` in a message template, with their offsets. */
 export function placeholders(template: string): { name: string; format?: string; index: number; text: string }[] {

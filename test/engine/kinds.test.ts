@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
-import { compileCheck, CompileError } from '../../src/engine/compile.js';
+import { compileCheck, CompileError } from '../../src/plan/check.js';
 import { runPipeline } from '../../src/engine/pipeline.js';
-import { benfordMad, conformity } from '../../src/engine/benford.js';
+import { benfordMad, conformity } from '../../src/plan/benford.js';
 import { first_digit } from '../../src/engine/functions/first_digit.js';
 import type { Check, Step } from '../../src/rules/model.js';
 import type { LoadedTable } from '../../src/data/model.js';

@@ -3,7 +3,7 @@ import type { LoadedTable } from '../../src/data/model.js';
 import type { RunResult } from '../../src/engine/finding.js';
 import type { LoadedRule } from '../../src/rules/model.js';
 import { digitDistributions } from '../../src/report/digits.js';
-import { benfordExpected } from '../../src/engine/benford.js';
+import { benfordExpected } from '../../src/plan/benford.js';
 import { formatHtml } from '../../src/report/formatters/html.js';
 import { formatMarkdown } from '../../src/report/formatters/markdown.js';
 import { maskResult } from '../../src/report/mask.js';

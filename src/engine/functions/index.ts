@@ -26,7 +26,7 @@ import { statutory_retire_age } from './statutory_retire_age.js';
 import { is_valid } from './is_valid.js';
 import { coalesce } from './coalesce.js';
 
-export { DOMAIN_FUNCTION_NAMES, SCALAR_FUNCTIONS, AGGREGATE_FUNCTIONS, WINDOW_FUNCTIONS, ALLOWED_FUNCTIONS } from './allowed.js';
+export { DOMAIN_FUNCTION_NAMES, SCALAR_FUNCTIONS, AGGREGATE_FUNCTIONS, WINDOW_FUNCTIONS, ALLOWED_FUNCTIONS } from '../../plan/functions.js';
 
 type Fn = (...args: never[]) => unknown;
 

@@ -5,17 +5,17 @@
  * checked against the columns of the kind's table, then the compiled
  * pipeline is analysed as a whole, so that nothing the engine runs escapes.
  */
-import { analyseExpression, analysePipeline, analyseTableRef } from '../analyse.js';
-import type { PipelineProblem } from '../analyse.js';
+import { analyseExpression, analysePipeline, analyseTableRef } from '../../plan/flow.js';
+import type { PipelineProblem } from '../../plan/flow.js';
 import type { Check, Pipeline } from '../model.js';
-import type { ExprContext } from '../expression.js';
+import type { ExprContext } from '../../plan/expression.js';
 import type { ValuePath } from '../yaml.js';
-import { compileCheck, CompileError } from '../../engine/compile.js';
+import { compileCheck, CompileError } from '../../plan/check.js';
 import type { RuleFile } from './context.js';
 import { isObject, report } from './context.js';
-import { nearestName } from './nearest.js';
+import { nearestName } from '../../plan/nearest.js';
 import { COLUMN_NAME, expressionsOf } from './walk.js';
-import { checkExpression } from '../expression.js';
+import { checkExpression } from '../../plan/expression.js';
 
 export function validateColumns(f: RuleFile): void {
   const rule = f.parsed.value;

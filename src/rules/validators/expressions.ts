@@ -1,5 +1,5 @@
 /** Expressions parse and use only what the whitelist allows (see ../expression.ts). */
-import { checkExpression } from '../expression.js';
+import { checkExpression } from '../../plan/expression.js';
 import type { RuleFile } from './context.js';
 import { report, valueAt } from './context.js';
 import { expressionsOf } from './walk.js';

@@ -3,14 +3,14 @@
  * amount, the period, the pii columns and every `{placeholder}` of the
  * messages must be output columns, and placeholder formats must be known.
  */
-import { analysePipeline } from '../analyse.js';
+import { analysePipeline } from '../../plan/flow.js';
 import type { Check } from '../model.js';
 import type { ValuePath } from '../yaml.js';
-import { compileCheck } from '../../engine/compile.js';
-import { TEMPLATE_FORMATS } from '../../engine/template.js';
+import { compileCheck } from '../../plan/check.js';
+import { TEMPLATE_FORMATS } from '../../plan/template.js';
 import type { RuleFile } from './context.js';
 import { isObject, report } from './context.js';
-import { nearestName } from './nearest.js';
+import { nearestName } from '../../plan/nearest.js';
 import { placeholders } from '../reads.js';
 
 /** Formats a message placeholder may name after a colon (`{total:money}`): the engine's. */

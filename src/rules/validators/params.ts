@@ -3,7 +3,7 @@
  * defaults and per-test overrides have the declared type.
  */
 import type { ParamType } from '../model.js';
-import { checkExpression } from '../expression.js';
+import { checkExpression } from '../../plan/expression.js';
 import type { ValuePath } from '../yaml.js';
 import type { RuleFile } from './context.js';
 import { isObject, report, valueAt } from './context.js';

@@ -14,7 +14,7 @@ import { PACKAGE_ROOT } from '../../package.js';
 import type { ValuePath } from '../yaml.js';
 import type { RuleFile } from './context.js';
 import { isObject, report, valueAt } from './context.js';
-import { nearestName } from './nearest.js';
+import { nearestName } from '../../plan/nearest.js';
 
 /** The published JSON Schema of a rule file. */
 export const SCHEMA_PATH = join(PACKAGE_ROOT, 'rules', 'schema.json');

@@ -7,8 +7,8 @@ import { TABLE_NAMES, tableDef } from '../../data/tables.js';
 import { columnForHeader } from '../../data/recognise.js';
 import type { RuleFile } from './context.js';
 import { isObject, report } from './context.js';
-import { nearestName } from './nearest.js';
-import type { PipelineAnalysis } from '../analyse.js';
+import { nearestName } from '../../plan/nearest.js';
+import type { PipelineAnalysis } from '../../plan/flow.js';
 import type { Rule } from '../model.js';
 import { ruleReads } from '../reads.js';
 

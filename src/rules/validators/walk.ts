@@ -4,7 +4,7 @@
  * all walk the check through here, so that no expression is forgotten by one
  * of them.
  */
-import type { ExprContext } from '../expression.js';
+import type { ExprContext } from '../../plan/expression.js';
 import type { ValuePath } from '../yaml.js';
 import { isObject } from './context.js';
 

@@ -1,4 +1,4 @@
-import { editDistance } from '../expression.js';
+import { editDistance } from './expression.js';
 
 /** The name closest to `word` within a small edit distance, for "did you mean" hints. */
 export function nearestName(word: string, names: Iterable<string>): string | undefined {

@@ -12,7 +12,7 @@
  */
 import { parseExpressionAt } from 'acorn';
 import type { Node as AcornNode } from 'acorn';
-import { AGGREGATE_FUNCTIONS, ALLOWED_FUNCTIONS, WINDOW_FUNCTIONS } from '../engine/functions/index.js';
+import { AGGREGATE_FUNCTIONS, ALLOWED_FUNCTIONS, WINDOW_FUNCTIONS } from './functions.js';
 
 /**
  * Where an expression is used:

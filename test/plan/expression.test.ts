@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { checkExpression, MAX_EXPRESSION_DEPTH, MAX_EXPRESSION_LENGTH } from '../../src/rules/expression.js';
+import { checkExpression, MAX_EXPRESSION_DEPTH, MAX_EXPRESSION_LENGTH } from '../../src/plan/expression.js';
 
 const problems = (src: string, context: 'row' | 'aggregate' | 'join' = 'row') => checkExpression(src, context).problems;
 const firstMessage = (src: string, context: 'row' | 'aggregate' | 'join' = 'row') => problems(src, context)[0]?.message ?? '';

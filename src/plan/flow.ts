@@ -6,11 +6,11 @@
  */
 import type { ExprContext } from './expression.js';
 import { checkExpression } from './expression.js';
-import type { JoinOn, Pipeline, Step, TableRef } from './model.js';
+import type { JoinOn, Pipeline, Step, TableRef } from '../rules/model.js';
 import { columnDef, TABLE_NAMES, tableDef } from '../data/tables.js';
 import type { ColumnType } from '../data/tables.js';
-import type { ValuePath } from './yaml.js';
-import { nearestName } from './validators/nearest.js';
+import type { ValuePath } from '../rules/yaml.js';
+import { nearestName } from './nearest.js';
 
 /** A problem found by the flow analysis. `path` (relative to the pipeline object) and `offset` (into an expression) place it precisely. */
 export interface PipelineProblem {

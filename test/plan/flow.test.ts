@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { analysePipeline } from '../../src/rules/analyse.js';
+import { analysePipeline } from '../../src/plan/flow.js';
 import type { Pipeline } from '../../src/rules/model.js';
 
 describe('analysePipeline: column flow', () => {

@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
-import { benfordExpected, benfordMad, benfordTable, conformity, digitBins, MAD_THRESHOLDS, type DigitTest } from '../../src/engine/benford.js';
+import { benfordExpected, benfordMad, benfordTable, conformity, digitBins, MAD_THRESHOLDS, type DigitTest } from '../../src/plan/benford.js';
 import { external } from '../external.js';
 
 const DIR = external('benford');

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { compileTemplate, renderTemplate, TemplateError } from '../../src/engine/template.js';
+import { compileTemplate, renderTemplate, TemplateError } from '../../src/plan/template.js';
 import { provenanceIndexes, provenanceTable } from '../../src/engine/provenance.js';
 
 describe('message templates', () => {
