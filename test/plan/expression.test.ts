@@ -1,10 +1,10 @@
 import { describe, expect, it } from 'vitest';
-import { checkExpression, MAX_EXPRESSION_DEPTH, MAX_EXPRESSION_LENGTH } from '../../src/plan/expression.js';
+import { parseExpression, MAX_EXPRESSION_DEPTH, MAX_EXPRESSION_LENGTH } from '../../src/plan/expression.js';
 
-const problems = (src: string, context: 'row' | 'aggregate' | 'join' = 'row') => checkExpression(src, context).problems;
+const problems = (src: string, context: 'row' | 'aggregate' | 'join' = 'row') => parseExpression(src, context).problems;
 const firstMessage = (src: string, context: 'row' | 'aggregate' | 'join' = 'row') => problems(src, context)[0]?.message ?? '';
 
-describe('checkExpression: what is allowed', () => {
+describe('parseExpression: what is allowed', () => {
   it.each([
     "d.status == '成功' && !op.includes($.survivor_items, d.item)",
     'd.period > op.add_months(op.month_of(d.death_date), $.grace_months)',
@@ -23,8 +23,27 @@ describe('checkExpression: what is allowed', () => {
     expect(problems('(a, b, $) => a.amount > b.amount + $.slack', 'join')).toEqual([]);
   });
 
+  it('reads the expression into the plan\'s own tree', () => {
+    expect(parseExpression("d.status == '成功' && !op.includes($.items, d['item']) ? -1 : null", 'row').ast).toEqual({
+      type: 'conditional',
+      test: {
+        type: 'logical', op: '&&',
+        left: { type: 'binary', op: '==', left: { type: 'column', side: 'd', name: 'status' }, right: { type: 'literal', value: '成功' } },
+        right: { type: 'unary', op: '!', arg: { type: 'call', fn: 'includes', args: [{ type: 'param', name: 'items' }, { type: 'column', side: 'd', name: 'item' }] } },
+      },
+      then: { type: 'unary', op: '-', arg: { type: 'literal', value: 1 } },
+      else: { type: 'literal', value: null },
+    });
+    expect(parseExpression('(a, b, $) => a.x >= b.y + $.slack', 'join').ast).toEqual({
+      type: 'binary', op: '>=', left: { type: 'column', side: 'a', name: 'x' },
+      right: { type: 'binary', op: '+', left: { type: 'column', side: 'b', name: 'y' }, right: { type: 'param', name: 'slack' } },
+    });
+    expect(parseExpression("op.includes(['110', -1, null], d.scheme)", 'row').ast).toMatchObject({ args: [{ type: 'list', items: ['110', -1, null] }, {}] });
+    expect(parseExpression('d.x +', 'row').ast).toBeUndefined();
+  });
+
   it('reports the columns, params and functions used, with their offsets', () => {
-    const r = checkExpression("d.amount > $.min && op.abs(d['base']) < 3", 'row');
+    const r = parseExpression("d.amount > $.min && op.abs(d['base']) < 3", 'row');
     expect(r.columns).toEqual([
       { table: 'd', name: 'amount', offset: 2, length: 6 },
       { table: 'd', name: 'base', offset: 30, length: 4 },
@@ -34,7 +53,7 @@ describe('checkExpression: what is allowed', () => {
   });
 });
 
-describe('checkExpression: what is refused, and where', () => {
+describe('parseExpression: what is refused, and where', () => {
   const cases: [string, string, RegExp, number][] = [
     // [what, expression, message, offset of the problem]
     ['process', 'process.exit(1)', /`process` is not allowed/, 0],
@@ -91,6 +110,14 @@ describe('checkExpression: what is refused, and where', () => {
     const [call] = problems('toString()');
     expect(call.message).toBe('only op.<function>(…) can be called, not `toString`');
     expect(call.fix).toMatch(/^use an allowed function/);
+  });
+
+  it('wants the number of arguments each function takes', () => {
+    expect(firstMessage('op.round(d.amount, 2)')).toBe('op.round takes 1 argument, not 2');
+    expect(firstMessage('op.count(d.amount)', 'aggregate')).toBe('op.count takes 0 arguments, not 1');
+    expect(firstMessage('op.months_between(d.period)')).toBe('op.months_between takes 2 arguments, not 1');
+    expect(firstMessage('op.coalesce()')).toBe('op.coalesce takes at least 1 argument, not 0');
+    expect(problems('op.substring(d.id_number, 0, 6) + op.lag(d.x, 1, 0)')).toEqual([]);
   });
 
   it('suggests the nearest allowed function', () => {

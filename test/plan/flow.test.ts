@@ -1,6 +1,24 @@
 import { describe, expect, it } from 'vitest';
-import { analysePipeline } from '../../src/plan/flow.js';
+import { compileCheck } from '../../src/plan/check.js';
+import { compileRule } from '../../src/plan/compile.js';
 import type { Pipeline } from '../../src/rules/model.js';
+
+/** The column flow of a pipeline: tables and columns read, output columns and where they pass through from, problems (paths relative to the check). */
+function analysePipeline(p: Pipeline, params?: Set<string>) {
+  const c = params
+    ? compileRule({ check: { kind: 'pipeline', ...p }, params: Object.fromEntries([...params].map((n) => [n, {}])) })
+    : compileCheck({ kind: 'pipeline', ...p });
+  const columns = c.relation?.out.columns ?? [];
+  return {
+    tables: c.tables,
+    inputColumns: c.reads,
+    output: columns.map((x) => x.name),
+    outputOrigins: Object.fromEntries(columns.map((x) => [x.name, x.sources])),
+    columns: Object.fromEntries(columns.map((x) => [x.name, x])),
+    relation: c.relation,
+    problems: c.problems.filter((x) => x.stage !== 'expression').map(({ stage: _stage, path, ...rest }) => ({ ...rest, path: path.slice(1) })),
+  };
+}
 
 describe('analysePipeline: column flow', () => {
   it('follows the worked example: join, groupby, rollup', () => {
@@ -49,7 +67,7 @@ describe('analysePipeline: column flow', () => {
       ],
     });
     expect(a.output).toEqual(['id_number_1', 'pay_date', 'id_number_2', 'name', 'sentence_start', 'sentence_end', 'release_date']);
-    expect(a.problems).toEqual([expect.objectContaining({ code: 'unknown-column', message: 'unknown column `pay_date` in the joined table (b)', step: 1 })]);
+    expect(a.problems).toEqual([expect.objectContaining({ code: 'unknown-column', message: 'unknown column `pay_date` in the joined table (b)', path: ['steps', 1, 'join', 'where'] })]);
   });
 
   it('outputs group keys and rollup names, group keys and count (or as)', () => {
@@ -86,8 +104,8 @@ describe('analysePipeline: column flow', () => {
       steps: [{ filter: 'd.amout > 0' }, { join: { with: 'death', on: 'id_number' } }, { groupby: ['id_number'] }, { rollup: { n: 'op.count()' } }, { orderby: ['-amount'] }],
     });
     expect(a.problems).toEqual([
-      { code: 'unknown-column', step: 0, path: ['steps', 0, 'filter'], offset: 2, length: 5, message: 'unknown column `amout` at this step', fix: expect.stringMatching(/^did you mean `amount`\?/) },
-      { code: 'unknown-table', step: 1, path: ['steps', 1, 'join', 'with'], message: 'unknown table `death`', fix: expect.stringMatching(/^did you mean `deaths`\?/) },
+      { code: 'unknown-column', path: ['steps', 0, 'filter'], offset: 2, length: 5, message: 'unknown column `amout` at this step', fix: expect.stringMatching(/^did you mean `amount`\?/) },
+      { code: 'unknown-table', path: ['steps', 1, 'join', 'with'], message: 'unknown table `death`', fix: expect.stringMatching(/^did you mean `deaths`\?/) },
     ]);
   });
 
@@ -132,9 +150,79 @@ describe('analysePipeline: column flow', () => {
     ]);
   });
 
-  it('flags undeclared params only when the declared set is given', () => {
+  it('flags undeclared params when the rule is compiled', () => {
     const p: Pipeline = { from: 'payouts', steps: [{ filter: 'd.amount > $.min' }] };
     expect(analysePipeline(p).problems).toEqual([]);
     expect(analysePipeline(p, new Set()).problems).toEqual([expect.objectContaining({ code: 'undeclared-param', offset: 13 })]);
+  });
+
+  it('outputs a right join\'s equal-named keys from the right, and a full join\'s merged, in Arquero\'s order', () => {
+    const join = (how: string) => analysePipeline({ from: 'payouts', steps: [{ select: ['id_number', 'amount'] }, { join: { with: { from: 'deaths', steps: [{ select: ['id_number', 'death_date'] }] }, on: 'id_number', how } }] } as Pipeline);
+    expect(join('inner').output).toEqual(['id_number', 'amount', 'death_date']);
+    expect(join('right').output).toEqual(['amount', 'id_number', 'death_date']);
+    const full = join('full');
+    expect(full.output).toEqual(['id_number', 'amount', 'death_date']);
+    expect(full.relation!.steps[1]).toMatchObject({ verb: 'join', how: 'full', output: { merged: ['id_number'] } });
+  });
+});
+
+describe('lineage and personal-data kinds of output columns', () => {
+  const kinds = (p: Pipeline) => Object.fromEntries(Object.values(analysePipeline(p).columns).map((c) => [c.name, c.kind ?? null]));
+
+  it('a rollup of a name is a name; counts, lengths and ages are not personal data', () => {
+    const a = analysePipeline({
+      from: 'payouts',
+      steps: [{ groupby: ['operator_id'] }, { rollup: { who: 'op.max(d.name)', card: 'op.max(d.bank_account)', n: 'op.count()', people: 'op.distinct(d.id_number)', longest: 'op.max(op.length(d.name))' } }],
+    });
+    expect(Object.fromEntries(Object.entries(a.columns).map(([n, c]) => [n, c.kind ?? null]))).toEqual({ operator_id: null, who: 'name', card: 'account', n: null, people: null, longest: null });
+    expect(a.columns.who).toMatchObject({ sources: [], lineage: ['payouts.name'], via: ['op.max', 'rollup'] });
+  });
+
+  it('a text built from an identity number is still one; a birth date or an age drawn from it is not', () => {
+    expect(
+      kinds({
+        from: 'persons',
+        steps: [
+          { derive: { split: "op.substring(d.id_number, 0, 6) + ' ' + op.substring(d.id_number, 6, 18)", upper: 'op.upper(d.name)', born: 'op.id_birth_date(d.id_number)', age: "op.age_on(op.id_birth_date(d.id_number), '2024-01-01')", valid: 'op.id_valid(d.id_number)' } },
+          { select: ['split', 'upper', 'born', 'age', 'valid'] },
+        ],
+      }),
+    ).toEqual({ split: 'id', upper: 'name', born: null, age: null, valid: null });
+  });
+
+  it('kinds follow renames, join suffixes and lookups; mixed kinds take the stronger', () => {
+    expect(
+      kinds({
+        from: 'payouts',
+        steps: [
+          { select: ['id_number', 'name', 'bank_account'] },
+          { rename: { bank_account: 'card' } },
+          { join: { with: 'deaths', where: '(a, b) => a.id_number == b.id_number' } },
+          { derive: { both: 'd.name_1 + d.id_number_1', flag: 'd.name_1 == d.name_2' } },
+        ],
+      }),
+    ).toEqual({ id_number_1: 'id', name_1: 'name', card: 'account', id_number_2: 'id', name_2: 'name', death_date: null, source: null, both: 'id', flag: null });
+  });
+});
+
+describe('evidence slots', () => {
+  const slots = (p: Pipeline) => analysePipeline(p).relation!.out.slots.map((s) => s.table);
+
+  it('every read of a table is a slot; a self-join carries two', () => {
+    expect(slots({ from: 'payouts', steps: [{ join: { with: 'payouts', on: 'id_number' } }] })).toEqual(['payouts', 'payouts']);
+    expect(slots({ from: 'payouts', steps: [{ join: { with: 'deaths', on: 'id_number' } }, { groupby: ['id_number'] }, { count: {} }] })).toEqual(['payouts', 'deaths']);
+  });
+
+  it('semijoin and antijoin keep the left rows only; a lookup adds the looked-up row unless the rows carry its table already', () => {
+    expect(slots({ from: 'payouts', steps: [{ semijoin: { with: 'deaths', on: 'id_number' } }, { antijoin: { with: 'prisoners', on: 'id_number' } }] })).toEqual(['payouts']);
+    expect(slots({ from: 'payouts', steps: [{ lookup: { with: 'deaths', on: 'id_number', values: ['death_date'] } }] })).toEqual(['payouts', 'deaths']);
+    expect(slots({ from: 'payouts', steps: [{ lookup: { with: { from: 'payouts', steps: [{ groupby: ['id_number'] }, { count: { as: 'n' } }] }, on: 'id_number', values: ['n'] } }] })).toEqual(['payouts']);
+  });
+
+  it('concat fills the slot of the same table, and adds the others', () => {
+    const a = analysePipeline({ from: 'payouts', steps: [{ select: ['id_number'] }, { concat: [{ from: 'payouts', steps: [{ select: ['id_number'] }] }, { from: 'deaths', steps: [{ select: ['id_number'] }] }] }] });
+    expect(a.relation!.out.slots.map((s) => s.table)).toEqual(['payouts', 'deaths']);
+    const concat = a.relation!.steps[1];
+    expect(concat.verb === 'concat' && concat.slots.map((pairs) => pairs.map(([, to]) => to))).toEqual([[a.relation!.slot.id], [a.relation!.out.slots[1].id]]);
   });
 });

@@ -1,7 +1,6 @@
-import type { Check, Pipeline } from '../../rules/model.js';
-import { CompileError, numeric, source } from './shared.js';
-
-type Outliers = Extract<Check, { kind: 'outliers' }>;
+import { and, binary, call, col, cond, lit } from '../ast.js';
+import type { Relation } from '../model.js';
+import type { KindContext } from './shared.js';
 
 /**
  * Values far above their group's typical value. `ratio`: score = value /
@@ -11,31 +10,36 @@ type Outliers = Extract<Check, { kind: 'outliers' }>;
  * Rows with score > threshold in groups of at least `min_n` (default 5) values.
  * Output: the outlying rows with `value`, `n`, `median`, `mad` (median absolute deviation), `score`.
  */
-export function compileOutliers(check: Outliers): Pipeline {
-  const method = check.method ?? 'robust_z';
-  if (method !== 'ratio' && method !== 'robust_z') {
-    throw new CompileError(`check.method must be ratio or robust_z, not ${JSON.stringify(method)}`, ['check', 'method']);
-  }
-  if (check.threshold === undefined) {
-    throw new CompileError('check.threshold is required', ['check', 'threshold'], method === 'ratio' ? 'threshold: 5' : 'threshold: 3.5');
-  }
-  const threshold = numeric(check.threshold, 0, ['check', 'threshold']);
-  const minN = numeric(check.min_n, 5, ['check', 'min_n']);
-  const { from, steps } = source(check.table, check.where);
-  steps.push({ derive: { value: check.value } }, { filter: 'd.value != null && op.is_finite(d.value)' });
-  if (check.group?.length) steps.push({ groupby: check.group });
-  steps.push({ derive: { n: 'op.count()', median: 'op.median(d.value)' } }, { derive: { mad: 'op.median(op.abs(d.value - d.median))' } });
-  if (method === 'ratio') {
-    steps.push({ derive: { score: 'd.median > 0 ? d.value / d.median : null' } });
-  } else {
-    steps.push(
-      {
-        derive: {
-          score: 'd.mad > 0 ? 0.6745 * (d.value - d.median) / d.mad : (d.value - d.median) / (1.253314 * op.mean(op.abs(d.value - d.median)))',
-        },
-      },
-    );
-  }
-  steps.push({ ungroup: true }, { filter: `d.n >= ${minN} && d.score != null && d.score > ${threshold}` });
-  return { from, steps };
+export function outliers(c: Record<string, unknown>, k: KindContext): Relation | undefined {
+  const { rel, where } = k.table(c);
+  const group = k.group(c, rel);
+  const value = k.expression(c.value, ['check', 'value'], rel);
+  const method = c.method ?? 'robust_z';
+  if (method !== 'ratio' && method !== 'robust_z') k.fail(`check.method must be ratio or robust_z, not ${JSON.stringify(method)}`, ['check', 'method']);
+  if (c.threshold === undefined) k.fail('check.threshold is required', ['check', 'threshold'], method === 'ratio' ? 'threshold: 5' : 'threshold: 3.5');
+  const threshold = k.numeric(c.threshold, 0, ['check', 'threshold']);
+  const minN = k.numeric(c.min_n, 5, ['check', 'min_n']);
+  if (!rel) return undefined;
+  const v = col('value');
+  const median = col('median');
+  const deviation = binary('-', v, median);
+  const score =
+    method === 'ratio'
+      ? cond(binary('>', median, lit(0)), binary('/', v, median), lit(null))
+      : cond(
+          binary('>', col('mad'), lit(0)),
+          binary('/', binary('*', lit(0.6745), deviation), col('mad')),
+          binary('/', deviation, binary('*', lit(1.253314), call('mean', call('abs', deviation)))),
+        );
+  return k.build(rel, [
+    ...where,
+    { derive: { value } },
+    { filter: and(binary('!=', v, lit(null)), call('is_finite', v)) },
+    ...(group.length ? [{ groupby: group }] : []),
+    { derive: { n: call('count'), median: call('median', v) } },
+    { derive: { mad: call('median', call('abs', deviation)) } },
+    { derive: { score } },
+    { ungroup: true },
+    { filter: and(binary('>=', col('n'), minN), binary('!=', col('score'), lit(null)), binary('>', col('score'), threshold)) },
+  ]);
 }

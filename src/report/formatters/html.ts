@@ -8,7 +8,7 @@
  */
 import { formatYuanGrouped } from '../../data/yuan.js';
 import { SEVERITIES } from '../../rules/model.js';
-import { displayRange, displayValue, evidenceRef } from '../display.js';
+import { columnValue, displayRange, evidenceRef } from '../display.js';
 import { labels, pick, tableLabel, type Labels } from '../i18n.js';
 import type { AuditResult, ReportFinding } from '../model.js';
 
@@ -237,7 +237,7 @@ export function formatHtml(r: AuditResult): string {
                     (e) =>
                       `<tr><td><code>${esc(evidenceRef(e))}</code></td><td>${esc(e.table)}</td><td>${Object.entries(e.values)
                         .filter(([, v]) => v !== null && v !== '')
-                        .map(([k, v]) => `${esc(k)}=<b>${esc(displayValue(e.table, k, v))}</b>`)
+                        .map(([k, v]) => `${esc(k)}=<b>${esc(columnValue(e.table, k, v))}</b>`)
                         .join('; ')}</td></tr>`,
                   )
                   .join('')}</tbody></table>` +

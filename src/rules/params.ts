@@ -7,14 +7,15 @@
  * Expressions see money as integer fen; the manifest records what the user
  * wrote (money in yuan), so that a run can be repeated from it.
  */
-import type { LoadedRule, ParamDef, Rule } from '../rules/model.js';
 import { UsageError } from '../errors.js';
 import { formatYuan } from '../data/yuan.js';
 import { parseMoney } from '../data/types/money.js';
-import { parseDay } from './functions/dates.js';
-import type { ParamValues } from './pipeline.js';
+import { isCalendarDate } from '../data/types/calendar.js';
+import type { LoadedRule, ParamDef, Rule } from './model.js';
 
 export type ParamValue = string | number | boolean | string[];
+/** Parameter values as expressions see them (money in fen), by name. */
+export type ParamValues = Record<string, ParamValue>;
 /** Overrides per rule id, as written by the user. */
 export type ParamOverrides = Record<string, Record<string, ParamValue>>;
 
@@ -62,12 +63,12 @@ function typed(def: ParamDef, raw: unknown): Typed {
       if (typeof raw !== 'string' && typeof raw !== 'number') throw new ParamTypeError(`must be text, got ${show(raw)}`, 'write the text');
       return { value: String(raw), display: String(raw) };
     case 'date':
-      if (text === undefined || !/^\d{4}-\d{2}-\d{2}$/.test(text) || !parseDay(text)) {
+      if (text === undefined || !isDate(text)) {
         throw new ParamTypeError(`must be a date YYYY-MM-DD, got ${show(raw)}`, 'write e.g. 2024-01-31');
       }
       return { value: text, display: text };
     case 'month':
-      if (text === undefined || !/^\d{4}-\d{2}$/.test(text) || !parseDay(text)) {
+      if (text === undefined || !isMonth(text)) {
         throw new ParamTypeError(`must be a month YYYY-MM, got ${show(raw)}`, 'write e.g. 2024-01');
       }
       return { value: text, display: text };
@@ -90,20 +91,35 @@ function typed(def: ParamDef, raw: unknown): Typed {
   }
 }
 
+/** True for a real calendar date written YYYY-MM-DD. */
+export function isDate(text: string): boolean {
+  const m = /^(\d{4})-(\d{2})-(\d{2})$/.exec(text);
+  return m !== null && isCalendarDate(+m[1], +m[2], +m[3]);
+}
+
+/** True for a month written YYYY-MM. */
+export function isMonth(text: string): boolean {
+  const m = /^(\d{4})-(\d{2})$/.exec(text);
+  return m !== null && +m[2] >= 1 && +m[2] <= 12;
+}
+
 function declaredList(rule: Rule): string {
   const names = Object.entries(rule.params ?? {}).map(([n, d]) => `${n} (${d.type})`);
   return names.length ? names.join(', ') : '(none: this rule has no params)';
+}
+
+/** The declaration of a rule's param; a UsageError naming the declared ones when there is none. */
+function paramDef(rule: Rule, name: string): ParamDef {
+  const params = rule.params ?? {};
+  if (!Object.hasOwn(params, name)) throw new UsageError(`rule ${rule.id} has no param "${name}"`, `its params are: ${declaredList(rule)}`);
+  return params[name];
 }
 
 function resolve(rule: Rule, overrides: Record<string, ParamValue> | undefined): { values: ParamValues; display: Record<string, ParamValue> } {
   const values: ParamValues = {};
   const display: Record<string, ParamValue> = {};
   const params = rule.params ?? {};
-  for (const name of Object.keys(overrides ?? {})) {
-    if (!Object.hasOwn(params, name)) {
-      throw new UsageError(`rule ${rule.id} has no param "${name}"`, `its params are: ${declaredList(rule)}`);
-    }
-  }
+  for (const name of Object.keys(overrides ?? {})) paramDef(rule, name);
   for (const [name, def] of Object.entries(params)) {
     const given = overrides && Object.hasOwn(overrides, name);
     const raw = given ? overrides![name] : def.default;
@@ -138,10 +154,20 @@ function ruleIds(rules: LoadedRule[]): string {
   return rules.map((r) => r.rule.id).sort().join(', ');
 }
 
+/** The rule a param override names (ids compare case-insensitively when nothing matches exactly). */
 function findRule(id: string, rules: LoadedRule[]): Rule {
   const hit = rules.find((r) => r.rule.id === id) ?? rules.find((r) => r.rule.id.toLowerCase() === id.toLowerCase());
   if (!hit) throw new UsageError(`unknown rule "${id}" in a param`, `rules with params: ${ruleIds(rules.filter((r) => Object.keys(r.rule.params ?? {}).length))}`);
   return hit.rule;
+}
+
+/**
+ * Checks overrides against the rules: every rule id, param name and value's
+ * type. The one place where an unknown id or name is found, for the command
+ * line, the config file and callers of the engine alike.
+ */
+export function checkOverrides(overrides: ParamOverrides, rules: LoadedRule[]): void {
+  for (const [id, values] of Object.entries(overrides)) resolve(findRule(id, rules), values);
 }
 
 /**
@@ -157,8 +183,7 @@ export function parseParamOption(option: string, rules: LoadedRule[]): { ruleId:
   }
   const rule = findRule(option.slice(0, dot).trim(), rules);
   const name = option.slice(dot + 1, eq).trim();
-  const def = rule.params?.[name];
-  if (!def) throw new UsageError(`rule ${rule.id} has no param "${name}"`, `its params are: ${declaredList(rule)}`);
+  const def = paramDef(rule, name);
   try {
     return { ruleId: rule.id, name, value: typed(def, option.slice(eq + 1)).display };
   } catch (err) {

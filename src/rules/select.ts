@@ -4,7 +4,7 @@
  * valid, so that a typo never silently runs nothing.
  */
 import { UsageError } from '../errors.js';
-import { CATEGORIES, RISKS, type LoadedRule } from '../rules/model.js';
+import { CATEGORIES, RISKS, type LoadedRule } from './model.js';
 
 function matches(r: LoadedRule, selector: string): boolean {
   const s = selector.toLowerCase();
@@ -27,7 +27,7 @@ function check(selectors: string[], rules: LoadedRule[], option: string): void {
 }
 
 /** The rules selected by `only` (all when empty) minus those matched by `skip`. Selectors may be comma-separated. */
-export function selectRules(rules: LoadedRule[], only?: string[], skip?: string[]): LoadedRule[] {
+export function selectRules<R extends LoadedRule>(rules: R[], only?: string[], skip?: string[]): R[] {
   const o = split(only);
   const k = split(skip);
   check(o, rules, '--only');

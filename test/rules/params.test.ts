@@ -1,8 +1,8 @@
 import { describe, expect, it } from 'vitest';
-import { collectParams, displayParams, parseParamOption, resolveParams } from '../../src/engine/params.js';
+import { collectParams, displayParams, parseParamOption, resolveParams } from '../../src/rules/params.js';
 import { UsageError } from '../../src/cli/errors.js';
 import type { ParamDef } from '../../src/rules/model.js';
-import { rule } from './helpers.js';
+import { rule } from '../engine/helpers.js';
 
 const d = (type: ParamDef['type'], def: ParamDef['default']): ParamDef => ({ type, default: def, description: { zh: '', en: '' } });
 const r = rule('SPLIT', { kind: 'pipeline', from: 'payouts' }, {}, {

@@ -1,12 +1,12 @@
 /**
  * Every expression of a rule's check, with its path in the file and the
- * context it is evaluated in. The expression, params and columns validators
- * all walk the check through here, so that no expression is forgotten by one
- * of them.
+ * context it is evaluated in: what the compile parses, each once, before it
+ * reads the check, so that no expression is forgotten or parsed twice.
  */
-import type { ExprContext } from '../../plan/expression.js';
-import type { ValuePath } from '../yaml.js';
-import { isObject } from './context.js';
+import type { RulePath as ValuePath } from '../errors.js';
+import type { ExprContext } from './expression.js';
+import { isObject } from './flow.js';
+import { COLUMN_NAME } from './kinds/shared.js';
 
 export interface FoundExpression {
   text: string;
@@ -16,9 +16,6 @@ export interface FoundExpression {
 
 /** Kind fields holding a number or a `$.param` reference. */
 export const PARAM_FIELDS = ['min_count', 'tolerance', 'min_gap', 'min_n', 'threshold', 'min_entities', 'flag_at'] as const;
-
-/** A plain column name, as opposed to an expression (benford's `value` may be either). */
-export const COLUMN_NAME = /^[A-Za-z_][A-Za-z0-9_]*$/;
 
 const VERBS = new Set(['filter', 'derive', 'select', 'rename', 'join', 'semijoin', 'antijoin', 'lookup', 'groupby', 'ungroup', 'rollup', 'count', 'dedupe', 'orderby', 'concat']);
 
