@@ -61,6 +61,7 @@ async function runOne<D extends Dataset>(rule: CompiledRule, dataset: D, params:
   // Rules from files arrive without problems; a rule built in memory may not.
   const [problem] = rule.problems;
   if (problem) throw new Skip(`${pathText(problem.path)}: ${problem.message}${problem.fix ? `; ${problem.fix}` : ''}`, 'error');
+  if (!rule.relation || !rule.finding) throw new Skip('the rule has no check or no finding to compile', 'error');
   checkInputs(rule, dataset);
   const result = await executor.run(rule, params, dataset);
   return buildFindings(rule, result, dataset);

@@ -80,8 +80,3 @@ export function* nodes(e: Expr): Generator<Expr> {
 export function columnRefs(e: Expr): Array<Extract<Expr, { type: 'column' }>> {
   return [...nodes(e)].filter((n): n is Extract<Expr, { type: 'column' }> => n.type === 'column');
 }
-
-/** The names of the params a tree reads. */
-export function paramRefs(e: Expr): string[] {
-  return [...nodes(e)].flatMap((n) => (n.type === 'param' ? [n.name] : []));
-}

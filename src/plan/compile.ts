@@ -7,10 +7,10 @@
 import type { PiiKind } from '../data/tables.js';
 import type { RulePath } from '../errors.js';
 import type { EntityKind, LoadedRule, Rule } from '../rules/model.js';
-import { compileCheck, type CheckCompilation, type CheckExpression, type DigitColumns } from './check.js';
+import { compileCheck, type CheckCompilation, type CheckExpression } from './check.js';
 import { isObject } from './flow.js';
 import { entityFieldKind } from './lineage.js';
-import type { PlanColumn, PlanProblem, Relation } from './model.js';
+import type { PlanColumn, PlanProblem } from './model.js';
 import { nearestName } from './nearest.js';
 import { parseTemplate, placeholders, type TemplatePart } from './template.js';
 import { PARAM_FIELDS } from './walk.js';
@@ -182,4 +182,3 @@ export function pathText(path: RulePath): string {
   return path.map((seg, i) => (typeof seg === 'number' ? `[${seg}]` : i === 0 ? seg : `.${seg}`)).join('');
 }
 
-export type { DigitColumns, Relation };

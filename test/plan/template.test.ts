@@ -20,7 +20,11 @@ describe('message templates', () => {
 
   it('masks each value by its placeholder\'s kind before it renders it', () => {
     const p = parseTemplate('{name}: {total:money}').parts.map((x) => (typeof x !== 'string' && x.column === 'name' ? { ...x, kind: 'name' as const } : x));
-    expect(renderTemplate(p, { name: '张三', total: 100 }, (kind, v) => `<${kind}:${v}>`)).toBe('<name:张三>: 1.00');
+    expect(renderTemplate(p, { name: '张三', total: 100 }, (kind, v) => (kind ? `<${kind}:${v}>` : v))).toBe('<name:张三>: 1.00');
+    // Every value goes through the mask, those of no known kind too (a free-text scan can hook in there).
+    const seen: unknown[] = [];
+    renderTemplate(p, { name: '张三', total: 100 }, (kind, v) => (seen.push([kind, v]), v));
+    expect(seen).toEqual([['name', '张三'], [undefined, 100]]);
     expect(renderTemplate(p, { name: '张三', total: 100 })).toBe('张三: 1.00');
   });
 
