@@ -67,6 +67,16 @@ describe('verbs', () => {
     ]);
   });
 
+  it("a join's output names are the plan's, whichever columns the files have", async () => {
+    // The deaths file has no name column: the plan still names the payouts' name name_1, as validate said it would.
+    const noNames = tables({
+      payouts: 'id_number,name,period\n11010519491231002X,张三,2024-02',
+      deaths: 'id_number,death_date\n11010519491231002X,2024-01-15',
+    });
+    const out = await runCheck({ kind: 'pipeline', from: 'payouts', steps: [{ join: { with: 'deaths', where: '(a, b) => a.id_number == b.id_number' } }] }, noNames);
+    expect(out).toEqual([{ id_number_1: '11010519491231002X', name_1: '张三', period: '2024-02', id_number_2: '11010519491231002X', death_date: '2024-01-15', __payouts: [0], __deaths: [0] }]);
+  });
+
   it('a join says how rows match: without on or where it does not compile', async () => {
     await expect(run([{ select: ['id_number', 'name', 'period'] }, { join: { with: { from: 'deaths', steps: [{ select: ['id_number', 'name', 'death_date'] }] } } }])).rejects.toThrow(
       /check\.steps\[1\]\.join: join needs `on` or `where`/,

@@ -154,6 +154,22 @@ describe('findings', () => {
     expect(f.pii).toMatchObject({ 'entity.key': 'id', 'entity.label': 'name', id_number_1: 'id', name_1: 'name', name_2: 'name' });
   });
 
+  it('personal data copied into new columns keeps its kind, and a masked report masks it everywhere', async () => {
+    const r = rule('COPY', {
+      kind: 'pipeline',
+      from: 'payouts',
+      steps: [{ groupby: ['item'] }, { rollup: { who: 'op.max(d.name)', card: 'op.max(d.bank_account)', ids: "op.max(op.substring(d.id_number, 0, 6) + ' ' + op.substring(d.id_number, 6, 18))", n: 'op.count()' } }],
+    }, { entity: { kind: 'document', key: 'item' }, message: { zh: '{who} {card} {ids} {n}', en: '{who} {card} {ids} {n}' } });
+    const [f] = (await run([r], data)).findings;
+    expect(f.pii).toMatchObject({ who: 'name', card: 'account', ids: 'id' });
+    expect(f.pii.n).toBeUndefined();
+    const shown = reportFinding({ ...f, baseline: null }, false);
+    expect(shown.details).toMatchObject({ who: '李*', card: '****2002', n: 4 });
+    expect(String(shown.details.ids)).toMatch(/^440524\*+0014$/);
+    expect(shown.message.en).toBe(`李* ****2002 ${shown.details.ids} 4`);
+    expect(JSON.stringify(shown)).not.toMatch(/李四|6222002|440524188001010014/);
+  });
+
   it('personal data declared by the rule is marked too', async () => {
     const r = rule('DECLARED', { kind: 'pipeline', from: 'payouts', steps: [{ derive: { payee: 'd.name' } }, { select: ['payee', 'period'] }] }, {
       entity: { kind: 'person', key: 'payee' },

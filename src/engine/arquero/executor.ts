@@ -49,23 +49,22 @@ export class ArqueroExecutor implements Executor<MemoryDataset> {
   }
 }
 
-/** The plain rows and evidence of the final table. */
+/** The plain rows and evidence of the final table. Arquero's row objects are reused, their slot columns taken out. */
 function result(t: ColumnTable, rel: Relation): ExecutionResult {
   const columns = t.columnNames().filter((c) => !isInternal(c));
-  const slots = rel.out.slots;
-  const rows: Record<string, unknown>[] = [];
+  const slots = rel.out.slots.map((s) => ({ table: s.table, column: slotColumn(s.id) }));
+  const rows = t.objects() as Record<string, unknown>[];
   const evidence: EvidenceRef[][] = [];
-  for (const o of t.objects() as Record<string, unknown>[]) {
-    const row: Record<string, unknown> = {};
-    for (const c of columns) row[c] = o[c] ?? null;
-    rows.push(row);
+  for (const row of rows) {
     const refs: EvidenceRef[] = [];
     for (const s of slots) {
-      const indexes = rowIndexes(o[slotColumn(s.id)]);
+      const indexes = rowIndexes(row[s.column]);
+      delete row[s.column];
       const same = refs.find((r) => r.table === s.table);
-      if (same) same.rows.push(...indexes);
+      if (same) for (const i of indexes) same.rows.push(i);
       else refs.push({ table: s.table, rows: indexes });
     }
+    for (const c of columns) if (row[c] === undefined) row[c] = null;
     evidence.push(refs);
   }
   return { columns, rows, evidence };
