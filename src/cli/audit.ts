@@ -13,6 +13,7 @@ import { loadConfig, splitList, type AuditConfig } from './config.js';
 import { addLoadOptions, loadOptionsFrom, type RawLoadOptions } from './load-options.js';
 import { expandPaths } from '../data/files.js';
 import { loadPaths } from '../data/load.js';
+import { addReferenceTables } from '../data/reference.js';
 import { collectParams } from '../engine/params.js';
 import { requiredTables, runRules, selectRules } from '../engine/run.js';
 import { loadRuleFiles } from '../rules/load.js';
@@ -162,6 +163,8 @@ export async function runAudit(pathArgs: string[], cli: AuditOptions): Promise<n
       'see what was read with fundaudit inspect, or name the table with --table NAME=FILE or a --mapping file',
     );
   }
+  // Reference data the rules read (holiday calendar, contribution limits) that no input provided; listed in the manifest.
+  data.files.push(...addReferenceTables(data.tables, loadOptions.onlyTables));
 
   const selectedIds = new Set(selected.map((r) => r.rule.id));
   const run = runRules(selected, data.tables, {

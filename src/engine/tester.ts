@@ -11,10 +11,11 @@
 import type { DataIssue, LoadedTable } from '../data/model.js';
 import { formatYuan } from '../data/yuan.js';
 import { loadText } from '../data/load.js';
+import { addReferenceTables } from '../data/reference.js';
 import { upgradeId15 } from '../data/types/id.js';
 import type { LoadedRule, TestCase } from '../rules/model.js';
 import type { Finding } from './finding.js';
-import { runRules } from './run.js';
+import { requiredTables, runRules } from './run.js';
 import { yuanToFen } from './params.js';
 
 /** The outcome of one inline case. */
@@ -155,6 +156,8 @@ function testCase(loaded: LoadedRule, tc: TestCase, index: number): CaseResult {
   const structural = failures.length > 0;
   if (!structural || (tc?.tables && tc?.expect)) {
     const tables = loadCase(loaded, tc, failures, issues);
+    // A case may leave out a reference table (the holiday calendar): it gets the shipped one, as an audit would.
+    addReferenceTables(tables, requiredTables([loaded]));
     try {
       const result = runRules([loaded], tables, { params: tc.params ? { [rule.id]: tc.params } : undefined });
       for (const s of result.skipped) failures.push(`the rule did not run (${s.code}): ${s.reason}`);
