@@ -9,6 +9,7 @@ export const DOMAIN_FUNCTION_NAMES: string[] = [
   'id_valid', 'id_checksum_ok', 'id_birth_date', 'id_gender', 'age_on', 'months_between', 'add_months',
   'month_of', 'year_of', 'add_days', 'days_between', 'first_digit', 'first_two_digits', 'hour_of',
   'weekday', 'is_working_time', 'is_round_amount', 'seq_number', 'statutory_retire_age',
+  'text_key', 'contains_any', 'receipt_series', 'receipt_counter', 'weekdays_between',
 ];
 
 /** Whitelisted Arquero scalar functions (no regular expressions, no Arquero date functions). */
