@@ -8,7 +8,7 @@ import type { ColumnTable } from 'arquero';
 import type { LoadedTable, Value } from '../data/model.js';
 import type { JoinOn, Pipeline, Step, TableRef } from '../rules/model.js';
 import { registerFunctions } from './functions/index.js';
-import { isProvenanceColumn, provenanceColumn } from './provenance.js';
+import { isProvenanceColumn, provenanceColumn, provenanceTable } from './provenance.js';
 
 /** Parameter values as expressions see them (money in fen). */
 export type ParamValues = Record<string, string | number | boolean | string[]>;
@@ -124,9 +124,10 @@ function applyStep(t: ColumnTable, step: Step, ctx: PipelineContext, where: stri
     case 'lookup': {
       const j = s.lookup as { with: TableRef; on: JoinOn; values: string[] };
       const other = resolve(j.with, ctx, `${where}.lookup.with`);
-      const mine = new Set(t.columnNames());
-      // The looked-up row is evidence too, unless the left already tracks that table.
-      const extra = provenanceOf(other).filter((c) => !mine.has(c));
+      // The looked-up row is evidence too, unless the left already tracks that table (under any join suffix).
+      const tableOf = (c: string) => provenanceTable(c, ctx.tables.keys()) ?? c;
+      const mine = new Set(provenanceOf(t).map(tableOf));
+      const extra = provenanceOf(other).filter((c) => !mine.has(tableOf(c)));
       return t.lookup(other, keys(j.on) as never, [...j.values, ...extra]);
     }
     case 'groupby':
