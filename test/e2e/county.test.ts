@@ -1,7 +1,8 @@
 /**
  * End to end: freshly generated counties, audited by the real binary with the
  * whole default pack — two seeds, both export styles (GBK with Chinese headers,
- * UTF-8 with other spellings) and both wordings (one spelling, a county's own).
+ * UTF-8 with other spellings) and both wordings (one spelling, a county's own);
+ * seed 18's contribution bases do not bunch at the limits, seed 7's do.
  * Recall: every planted instance is found by the rule meant for it, in every
  * county. Precision: no look-alike is flagged by the rule it resembles, no
  * finding of medium severity or above rests on clean rows alone, and at most
@@ -29,8 +30,8 @@ const PERSONS = 600;
 const COUNTIES = [
   { seed: 7, style: 'gbk', variety: 'plain' },
   { seed: 7, style: 'utf8', variety: 'varied' },
-  { seed: 19, style: 'gbk', variety: 'varied' },
-  { seed: 19, style: 'utf8', variety: 'plain' },
+  { seed: 18, style: 'gbk', variety: 'varied' },
+  { seed: 18, style: 'utf8', variety: 'plain' },
 ];
 const label = (c: (typeof COUNTIES)[number]) => `seed ${c.seed}, ${c.style}, ${c.variety}`;
 const generateArgs = (out: string, c: (typeof COUNTIES)[number], extra: string[] = []) =>
