@@ -91,7 +91,7 @@ describe('registered with Arquero', () => {
       survivor: "d => op.contains_any(d.item, ['抚恤'])",
       series: "d => op.receipt_series(d.receipt, '2024-01-01')",
       n: 'd => op.receipt_counter(d.receipt)',
-    }).objects();
+    }).objects() as Array<Record<string, unknown>>;
     expect(out.map((r) => [r.survivor, r.series, r.n])).toEqual([[true, 'LX01-2024-#', 7], [false, '2024#', 8]]);
   });
 });
