@@ -25,16 +25,20 @@ describe('addReferenceTables', () => {
     expect(cal.columns.kind[row(cal, 'date', '2024-02-14')]).toBe('holiday');
     expect(cal.columns.kind[row(cal, 'date', '2024-02-18')]).toBe('workday');
     expect(String(cal.columns.source[row(cal, 'date', '2024-02-18')])).toContain('国务院办公厅关于2024年部分节假日安排的通知');
+    // 2026 (notice of 4 November 2025): Spring Festival 15–23 February, Saturdays 14 and 28 February working days.
+    expect(cal.columns.kind[row(cal, 'date', '2026-02-23')]).toBe('holiday');
+    expect(cal.columns.kind[row(cal, 'date', '2026-02-28')]).toBe('workday');
+    expect(cal.columns.kind[row(cal, 'date', '2026-10-10')]).toBe('workday');
     expect(cal.files[cal.fileIndex[0]]).toBe('<fundaudit>/reference/calendar.csv');
   });
 
   it('lets a user calendar win for its dates and fills in the rest, even without optional columns', () => {
-    const own = loadText('calendar', '日期,休班类型\n2024-02-18,放假\n2026-01-01,放假\n', 'my-calendar.csv').table;
+    const own = loadText('calendar', '日期,休班类型\n2024-02-18,放假\n2027-01-01,放假\n', 'my-calendar.csv').table;
     const tables = new Map([['calendar', own]]);
     addReferenceTables(tables, ['calendar']);
     const cal = tables.get('calendar')!;
     expect(cal.columns.kind[row(cal, 'date', '2024-02-18')]).toBe('holiday');
-    expect(cal.columns.kind[row(cal, 'date', '2026-01-01')]).toBe('holiday');
+    expect(cal.columns.kind[row(cal, 'date', '2027-01-01')]).toBe('holiday');
     expect(cal.columns.kind[row(cal, 'date', '2024-02-04')]).toBe('workday');
     expect(Array.from(cal.columns.date).filter((d) => d === '2024-02-18')).toHaveLength(1);
     expect(cal.columns.source).toBeDefined();
