@@ -7,8 +7,7 @@ import { mkdtempSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { formatHtml } from '../../src/report/formatters/html.js';
-import { sampleResult } from './sample.js';
+import { rendered, sampleResult } from './sample.js';
 
 const SCRIPT = resolve(import.meta.dirname, '../../scripts/check-html.sh');
 const hasChromium = ['chromium', 'chromium-browser', 'google-chrome'].some((c) => spawnSync('sh', ['-c', `command -v ${c}`]).status === 0);
@@ -22,7 +21,7 @@ function check(html: string) {
 }
 
 describe.skipIf(!hasChromium)('scripts/check-html.sh', () => {
-  const html = formatHtml(sampleResult({ reveal: false }));
+  const html = rendered(sampleResult({ reveal: false }), 'html');
 
   it('passes the html report: script ran, chart present, screenshot written', () => {
     const r = check(html);
