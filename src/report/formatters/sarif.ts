@@ -90,7 +90,7 @@ export function* sarifReport(r: AuditResult): Generator<string> {
           for (const f of r.findings) yield result(f, r, ruleIndex);
           for (const f of r.suppressions?.suppressed ?? []) {
             yield result(f, r, ruleIndex, {
-              suppressions: [{ kind: 'external', status: 'accepted', justification: f.suppression.reason, properties: { approver: f.suppression.approver, expires: f.suppression.expires } }],
+              suppressions: [{ kind: 'external', justification: f.suppression.reason, properties: { approver: f.suppression.approver, expires: f.suppression.expires } }],
             });
           }
           yield* resolved;
