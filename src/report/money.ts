@@ -14,7 +14,8 @@
  *   the amount is first matched against money already counted on its rows —
  *   findings that rest on the same rows are taken to speak of the same money —
  *   and only the rest is new money, placed on what is left of its rows' money
- *   or, where that is unknown or used up, added as it stands.
+ *   (rows other findings cite first) or, where that is unknown or used up,
+ *   added as it stands.
  * Findings are taken most severe first (row-backed before the others, larger
  * amounts first), so money is attributed to the most severe finding claiming
  * it. A total never counts a row's money twice, is never below the largest
@@ -124,6 +125,9 @@ export class MoneyLedger {
    */
   count(indexes: Iterable<number>, link?: (a: number, b: number) => void): Counted {
     const order = [...indexes].map((i) => this.prepared[i]).sort(byClaimOrder);
+    // How many findings of the slice cite each row: new money goes first where others will look for it.
+    const cited = new Map<number, number>();
+    for (const f of order) for (const r of f.rows) cited.set(r, (cited.get(r) ?? 0) + 1);
     const counted = new Map<number, number>();
     const owner = new Map<number, number>();
     const bySeverity = Object.fromEntries(SEVERITIES.map((s) => [s, 0])) as Record<Severity, number>;
@@ -158,7 +162,9 @@ export class MoneyLedger {
         }
         // The rest is new money, counted whole; placed on what is left of its rows' money so that later findings match it.
         amount += need;
-        for (let k = 0; k < f.rows.length && need > 0; k++) {
+        const places = f.rows.map((_, k) => k).sort((a, b) => cited.get(f.rows[b])! - cited.get(f.rows[a])! || a - b);
+        for (let j = 0; j < places.length && need > 0; j++) {
+          const k = places[j];
           const r = f.rows[k];
           const m = Number.isNaN(f.money[k]) ? this.rowMoney[r] : f.money[k];
           if (Number.isNaN(m)) continue;
