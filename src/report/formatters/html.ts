@@ -47,11 +47,11 @@ h1{font-size:22px;margin:0 0 4px}h2{font-size:18px;margin:28px 0 8px;border-bott
 .scroll{overflow-x:auto;max-width:100%}
 table{border-collapse:collapse;margin:6px 0}th,td{border:1px solid #d0d7de;padding:4px 8px;vertical-align:top;text-align:left}
 th{background:#f6f8fa;white-space:nowrap;word-break:keep-all}td.num,th.num{text-align:right;font-variant-numeric:tabular-nums;white-space:nowrap}
-td.nowrap,td.sevc{white-space:nowrap;word-break:keep-all}td.msg{min-width:18em}td.key{word-break:break-all;min-width:8em}
+td.nowrap,td.sevc{white-space:nowrap;word-break:keep-all}td.msg{min-width:18em}td.rule{min-width:12em}td.key{overflow-wrap:anywhere;min-width:8em}
 table.sortable th{cursor:pointer;user-select:none}table.sortable th[aria-sort=ascending]::after{content:" ▲"}table.sortable th[aria-sort=descending]::after{content:" ▼"}
 .sev{font-weight:bold;padding:0 6px;border-radius:3px;white-space:nowrap;color:#fff;-webkit-print-color-adjust:exact;print-color-adjust:exact}
 ${SEVERITIES.map((s) => `.sev-${s}{background:${SEVERITY_COLOURS[s]}}`).join('')}
-code{font-size:12px;word-break:break-all}.hint{color:#59636e;font-size:12px}
+code{font-size:12px;overflow-wrap:anywhere}code.hash{word-break:break-all}.hint{color:#59636e;font-size:12px}
 button.ev-toggle{font:inherit;font-size:12px;color:#0969da;background:none;border:0;padding:2px 0;cursor:pointer;text-align:left}
 .ev{margin-top:4px}.ev table{font-size:12px;margin:2px 0}.ev td{padding:2px 6px}
 body.js .ev:not(.open){display:none}
@@ -60,12 +60,13 @@ svg text{font-family:inherit;font-size:12px}figure{margin:8px 0 16px}svg{max-wid
 @media (max-width:640px){
   body{padding:12px;font-size:15px}
   h1{font-size:19px}
-  table.cards,table.cards tbody,table.cards tr,table.cards td{display:block;width:100%}
-  table.cards thead{display:none}
-  table.cards tr{border:1px solid #d0d7de;border-radius:6px;margin:0 0 10px;padding:6px 8px}
-  table.cards td{border:0;padding:2px 0;text-align:left;white-space:normal;min-width:0}
-  table.cards td[data-label]::before{content:attr(data-label) "： ";color:#59636e;font-weight:bold}
+  table.cards,table.cards>tbody,table.cards>tbody>tr,table.cards>tbody>tr>td{display:block;width:100%}
+  table.cards>thead{display:none}
+  table.cards>tbody>tr{border:1px solid #d0d7de;border-radius:6px;margin:0 0 10px;padding:6px 8px}
+  table.cards>tbody>tr>td{border:0;padding:2px 0;text-align:left;white-space:normal;min-width:0}
+  table.cards>tbody>tr>td[data-label]::before{content:attr(data-label) "： ";color:#59636e;font-weight:bold}
   .ev .scroll{overflow-x:auto}
+  figure.chart{overflow-x:auto}figure.chart svg{max-width:none}
 }
 @page{size:A4;margin:14mm 12mm}
 @media print{
@@ -74,10 +75,17 @@ svg text{font-family:inherit;font-size:12px}figure{margin:8px 0 16px}svg{max-wid
   .scroll{overflow:visible}
   table{width:100%}tr{break-inside:avoid;page-break-inside:avoid}thead{display:table-header-group}
   td.msg{min-width:0}
+  table.cards,table.cards>tbody{display:block;width:auto}
+  table.cards>thead{display:none}
+  table.cards>tbody>tr{display:block;border:1px solid #d0d7de;margin:0 0 6px;padding:3px 6px;break-inside:auto;page-break-inside:auto}
+  table.cards>tbody>tr>td{display:inline-block;border:0;padding:1px 0;margin-right:1.4em;min-width:0;vertical-align:baseline}
+  table.cards>tbody>tr>td.rule,table.cards>tbody>tr>td.msg{display:block;margin-right:0}
+  table.cards>tbody>tr>td[data-label]:not(.sevc):not(.rule):not(.msg)::before{content:attr(data-label) "： ";color:#59636e}
   .ev,body.js .ev:not(.open){display:block!important}
   button.ev-toggle,.hint.screen{display:none}
-  .ev table{width:100%;font-size:7.5pt}
-  svg{max-width:100%}
+  .ev table{width:100%;font-size:7pt}.ev tr{break-inside:avoid}
+  .ev td:first-child,.ev td:nth-child(2){white-space:nowrap;width:1%}
+  figure{break-inside:avoid}
 }
 `;
 
@@ -179,7 +187,7 @@ function chart(r: AuditResult, l: Labels): string {
     .map((s) => `<span><i style="background:${SEVERITY_COLOURS[s]}"></i>${esc(l.severities[s])}</span>`)
     .join('');
   return (
-    `<figure><svg id="risk-chart" xmlns="http://www.w3.org/2000/svg" viewBox="0 0 ${width} ${h}" width="${width}" height="${h}" role="img" aria-label="${esc(l.chartTitle)}">` +
+    `<figure class="chart"><svg id="risk-chart" xmlns="http://www.w3.org/2000/svg" viewBox="0 0 ${width} ${h}" width="${width}" height="${h}" role="img" aria-label="${esc(l.chartTitle)}">` +
     `<text x="0" y="16" font-weight="bold">${esc(l.chartTitle)}</text>\n${bars}${empty}</svg>` +
     `<figcaption class="legend">${legend}</figcaption></figure>`
   );
@@ -287,7 +295,7 @@ const sevIndex = (s: string) => SEVERITIES.indexOf(s as (typeof SEVERITIES)[numb
 function findingCells(f: ReportFinding, r: AuditResult, l: Labels, id: string, withStatus: boolean): string[] {
   return [
     cell(l.severity, `<span class="sev sev-${esc(f.severity)}">${esc(l.severities[f.severity])}</span>`, 'sevc', sevIndex(f.severity)),
-    cell(l.rule, `<code>${esc(f.ruleId)}</code><br>${esc(pick(f.title, r.lang))}`),
+    cell(l.rule, `<code>${esc(f.ruleId)}</code><br>${esc(pick(f.title, r.lang))}`, 'rule'),
     cell(l.category, esc(l.categories[f.category]), 'nowrap'),
     cell(l.risk, esc(l.risks[f.risk]), 'nowrap'),
     cell(l.entity, esc(entityText(f, l)), 'key'),
@@ -432,12 +440,12 @@ function* inputsAndManifest(r: AuditResult, l: Labels): Generator<string> {
       td(f.encoding ?? '', 'nowrap'),
       tdNum(String(f.rowsLoaded), f.rowsLoaded),
       tdNum(String(f.rowsRejected), f.rowsRejected),
-      `<td><code>${esc(f.sha256)}</code></td>`,
+      `<td><code class="hash">${esc(f.sha256)}</code></td>`,
     ]),
   );
   yield* table(
     [l.rule, l.status, [l.findings, 'num'], l.file, l.sha256],
-    m.rules.map((x) => [td(x.id, 'nowrap'), td(l.ruleStatus[x.status], 'nowrap'), tdNum(String(x.findings), x.findings), td(x.file, 'key'), `<td><code>${esc(x.sha256)}</code></td>`]),
+    m.rules.map((x) => [td(x.id, 'nowrap'), td(l.ruleStatus[x.status], 'nowrap'), tdNum(String(x.findings), x.findings), td(x.file, 'key'), `<td><code class="hash">${esc(x.sha256)}</code></td>`]),
   );
   if (params.length > 0) {
     yield `<h3>${esc(l.params)}</h3>\n`;
