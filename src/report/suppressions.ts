@@ -52,7 +52,7 @@ export function readSuppressions(file: string): Suppressions {
     const key = isScalar(pair.key) ? String(pair.key.value) : '';
     if (key !== 'suppressions') fail(pair.key as Node, `unknown key "${key}"; the file has one key, suppressions`);
     const list = pair.value as Node | null;
-    if (list === null) continue;
+    if (list === null || (isScalar(list) && list.value === null)) continue;
     if (!isSeq(list)) return fail(list, 'suppressions must be a list of entries, each starting with "- "');
     for (const item of list.items as Node[]) entries.push(entry(item, pos, fail));
   }
