@@ -12,9 +12,21 @@ import { displayValue } from '../plan/template.js';
 import { columnLabel, type Labels } from './i18n.js';
 import type { Lang, ReportFinding, Suppression, SuppressionsReport } from './model.js';
 
-/** A value of a canonical column as people read it: money in yuan (grouped), null as blank. */
-export function columnValue(table: string, column: string, value: Value): string {
-  if (typeof value === 'number' && columnDef(table, column)?.type === 'money') return formatYuanGrouped(value);
+const HAN = /\p{Script=Han}/u;
+
+/**
+ * A value of a canonical column as people read it: money in yuan (grouped),
+ * null as blank; a code as the Chinese report says it (`in` → 收, `110` →
+ * `110 企业职工基本养老保险`), its canonical value in English.
+ */
+export function columnValue(table: string, column: string, value: Value, lang: Lang = 'en'): string {
+  const def = columnDef(table, column);
+  if (typeof value === 'number' && def?.type === 'money') return formatYuanGrouped(value);
+  if (lang === 'zh' && typeof value === 'string' && def?.codes && !HAN.test(value)) {
+    const code = def.codes.find((c) => c.value === value);
+    const han = code?.aliases.find((a) => HAN.test(a));
+    if (han) return /^[0-9]+$/.test(value) ? `${value} ${han}` : han;
+  }
   return displayValue(value, '');
 }
 
@@ -33,7 +45,7 @@ export function evidencePairs(e: EvidenceRow, lang: Lang): Array<[string, string
   if (!e.values) return [];
   return Object.entries(e.values)
     .filter(([, v]) => v !== null && v !== '')
-    .map(([k, v]) => [columnLabel(e.table, k, lang), columnValue(e.table, k, v)]);
+    .map(([k, v]) => [columnLabel(e.table, k, lang), columnValue(e.table, k, v, lang)]);
 }
 
 /** An evidence row's non-blank values as `column=value; …` (`；` between them in Chinese). */

@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { columnValue } from '../../src/report/display.js';
 import { csvCell, neutralise } from '../../src/report/formatters/csv.js';
 import { esc } from '../../src/report/formatters/html.js';
 import { mdEscape } from '../../src/report/formatters/markdown.js';
@@ -39,6 +40,14 @@ describe('every format', () => {
       expect(out, format).toContain('6,000.00');
       expect(out, format).not.toMatch(/(?<![\d,])6000\.00/);
     }
+  });
+
+  it('shows codes as the Chinese report says them, their canonical value in English', () => {
+    expect(columnValue('bank_flows', 'direction', 'in', 'zh')).toBe('收');
+    expect(columnValue('payouts', 'scheme', '110', 'zh')).toBe('110 企业职工基本养老保险');
+    expect(columnValue('payouts', 'status', '成功', 'zh')).toBe('成功');
+    expect(columnValue('bank_flows', 'direction', 'in', 'en')).toBe('in');
+    expect(columnValue('payouts', 'amount', 123456, 'zh')).toBe('1,234.56');
   });
 
   it('states the time in its zone: Asia/Shanghai by default', () => {

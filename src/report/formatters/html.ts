@@ -275,7 +275,7 @@ function evidence(f: ReportFinding, l: Labels, r: AuditResult, id: string): stri
       const values = e.values
         ? Object.entries(e.values)
             .filter(([, v]) => v !== null && v !== '')
-            .map(([k, v]) => `${esc(columnLabel(e.table, k, r.lang))}=<b>${esc(columnValue(e.table, k, v))}</b>`)
+            .map(([k, v]) => `${esc(columnLabel(e.table, k, r.lang))}=<b>${esc(columnValue(e.table, k, v, r.lang))}</b>`)
             .join('; ')
         : '';
       return `<tr><td class="nowrap"><code>${esc(evidenceRef(e))}</code></td><td class="nowrap">${esc(tableName(e.table, r.lang))}</td><td>${values}</td></tr>`;
