@@ -23,6 +23,7 @@ import { MemoryDataset } from '../engine/dataset.js';
 import { requiredTables, runRules } from '../engine/run.js';
 import type { CompiledRule } from '../plan/compile.js';
 import { collectParams, type ParamOverrides } from '../rules/params.js';
+import { addReferenceTables } from '../data/reference.js';
 import { loadRuleFiles } from '../rules/load.js';
 import { SEVERITIES, type RuleProblem, type Severity } from '../rules/model.js';
 import { DEFAULT_RULES_DIR } from '../rules/paths.js';
@@ -280,6 +281,8 @@ async function loadData(s: Settings, options: LoadOptions, extraFiles: string[])
   }
   const data = await loadPaths(files, { ...options, onFile: (r) => s.feedback.file(r) });
   if (!data.files.some((f) => f.table !== null)) throw nothingLoaded(data.files);
+  // Reference data the rules read (holiday calendar, contribution limits) that no input provided; listed in the manifest.
+  data.files.push(...addReferenceTables(data.tables, options.onlyTables ?? []));
   return data;
 }
 

@@ -11,6 +11,7 @@
 import type { DataIssue, LoadedTable } from '../data/model.js';
 import { formatYuan } from '../data/yuan.js';
 import { loadText } from '../data/load.js';
+import { addReferenceTables } from '../data/reference.js';
 import { upgradeId15 } from '../data/types/id.js';
 import type { CompiledRule } from '../plan/compile.js';
 import { renderTemplate } from '../plan/template.js';
@@ -18,7 +19,7 @@ import type { TestCase } from '../rules/model.js';
 import { yuanToFen } from '../rules/params.js';
 import { MemoryDataset } from './dataset.js';
 import type { Finding } from './finding.js';
-import { runRules } from './run.js';
+import { requiredTables, runRules } from './run.js';
 
 /** The outcome of one inline case. */
 export interface CaseResult {
@@ -158,6 +159,8 @@ async function testCase(loaded: CompiledRule, tc: TestCase, index: number): Prom
   const structural = failures.length > 0;
   if (!structural || (tc?.tables && tc?.expect)) {
     const tables = loadCase(loaded, tc, failures, issues);
+    // A case may leave out a reference table (the holiday calendar): it gets the shipped one, as an audit would.
+    addReferenceTables(tables, requiredTables([loaded]));
     try {
       const result = await runRules([loaded], new MemoryDataset(tables), { params: tc.params ? { [rule.id]: tc.params } : undefined });
       for (const s of result.skipped) failures.push(`the rule did not run (${s.code}): ${s.reason}`);
