@@ -50,6 +50,7 @@ export async function loadPaths(paths: string[], opts: LoadOptions = {}): Promis
     }
     for (const { table, report } of loaded) {
       reports.push(report);
+      opts.onFile?.(report);
       if (table) {
         const list = parts.get(table.name) ?? [];
         list.push(table);
@@ -76,7 +77,7 @@ async function loadAny(path: string, opts: LoadOptions): Promise<{ table: Loaded
     const st = statSync(path);
     report.bytes = st.size;
     report.sha256 = await hashFile(path);
-    report.issues.push({ file: path, line: 0, reason: kind.reason, level: 'error', code: 'unsupported-file' });
+    report.issues.push({ file: path, line: 0, reason: kind.reason, level: 'error', code: 'unsupported-file', msg: { key: kind.key } });
     return [{ table: null, report }];
   }
   return [loadFile(path, opts)];
@@ -197,11 +198,11 @@ function loadForced(buf: Buffer, path: string, opts: LoadOptions, forced: Forced
   report.sha256 = createHash('sha256').update(buf).digest('hex');
   const dec = decode(buf, forced.encoding, path);
   if (!dec.ok) {
-    report.issues.push({ file: path, line: 0, reason: dec.reason, level: 'error', code: dec.code });
+    report.issues.push({ file: path, line: 0, reason: dec.reason, level: 'error', code: dec.code, msg: dec.msg });
     return { table: null, report };
   }
   report.encoding = dec.encoding;
-  for (const note of dec.notes) report.issues.push({ file: path, line: note.line, reason: note.reason, level: 'warning', code: 'encoding' });
+  for (const note of dec.notes) report.issues.push({ file: path, line: note.line, reason: note.reason, level: 'warning', code: 'encoding', msg: note.msg });
   const sink = new MemorySink();
   const loaded = loadCsv(report, dec.utf8, true, () => null, opts, forced, dec.utf8.length, CHUNK, sink);
   return { table: loaded ? sink.table() : null, report };
@@ -210,7 +211,7 @@ function loadForced(buf: Buffer, path: string, opts: LoadOptions, forced: Forced
 function unreadable(path: string, err: Error): FileReport {
   return {
     ...newReport(path),
-    issues: [{ file: path, line: 0, reason: `the file cannot be read (${err.message}); check its permissions`, level: 'error', code: 'unreadable-file' }],
+    issues: [{ file: path, line: 0, reason: `the file cannot be read (${err.message}); check its permissions`, level: 'error', code: 'unreadable-file', msg: { key: 'unreadable-file', args: { error: (err as NodeJS.ErrnoException).code ?? err.message } } }],
   };
 }
 
