@@ -49,7 +49,7 @@ type AuditOptions = CliOptions & RawLoadOptions;
 
 const FAIL_ON: FailOn[] = ['info', 'low', 'medium', 'high', 'critical', 'none'];
 const LANGS: Lang[] = ['zh', 'en'];
-const FORMAT_ALIASES: Record<string, ReportFormat> = { markdown: 'md', text: 'terminal' };
+const FORMAT_ALIASES: ReadonlyMap<string, ReportFormat> = new Map([['markdown', 'md'], ['text', 'terminal']]);
 /** Rule problems printed before "… and N more". */
 const PROBLEMS_SHOWN = 10;
 
@@ -145,7 +145,7 @@ function resolveSettings(pathArgs: string[], cli: AuditOptions): Settings {
   const settings: Settings = {
     now,
     paths,
-    format: oneOf(from('--format', 'format', cli.format), FORMAT_ALIASES[rawFormat] ?? rawFormat, REPORT_FORMATS),
+    format: oneOf(from('--format', 'format', cli.format), FORMAT_ALIASES.get(rawFormat) ?? rawFormat, REPORT_FORMATS),
     failOn: oneOf(from('--fail-on', 'fail_on', cli.failOn), cli.failOn ?? config.fail_on ?? 'none', FAIL_ON),
     lang: oneOf(from('--lang', 'lang', cli.lang), cli.lang ?? config.lang ?? 'zh', LANGS),
     out: outOption === '-' ? undefined : outOption,

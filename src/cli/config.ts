@@ -6,8 +6,9 @@
  */
 import { readFileSync } from 'node:fs';
 import { dirname, isAbsolute, join } from 'node:path';
-import { LineCounter, parseDocument, isMap, isScalar, type Node } from 'yaml';
+import { LineCounter, parseDocument, isMap, isScalar, isSeq, type Node } from 'yaml';
 import { InputError } from './errors.js';
+import { dict, reservedName } from '../names.js';
 
 /** What a config file may hold, typed and with paths resolved. */
 export interface AuditConfig {
@@ -87,11 +88,15 @@ export function loadConfig(file: string): AuditConfig {
   for (const pair of doc.contents.items) {
     const keyNode = pair.key as Node;
     const key = isScalar(keyNode) ? String(keyNode.value) : '';
-    const kind = KEYS[key as keyof AuditConfig];
+    const kind = Object.hasOwn(KEYS, key) ? KEYS[key as keyof AuditConfig] : undefined;
+    const reserved = reservedName(key);
+    if (reserved) throw new InputError(`${at(keyNode)}: ${reserved}, not an option of the config file`, `use one of: ${Object.keys(KEYS).join(', ')}`, at(keyNode));
     if (!kind) {
       throw new InputError(`${at(keyNode)}: unknown key "${key}" in the config file`, `use one of: ${Object.keys(KEYS).join(', ')}`, at(keyNode));
     }
     const valueNode = pair.value as Node | null;
+    const bad = reservedKey(valueNode);
+    if (bad) throw new InputError(`${at(bad.node)}: ${bad.why}, not a key the config file may hold`, 'see docs/config.md', at(bad.node));
     const value: unknown = valueNode && 'toJSON' in valueNode ? (valueNode as { toJSON(): unknown }).toJSON() : null;
     const wrong = (want: string) => new InputError(`${at(valueNode ?? keyNode)}: "${key}" must be ${want}`, 'see docs/config.md', at(valueNode ?? keyNode));
     const scalar = (v: unknown) => typeof v === 'string' || typeof v === 'number';
@@ -122,7 +127,7 @@ export function loadConfig(file: string): AuditConfig {
         break;
       case 'tables': {
         if (typeof value !== 'object' || value === null || Array.isArray(value)) throw wrong('a mapping TABLE: FILE');
-        const tables: Record<string, string> = {};
+        const tables: Record<string, string> = dict();
         for (const [name, f] of Object.entries(value as Record<string, unknown>)) {
           if (typeof f !== 'string' || f === '') throw wrong('a mapping TABLE: FILE');
           tables[name] = rebase(f);
@@ -133,4 +138,23 @@ export function loadConfig(file: string): AuditConfig {
     }
   }
   return out;
+}
+
+/** The first key inside a value (at any depth) that is a reserved name (`__proto__`, `constructor`, `__x`), with why. */
+function reservedKey(node: Node | null): { node: Node; why: string } | undefined {
+  if (isMap(node)) {
+    for (const pair of node.items) {
+      const key = pair.key as Node;
+      const why = isScalar(key) ? reservedName(String(key.value)) : undefined;
+      if (why) return { node: key, why };
+      const inner = reservedKey(pair.value as Node | null);
+      if (inner) return inner;
+    }
+  } else if (isSeq(node)) {
+    for (const item of node.items) {
+      const inner = reservedKey(item as Node | null);
+      if (inner) return inner;
+    }
+  }
+  return undefined;
 }

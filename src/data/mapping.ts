@@ -5,6 +5,7 @@
 import { readFileSync } from 'node:fs';
 import { isMap, isScalar, isSeq, LineCounter, parseDocument, type Node } from 'yaml';
 import { UsageError } from '../errors.js';
+import { dict } from '../names.js';
 import { ENCODING_CHOICES, normaliseEncoding } from './decode.js';
 import { TABLE_NAMES, tableDef } from './tables.js';
 import { parseDelimiter } from './delimiter.js';
@@ -58,7 +59,7 @@ function parseMapping(text: string, path: string): MappingFile {
     const pos = lines.linePos(e.pos[0]);
     problems.push(`${path}:${pos.line}:${pos.col}: ${e.message.split('\n')[0]} — fix the YAML syntax`);
   }
-  const out: MappingFile = { files: [], headers: {} };
+  const out: MappingFile = { files: [], headers: dict() };
   if (problems.length > 0) throw usage(problems);
   const root = doc.contents as Node | null;
   if (root === null || (isScalar(root) && root.value === null)) return out;
@@ -155,7 +156,7 @@ function readHeaders(value: Node | null, keyNode: Node, out: MappingFile, proble
       problem(body, `under ${table}, write one "source header: column" pair per line, e.g. 实发金额: amount`, tk);
       continue;
     }
-    const aliases: Record<string, string> = (out.headers[table] ??= {});
+    const aliases: Record<string, string> = (out.headers[table] ??= dict());
     for (const p of body.items) {
       const sk = p.key as Node;
       const source = scalarText(sk);

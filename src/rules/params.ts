@@ -8,6 +8,7 @@
  * wrote (money in yuan), so that a run can be repeated from it.
  */
 import { UsageError } from '../errors.js';
+import { dict, reservedName } from '../names.js';
 import { formatYuan } from '../data/yuan.js';
 import { parseMoney } from '../data/types/money.js';
 import { isCalendarDate } from '../data/types/calendar.js';
@@ -110,14 +111,16 @@ function declaredList(rule: Rule): string {
 
 /** The declaration of a rule's param; a UsageError naming the declared ones when there is none. */
 function paramDef(rule: Rule, name: string): ParamDef {
+  const reserved = reservedName(name);
+  if (reserved) throw new UsageError(`${reserved}, not a param of rule ${rule.id}`, `its params are: ${declaredList(rule)}`);
   const params = rule.params ?? {};
   if (!Object.hasOwn(params, name)) throw new UsageError(`rule ${rule.id} has no param "${name}"`, `its params are: ${declaredList(rule)}`);
   return params[name];
 }
 
 function resolve(rule: Rule, overrides: Record<string, ParamValue> | undefined): { values: ParamValues; display: Record<string, ParamValue> } {
-  const values: ParamValues = {};
-  const display: Record<string, ParamValue> = {};
+  const values: ParamValues = dict();
+  const display: Record<string, ParamValue> = dict();
   const params = rule.params ?? {};
   for (const name of Object.keys(overrides ?? {})) paramDef(rule, name);
   for (const [name, def] of Object.entries(params)) {
@@ -156,6 +159,8 @@ function ruleIds(rules: LoadedRule[]): string {
 
 /** The rule a param override names (ids compare case-insensitively when nothing matches exactly). */
 function findRule(id: string, rules: LoadedRule[]): Rule {
+  const reserved = reservedName(id);
+  if (reserved) throw new UsageError(`${reserved}, not a rule id`, 'name a rule by its id, e.g. PAID-AFTER-DEATH.grace_months');
   const hit = rules.find((r) => r.rule.id === id) ?? rules.find((r) => r.rule.id.toLowerCase() === id.toLowerCase());
   if (!hit) throw new UsageError(`unknown rule "${id}" in a param`, `rules with params: ${ruleIds(rules.filter((r) => Object.keys(r.rule.params ?? {}).length))}`);
   return hit.rule;
@@ -197,7 +202,7 @@ export function parseParamOption(option: string, rules: LoadedRule[]): { ruleId:
  * overrides; options win over the config file. Everything is checked.
  */
 export function collectParams(options: string[] = [], config: unknown, rules: LoadedRule[]): ParamOverrides {
-  const out: ParamOverrides = {};
+  const out: ParamOverrides = dict();
   if (config !== undefined && config !== null) {
     if (typeof config !== 'object' || Array.isArray(config)) {
       throw new UsageError('params in the config file must map rule ids to { name: value }', 'write params: { PAID-AFTER-DEATH: { grace_months: 1 } }');
@@ -208,12 +213,12 @@ export function collectParams(options: string[] = [], config: unknown, rules: Lo
         throw new UsageError(`params for rule ${rule.id} in the config file must be { name: value }`, `its params are: ${declaredList(rule)}`);
       }
       resolve(rule, values as Record<string, ParamValue>); // checks names and types
-      out[rule.id] = { ...(out[rule.id] ?? {}), ...(values as Record<string, ParamValue>) };
+      out[rule.id] = Object.assign(out[rule.id] ?? dict(), values as Record<string, ParamValue>);
     }
   }
   for (const option of options) {
     const { ruleId, name, value } = parseParamOption(option, rules);
-    out[ruleId] = { ...(out[ruleId] ?? {}), [name]: value };
+    (out[ruleId] ??= dict())[name] = value;
   }
   return out;
 }
