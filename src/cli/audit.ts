@@ -11,7 +11,7 @@ import { EXIT, UsageError } from './errors.js';
 import { PACKAGE_ROOT, VERSION } from '../package.js';
 import { loadConfig, splitList, type AuditConfig } from './config.js';
 import { addLoadOptions, loadOptionsFrom, type RawLoadOptions } from './load-options.js';
-import { expandPaths, FOLDER_FILES } from '../data/files.js';
+import { expandPaths, FOLDER_FILES, unreadableInputs } from '../data/files.js';
 import type { FileReport } from '../data/model.js';
 import { sourceLabel } from '../data/provenance.js';
 import { loadPaths } from '../data/load.js';
@@ -222,6 +222,8 @@ async function loadData(s: Settings, options: LoadOptions, extraFiles: string[])
     throw new UsageError(`no export files in ${s.paths.join(', ')}${sub}`, `give the export files or the folder holding them (${FOLDER_FILES})${sub ? ', or add --recursive' : ''}`);
   }
   const data = await loadPaths(files, options);
+  const unreadable = unreadableInputs(data.files);
+  if (unreadable) throw unreadable;
   if (!data.files.some((f) => f.table !== null)) throw nothingLoaded(data.files);
   return data;
 }

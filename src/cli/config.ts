@@ -4,11 +4,11 @@
  * Relative paths in the file are relative to the file's folder, so that a
  * config works from wherever the batch job starts.
  */
-import { readFileSync } from 'node:fs';
 import { dirname, isAbsolute, join } from 'node:path';
 import { LineCounter, parseDocument, isMap, isScalar, isSeq, type Node } from 'yaml';
 import { InputError } from './errors.js';
 import { dict, reservedName } from '../names.js';
+import { INPUT_CAPS, readInputFile } from '../data/files.js';
 
 /** What a config file may hold, typed and with paths resolved. */
 export interface AuditConfig {
@@ -62,12 +62,8 @@ export function splitList(values: Array<string | number>): string[] {
  * the fix for unreadable files, YAML errors, unknown keys and wrong types.
  */
 export function loadConfig(file: string): AuditConfig {
-  let text: string;
-  try {
-    text = readFileSync(file, 'utf8');
-  } catch (err) {
-    throw new InputError(`cannot read config ${file}: ${(err as NodeJS.ErrnoException).code ?? (err as Error).message}`, 'check the --config path', file);
-  }
+  // A regular file of bounded size: a pipe or /dev/zero given as the config must not hang or fill memory.
+  const text = readInputFile(file, 'config file', INPUT_CAPS.config).toString('utf8');
   const lines = new LineCounter();
   const doc = parseDocument(text.replace(/^\uFEFF/, ''), { lineCounter: lines, prettyErrors: false });
   const at = (node: Node | null | undefined) => {

@@ -2,13 +2,13 @@
  * The mapping file (`--mapping FILE`, docs/mapping.md): which table and encoding a file has, by file-name
  * pattern, and extra header aliases per table for exports whose headers recognition does not know.
  */
-import { readFileSync } from 'node:fs';
 import { isMap, isScalar, isSeq, LineCounter, parseDocument, type Node } from 'yaml';
 import { UsageError } from '../errors.js';
 import { dict } from '../names.js';
 import { ENCODING_CHOICES, normaliseEncoding } from './decode.js';
 import { TABLE_NAMES, tableDef } from './tables.js';
 import { parseDelimiter } from './delimiter.js';
+import { INPUT_CAPS, readInputFile } from './files.js';
 import type { FileRule } from './model.js';
 
 /** What a file entry may set besides its pattern. */
@@ -31,15 +31,7 @@ const FIX = 'see docs/mapping.md for the format of a mapping file';
  * @throws UsageError listing every problem (one per line), or when the file cannot be read.
  */
 export function loadMappingFile(path: string): MappingFile {
-  let text: string;
-  try {
-    text = readFileSync(path, 'utf8');
-  } catch (err) {
-    throw new UsageError(
-      `cannot read mapping file ${path}: ${(err as NodeJS.ErrnoException).code ?? (err as Error).message}`,
-      'check the --mapping path',
-    );
-  }
+  const text = readInputFile(path, 'mapping file', INPUT_CAPS.mapping).toString('utf8');
   return parseMapping(text, path);
 }
 

@@ -2,7 +2,7 @@
  * Baselines: a previous json report. Findings whose fingerprint it holds are
  * "known", the others "new", so that a nightly job flags only what changed.
  */
-import { readFileSync } from 'node:fs';
+import { INPUT_CAPS, readInputFile } from '../data/files.js';
 import { InputError } from '../errors.js';
 import type { Finding } from '../engine/finding.js';
 import type { BaselineStatus, ReportFinding } from './model.js';
@@ -17,16 +17,7 @@ export interface Baseline {
  * Throws InputError when the file is missing or is not such a report.
  */
 export function readBaseline(file: string): Baseline {
-  let text: string;
-  try {
-    text = readFileSync(file, 'utf8');
-  } catch (err) {
-    throw new InputError(
-      `cannot read baseline ${file}: ${(err as NodeJS.ErrnoException).code ?? (err as Error).message}`,
-      'give the path of a previous report written with --format json',
-      file,
-    );
-  }
+  const text = readInputFile(file, 'baseline', INPUT_CAPS.baseline).toString('utf8');
   let doc: unknown;
   try {
     doc = JSON.parse(text.replace(/^\uFEFF/, ''));
