@@ -3,15 +3,14 @@
  * need, run, build the result, mask it (unless --reveal), format, write
  * (stdout, or atomically to --out). Returns the exit code of DESIGN §7.
  */
-import { existsSync, statSync } from 'node:fs';
-import { dirname, relative, resolve, sep } from 'node:path';
+import { relative, resolve, sep } from 'node:path';
 import { Option, type Command } from 'commander';
 import type { ActionWrapper } from './main.js';
-import { EXIT, UsageError } from './errors.js';
+import { EXIT, Interrupted, UsageError } from './errors.js';
 import { PACKAGE_ROOT, VERSION } from '../package.js';
 import { loadConfig, splitList, type AuditConfig } from './config.js';
 import { addLoadOptions, loadOptionsFrom, type RawLoadOptions } from './load-options.js';
-import { expandPaths, FOLDER_FILES, unreadableInputs } from '../data/files.js';
+import { expandPaths, fileIdentity, FOLDER_FILES, unreadableInputs } from '../data/files.js';
 import type { FileReport } from '../data/model.js';
 import { sourceLabel } from '../data/provenance.js';
 import { loadPaths } from '../data/load.js';
@@ -28,6 +27,7 @@ import { buildResult, reportTime } from '../report/build.js';
 import { REPORT_FORMATS, type AuditResult, type FailOn, type Lang, type ReportFormat } from '../report/model.js';
 import { printable } from '../report/printable.js';
 import { renderReport } from '../report/render.js';
+import { guardOut, type ProtectedInput } from '../report/out.js';
 import { writeReportFile } from '../report/write.js';
 
 /** Options as commander parses them. */
@@ -67,17 +67,6 @@ function rulePath(file: string): string {
   if (!fromPkg.startsWith('..') && fromPkg.startsWith('rules' + sep)) return `<fundaudit>/${fromPkg.split(sep).join('/')}`;
   const fromCwd = relative(process.cwd(), abs);
   return fromCwd.startsWith('..') ? abs : fromCwd.split(sep).join('/');
-}
-
-/** Fails before any work when --out cannot be written: its folder must exist, and it must not be a folder. */
-function checkOutFolder(out: string): void {
-  const folder = dirname(resolve(out));
-  if (!existsSync(folder) || !statSync(folder).isDirectory()) {
-    throw new UsageError(`cannot write the report to ${out}: folder ${dirname(out)} does not exist`, 'create the folder first, or choose another --out');
-  }
-  if (existsSync(out) && statSync(out).isDirectory()) {
-    throw new UsageError(`cannot write the report to ${out}: it is a folder`, 'give a file name, e.g. --out report.html');
-  }
 }
 
 function isError(p: RuleProblem): boolean {
@@ -167,14 +156,27 @@ function resolveSettings(pathArgs: string[], cli: AuditOptions): Settings {
     config,
     configFile: cli.config,
   };
-  if (settings.out) checkOutFolder(settings.out);
+  // Before any work: --out must be somewhere a report may go, and none of these inputs (rule files and exports are checked once known).
+  if (settings.out) guardOut(settings.out, settingsInputs(settings));
   return settings;
+}
+
+/** The files the settings name as inputs, which the report must never replace. */
+function settingsInputs(s: Settings): ProtectedInput[] {
+  const named: Array<[string | undefined, string]> = [
+    [s.configFile, 'the config file'],
+    [s.rawLoad.mapping, 'the mapping file'],
+    [s.baselineFile, 'the baseline'],
+  ];
+  return named.filter((n): n is [string, string] => n[0] !== undefined).map(([path, role]) => ({ path, role }));
 }
 
 /** The rules to run, compiled, and their params; undefined (after saying why on stderr) when the rule files have problems. */
 interface RuleSet {
   selected: CompiledRule[];
   params: ParamOverrides;
+  /** Every rule file read, selected or not. */
+  files: string[];
 }
 
 /** Rule loading: rules first, so that a broken rule set is found before any data is read. */
@@ -196,17 +198,19 @@ async function loadRules(s: Settings): Promise<RuleSet | undefined> {
   // Checked against every loaded rule: a config file tuning the whole pack must still work with --only.
   const all = collectParams(s.params, s.config.params, loaded.rules);
   const ids = new Set(selected.map((r) => r.rule.id));
-  return { selected, params: Object.fromEntries(Object.entries(all).filter(([id]) => ids.has(id))) };
+  return { selected, params: Object.fromEntries(Object.entries(all).filter(([id]) => ids.has(id))), files: loaded.files };
 }
 
 /** Data loading: the export files under the paths, minus the report and the baseline, only the tables the rules read. */
 async function loadData(s: Settings, options: LoadOptions, extraFiles: string[]): Promise<LoadResult> {
-  // The report itself (and the baseline) must never be read back as input on the next run.
-  const own = new Set([s.out, s.baselineFile].filter((p): p is string => !!p).map((p) => resolve(p)));
+  // The report itself (and the baseline) must never be read back as input on the next run: compared as files, not
+  // path strings, so that a symlinked folder or another spelling of the path cannot hide one.
+  const own = new Set([s.out, s.baselineFile].map((p) => (p ? fileIdentity(p) : undefined)).filter((id): id is string => id !== undefined));
+  const outId = s.out ? fileIdentity(s.out) : undefined;
   const expanded = await expandPaths(s.paths, { recursive: options.recursive });
   const candidates = [...new Set([...expanded.files, ...extraFiles])];
-  const files = candidates.filter((f) => !own.has(resolve(f)));
-  const outInput = s.out ? candidates.find((f) => resolve(f) === resolve(s.out!)) : undefined;
+  const files = candidates.filter((f) => !own.has(fileIdentity(f) ?? ''));
+  const outInput = outId !== undefined ? candidates.find((f) => fileIdentity(f) === outId) : undefined;
   if (outInput) {
     // A previous report there is skipped; an export there would be overwritten by this run's report.
     const [peek] = (await loadPaths([outInput], { ...options, onlyTables: new Set() })).files;
@@ -258,8 +262,9 @@ async function report(s: Settings, rules: CompiledRule[], data: LoadResult, run:
   const text = renderReport(result, s.format, { color: s.format === 'terminal' && !s.out && useColour(process.env) });
   if (s.out) {
     try {
-      await writeReportFile(s.out, text);
+      await writeReportFile(s.out, text, { private: s.reveal });
     } catch (err) {
+      if (err instanceof UsageError || err instanceof Interrupted) throw err;
       const code = (err as NodeJS.ErrnoException).code ?? (err as Error).message;
       throw new UsageError(`cannot write the report to ${s.out}: ${code}`, 'check that its folder exists and is writable, and that it is not a folder');
     }
@@ -279,6 +284,7 @@ export async function runAudit(pathArgs: string[], cli: AuditOptions): Promise<n
   const load = await loadOptionsFrom(s.rawLoad);
   const rules = await loadRules(s);
   if (!rules) return EXIT.usage;
+  if (s.out) guardOut(s.out, rules.files.map((path) => ({ path, role: 'a rule file' })));
   const baseline = s.baselineFile ? readBaseline(s.baselineFile) : null;
   const data = await loadData(s, { ...load.options, onlyTables: requiredTables(rules.selected) }, load.extraFiles);
   const run = await runRules(rules.selected, new MemoryDataset(data.tables), { params: rules.params });

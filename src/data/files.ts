@@ -3,7 +3,7 @@
  * a folder's own export files (and its subfolders' with --recursive), in a
  * stable order.
  */
-import { closeSync, constants, fstatSync, openSync, readSync, type Stats } from 'node:fs';
+import { closeSync, constants, fstatSync, openSync, readSync, statSync, type Stats } from 'node:fs';
 import { readdir, stat } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import { InputError, UsageError } from '../errors.js';
@@ -220,4 +220,18 @@ export function unreadableInputs(reports: readonly FileReport[]): InputError | u
   const why = (cut > 0 ? first.reason.slice(0, cut) : first.reason).replace(/^the file cannot be read: /, '');
   const more = bad.length > 1 ? ` (and ${bad.length - 1} more file${bad.length > 2 ? 's' : ''}: ${bad.slice(1, 4).map((i) => i.file).join(', ')}${bad.length > 4 ? ', …' : ''})` : '';
   return new InputError(`cannot read export ${first.file}: ${why}${more}`, cut > 0 ? first.reason.slice(cut + 2) : 'check the file', first.file);
+}
+
+/**
+ * The identity of the file a path names, links followed (device and inode):
+ * equal for the same file reached through a symlinked folder, a link, a
+ * hard link or another spelling. Undefined when the path names nothing.
+ */
+export function fileIdentity(path: string): string | undefined {
+  try {
+    const st = statSync(path, { bigint: true });
+    return `${st.dev}:${st.ino}`;
+  } catch {
+    return undefined;
+  }
 }
