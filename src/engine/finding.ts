@@ -52,6 +52,11 @@ export interface Finding {
   evidenceCount: number;
   /** Personal-data kind of entity key/label, details keys and evidence columns that need masking. */
   pii: Record<string, PiiKind>;
+  /**
+   * Which of those (details keys, `entity.key`, `entity.label`) hold personal data the rule computed (a piece of
+   * an identity number, a concatenation) rather than values as loaded: the report masks them whole.
+   */
+  computed?: string[];
   /** The digit distribution behind a first-digit (Benford) finding; null for other findings. */
   digits: DigitDistribution | null;
 }

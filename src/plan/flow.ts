@@ -331,7 +331,15 @@ export class PipelineReader {
       mapping.push(pairs);
     });
     const ok = tables.length === refs.length;
-    return { spec: ok ? { verb: 'concat', tables, slots: mapping } : undefined, state: { ...s, slots } };
+    // A column holds the appended tables' values of the same name too: its lineage and kind are theirs as well.
+    const columns: Columns = new Map(s.columns);
+    for (const r of tables) {
+      for (const c of r.out.columns) {
+        const mine = columns.get(c.name);
+        if (mine) columns.set(c.name, { ...mergedColumn(c.name, mine, c), sources: mine.sources, via: [...new Set([...mine.via, ...c.via, 'concat'])] });
+      }
+    }
+    return { spec: ok ? { verb: 'concat', tables, slots: mapping } : undefined, state: { ...s, columns, slots } };
   }
 
   /** Key pairs of a join, each checked on its side. Without `on`, the names both sides share. */

@@ -5,7 +5,7 @@
  * revealed), then their messages rendered from the masked values.
  */
 import { sourceDateEpoch } from '../epoch.js';
-import type { DataIssue, FileReport, LoadedTable } from '../data/model.js';
+import type { DataIssue, FileReport, LoadedTable, Value } from '../data/model.js';
 import { tableDef } from '../data/tables.js';
 import { sourceLabel } from '../data/provenance.js';
 import { formatYuan } from '../data/yuan.js';
@@ -14,8 +14,8 @@ import { renderTemplate } from '../plan/template.js';
 import type { LoadedRule } from '../rules/model.js';
 import { baselineStatus, markFindings, type Baseline } from './baseline.js';
 import { buildManifest } from './manifest.js';
-import { maskFinding, maskIssues, maskMapping, maskRanked, maskValue } from './mask.js';
-import { SCHEMA_VERSION, type AuditResult, type InputsSummary, type Lang, type ManifestOptions, type ReportFinding } from './model.js';
+import { FindingMask, knownValues, maskIssues, maskMapping, maskRanked, NOTHING_KNOWN, scanText, type KnownValues } from './mask.js';
+import { SCHEMA_VERSION, type AuditResult, type InputsSummary, type Lang, type Manifest, type ManifestOptions, type ReportFinding } from './model.js';
 import { rankEntities } from './rank.js';
 import { skipReason } from './i18n.js';
 import { summarise } from './summary.js';
@@ -114,9 +114,11 @@ function compareIssues(a: DataIssue, b: DataIssue): number {
  * then its messages rendered from the masked values. Spelled out so that the
  * json key order is the schema's, whatever order the engine used.
  */
-export function reportFinding(raw: Finding & { baseline: ReportFinding['baseline'] }, reveal: boolean): ReportFinding {
-  const f = reveal ? raw : maskFinding(raw);
-  const mask = reveal ? undefined : maskValue;
+export function reportFinding(raw: Finding & { baseline: ReportFinding['baseline'] }, reveal: boolean, known: KnownValues = NOTHING_KNOWN): ReportFinding {
+  const masker = reveal ? undefined : new FindingMask(raw, known);
+  const f = masker ? masker.masked() : raw;
+  // Each placeholder's value takes the treatment its raw value has throughout the finding.
+  const mask = masker ? (_kind: unknown, v: Value) => masker.value(v) : undefined;
   return {
     fingerprint: f.fingerprint,
     ruleId: f.ruleId,
@@ -138,10 +140,30 @@ export function reportFinding(raw: Finding & { baseline: ReportFinding['baseline
   };
 }
 
+/** The manifest with file names and headers masked: a file may be named after a person, a header may be a data row. */
+function maskManifest(m: Manifest, known: KnownValues): Manifest {
+  const scan = (p: string) => scanText(p, known);
+  return {
+    ...m,
+    files: m.files.map((f) => ({ ...f, path: scan(f.path), ...(f.sheet === undefined ? {} : { sheet: scan(f.sheet) }), mapping: maskMapping(f.mapping, known) })),
+    rules: m.rules.map((r) => ({ ...r, file: scan(r.file) })),
+    options: {
+      ...m.options,
+      rules: m.options.rules.map(scan),
+      baseline: m.options.baseline === null ? null : scan(m.options.baseline),
+      mapping: m.options.mapping === null ? null : scan(m.options.mapping),
+      config: m.options.config === null ? null : scan(m.options.config),
+      tables: Object.fromEntries(Object.entries(m.options.tables).map(([t, f]) => [t, scan(f)])),
+    },
+  };
+}
+
 /** Builds the audit result, masked unless `reveal`. Every list in it is sorted, so that equal inputs give equal output. */
 export function buildResult(input: BuildInput): AuditResult {
   const raw = markFindings(input.run.findings, input.baseline);
-  const findings = raw.map((f) => reportFinding(f, input.reveal)).sort(compareFindings);
+  // The names and accounts of the people in this run's data, for masking free text.
+  const known = input.reveal ? NOTHING_KNOWN : knownValues(input.tables);
+  const findings = raw.map((f) => reportFinding(f, input.reveal, known)).sort(compareFindings);
   const ranked = rankEntities(raw);
   const issues = input.files.flatMap((f) => f.issues).sort(compareIssues);
   const manifest = buildManifest({
@@ -154,29 +176,31 @@ export function buildResult(input: BuildInput): AuditResult {
   });
   const skipped = [...input.run.skipped]
     .sort((a, b) => cmp(a.ruleId, b.ruleId))
-    .map((sk) => ({ ...sk, reason: skipReason(sk, input.lang) }));
+    // A rule's error may quote the data it failed on.
+    .map((sk) => ({ ...sk, reason: input.reveal ? skipReason(sk, input.lang) : scanText(skipReason(sk, input.lang), known) }));
   const ran = Object.keys(input.run.ran).filter((id) => !skipped.some((s) => s.ruleId === id));
+  const inputs = summariseInputs(input.files, input.tables, issues.length);
   return {
     schemaVersion: SCHEMA_VERSION,
     tool: { ...input.tool },
     generatedAt: input.now.toISOString(),
     lang: input.lang,
     revealed: input.reveal,
-    manifest: input.reveal ? manifest : { ...manifest, files: manifest.files.map((f) => ({ ...f, mapping: maskMapping(f.mapping) })) },
-    inputs: summariseInputs(input.files, input.tables, issues.length),
+    manifest: input.reveal ? manifest : maskManifest(manifest, known),
+    inputs: input.reveal ? inputs : { ...inputs, tables: inputs.tables.map((t) => ({ ...t, sources: t.sources.map((x) => scanText(x, known)) })) },
     summary: summarise(findings, {
       run: ran.length,
       skipped: skipped.length,
       withFindings: new Set(findings.map((f) => f.ruleId)).size,
     }),
-    entities: input.reveal ? ranked : maskRanked(ranked, raw),
+    entities: input.reveal ? ranked : maskRanked(ranked, raw, known),
     findings,
     skipped,
     dataIssues: {
       total: issues.length,
       errors: issues.filter((i) => i.level === 'error').length,
       warnings: issues.filter((i) => i.level === 'warning').length,
-      issues: input.reveal ? issues : maskIssues(manifest.files, issues),
+      issues: input.reveal ? issues : maskIssues(manifest.files, issues, known),
     },
     baseline: baselineStatus(findings, input.baseline),
   };
