@@ -287,7 +287,8 @@ export async function runAudit(pathArgs: string[], cli: AuditOptions): Promise<n
   if (s.out) guardOut(s.out, rules.files.map((path) => ({ path, role: 'a rule file' })));
   const baseline = s.baselineFile ? readBaseline(s.baselineFile) : null;
   const data = await loadData(s, { ...load.options, onlyTables: requiredTables(rules.selected) }, load.extraFiles);
-  const run = await runRules(rules.selected, new MemoryDataset(data.tables), { params: rules.params });
+  // Every rule under its budget (docs/budgets.md): a runaway rule is stopped and reported, the others run.
+  const run = await runRules(rules.selected, new MemoryDataset(data.tables), { params: rules.params, budget: s.config.budget ?? {} });
   const result = await report(s, rules.selected, data, run, baseline, load.options.fileTables ?? {});
 
   // With a baseline, only new findings fail the run: a nightly job fails on what changed.

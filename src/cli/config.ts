@@ -9,6 +9,8 @@ import { LineCounter, parseDocument, isMap, isScalar, isSeq, type Node } from 'y
 import { InputError } from './errors.js';
 import { dict, reservedName } from '../names.js';
 import { INPUT_CAPS, readInputFile } from '../data/files.js';
+import { readBudget } from './config-budget.js';
+import type { BudgetSettings } from '../rules/budget.js';
 
 /** What a config file may hold, typed and with paths resolved. */
 export interface AuditConfig {
@@ -28,9 +30,11 @@ export interface AuditConfig {
   tables?: Record<string, string>;
   mapping?: string;
   reveal?: boolean;
+  /** Every rule's budget (docs/budgets.md); a rule's own `budget_*` params win. */
+  budget?: Partial<BudgetSettings>;
 }
 
-type Kind = 'string' | 'list' | 'paths' | 'path' | 'bool' | 'map' | 'tables';
+type Kind = 'string' | 'list' | 'paths' | 'path' | 'bool' | 'map' | 'tables' | 'budget';
 
 const KEYS: Record<keyof AuditConfig, Kind> = {
   paths: 'paths',
@@ -47,6 +51,7 @@ const KEYS: Record<keyof AuditConfig, Kind> = {
   tables: 'tables',
   mapping: 'path',
   reveal: 'bool',
+  budget: 'budget',
 };
 
 /** Splits comma lists and flattens: `a,b` and `[a, b]` mean the same. */
@@ -131,6 +136,9 @@ export function loadConfig(file: string): AuditConfig {
         record[key] = tables;
         break;
       }
+      case 'budget':
+        record[key] = readBudget(valueNode, at);
+        break;
     }
   }
   return out;

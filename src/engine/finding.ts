@@ -68,8 +68,10 @@ export const EVIDENCE_CAP = 50;
 export interface SkippedRule {
   ruleId: string;
   reason: string;
-  /** 'missing-table' | 'missing-column' | 'error' */
+  /** 'missing-table' | 'missing-column' | 'error' | 'budget' */
   code: string;
+  /** For 'budget': which limit the rule went over (its key in the config file's `budget:`) and its value. */
+  budget?: { limit: 'seconds' | 'memory_mb' | 'join_growth'; value: number };
   /** What is missing, for 'missing-table' (table names) and 'missing-column' ('table.column'), so reports can say it in their language. */
   missing?: string[];
 }

@@ -3,6 +3,7 @@
  * defaults and per-test overrides have the declared type.
  */
 import { reservedName } from '../../names.js';
+import { isBudgetParam } from '../budget.js';
 import type { ParamType } from '../model.js';
 import { isDate, isMonth } from '../params.js';
 import type { RuleFile } from './context.js';
@@ -19,7 +20,7 @@ export function validateParams(f: RuleFile): void {
   const complete = compiled.complete;
 
   for (const [name, def] of Object.entries(declared)) {
-    const reserved = reservedName(name);
+    const reserved = reservedName(name) ?? (isBudgetParam(name) ? `\`${name}\` is every rule's own budget param (docs/budgets.md), set by the user` : undefined);
     if (reserved) {
       report(f, ['params', name], 'reserved-name', `${reserved}: a param may not be named so`, 'choose another name for the param', { key: true });
       continue;
