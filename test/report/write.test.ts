@@ -1,5 +1,5 @@
 import { execFileSync, spawnSync } from 'node:child_process';
-import { chmodSync, existsSync, lstatSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, readlinkSync, statSync, symlinkSync, writeFileSync } from 'node:fs';
+import { chmodSync, existsSync, lstatSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, readlinkSync, rmSync, statSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
@@ -63,6 +63,20 @@ describe('writeReportFile', () => {
     expect(readFileSync(file, 'utf8')).toBe('previous');
     expect(readdirSync(dir)).toEqual(['report.json']);
     expect(process.listenerCount('SIGTERM')).toBe(before);
+  });
+
+  it('a target that became something else during the write is refused before the rename; the temporary file is removed', async () => {
+    const dir = fresh();
+    const file = join(dir, 'report.json');
+    writeFileSync(file, 'previous');
+    // Between two pieces of the write, the report becomes a folder.
+    setImmediate(() => {
+      rmSync(file);
+      mkdirSync(file);
+    });
+    await expect(writeReportFile(file, 'x'.repeat(16 << 20))).rejects.toThrow(/it is a folder/);
+    expect(readdirSync(dir)).toEqual(['report.json']);
+    expect(statSync(file).isDirectory()).toBe(true);
   });
 
   it('refuses folders, devices, named pipes and links to nothing, and writes through a link to a file', async () => {
