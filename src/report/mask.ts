@@ -132,11 +132,6 @@ export class FindingMask {
   }
 }
 
-/** A finding with its values masked (see FindingMask). */
-export function maskFinding(f: Finding, known: KnownValues = NOTHING_KNOWN): Finding {
-  return new FindingMask(f, known).masked();
-}
-
 /** Ranked entities (ranked on the raw findings) with their keys and labels masked as the findings about them show them. */
 export function maskRanked(entities: RankedEntity[], raw: Finding[], known: KnownValues = NOTHING_KNOWN): RankedEntity[] {
   const shown = new Map<string, string>();
