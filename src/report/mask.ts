@@ -212,7 +212,11 @@ export function maskIssues(files: IssueFile[], issues: DataIssue[], known: Known
 
 /** True when a header row is a data row: a file exported without one has its first record read as the header. */
 function isDataRow(mapping: HeaderMapping[], known: KnownValues): boolean {
-  return mapping.some((m) => m.column === null && scanText(m.source.trim(), known) !== m.source.trim() && /\d/.test(m.source));
+  // A cell that is nothing but an identity number, a phone or an account: no header looks like that.
+  return mapping.some((m) => {
+    const cell = m.source.trim().replace(/^'/, '');
+    return m.column === null && /^\+?[\d\s-]+[Xx]?$/.test(cell) && scanText(cell, known) !== cell;
+  });
 }
 
 /**

@@ -2,7 +2,8 @@
  * Runs the real binary (build first: npm run build), as a user would: with
  * NO_COLOR, no SOURCE_DATE_EPOCH unless given, in a working folder of the test's.
  */
-import { spawn, spawnSync } from 'node:child_process';
+import { execFileSync, spawn, spawnSync } from 'node:child_process';
+import { existsSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 
 export const ROOT = resolve(import.meta.dirname, '../..');
@@ -34,4 +35,23 @@ export function startFundaudit(args: string[], opts: { cwd?: string; env?: Recor
     env: { ...process.env, NO_COLOR: '1', SOURCE_DATE_EPOCH: '', ...opts.env },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
+}
+
+/**
+ * A character device to aim `--out` at. As root, a device node of our own (the null device's numbers) in
+ * `folder`: were the refusal ever broken, the report would replace that node, never the machine's /dev/null.
+ * Otherwise /dev/null, which a user who is not root cannot replace. Undefined where there is neither.
+ */
+export function deviceToTarget(folder: string): string | undefined {
+  if (process.platform === 'win32') return undefined;
+  if (typeof process.getuid === 'function' && process.getuid() === 0) {
+    const node = join(folder, 'null-device');
+    try {
+      execFileSync('mknod', ['-m', '666', node, 'c', '1', '3']);
+      return node;
+    } catch {
+      return undefined;
+    }
+  }
+  return existsSync('/dev/null') ? '/dev/null' : undefined;
 }

@@ -87,3 +87,21 @@ describe('masking by kind', () => {
     expect(maskValue('account', '张三')).toBe('张*');
   });
 });
+
+describe('headers', () => {
+  it('an unmapped header holding an identity number is masked; the other headers of a real header row stay', async () => {
+    const { maskMapping } = await import('../../src/report/mask.js');
+    const mapping = [
+      { source: '身份证号码', column: 'id_number' },
+      { source: '备注110105194912310021', column: null },
+      { source: '经办机构', column: null },
+    ];
+    expect(maskMapping(mapping, known).map((m) => m.source)).toEqual(['身份证号码', '备注110105********0021', '经办机构']);
+  });
+
+  it('a first record read as the header (a file without one) is masked as data', async () => {
+    const { maskMapping } = await import('../../src/report/mask.js');
+    const mapping = [{ source: '11010519491231002X', column: null }, { source: '赵六', column: null }, { source: '2024-01-15', column: null }];
+    expect(maskMapping(mapping, known).map((m) => m.source)).toEqual(['110105********002X', '赵*', '2024-01-15']);
+  });
+});

@@ -5,6 +5,7 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { Interrupted } from '../../src/errors.js';
 import { removeStaleTemps, writeReportFile } from '../../src/report/write.js';
+import { deviceToTarget } from '../cli/binary.js';
 
 const fresh = () => mkdtempSync(join(tmpdir(), 'fa-write-'));
 
@@ -83,7 +84,9 @@ describe('writeReportFile', () => {
     const dir = fresh();
     mkdirSync(join(dir, 'folder'));
     await expect(writeReportFile(join(dir, 'folder'), 'x')).rejects.toThrow(/it is a folder/);
-    if (existsSync('/dev/null')) await expect(writeReportFile('/dev/null', 'x')).rejects.toThrow(/it is a character device, not a regular file/);
+    // Never the machine's /dev/null: as root, a regression would replace it (see deviceToTarget).
+    const device = deviceToTarget(dir);
+    if (device) await expect(writeReportFile(device, 'x')).rejects.toThrow(/it is a character device, not a regular file/);
     if (process.platform !== 'win32') {
       execFileSync('mkfifo', [join(dir, 'pipe')]);
       await expect(writeReportFile(join(dir, 'pipe'), 'x')).rejects.toThrow(/named pipe \(FIFO\), not a regular file/);
