@@ -13,12 +13,12 @@
  * skipped (blank, repeated headers, totals) are counted and reported.
  */
 import { createHash } from 'node:crypto';
-import { closeSync, fstatSync, openSync, readFileSync, readSync, statSync } from 'node:fs';
+import { closeSync, readFileSync, readSync, statSync } from 'node:fs';
 import type { FileReport, LoadedTable, LoadOptions, LoadResult } from './model.js';
 import { tableDef, TABLE_NAMES } from './tables.js';
 import { decode, StreamDecoder, StreamFallback } from './decode.js';
 import { loadCsv } from './csv-file.js';
-import { expandPaths, optionForFile } from './files.js';
+import { expandPaths, InputFileError, openInput, optionForFile } from './files.js';
 import type { Forced } from './layout.js';
 import { concatTables, emptyTable, MemorySink } from './memory-sink.js';
 import { hashFile, newReport } from './file-report.js';
@@ -44,6 +44,10 @@ export async function loadPaths(paths: string[], opts: LoadOptions = {}): Promis
       loaded = await loadAny(path, opts);
     } catch (err) {
       const e = err as NodeJS.ErrnoException;
+      if (err instanceof InputFileError) {
+        reports.push(unusable(path, err));
+        continue;
+      }
       if (!e.code || e instanceof UsageError) throw err;
       reports.push(unreadable(path, e));
       continue;
@@ -107,9 +111,8 @@ const CHUNK = 8 << 20;
  */
 export function loadFile(path: string, opts: LoadOptions, chunkSize = CHUNK): { table: LoadedTable | null; report: FileReport } {
   const forced = forcedFor(path, opts);
-  const fd = openSync(path, 'r');
+  const { fd, size } = openInput(path, 'export');
   try {
-    const size = fstatSync(fd).size;
     if (size <= chunkSize) return loadForced(readFileSync(fd), path, opts, forced);
     const hash = createHash('sha256');
     let offset = 0;
@@ -156,7 +159,8 @@ export function loadFile(path: string, opts: LoadOptions, chunkSize = CHUNK): { 
         if (!(err instanceof StreamFallback)) throw err;
       }
     }
-    return loadForced(readFileSync(path), path, opts, forced);
+    // Reads so far were positional: the descriptor still reads from the start.
+    return loadForced(readFileSync(fd), path, opts, forced);
   } finally {
     closeSync(fd);
   }
@@ -208,6 +212,11 @@ function loadForced(buf: Buffer, path: string, opts: LoadOptions, forced: Forced
   return { table: loaded ? sink.table() : null, report };
 }
 
+/** A file that is not a regular file or cannot be opened: the issue says which, and what to do. */
+function unusable(path: string, err: InputFileError): FileReport {
+  return { ...newReport(path), issues: [{ file: path, line: 0, reason: `the file cannot be read: ${err.reason}; ${err.fix}`, level: 'error', code: err.code }] };
+}
+
 function unreadable(path: string, err: Error): FileReport {
   return {
     ...newReport(path),
@@ -215,9 +224,9 @@ function unreadable(path: string, err: Error): FileReport {
   };
 }
 
-/** The first bytes of a file, to tell its kind. */
+/** The first bytes of a file, to tell its kind; refuses what is not a regular file it may read (see openInput). */
 function readHead(path: string): Buffer {
-  const fd = openSync(path, 'r');
+  const { fd } = openInput(path, 'export');
   try {
     const b = Buffer.alloc(16);
     const n = readSync(fd, b, 0, 16, 0);
