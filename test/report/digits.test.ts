@@ -49,7 +49,7 @@ describe('digit distributions', () => {
     const run = await benfordRun();
     const b1 = run.findings.find((f) => f.ruleId === 'BENFORD')!;
     expect(b1.entity.key).toBe('S1');
-    expect(b1.details).toEqual({ operator_id: 'S1', n: 5, mad: expect.any(Number), conformity: 'nonconformity' });
+    expect(b1.details).toEqual({ operator_id: 'S1', n: 5, mad: expect.any(Number), conformity: 'nonconformity', conformity_zh: '不符合' });
     const d = b1.digits!;
     expect(d.test).toBe('first');
     expect(d.n).toBe(5);
