@@ -13,12 +13,12 @@
  * skipped (blank, repeated headers, totals) are counted and reported.
  */
 import { createHash } from 'node:crypto';
-import { closeSync, fstatSync, openSync, readFileSync, readSync, statSync } from 'node:fs';
+import { closeSync, readFileSync, readSync, statSync } from 'node:fs';
 import type { FileReport, LoadedTable, LoadOptions, LoadResult } from './model.js';
 import { tableDef, TABLE_NAMES } from './tables.js';
 import { decode, StreamDecoder, StreamFallback } from './decode.js';
 import { loadCsv } from './csv-file.js';
-import { expandPaths, optionForFile } from './files.js';
+import { expandPaths, InputFileError, openInput, optionForFile } from './files.js';
 import type { Forced } from './layout.js';
 import { concatTables, emptyTable, MemorySink } from './memory-sink.js';
 import { hashFile, newReport } from './file-report.js';
@@ -44,12 +44,17 @@ export async function loadPaths(paths: string[], opts: LoadOptions = {}): Promis
       loaded = await loadAny(path, opts);
     } catch (err) {
       const e = err as NodeJS.ErrnoException;
+      if (err instanceof InputFileError) {
+        reports.push(unusable(path, err));
+        continue;
+      }
       if (!e.code || e instanceof UsageError) throw err;
       reports.push(unreadable(path, e));
       continue;
     }
     for (const { table, report } of loaded) {
       reports.push(report);
+      opts.onFile?.(report);
       if (table) {
         const list = parts.get(table.name) ?? [];
         list.push(table);
@@ -76,7 +81,7 @@ async function loadAny(path: string, opts: LoadOptions): Promise<{ table: Loaded
     const st = statSync(path);
     report.bytes = st.size;
     report.sha256 = await hashFile(path);
-    report.issues.push({ file: path, line: 0, reason: kind.reason, level: 'error', code: 'unsupported-file' });
+    report.issues.push({ file: path, line: 0, reason: kind.reason, level: 'error', code: 'unsupported-file', msg: { key: kind.key } });
     return [{ table: null, report }];
   }
   return [loadFile(path, opts)];
@@ -106,9 +111,8 @@ const CHUNK = 8 << 20;
  */
 export function loadFile(path: string, opts: LoadOptions, chunkSize = CHUNK): { table: LoadedTable | null; report: FileReport } {
   const forced = forcedFor(path, opts);
-  const fd = openSync(path, 'r');
+  const { fd, size } = openInput(path, 'export');
   try {
-    const size = fstatSync(fd).size;
     if (size <= chunkSize) return loadForced(readFileSync(fd), path, opts, forced);
     const hash = createHash('sha256');
     let offset = 0;
@@ -155,7 +159,8 @@ export function loadFile(path: string, opts: LoadOptions, chunkSize = CHUNK): { 
         if (!(err instanceof StreamFallback)) throw err;
       }
     }
-    return loadForced(readFileSync(path), path, opts, forced);
+    // Reads so far were positional: the descriptor still reads from the start.
+    return loadForced(readFileSync(fd), path, opts, forced);
   } finally {
     closeSync(fd);
   }
@@ -197,26 +202,31 @@ function loadForced(buf: Buffer, path: string, opts: LoadOptions, forced: Forced
   report.sha256 = createHash('sha256').update(buf).digest('hex');
   const dec = decode(buf, forced.encoding, path);
   if (!dec.ok) {
-    report.issues.push({ file: path, line: 0, reason: dec.reason, level: 'error', code: dec.code });
+    report.issues.push({ file: path, line: 0, reason: dec.reason, level: 'error', code: dec.code, msg: dec.msg });
     return { table: null, report };
   }
   report.encoding = dec.encoding;
-  for (const note of dec.notes) report.issues.push({ file: path, line: note.line, reason: note.reason, level: 'warning', code: 'encoding' });
+  for (const note of dec.notes) report.issues.push({ file: path, line: note.line, reason: note.reason, level: 'warning', code: 'encoding', msg: note.msg });
   const sink = new MemorySink();
   const loaded = loadCsv(report, dec.utf8, true, () => null, opts, forced, dec.utf8.length, CHUNK, sink);
   return { table: loaded ? sink.table() : null, report };
 }
 
+/** A file that is not a regular file or cannot be opened: the issue says which, and what to do. */
+function unusable(path: string, err: InputFileError): FileReport {
+  return { ...newReport(path), issues: [{ file: path, line: 0, reason: `the file cannot be read: ${err.reason}; ${err.fix}`, level: 'error', code: err.code }] };
+}
+
 function unreadable(path: string, err: Error): FileReport {
   return {
     ...newReport(path),
-    issues: [{ file: path, line: 0, reason: `the file cannot be read (${err.message}); check its permissions`, level: 'error', code: 'unreadable-file' }],
+    issues: [{ file: path, line: 0, reason: `the file cannot be read (${err.message}); check its permissions`, level: 'error', code: 'unreadable-file', msg: { key: 'unreadable-file', args: { error: (err as NodeJS.ErrnoException).code ?? err.message } } }],
   };
 }
 
-/** The first bytes of a file, to tell its kind. */
+/** The first bytes of a file, to tell its kind; refuses what is not a regular file it may read (see openInput). */
 function readHead(path: string): Buffer {
-  const fd = openSync(path, 'r');
+  const { fd } = openInput(path, 'export');
   try {
     const b = Buffer.alloc(16);
     const n = readSync(fd, b, 0, 16, 0);

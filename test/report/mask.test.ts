@@ -64,7 +64,8 @@ describe('a masked report', () => {
         params: {},
       },
     });
-    expect(other.findings.find((f) => f.ruleId === 'A')!.message.zh).toBe('账户 ****3445（现*）');
+    // 现金 (cash) in a name column is nobody's name: only personal data is masked.
+    expect(other.findings.find((f) => f.ruleId === 'A')!.message.zh).toBe('账户 ****3445（现金）');
     expect(other.findings.find((f) => f.ruleId === 'B')!.message.zh).toBe('S010 收取的现金缴费滞留');
   });
 
@@ -86,12 +87,13 @@ describe('a masked report', () => {
     }).findings[0];
     expect(f.entity.key).toBe('****8866');
     expect(f.message.en).toBe('****8866: 李* (李*)');
-    expect(f.details).toEqual({ account_no: '22304101040008866', who: '李*' });
+    // One value, one treatment: the account masked as the entity's key is masked in the details too.
+    expect(f.details).toEqual({ account_no: '****8866', who: '李*' });
   });
 
   it('masks every raw value inside rendered messages', () => {
     const zhang = r.findings.find((f) => f.fingerprint === 'fp-death-zhang')!;
-    expect(zhang.message.zh).toBe('张*（110105********002X）于 2024-01-15 死亡，其后仍发放 2 个月共 6000.00 元');
+    expect(zhang.message.zh).toBe('张*（110105********002X）于 2024-01-15 死亡，其后仍发放 2 个月共 6,000.00 元');
     const acct = r.findings.find((f) => f.fingerprint === 'fp-shared-account')!;
     expect(acct.message.en).toBe("Account ****3445 received 3 people's benefits, phone 138****5678");
   });

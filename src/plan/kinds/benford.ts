@@ -13,7 +13,8 @@ export const DIGIT_COLUMNS = { digits: '_digits', counts: '_counts' } as const;
  * then per group MAD = (Σ_present |p − e| + (1 − Σ_present e)) / bins, i.e.
  * absent digits count |0 − e| = e, written as 1 + Σ_present (|p − e| − e).
  * Expected proportions are the formula log10(1 + 1/d), so the plan needs
- * no lookup table. Output: group columns, `n`, `mad`, `conformity`; and,
+ * no lookup table. Output: group columns, `n`, `mad`, `conformity` (and
+ * `conformity_zh`, the band's Chinese name); and,
  * hidden, each group's digits and their counts (DIGIT_COLUMNS).
  */
 export function benford(c: Record<string, unknown>, k: KindContext): Relation | undefined {
@@ -39,6 +40,8 @@ export function benford(c: Record<string, unknown>, k: KindContext): Relation | 
   const levelOf = cond(binary('<=', mad, lit(t.close)), lit(1), cond(binary('<=', mad, lit(t.acceptable)), lit(2), cond(binary('<=', mad, lit(t.marginal)), lit(3), lit(4))));
   const lv = col('_level');
   const label = cond(binary('==', lv, lit(1)), lit('close'), cond(binary('==', lv, lit(2)), lit('acceptable'), cond(binary('==', lv, lit(3)), lit('marginal'), lit('nonconformity'))));
+  // Nigrini's bands as a Chinese report names them, for zh messages.
+  const labelZh = cond(binary('==', lv, lit(1)), lit('高度符合'), cond(binary('==', lv, lit(2)), lit('可接受的符合'), cond(binary('==', lv, lit(3)), lit('勉强可接受'), lit('不符合'))));
   return k.build(rel, [
     ...where,
     { derive: { _digit: call(test === 'first' ? 'first_digit' : 'first_two_digits', value) } },
@@ -57,9 +60,9 @@ export function benford(c: Record<string, unknown>, k: KindContext): Relation | 
       },
     },
     { derive: { _level: levelOf } },
-    { derive: { conformity: label } },
+    { derive: { conformity: label, conformity_zh: labelZh } },
     { filter: and(binary('>=', col('n'), minN), binary('>=', lv, flagLevel)) },
-    { select: [...group, 'n', 'mad', 'conformity', DIGIT_COLUMNS.digits, DIGIT_COLUMNS.counts] },
+    { select: [...group, 'n', 'mad', 'conformity', 'conformity_zh', DIGIT_COLUMNS.digits, DIGIT_COLUMNS.counts] },
   ]);
 }
 
