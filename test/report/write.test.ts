@@ -42,7 +42,12 @@ describe('writeReportFile', () => {
     const file = join(dir, 'r.json');
     const seen: number[] = [];
     const watch = setInterval(() => {
-      for (const n of readdirSync(dir)) if (n.endsWith('.tmp')) seen.push(lstatSync(join(dir, n)).mode & 0o777);
+      for (const n of readdirSync(dir)) {
+        if (!n.endsWith('.tmp')) continue;
+        // renamed onto the target between listing and looking: nothing left to see
+        const st = lstatSync(join(dir, n), { throwIfNoEntry: false });
+        if (st) seen.push(st.mode & 0o777);
+      }
     }, 0);
     await writeReportFile(file, 'x'.repeat(64 << 20));
     clearInterval(watch);
