@@ -24,6 +24,7 @@ import { DuckDBInstance, type DuckDBConnection } from '@duckdb/node-api';
 import { mkdtempSync, readdirSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { FUNCTION_MACROS } from './functions.js';
 
 /** What one database may use. */
 export interface DatabaseLimits {
@@ -85,6 +86,7 @@ export class AuditDatabase {
       const connection = await instance.connect();
       await connection.run(`ATTACH ':memory:' AS fundaudit (COMPRESS)`);
       await connection.run('USE fundaudit');
+      for (const macro of FUNCTION_MACROS) await connection.run(macro);
       return new AuditDatabase(instance, connection, tempDir);
     } catch (err) {
       instance?.closeSync();
