@@ -1,0 +1,103 @@
+/**
+ * Scale benchmark (not a test): counties of about 1M, 2M and 5M payout rows
+ * with their other tables, each measured in its own process.
+ *
+ *   npm run bench:scale                          # 1M, 2M and 5M payout rows
+ *   npm run build && node dist/bench/scale.js --sizes 1,2 --runs duckdb-load,handwritten
+ *
+ * Counties are made once under bench/out/scale/ (git-ignored): the demo
+ * generator makes one county (`--persons`, default 20,000 over two years,
+ * ~277,000 payout rows), and bench/tile.ts writes as many copies of it as a
+ * size needs (see there why: the generator holds a county in memory and takes
+ * minutes and gigabytes past ~1.5M payout rows).
+ *
+ * For each county it prints the rows and bytes, then for each run its
+ * seconds per stage, CPU seconds and peak RSS, side by side, and the ratio of
+ * the tool's reference checks to the hand-written DuckDB ones. The machine
+ * is shared: read ratios from one run, not seconds across runs.
+ */
+import { execFileSync } from 'node:child_process';
+import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
+import { cpus, loadavg } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { parseArgs } from 'node:util';
+import { tileCounty } from './tile.js';
+
+const { values } = parseArgs({
+  options: {
+    sizes: { type: 'string', default: '1,2,5' },
+    persons: { type: 'string', default: '20000' },
+    seed: { type: 'string', default: '5' },
+    runs: { type: 'string', default: 'duckdb-load,handwritten,arquero-checks' },
+    /** Largest county (million payout rows) the in-memory engine is run on: past it, it does not fit. */
+    'arquero-max': { type: 'string', default: '2' },
+  },
+});
+
+const OUT = fileURLToPath(new URL('../../bench/out/scale', import.meta.url));
+const DIST = fileURLToPath(new URL('.', import.meta.url));
+
+function baseCounty(): string {
+  const dir = join(OUT, `base-${values.persons}-seed${values.seed}`);
+  if (!existsSync(join(dir, 'payouts.csv'))) {
+    process.stdout.write(`generating ${dir} with the demo generator (once) …\n`);
+    execFileSync(process.execPath, [join(DIST, '../fixtures/generate.js'), '--out', dir, '--seed', values.seed!, '--persons', values.persons!, '--years', '2023,2024'], { stdio: 'inherit' });
+  }
+  return dir;
+}
+
+/** Data rows of a file: its lines past the header (records spanning lines are rare enough not to matter here). */
+function dataRows(path: string): number {
+  const text = readFileSync(path, 'latin1');
+  let n = 0;
+  for (let i = text.indexOf('\n'); i >= 0; i = text.indexOf('\n', i + 1)) n++;
+  return n;
+}
+
+async function county(millions: number, base: string): Promise<string> {
+  const copies = Math.max(1, Math.round((millions * 1e6) / (dataRows(join(base, 'payouts.csv')) - 1)));
+  const dir = join(OUT, `county-${values.persons}x${copies}-seed${values.seed}`);
+  if (!existsSync(join(dir, 'payouts.csv'))) {
+    process.stdout.write(`writing ${dir}: ${copies} copies of the base county (once) …\n`);
+    const t = performance.now();
+    await tileCounty(base, dir, copies);
+    process.stdout.write(`  written in ${((performance.now() - t) / 1000).toFixed(1)} s\n`);
+  }
+  return dir;
+}
+
+function measure(what: string, dir: string, extra: string[] = []): Record<string, unknown> {
+  const out = execFileSync(process.execPath, [join(DIST, 'scale-run.js'), what, dir, ...extra], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'inherit'], maxBuffer: 1 << 20 });
+  return JSON.parse(out.trim().split('\n').pop()!);
+}
+
+const fmt = (r: Record<string, unknown>) =>
+  Object.entries(r)
+    .filter(([k]) => k !== 'what')
+    .map(([k, v]) => `${k} ${typeof v === 'object' ? JSON.stringify(v) : v}`)
+    .join(', ');
+
+process.stdout.write(`scale benchmark — ${cpus().length} cores, load average ${loadavg().map((l) => l.toFixed(1)).join(' ')}\n`);
+const base = baseCounty();
+const runs = values.runs!.split(',');
+for (const millions of values.sizes!.split(',').map(Number)) {
+  const dir = await county(millions, base);
+  const files = readdirSync(dir).filter((f) => f.endsWith('.csv'));
+  const bytes = files.reduce((n, f) => n + statSync(join(dir, f)).size, 0);
+  process.stdout.write(`\n${dir}: ${(dataRows(join(dir, 'payouts.csv')) - 1).toLocaleString('en')} payout rows, ${(bytes / 1e6).toFixed(0)} MB in ${files.length} files\n`);
+  const results: Record<string, Record<string, unknown>> = {};
+  for (const what of runs) {
+    if (what.startsWith('arquero') && millions > Number(values['arquero-max'])) {
+      process.stdout.write(`  ${what.padEnd(16)} skipped: past --arquero-max ${values['arquero-max']}M rows the in-memory engine does not fit\n`);
+      continue;
+    }
+    const variants = what === 'duckdb-load' ? [['1'], ['2']] : [[]];
+    for (const extra of variants) {
+      const label = what + (extra.length ? ` w${extra[0]}` : '');
+      const r = measure(what, dir, extra);
+      results[label] = r;
+      process.stdout.write(`  ${label.padEnd(16)} ${fmt(r)}\n`);
+    }
+  }
+}
