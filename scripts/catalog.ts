@@ -10,11 +10,10 @@ import { readFileSync, writeFileSync, renameSync } from 'node:fs';
 import { join, relative } from 'node:path';
 import { parseArgs } from 'node:util';
 import { loadRuleFiles } from '../src/rules/load.js';
-import { analysePipeline } from '../src/rules/analyse.js';
-import { compileCheck } from '../src/engine/compile.js';
-import { PACKAGE_ROOT } from '../src/cli/version.js';
+import type { CompiledRule } from '../src/plan/compile.js';
+import { PACKAGE_ROOT } from '../src/package.js';
 import { tableDef } from '../src/data/tables.js';
-import { CATEGORIES, RISKS, SEVERITIES, type LoadedRule } from '../src/rules/model.js';
+import { CATEGORIES, RISKS, SEVERITIES } from '../src/rules/model.js';
 
 const CATEGORY_LABEL: Record<string, string> = { money: '清钱 money', people: '清人 people', documents: '清文 documents' };
 const RISK_LABEL: Record<string, string> = {
@@ -24,14 +23,13 @@ const RISK_LABEL: Record<string, string> = {
 /** Markdown table cells cannot hold `|` or line breaks. */
 const cell = (s: string) => s.replaceAll('|', '\\|').replace(/\s*\n\s*/g, ' ').trim();
 
-/** The tables a rule reads and, for each, the columns it needs. */
-export function neededTables(rule: LoadedRule): Array<{ table: string; columns: string[] }> {
-  const a = analysePipeline(compileCheck(rule.rule.check));
-  return a.tables.map((table) => ({ table, columns: [...(a.inputColumns[table] ?? [])].sort() }));
+/** The tables a rule's check reads and, for each, the columns it reads. */
+export function neededTables(rule: CompiledRule): Array<{ table: string; columns: string[] }> {
+  return rule.tables.map((table) => ({ table, columns: [...(rule.reads[table] ?? [])].sort() }));
 }
 
 /** The catalogue as Markdown: a summary table, then one section per rule, by category and id. */
-export function renderCatalog(rules: LoadedRule[]): string {
+export function renderCatalog(rules: CompiledRule[]): string {
   const sorted = [...rules].sort((x, y) =>
     CATEGORIES.indexOf(x.rule.category) - CATEGORIES.indexOf(y.rule.category) || x.rule.id.localeCompare(y.rule.id));
   const out: string[] = [

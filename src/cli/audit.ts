@@ -8,21 +8,24 @@ import { dirname, relative, resolve, sep } from 'node:path';
 import { Option, type Command } from 'commander';
 import type { ActionWrapper } from './main.js';
 import { EXIT, UsageError } from './errors.js';
-import { PACKAGE_ROOT, VERSION } from './version.js';
+import { PACKAGE_ROOT, VERSION } from '../package.js';
 import { loadConfig, splitList, type AuditConfig } from './config.js';
 import { addLoadOptions, loadOptionsFrom, type RawLoadOptions } from './load-options.js';
 import { expandPaths, FOLDER_FILES } from '../data/files.js';
 import type { FileReport } from '../data/model.js';
 import { sourceLabel } from '../data/provenance.js';
 import { loadPaths } from '../data/load.js';
-import { collectParams } from '../engine/params.js';
-import { requiredTables, runRules, selectRules } from '../engine/run.js';
+import type { LoadOptions, LoadResult } from '../data/model.js';
+import { MemoryDataset } from '../engine/dataset.js';
+import { requiredTables, runRules } from '../engine/run.js';
+import type { CompiledRule } from '../plan/compile.js';
+import { collectParams, type ParamOverrides } from '../rules/params.js';
 import { loadRuleFiles } from '../rules/load.js';
 import { SEVERITIES, type RuleProblem, type Severity } from '../rules/model.js';
-import { readBaseline } from '../report/baseline.js';
+import { selectRules } from '../rules/select.js';
+import { readBaseline, type Baseline } from '../report/baseline.js';
 import { buildResult, reportTime } from '../report/build.js';
-import { maskResult } from '../report/mask.js';
-import { REPORT_FORMATS, type FailOn, type Lang, type ReportFormat } from '../report/model.js';
+import { REPORT_FORMATS, type AuditResult, type FailOn, type Lang, type ReportFormat } from '../report/model.js';
 import { printable } from '../report/printable.js';
 import { renderReport } from '../report/render.js';
 import { writeReportFile } from '../report/write.js';
@@ -108,8 +111,28 @@ function nothingLoaded(files: FileReport[]): UsageError {
   );
 }
 
-/** Runs the audit; returns the exit code. */
-export async function runAudit(pathArgs: string[], cli: AuditOptions): Promise<number> {
+/** What the command line and the config file ask for, checked and merged (the command line wins). */
+interface Settings {
+  now: Date;
+  paths: string[];
+  format: ReportFormat;
+  failOn: FailOn;
+  lang: Lang;
+  /** undefined: stdout. */
+  out?: string;
+  reveal: boolean;
+  baselineFile?: string;
+  rawLoad: RawLoadOptions;
+  only: string[];
+  skip: string[];
+  rulePaths: string[];
+  params: string[];
+  config: AuditConfig;
+  configFile?: string;
+}
+
+/** Option resolution: the command line's values, else the config file's, each checked. */
+function resolveSettings(pathArgs: string[], cli: AuditOptions): Settings {
   const now = reportTime(process.env); // a malformed SOURCE_DATE_EPOCH fails before any work
   const config: AuditConfig = cli.config ? loadConfig(cli.config) : {};
   const paths = pathArgs.length > 0 ? pathArgs : (config.paths ?? []);
@@ -117,110 +140,126 @@ export async function runAudit(pathArgs: string[], cli: AuditOptions): Promise<n
   // Commander checks the command line's values; these checks catch the config file's.
   const from = (option: string, key: string, cliValue: unknown) => (cliValue !== undefined ? option : `${key} in ${cli.config}`);
   const rawFormat = cli.format ?? config.format ?? 'terminal';
-  const format = oneOf(from('--format', 'format', cli.format), FORMAT_ALIASES[rawFormat] ?? rawFormat, REPORT_FORMATS);
-  const failOn = oneOf(from('--fail-on', 'fail_on', cli.failOn), cli.failOn ?? config.fail_on ?? 'none', FAIL_ON);
-  const lang = oneOf(from('--lang', 'lang', cli.lang), cli.lang ?? config.lang ?? 'zh', LANGS);
   // `--out -` is stdout, as usual for command-line tools.
   const outOption = cli.out ?? config.out;
-  const out = outOption === '-' ? undefined : outOption;
-  const reveal = cli.reveal ?? config.reveal ?? false;
-  const baselineFile = cli.baseline ?? config.baseline;
-  if (out) checkOutFolder(out);
-  // Loading options: the command line's, else the config file's, in the shared --encoding/--table/--mapping form.
-  const rawLoad: RawLoadOptions = {
-    encoding: cli.encoding ?? (config.encoding ? [config.encoding] : undefined),
-    table: cli.table ?? (config.tables ? Object.entries(config.tables).map(([name, file]) => `${name}=${file}`) : undefined),
-    mapping: cli.mapping ?? config.mapping,
-    delimiter: cli.delimiter,
-    headerLine: cli.headerLine,
-    recursive: cli.recursive,
+  const settings: Settings = {
+    now,
+    paths,
+    format: oneOf(from('--format', 'format', cli.format), FORMAT_ALIASES[rawFormat] ?? rawFormat, REPORT_FORMATS),
+    failOn: oneOf(from('--fail-on', 'fail_on', cli.failOn), cli.failOn ?? config.fail_on ?? 'none', FAIL_ON),
+    lang: oneOf(from('--lang', 'lang', cli.lang), cli.lang ?? config.lang ?? 'zh', LANGS),
+    out: outOption === '-' ? undefined : outOption,
+    reveal: cli.reveal ?? config.reveal ?? false,
+    baselineFile: cli.baseline ?? config.baseline,
+    // Loading options: the command line's, else the config file's, in the shared --encoding/--table/--mapping form.
+    rawLoad: {
+      encoding: cli.encoding ?? (config.encoding ? [config.encoding] : undefined),
+      table: cli.table ?? (config.tables ? Object.entries(config.tables).map(([name, file]) => `${name}=${file}`) : undefined),
+      mapping: cli.mapping ?? config.mapping,
+      delimiter: cli.delimiter,
+      headerLine: cli.headerLine,
+      recursive: cli.recursive,
+    },
+    only: cli.only ? splitList(cli.only) : (config.only ?? []),
+    skip: cli.skip ? splitList(cli.skip) : (config.skip ?? []),
+    rulePaths: cli.rules ?? config.rules ?? [],
+    params: cli.param ?? [],
+    config,
+    configFile: cli.config,
   };
-  const only = cli.only ? splitList(cli.only) : (config.only ?? []);
-  const skip = cli.skip ? splitList(cli.skip) : (config.skip ?? []);
-  const rulePaths = cli.rules ?? config.rules ?? [];
-  const load = await loadOptionsFrom(rawLoad);
+  if (settings.out) checkOutFolder(settings.out);
+  return settings;
+}
 
-  // Rules first: a broken rule set is found before any data is read.
-  const loaded = await loadRuleFiles(rulePaths.length > 0 ? rulePaths : undefined);
+/** The rules to run, compiled, and their params; undefined (after saying why on stderr) when the rule files have problems. */
+interface RuleSet {
+  selected: CompiledRule[];
+  params: ParamOverrides;
+}
+
+/** Rule loading: rules first, so that a broken rule set is found before any data is read. */
+async function loadRules(s: Settings): Promise<RuleSet | undefined> {
+  const loaded = await loadRuleFiles(s.rulePaths.length > 0 ? s.rulePaths : undefined);
   const errors = loaded.problems.filter(isError);
   if (errors.length > 0) {
     // Rule files may come from other people: their text must not drive the terminal.
     for (const p of errors.slice(0, PROBLEMS_SHOWN)) process.stderr.write(printable(`${p.file}:${p.line}:${p.col}: ${p.message}`) + '\n');
     if (errors.length > PROBLEMS_SHOWN) process.stderr.write(`… and ${errors.length - PROBLEMS_SHOWN} more\n`);
     process.stderr.write(`fundaudit: invalid rules (${errors.length} problem${errors.length === 1 ? '' : 's'})\n`);
-    process.stderr.write(`  fix: run fundaudit rules validate${rulePaths.length ? ' ' + rulePaths.join(' ') : ''} and correct the rule files\n`);
-    return EXIT.usage;
+    process.stderr.write(`  fix: run fundaudit rules validate${s.rulePaths.length ? ' ' + s.rulePaths.join(' ') : ''} and correct the rule files\n`);
+    return undefined;
   }
-  const selected = selectRules(loaded.rules, only, skip);
+  const selected = selectRules(loaded.rules, s.only, s.skip);
   if (selected.length === 0) {
     throw new UsageError('no rules to run', loaded.rules.length === 0 ? 'give a folder of rule files with --rules' : 'loosen --only/--skip');
   }
   // Checked against every loaded rule: a config file tuning the whole pack must still work with --only.
-  const params = collectParams(cli.param ?? [], config.params, loaded.rules);
-  const baseline = baselineFile ? readBaseline(baselineFile) : null;
+  const all = collectParams(s.params, s.config.params, loaded.rules);
+  const ids = new Set(selected.map((r) => r.rule.id));
+  return { selected, params: Object.fromEntries(Object.entries(all).filter(([id]) => ids.has(id))) };
+}
 
-  const loadOptions = { ...load.options, onlyTables: requiredTables(selected) };
-
+/** Data loading: the export files under the paths, minus the report and the baseline, only the tables the rules read. */
+async function loadData(s: Settings, options: LoadOptions, extraFiles: string[]): Promise<LoadResult> {
   // The report itself (and the baseline) must never be read back as input on the next run.
-  const own = new Set([out, baselineFile].filter((p): p is string => !!p).map((p) => resolve(p)));
-  const expanded = await expandPaths(paths, { recursive: load.options.recursive });
-  const candidates = [...new Set([...expanded.files, ...load.extraFiles])];
+  const own = new Set([s.out, s.baselineFile].filter((p): p is string => !!p).map((p) => resolve(p)));
+  const expanded = await expandPaths(s.paths, { recursive: options.recursive });
+  const candidates = [...new Set([...expanded.files, ...extraFiles])];
   const files = candidates.filter((f) => !own.has(resolve(f)));
-  const outInput = out ? candidates.find((f) => resolve(f) === resolve(out)) : undefined;
+  const outInput = s.out ? candidates.find((f) => resolve(f) === resolve(s.out!)) : undefined;
   if (outInput) {
     // A previous report there is skipped; an export there would be overwritten by this run's report.
-    const [peek] = (await loadPaths([outInput], { ...loadOptions, onlyTables: new Set() })).files;
+    const [peek] = (await loadPaths([outInput], { ...options, onlyTables: new Set() })).files;
     if (peek?.table) {
       throw new UsageError(
-        `--out ${out} is one of the exports being audited (recognised as ${peek.table}); writing the report there would destroy it`,
+        `--out ${s.out} is one of the exports being audited (recognised as ${peek.table}); writing the report there would destroy it`,
         'write the report to another path, e.g. outside the export folder',
       );
     }
   }
   if (files.length === 0) {
     const sub = expanded.skippedFolders.length ? ` (subfolders not read: ${expanded.skippedFolders.join(', ')})` : '';
-    throw new UsageError(`no export files in ${paths.join(', ')}${sub}`, `give the export files or the folder holding them (${FOLDER_FILES})${sub ? ', or add --recursive' : ''}`);
+    throw new UsageError(`no export files in ${s.paths.join(', ')}${sub}`, `give the export files or the folder holding them (${FOLDER_FILES})${sub ? ', or add --recursive' : ''}`);
   }
-  const data = await loadPaths(files, loadOptions);
+  const data = await loadPaths(files, options);
   if (!data.files.some((f) => f.table !== null)) throw nothingLoaded(data.files);
+  return data;
+}
 
-  const selectedIds = new Set(selected.map((r) => r.rule.id));
-  const run = runRules(selected, data.tables, {
-    params: Object.fromEntries(Object.entries(params).filter(([id]) => selectedIds.has(id))),
-  });
-  const built = buildResult({
+/** Reporting: the result built (masked unless --reveal), rendered in its format, written to --out atomically or to stdout. */
+async function report(s: Settings, rules: CompiledRule[], data: LoadResult, run: Awaited<ReturnType<typeof runRules>>, baseline: Baseline | null, fileTables: Record<string, string>): Promise<AuditResult> {
+  const result = buildResult({
     tool: { name: 'fundaudit', version: VERSION },
-    now,
-    lang,
+    now: s.now,
+    lang: s.lang,
     files: data.files,
     tables: data.tables,
-    rules: selected,
+    rules,
     run,
     baseline,
+    reveal: s.reveal,
     rulePath,
     options: {
-      rules: rulePaths.map(rulePath),
-      only,
-      skip,
-      failOn,
-      lang,
-      reveal,
-      baseline: baselineFile ?? null,
-      encoding: rawLoad.encoding?.join(',') ?? null,
-      tables: Object.fromEntries(Object.entries(load.options.fileTables ?? {}).map(([file, table]) => [table, file])),
-      mapping: rawLoad.mapping ?? null,
-      config: cli.config ?? null,
+      rules: s.rulePaths.map(rulePath),
+      only: s.only,
+      skip: s.skip,
+      failOn: s.failOn,
+      lang: s.lang,
+      reveal: s.reveal,
+      baseline: s.baselineFile ?? null,
+      encoding: s.rawLoad.encoding?.join(',') ?? null,
+      tables: Object.fromEntries(Object.entries(fileTables).map(([file, table]) => [table, file])),
+      mapping: s.rawLoad.mapping ?? null,
+      config: s.configFile ?? null,
     },
   });
-  const result = reveal ? built : maskResult(built);
-  const text = renderReport(result, format, { color: format === 'terminal' && !out && useColour(process.env) });
-
-  if (out) {
+  const text = renderReport(result, s.format, { color: s.format === 'terminal' && !s.out && useColour(process.env) });
+  if (s.out) {
     try {
-      await writeReportFile(out, text);
+      await writeReportFile(s.out, text);
     } catch (err) {
       const code = (err as NodeJS.ErrnoException).code ?? (err as Error).message;
-      throw new UsageError(`cannot write the report to ${out}: ${code}`, 'check that its folder exists and is writable, and that it is not a folder');
+      throw new UsageError(`cannot write the report to ${s.out}: ${code}`, 'check that its folder exists and is writable, and that it is not a folder');
     }
   } else {
     // `fundaudit audit … | head` closes the pipe early: that is the reader's choice, not an error.
@@ -229,11 +268,24 @@ export async function runAudit(pathArgs: string[], cli: AuditOptions): Promise<n
     });
     process.stdout.write(text);
   }
+  return result;
+}
+
+/** Runs the audit; returns the exit code. */
+export async function runAudit(pathArgs: string[], cli: AuditOptions): Promise<number> {
+  const s = resolveSettings(pathArgs, cli);
+  const load = await loadOptionsFrom(s.rawLoad);
+  const rules = await loadRules(s);
+  if (!rules) return EXIT.usage;
+  const baseline = s.baselineFile ? readBaseline(s.baselineFile) : null;
+  const data = await loadData(s, { ...load.options, onlyTables: requiredTables(rules.selected) }, load.extraFiles);
+  const run = await runRules(rules.selected, new MemoryDataset(data.tables), { params: rules.params });
+  const result = await report(s, rules.selected, data, run, baseline, load.options.fileTables ?? {});
 
   // With a baseline, only new findings fail the run: a nightly job fails on what changed.
-  const failing = result.findings.filter((f) => f.baseline !== 'known' && atOrAbove(f.severity, failOn));
+  const failing = result.findings.filter((f) => f.baseline !== 'known' && atOrAbove(f.severity, s.failOn));
   if (failing.length > 0) {
-    process.stderr.write(`fundaudit: ${failing.length} finding(s) at or above --fail-on ${failOn}\n`);
+    process.stderr.write(`fundaudit: ${failing.length} finding(s) at or above --fail-on ${s.failOn}\n`);
     return EXIT.findings;
   }
   return EXIT.ok;

@@ -7,7 +7,7 @@
 import { readFileSync } from 'node:fs';
 import { dirname, isAbsolute, join } from 'node:path';
 import { LineCounter, parseDocument, isMap, isScalar, type Node } from 'yaml';
-import { UsageError } from './errors.js';
+import { InputError } from './errors.js';
 
 /** What a config file may hold, typed and with paths resolved. */
 export interface AuditConfig {
@@ -57,7 +57,7 @@ export function splitList(values: Array<string | number>): string[] {
 }
 
 /**
- * Reads and checks a config file. Throws UsageError naming file:line:col and
+ * Reads and checks a config file. Throws InputError naming file:line:col and
  * the fix for unreadable files, YAML errors, unknown keys and wrong types.
  */
 export function loadConfig(file: string): AuditConfig {
@@ -65,7 +65,7 @@ export function loadConfig(file: string): AuditConfig {
   try {
     text = readFileSync(file, 'utf8');
   } catch (err) {
-    throw new UsageError(`cannot read config ${file}: ${(err as NodeJS.ErrnoException).code ?? (err as Error).message}`, 'check the --config path');
+    throw new InputError(`cannot read config ${file}: ${(err as NodeJS.ErrnoException).code ?? (err as Error).message}`, 'check the --config path', file);
   }
   const lines = new LineCounter();
   const doc = parseDocument(text.replace(/^\uFEFF/, ''), { lineCounter: lines, prettyErrors: false });
@@ -76,10 +76,10 @@ export function loadConfig(file: string): AuditConfig {
   if (doc.errors.length > 0) {
     const e = doc.errors[0];
     const pos = lines.linePos(e.pos[0]);
-    throw new UsageError(`${file}:${pos.line}:${pos.col}: ${e.message.split('\n')[0]}`, 'fix the YAML syntax of the config file');
+    throw new InputError(`${file}:${pos.line}:${pos.col}: ${e.message.split('\n')[0]}`, 'fix the YAML syntax of the config file', `${file}:${pos.line}:${pos.col}`);
   }
   if (doc.contents === null) return {};
-  if (!isMap(doc.contents)) throw new UsageError(`${at(doc.contents)}: the config file must be a mapping of option: value`, 'see docs/config.md');
+  if (!isMap(doc.contents)) throw new InputError(`${at(doc.contents)}: the config file must be a mapping of option: value`, 'see docs/config.md', at(doc.contents));
   const base = dirname(file);
   const rebase = (p: string) => (p === '-' || isAbsolute(p) ? p : join(base, p));
   const out: AuditConfig = {};
@@ -89,11 +89,11 @@ export function loadConfig(file: string): AuditConfig {
     const key = isScalar(keyNode) ? String(keyNode.value) : '';
     const kind = KEYS[key as keyof AuditConfig];
     if (!kind) {
-      throw new UsageError(`${at(keyNode)}: unknown key "${key}" in the config file`, `use one of: ${Object.keys(KEYS).join(', ')}`);
+      throw new InputError(`${at(keyNode)}: unknown key "${key}" in the config file`, `use one of: ${Object.keys(KEYS).join(', ')}`, at(keyNode));
     }
     const valueNode = pair.value as Node | null;
     const value: unknown = valueNode && 'toJSON' in valueNode ? (valueNode as { toJSON(): unknown }).toJSON() : null;
-    const wrong = (want: string) => new UsageError(`${at(valueNode ?? keyNode)}: "${key}" must be ${want}`, 'see docs/config.md');
+    const wrong = (want: string) => new InputError(`${at(valueNode ?? keyNode)}: "${key}" must be ${want}`, 'see docs/config.md', at(valueNode ?? keyNode));
     const scalar = (v: unknown) => typeof v === 'string' || typeof v === 'number';
     switch (kind) {
       case 'string':

@@ -5,7 +5,7 @@
  */
 import { Command, CommanderError } from 'commander';
 import { UsageError, EXIT } from './errors.js';
-import { VERSION } from './version.js';
+import { VERSION } from '../package.js';
 import { register as registerAudit } from './audit.js';
 import { register as registerInspect } from './inspect.js';
 import { register as registerRulesList } from './rules-list.js';

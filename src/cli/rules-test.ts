@@ -3,16 +3,16 @@
  * files (default: the shipped rule pack). Exit 0 when all pass, 1 when any
  * case fails, 2 for bad usage or invalid rule files.
  */
-import { readFileSync } from 'node:fs';
-import { resolve } from 'node:path';
 import { Option, type Command } from 'commander';
 import type { ActionWrapper } from './main.js';
 import { EXIT } from './errors.js';
 import { loadRuleFiles } from '../rules/load.js';
 import type { RuleProblem } from '../rules/model.js';
-import { selectRules } from '../engine/select.js';
+import type { CompiledRule } from '../plan/compile.js';
+import { selectRules } from '../rules/select.js';
 import { testRules, type CaseResult, type TestReport } from '../engine/tester.js';
 import { printable } from '../report/printable.js';
+import { escapeData, escapeProperty } from './problems.js';
 
 interface Options {
   format: 'text' | 'json' | 'github';
@@ -22,22 +22,11 @@ interface Options {
 
 const collect = (value: string, previous: string[] = []): string[] => [...previous, value];
 
-/** 1-based line of a test case's `name:` in its rule file (1 when not found), for annotations. */
-function caseLine(file: string, name: string, cache: Map<string, string[]>): number {
-  let lines = cache.get(file);
-  if (!lines) {
-    try {
-      lines = readFileSync(resolve(file), 'utf8').split(/\r?\n/);
-    } catch {
-      lines = [];
-    }
-    cache.set(file, lines);
-  }
-  const i = lines.findIndex((l) => {
-    const m = /^\s*-?\s*name:\s*(.*?)\s*$/.exec(l);
-    return m !== null && m[1].replace(/^(['"])(.*)\1$/, '$2') === name;
-  });
-  return i < 0 ? 1 : i + 1;
+/** 1-based line of a case's `name:` in its rule file (from the rule file's positions), 1 when unknown. */
+type CaseLine = (r: CaseResult) => number;
+
+function caseLines(rules: CompiledRule[]): CaseLine {
+  return (r) => rules.find((x) => x.rule.id === r.ruleId && x.file === r.file)?.testLines[r.index] || 1;
 }
 
 function summary(report: TestReport, problems: RuleProblem[]): string {
@@ -66,7 +55,7 @@ function caseDetail(r: CaseResult): string[] {
   return out;
 }
 
-function text(report: TestReport, problems: RuleProblem[], lines: Map<string, string[]>): string {
+function text(report: TestReport, problems: RuleProblem[], lineOf: CaseLine): string {
   const out: string[] = [];
   for (const p of problems) {
     out.push(`${p.file}:${p.line}:${p.col}: ${p.message} [${p.code}]${p.fix ? `\n    fix: ${p.fix}` : ''}`);
@@ -84,7 +73,7 @@ function text(report: TestReport, problems: RuleProblem[], lines: Map<string, st
         out.push(`ok    ${id} › ${r.case}`);
         continue;
       }
-      out.push(`FAIL  ${id} › ${r.case}  (${r.file}:${caseLine(r.file, r.case, lines)})`);
+      out.push(`FAIL  ${id} › ${r.case}  (${r.file}:${lineOf(r)})`);
       out.push(...caseDetail(r));
     }
   }
@@ -93,21 +82,18 @@ function text(report: TestReport, problems: RuleProblem[], lines: Map<string, st
   return out.join('\n') + '\n';
 }
 
-/** GitHub workflow command escaping (data and properties). */
-const esc = (s: string): string => s.replace(/%/g, '%25').replace(/\r/g, '%0D').replace(/\n/g, '%0A');
-const escProp = (s: string): string => esc(s).replace(/:/g, '%3A').replace(/,/g, '%2C');
 
-function github(report: TestReport, problems: RuleProblem[], lines: Map<string, string[]>): string {
+function github(report: TestReport, problems: RuleProblem[], lineOf: CaseLine): string {
   const out: string[] = [];
   for (const p of problems) {
-    out.push(`::error file=${escProp(p.file)},line=${p.line},col=${p.col},title=${escProp(`rule file: ${p.code}`)}::${esc(p.message + (p.fix ? `\nfix: ${p.fix}` : ''))}`);
+    out.push(`::error file=${escapeProperty(p.file)},line=${p.line},col=${p.col},title=${escapeProperty(`rule file: ${p.code}`)}::${escapeData(p.message + (p.fix ? `\nfix: ${p.fix}` : ''))}`);
   }
   for (const r of report.results) {
     if (r.passed) continue;
     const title = `rule test failed: ${r.ruleId} › ${r.case}`;
-    out.push(`::error file=${escProp(r.file)},line=${caseLine(r.file, r.case, lines)},title=${escProp(title)}::${esc(caseDetail(r).map((l) => l.trim()).join('\n'))}`);
+    out.push(`::error file=${escapeProperty(r.file)},line=${lineOf(r)},title=${escapeProperty(title)}::${escapeData(caseDetail(r).map((l) => l.trim()).join('\n'))}`);
   }
-  for (const p of report.problems) out.push(`::error file=${escProp(p.file)},line=1,title=${escProp(`rule ${p.ruleId}`)}::${esc(p.message)}`);
+  for (const p of report.problems) out.push(`::error file=${escapeProperty(p.file)},line=1,title=${escapeProperty(`rule ${p.ruleId}`)}::${escapeData(p.message)}`);
   out.push(summary(report, problems));
   return out.join('\n') + '\n';
 }
@@ -140,10 +126,10 @@ Examples:
       action(async (paths: string[], opts: Options) => {
         const loaded = await loadRuleFiles(paths.length ? paths : undefined);
         const rules = selectRules(loaded.rules, opts.only, opts.skip);
-        const report = testRules(rules);
-        const lines = new Map<string, string[]>();
+        const report = await testRules(rules);
+        const lineOf = caseLines(rules);
         const out =
-          opts.format === 'json' ? json(report, loaded.problems) : opts.format === 'github' ? github(report, loaded.problems, lines) : text(report, loaded.problems, lines);
+          opts.format === 'json' ? json(report, loaded.problems) : opts.format === 'github' ? github(report, loaded.problems, lineOf) : text(report, loaded.problems, lineOf);
         // Rule files may come from other people: their text (case names, CSV values) must not drive the terminal.
         process.stdout.write(opts.format === 'json' ? out : printable(out));
         if (loaded.problems.length) return EXIT.usage;

@@ -6,7 +6,7 @@ import { Option, type Command } from 'commander';
 import type { ActionWrapper } from './main.js';
 import { EXIT, UsageError } from './errors.js';
 import { loadRuleFiles } from '../rules/load.js';
-import { formatProblemsGithub, formatProblemsJson, formatProblemsText, PROBLEM_FORMATS, type ProblemFormat } from '../rules/format.js';
+import { formatProblemsGithub, formatProblemsJson, formatProblemsText, PROBLEM_FORMATS, type ProblemFormat } from './problems.js';
 
 export function register(program: Command, action: ActionWrapper): void {
   program

@@ -5,7 +5,7 @@
  */
 import { readdir, stat } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
-import { UsageError } from '../cli/errors.js';
+import { UsageError } from '../errors.js';
 import { EXPORT_FILE, UNSUPPORTED_FILE } from './formats.js';
 
 /** Which files of a folder are inputs, for messages. */

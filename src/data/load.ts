@@ -26,7 +26,7 @@ import { hashFile, newReport } from './file-report.js';
 import { warnDifferentAudits } from './profile.js';
 import { fileKind } from './formats.js';
 import { loadWorkbook } from './workbook/load.js';
-import { UsageError } from '../cli/errors.js';
+import { UsageError } from '../errors.js';
 
 export { concatTables } from './memory-sink.js';
 

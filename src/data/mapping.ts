@@ -4,7 +4,7 @@
  */
 import { readFileSync } from 'node:fs';
 import { isMap, isScalar, isSeq, LineCounter, parseDocument, type Node } from 'yaml';
-import { UsageError } from '../cli/errors.js';
+import { UsageError } from '../errors.js';
 import { ENCODING_CHOICES, normaliseEncoding } from './decode.js';
 import { TABLE_NAMES, tableDef } from './tables.js';
 import { parseDelimiter } from './delimiter.js';

@@ -2,7 +2,7 @@
  * Recognition of a file's table and header row from its first rows, and the mapping of its source headers to
  * canonical columns (DESIGN.md §3).
  */
-import { UsageError } from '../cli/errors.js';
+import { UsageError } from '../errors.js';
 import { headerKey } from './header.js';
 import type { HeaderMapping } from './model.js';
 import { TABLES, TABLE_NAMES, tableDef, type TableDef } from './tables.js';

@@ -1,11 +1,14 @@
 /**
- * A finding is plain data: what the engine returns and every formatter renders.
- * Values are unmasked here; masking happens in the report layer
- * (src/report/mask.ts) driven by `pii` kinds, so that no formatter can forget it.
+ * A finding is plain data: what the engine returns, the report masks and
+ * renders, and every formatter shows. Values are unmasked here; the report
+ * masks them by the kind the rule's compiled plan gives each column
+ * (`pii`), then renders the messages from the masked values.
  */
 import type { Category, EntityKind, I18n, Risk, Severity } from '../rules/model.js';
+import { SEVERITIES } from '../rules/model.js';
 import type { PiiKind } from '../data/tables.js';
 import type { Value } from '../data/model.js';
+import type { TemplatePart } from '../plan/template.js';
 
 /** One source row that proves a finding. */
 export interface EvidenceRow {
@@ -19,6 +22,14 @@ export interface EvidenceRow {
   values: Record<string, Value>;
 }
 
+/** Observed against expected (Benford) share per leading digit, for a first-digit finding's group. */
+export interface DigitDistribution {
+  test: 'first' | 'first_two';
+  /** Values counted. */
+  n: number;
+  bars: Array<{ digit: number; count: number; observed: number; expected: number }>;
+}
+
 export interface Finding {
   /** Stable across runs for the same facts: hash of rule id, entity, period and the evidence rows' values (not their file paths). */
   fingerprint: string;
@@ -27,8 +38,8 @@ export interface Finding {
   risk: Risk;
   severity: Severity;
   title: I18n;
-  /** Rendered message, unmasked. */
-  message: I18n;
+  /** The rule's message templates, rendered by the report from the (masked) details. */
+  template: { zh: TemplatePart[]; en: TemplatePart[] };
   entity: { kind: EntityKind; key: string; label?: string };
   /** 'YYYY-MM' or 'YYYY-MM-DD' or a range 'YYYY-MM..YYYY-MM', or null. */
   period: string | null;
@@ -41,6 +52,8 @@ export interface Finding {
   evidenceCount: number;
   /** Personal-data kind of entity key/label, details keys and evidence columns that need masking. */
   pii: Record<string, PiiKind>;
+  /** The digit distribution behind a first-digit (Benford) finding; null for other findings. */
+  digits: DigitDistribution | null;
 }
 
 /** At most this many evidence rows are kept per finding; the count keeps the rest. */
@@ -64,4 +77,18 @@ export interface RunResult {
   ran: Record<string, number>;
   /** Rule id → the parameter values in effect (as written by the user: money in yuan), for the manifest. */
   params: Record<string, Record<string, string | number | boolean | string[]>>;
+}
+
+const cmp = (a: string, b: string) => (a < b ? -1 : a > b ? 1 : 0);
+
+/** The order findings are listed in: most severe first, then by rule, money at risk (largest first), entity, period and fingerprint. */
+export function compareFindings(a: Pick<Finding, 'severity' | 'ruleId' | 'amount' | 'entity' | 'period' | 'fingerprint'>, b: typeof a): number {
+  return (
+    SEVERITIES.indexOf(b.severity) - SEVERITIES.indexOf(a.severity) ||
+    cmp(a.ruleId, b.ruleId) ||
+    (b.amount ?? -Infinity) - (a.amount ?? -Infinity) ||
+    cmp(a.entity.key, b.entity.key) ||
+    cmp(a.period ?? '', b.period ?? '') ||
+    cmp(a.fingerprint, b.fingerprint)
+  );
 }

@@ -1,30 +1,22 @@
 /**
- * Turns a check's output rows into findings: entity, amount, period,
- * rendered messages, details, evidence rows from the provenance columns,
- * a stable fingerprint and the personal-data map.
+ * Turns a rule's output rows into findings: entity, amount, period,
+ * details, the personal-data kind of each value (from the compiled plan),
+ * evidence rows asked of the dataset, and a stable fingerprint. Messages
+ * stay templates: the report renders them once it has masked the values.
  */
 import { createHash } from 'node:crypto';
-import type { LoadedTable, Value } from '../data/model.js';
-import { placeOf } from '../data/provenance.js';
-import { piiKindOfColumn, type PiiKind } from '../data/tables.js';
-import type { LoadedRule, Severity } from '../rules/model.js';
-import { EVIDENCE_CAP, type EvidenceRow, type Finding } from './finding.js';
-import { isProvenanceColumn, provenanceIndexes, provenanceTable } from './provenance.js';
-import { displayValue, renderTemplate, type TemplatePart } from './template.js';
-import { rowHash } from './row-hash.js';
-
-export interface FindingContext {
-  loaded: LoadedRule;
-  tables: Map<string, LoadedTable>;
-  message: { zh: TemplatePart[]; en: TemplatePart[] };
-  /** Join suffixes used by the pipeline (besides _1/_2), stripped to find a column's canonical name. */
-  suffixes: string[];
-}
+import type { Value } from '../data/model.js';
+import type { PiiKind } from '../data/tables.js';
+import { benfordExpected, digitBins } from '../plan/benford.js';
+import type { CompiledRule } from '../plan/compile.js';
+import { canonicalKind } from '../plan/lineage.js';
+import { displayValue } from '../plan/template.js';
+import type { EvidenceRef, ExecutionResult, RowPlace, RowSource } from './executor.js';
+import { EVIDENCE_CAP, type DigitDistribution, type EvidenceRow, type Finding } from './finding.js';
 
 /**
  * A cell as a finding's details hold it: booleans and lists as text, non-finite
- * numbers as null. A list reads as the message shows it, so that masking,
- * which replaces a detail's raw text inside the message, finds it there.
+ * numbers as null. A list reads as the message shows it.
  */
 function toValue(v: unknown): Value {
   if (v === null || v === undefined) return null;
@@ -35,43 +27,20 @@ function toValue(v: unknown): Value {
   return String(v);
 }
 
-const piiCache = new Map<string, PiiKind | null>();
-
-/** Personal-data kind of a canonical column name, memoised: it is asked for every column of every finding. */
-function canonicalPii(column: string): PiiKind | undefined {
-  let k = piiCache.get(column);
-  if (k === undefined) piiCache.set(column, (k = piiKindOfColumn(column) ?? null));
-  return k ?? undefined;
+function text(v: unknown): string | null {
+  const value = toValue(v);
+  return value === null ? null : String(value);
 }
 
-/** The canonical column behind an output name (`name_1` → `name`), for its personal-data kind. */
-function piiKind(column: string, suffixes: string[]): PiiKind | undefined {
-  const direct = canonicalPii(column);
-  if (direct) return direct;
-  for (const s of ['_1', '_2', ...suffixes]) {
-    if (s && column.endsWith(s)) {
-      const k = canonicalPii(column.slice(0, -s.length));
-      if (k) return k;
-    }
-  }
-  return undefined;
-}
-
-/** A source row referenced by an output row. */
-interface RowRef {
+/** A source row an output row rests on. */
+interface RowRef extends RowPlace {
   table: string;
-  loaded: LoadedTable;
-  index: number;
-  file: string;
-  sheet?: string;
-  line: number;
+  row: number;
 }
 
 /** Evidence order: file, then line, then table. */
 function byPlace(a: RowRef, b: RowRef): number {
-  const as = a.sheet ?? '';
-  const bs = b.sheet ?? '';
-  return a.file < b.file ? -1 : a.file > b.file ? 1 : as < bs ? -1 : as > bs ? 1 : a.line - b.line || (a.table < b.table ? -1 : a.table > b.table ? 1 : 0);
+  return a.file < b.file ? -1 : a.file > b.file ? 1 : a.line - b.line || (a.table < b.table ? -1 : a.table > b.table ? 1 : 0);
 }
 
 interface Referenced {
@@ -79,31 +48,28 @@ interface Referenced {
   first: RowRef[];
   /** Number of distinct rows referenced. */
   count: number;
-  /** Digest of every referenced row (see row-hash.ts), for the fingerprint. */
+  /** Digest of every referenced row, for the fingerprint. */
   hashes: number[];
 }
 
 /**
- * The distinct source rows an output row references. Only the first
- * EVIDENCE_CAP (by file and line) are materialised: an aggregate finding may
- * reference a whole table, and its evidence must not cost a sort of it.
+ * The distinct source rows an output row rests on. Only the first
+ * EVIDENCE_CAP (by file and line) are kept: an aggregate finding may rest on
+ * a whole table, and its evidence must not cost a sort of it.
  */
-function referencedRows(row: Record<string, unknown>, tables: Map<string, LoadedTable>): Referenced {
+function referencedRows(refs: EvidenceRef[], source: RowSource): Referenced {
   const first: RowRef[] = [];
   const hashes: number[] = [];
-  // Per table, not per column: a self-join carries one table in two columns (`__payouts_1`, `__payouts_2`).
+  // Per table: a self-join carries one table in two slots.
   const seenByTable = new Map<string, Set<number>>();
-  for (const [col, cell] of Object.entries(row)) {
-    const name = provenanceTable(col, tables.keys());
-    if (!name) continue;
-    const t = tables.get(name)!;
-    let seen = seenByTable.get(name);
-    if (!seen) seenByTable.set(name, (seen = new Set<number>()));
-    for (const i of provenanceIndexes(cell)) {
-      if (i >= t.rows || seen.has(i)) continue;
-      seen.add(i);
-      hashes.push(rowHash(t, i));
-      const ref: RowRef = { table: name, loaded: t, index: i, ...placeOf(t, i) };
+  for (const { table, rows } of refs) {
+    let seen = seenByTable.get(table);
+    if (!seen) seenByTable.set(table, (seen = new Set<number>()));
+    for (const row of rows) {
+      if (seen.has(row)) continue;
+      seen.add(row);
+      hashes.push(source.digest(table, row));
+      const ref: RowRef = { table, row, ...source.place(table, row) };
       if (first.length === EVIDENCE_CAP && byPlace(ref, first[EVIDENCE_CAP - 1]) >= 0) continue;
       // Insert in order, dropping the last once full.
       let lo = 0;
@@ -120,12 +86,6 @@ function referencedRows(row: Record<string, unknown>, tables: Map<string, Loaded
   return { first, count: hashes.length, hashes };
 }
 
-function evidenceRow(r: RowRef): EvidenceRow {
-  const values: Record<string, Value> = {};
-  for (const [c, arr] of Object.entries(r.loaded.columns)) values[c] = arr[r.index] ?? null;
-  return r.sheet === undefined ? { table: r.table, file: r.file, line: r.line, values } : { table: r.table, file: r.file, sheet: r.sheet, line: r.line, values };
-}
-
 /**
  * Hash (sha256, 16 hex) of rule id, entity, period and the sorted digests of
  * every referenced row's canonical values — never file paths or line numbers,
@@ -139,22 +99,44 @@ export function fingerprint(ruleId: string, entity: { kind: string; key: string 
   return h.digest('hex').slice(0, 16);
 }
 
-function text(v: unknown): string | null {
-  const value = toValue(v);
-  return value === null ? null : String(value);
+/** The digit distribution of a benford check's output row, from its hidden digit and count columns. */
+function digitsOf(rule: CompiledRule, row: Record<string, unknown>): DigitDistribution | null {
+  const d = rule.digits;
+  if (!d) return null;
+  const digits = row[d.digits];
+  const counts = row[d.counts];
+  if (!Array.isArray(digits) || !Array.isArray(counts)) return null;
+  const perDigit = new Map<number, number>();
+  digits.forEach((digit, i) => perDigit.set(Number(digit), Number(counts[i])));
+  const n = [...perDigit.values()].reduce((a, b) => a + b, 0);
+  if (n === 0) return null;
+  return {
+    test: d.test,
+    n,
+    bars: digitBins(d.test).map((digit) => {
+      const count = perDigit.get(digit) ?? 0;
+      return { digit, count, observed: count / n, expected: benfordExpected(d.test, digit) };
+    }),
+  };
 }
 
-/** One output row of a rule's check → a finding. */
-export function toFinding(row: Record<string, unknown>, ctx: FindingContext): Finding {
-  const { rule } = ctx.loaded;
+/** The findings of one rule's output. */
+export async function buildFindings(rule: CompiledRule, result: ExecutionResult, source: RowSource): Promise<Finding[]> {
+  await source.prepare?.(result.evidence);
+  const out: Finding[] = [];
+  const visible = new Set((rule.output ?? []).map((c) => c.name));
+  const columns = result.columns.filter((c) => visible.has(c));
+  result.rows.forEach((row, i) => out.push(toFinding(rule, columns, row, result.evidence[i], source)));
+  return out;
+}
+
+/** One output row → a finding. */
+function toFinding(compiled: CompiledRule, columns: string[], row: Record<string, unknown>, refs: EvidenceRef[], source: RowSource): Finding {
+  const { rule } = compiled;
   const spec = rule.finding;
+  const finding = compiled.finding!;
   const details: Record<string, Value> = {};
-  const visible: Record<string, unknown> = {};
-  for (const [k, v] of Object.entries(row)) {
-    if (isProvenanceColumn(k)) continue;
-    details[k] = toValue(v);
-    visible[k] = v;
-  }
+  for (const c of columns) details[c] = toValue(row[c]);
   const entity: Finding['entity'] = { kind: spec.entity.kind, key: text(row[spec.entity.key]) ?? '' };
   if (spec.entity.label) {
     const label = text(row[spec.entity.label]);
@@ -164,58 +146,45 @@ export function toFinding(row: Record<string, unknown>, ctx: FindingContext): Fi
   const amount = typeof rawAmount === 'number' && Number.isFinite(rawAmount) ? Math.round(rawAmount) : null;
   const period = spec.period ? text(row[spec.period]) : null;
 
-  const refs = referencedRows(row, ctx.tables);
-  const evidence = refs.first.map(evidenceRow);
-
-  const pii: Record<string, PiiKind> = {};
-  const declared = spec.pii ?? {};
-  const kindOf = (col: string) => declared[col] ?? piiKind(col, ctx.suffixes);
-  const keyKind = kindOf(spec.entity.key);
-  if (keyKind) pii['entity.key'] = keyKind;
-  if (spec.entity.label) {
-    const labelKind = kindOf(spec.entity.label);
-    if (labelKind) pii['entity.label'] = labelKind;
-  }
-  for (const col of Object.keys(details)) {
-    const k = kindOf(col);
-    if (k) pii[col] = k;
-  }
-  for (const e of evidence) {
-    for (const col of Object.keys(e.values)) {
-      const k = canonicalPii(col);
-      if (k && !pii[col]) pii[col] = k;
-    }
-  }
+  const referenced = referencedRows(refs, source);
+  const evidence = referenced.first.map(
+    (r): EvidenceRow =>
+      r.sheet === undefined
+        ? { table: r.table, file: r.file, line: r.line, values: source.values(r.table, r.row) }
+        : { table: r.table, file: r.file, sheet: r.sheet, line: r.line, values: source.values(r.table, r.row) },
+  );
 
   return {
-    fingerprint: fingerprint(rule.id, entity, period, refs.hashes),
+    fingerprint: fingerprint(rule.id, entity, period, referenced.hashes),
     ruleId: rule.id,
     category: rule.category,
     risk: rule.risk,
     severity: rule.severity,
     title: rule.title,
-    message: { zh: renderTemplate(ctx.message.zh, visible), en: renderTemplate(ctx.message.en, visible) },
+    template: finding.templates,
     entity,
     period,
     amount,
     details,
     evidence,
-    evidenceCount: refs.count,
-    pii,
+    evidenceCount: referenced.count,
+    pii: piiMap(compiled, details, evidence),
+    digits: digitsOf(compiled, row),
   };
 }
 
-const SEVERITY_RANK: Record<Severity, number> = { info: 0, low: 1, medium: 2, high: 3, critical: 4 };
-
-const cmp = (a: string | null, b: string | null): number => (a === b ? 0 : a === null ? -1 : b === null ? 1 : a < b ? -1 : 1);
-
-/** Deterministic order: severity (worst first), rule id, entity key, period, fingerprint. */
-export function compareFindings(a: Finding, b: Finding): number {
-  return (
-    SEVERITY_RANK[b.severity] - SEVERITY_RANK[a.severity] ||
-    cmp(a.ruleId, b.ruleId) ||
-    cmp(a.entity.key, b.entity.key) ||
-    cmp(a.period, b.period) ||
-    cmp(a.fingerprint, b.fingerprint)
-  );
+/** The kind of every value of a finding that holds personal data: entity key and label, details columns, evidence columns. */
+function piiMap(compiled: CompiledRule, details: Record<string, Value>, evidence: EvidenceRow[]): Record<string, PiiKind> {
+  const { entity, kinds } = compiled.finding!;
+  const pii: Record<string, PiiKind> = {};
+  if (entity.key) pii['entity.key'] = entity.key;
+  if (entity.label) pii['entity.label'] = entity.label;
+  for (const col of Object.keys(details)) if (Object.hasOwn(kinds, col)) pii[col] = kinds[col];
+  for (const e of evidence) {
+    for (const col of Object.keys(e.values)) {
+      const k = canonicalKind(e.table, col);
+      if (k && !Object.hasOwn(pii, col)) pii[col] = k;
+    }
+  }
+  return pii;
 }

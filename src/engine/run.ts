@@ -1,36 +1,24 @@
 /**
- * Runs rules over loaded tables. Each rule runs on its own: a rule whose
- * tables or columns are missing is skipped with the reason, and an error in
- * one rule becomes a skipped rule while the others run.
+ * Runs compiled rules over a dataset with an executor. Each rule runs on its
+ * own: a rule whose tables or columns are missing is skipped with the reason,
+ * and an error in one rule becomes a skipped rule while the others run.
  */
-import type { LoadedTable } from '../data/model.js';
-import { tableDef, columnDef } from '../data/tables.js';
-import type { LoadedRule, Pipeline, Rule } from '../rules/model.js';
-import { analysePipeline } from '../rules/analyse.js';
-import { ruleReads } from '../rules/reads.js';
-import { UsageError } from '../cli/errors.js';
-import type { Finding, RunResult, SkippedRule } from './finding.js';
-import { compileCheck } from './compile.js';
-import { registerFunctions } from './functions/index.js';
-import { runPipeline, type PipelineContext } from './pipeline.js';
-import { displayParams, resolveParams, type ParamOverrides } from './params.js';
-import { selectRules } from './select.js';
-import { compileTemplate, TemplateError } from './template.js';
-import { compareFindings, toFinding, type FindingContext } from './findings.js';
-import { isProvenanceColumn } from './provenance.js';
+import { columnDef, tableDef } from '../data/tables.js';
+import { pathText, type CompiledRule } from '../plan/compile.js';
+import { checkOverrides, displayParams, resolveParams, type ParamOverrides } from '../rules/params.js';
+import { ArqueroExecutor } from './arquero/executor.js';
+import type { Dataset, Executor } from './executor.js';
+import { compareFindings, type Finding, type RunResult, type SkippedRule } from './finding.js';
+import { buildFindings } from './findings.js';
 
-export { selectRules } from './select.js';
-
-export interface RunOptions {
+export interface RunOptions<D extends Dataset> {
   /** Param overrides per rule id (as the user wrote them: money in yuan). */
   params?: ParamOverrides;
-  /** Rule ids, categories or risks to run (all when empty). */
-  only?: string[];
-  /** Rule ids, categories or risks not to run. */
-  skip?: string[];
+  /** The executor for `dataset` (default: Arquero, for an in-memory dataset). */
+  executor?: Executor<D>;
 }
 
-/** A rule whose check cannot run on the loaded data; becomes a SkippedRule. */
+/** A rule that cannot run on the loaded data; becomes a SkippedRule. */
 class Skip extends Error {
   constructor(
     message: string,
@@ -41,29 +29,9 @@ class Skip extends Error {
   }
 }
 
-/** The canonical tables the rules read, so that the CLI loads only those. Rules that do not compile contribute none. */
-export function requiredTables(rules: LoadedRule[]): Set<string> {
-  const out = new Set<string>();
-  for (const r of rules) {
-    try {
-      for (const t of analysePipeline(compileCheck(r.rule.check)).tables) out.add(t);
-    } catch {
-      // The rule will be reported as skipped when it runs.
-    }
-  }
-  return out;
-}
-
-/** Join suffixes a pipeline declares, so that `name_pay` is still known as a name. */
-function joinSuffixes(p: Pipeline, out: string[] = []): string[] {
-  for (const step of p.steps ?? []) {
-    const s = step as Record<string, any>;
-    const ref = s.join ?? s.semijoin ?? s.antijoin ?? s.lookup;
-    if (Array.isArray(s.join?.suffix)) out.push(...s.join.suffix.map(String));
-    if (ref && typeof ref.with === 'object') joinSuffixes(ref.with, out);
-    if (Array.isArray(s.concat)) for (const c of s.concat) if (typeof c === 'object') joinSuffixes(c, out);
-  }
-  return out;
+/** The canonical tables the rules read, so that the CLI loads only those. */
+export function requiredTables(rules: CompiledRule[]): Set<string> {
+  return new Set(rules.flatMap((r) => r.tables));
 }
 
 function label(table: string, column?: string): string {
@@ -72,90 +40,44 @@ function label(table: string, column?: string): string {
 }
 
 /**
- * Checks the tables and columns the rule reads against what was loaded —
+ * Checks the tables and columns the rule needs against the dataset —
  * including columns only its finding shows (a `name` kept for the message),
  * so that their absence is a clean "missing column" skip, not a run error.
  */
-function checkInputs(rule: Rule, tables: Map<string, LoadedTable>): ReturnType<typeof analysePipeline> {
-  const a = ruleReads(rule);
-  const missingTables = a.tables.filter((t) => !tables.has(t));
+function checkInputs(rule: CompiledRule, dataset: Dataset): void {
+  const missingTables = rule.tables.filter((t) => !dataset.hasTable(t));
   if (missingTables.length) {
-    throw new Skip(
-      `needs table ${missingTables.map((t) => t + label(t)).join(', ')}, which no input file was recognised as`,
-      'missing-table',
-      missingTables,
-    );
+    throw new Skip(`needs table ${missingTables.map((t) => t + label(t)).join(', ')}, which no input file was recognised as`, 'missing-table', missingTables);
   }
   const missing: string[] = [];
-  for (const t of a.tables) {
-    const have = tables.get(t)!.columns;
-    for (const c of a.inputColumns[t] ?? []) if (!Object.hasOwn(have, c)) missing.push(`${t}.${c}`);
-  }
+  for (const t of rule.tables) for (const c of rule.needs[t] ?? []) if (!dataset.hasColumn(t, c)) missing.push(`${t}.${c}`);
   if (missing.length) {
     const named = missing.map((m) => m + label(...(m.split('.') as [string, string])));
     throw new Skip(`needs column${missing.length > 1 ? 's' : ''} ${named.join(', ')}, which the loaded files lack`, 'missing-column', missing);
   }
-  return a;
 }
 
-/** The finding's columns and message templates, checked against the check's output columns. */
-function compileMessages(rule: Rule, output: string[]): FindingContext['message'] {
-  const spec = rule.finding;
-  const absent = [spec.entity.key, spec.entity.label, spec.amount, spec.period].filter((c): c is string => !!c && !output.includes(c));
-  if (absent.length) {
-    throw new Skip(`finding names column${absent.length > 1 ? 's' : ''} ${absent.join(', ')} that the check does not output (it outputs ${output.join(', ')})`, 'error');
-  }
-  const template = (lang: 'zh' | 'en') => {
-    try {
-      return compileTemplate(spec.message[lang], output);
-    } catch (err) {
-      throw new Skip(`finding.message.${lang}: ${(err as Error).message}${err instanceof TemplateError ? `; ${err.fix}` : ''}`, 'error');
-    }
-  };
-  return { zh: template('zh'), en: template('en') };
-}
-
-function runOne(loaded: LoadedRule, tables: Map<string, LoadedTable>, params: ReturnType<typeof resolveParams>, cache: PipelineContext['cache']): Finding[] {
-  const rule: Rule = loaded.rule;
-  let p: Pipeline;
-  try {
-    p = compileCheck(rule.check);
-  } catch (err) {
-    throw new Skip(`check does not compile: ${(err as Error).message}`, 'error');
-  }
-  const analysis = checkInputs(rule, tables);
-  // Messages are checked against the check's output before it runs. The static analysis
-  // has the last word only when it agrees; otherwise the columns actually produced decide.
-  let message: FindingContext['message'] | undefined;
-  if (!analysis.problems.length) {
-    try {
-      message = compileMessages(rule, analysis.output);
-    } catch {
-      message = undefined;
-    }
-  }
-  const result = runPipeline(p, { tables, params, cache });
-  message ??= compileMessages(rule, result.columnNames().filter((c) => !isProvenanceColumn(c)));
-  const ctx = { loaded, tables, message, suffixes: joinSuffixes(p) };
-  return result.objects().map((row) => toFinding(row as Record<string, unknown>, ctx));
+async function runOne<D extends Dataset>(rule: CompiledRule, dataset: D, params: ReturnType<typeof resolveParams>, executor: Executor<D>): Promise<Finding[]> {
+  // Rules from files arrive without problems; a rule built in memory may not.
+  const [problem] = rule.problems;
+  if (problem) throw new Skip(`${pathText(problem.path)}: ${problem.message}${problem.fix ? `; ${problem.fix}` : ''}`, 'error');
+  if (!rule.relation || !rule.finding) throw new Skip('the rule has no check or no finding to compile', 'error');
+  checkInputs(rule, dataset);
+  const result = await executor.run(rule, params, dataset);
+  return buildFindings(rule, result, dataset);
 }
 
 /**
- * Runs the selected rules (`only`/`skip`) over `tables`. Param problems are
- * usage errors (thrown before anything runs); problems of one rule on this
- * data make it a SkippedRule. Findings come sorted deterministically.
+ * Runs rules over a dataset. Param problems are usage errors (thrown before
+ * anything runs); problems of one rule on this data make it a SkippedRule.
+ * Findings come sorted deterministically.
  */
-export function runRules(rules: LoadedRule[], tables: Map<string, LoadedTable>, opts: RunOptions = {}): RunResult {
-  registerFunctions();
-  const selected = selectRules(rules, opts.only, opts.skip);
-  for (const id of Object.keys(opts.params ?? {})) {
-    if (!rules.some((r) => r.rule.id === id)) {
-      throw new UsageError(`params given for unknown rule "${id}"`, `rules: ${rules.map((r) => r.rule.id).sort().join(', ')}`);
-    }
-  }
-  // Resolve every rule's params first: a typo must stop the run, not skip one rule.
-  const resolved = selected.map((r) => ({
-    loaded: r,
+export async function runRules<D extends Dataset>(rules: CompiledRule[], dataset: D, opts: RunOptions<D> = {}): Promise<RunResult> {
+  const executor = opts.executor ?? (new ArqueroExecutor() as unknown as Executor<D>);
+  // Every rule's params first: a typo must stop the run, not skip one rule.
+  checkOverrides(opts.params ?? {}, rules);
+  const resolved = rules.map((r) => ({
+    rule: r,
     values: resolveParams(r.rule, opts.params?.[r.rule.id]),
     display: displayParams(r.rule, opts.params?.[r.rule.id]),
   }));
@@ -164,15 +86,15 @@ export function runRules(rules: LoadedRule[], tables: Map<string, LoadedTable>, 
   const skipped: SkippedRule[] = [];
   const ran: Record<string, number> = {};
   const params: RunResult['params'] = {};
-  const cache: PipelineContext['cache'] = new Map();
-  for (const { loaded, values, display } of resolved) {
-    const id = loaded.rule.id;
+  for (const { rule, values, display } of resolved) {
+    const id = rule.rule.id;
     params[id] = display;
     try {
-      const found = runOne(loaded, tables, values, cache);
+      const found = await runOne(rule, dataset, values, executor);
       for (const f of found) findings.push(f);
       ran[id] = found.length;
     } catch (err) {
+      // A RunError names the step that failed; anything else the executor threw is still this rule's alone.
       const code = err instanceof Skip ? err.code : 'error';
       const missing = err instanceof Skip ? err.missing : undefined;
       skipped.push({ ruleId: id, reason: err instanceof Error ? err.message : String(err), code, ...(missing ? { missing } : {}) });

@@ -12,10 +12,13 @@ import type { DataIssue, LoadedTable } from '../data/model.js';
 import { formatYuan } from '../data/yuan.js';
 import { loadText } from '../data/load.js';
 import { upgradeId15 } from '../data/types/id.js';
-import type { LoadedRule, TestCase } from '../rules/model.js';
+import type { CompiledRule } from '../plan/compile.js';
+import { renderTemplate } from '../plan/template.js';
+import type { TestCase } from '../rules/model.js';
+import { yuanToFen } from '../rules/params.js';
+import { MemoryDataset } from './dataset.js';
 import type { Finding } from './finding.js';
 import { runRules } from './run.js';
-import { yuanToFen } from './params.js';
 
 /** The outcome of one inline case. */
 export interface CaseResult {
@@ -90,11 +93,11 @@ function asLoaded(key: string): string {
 }
 
 function describe(f: Finding): CaseResult['found']['findings'][number] {
-  return { entity: f.entity.key, period: f.period, amount: f.amount === null ? null : formatYuan(f.amount), message: f.message.en };
+  return { entity: f.entity.key, period: f.period, amount: f.amount === null ? null : formatYuan(f.amount), message: renderTemplate(f.template.en, f.details) };
 }
 
 /** Loads a case's tables; returns the tables and the failures their CSV causes. */
-function loadCase(loaded: LoadedRule, tc: TestCase, failures: string[], issues: DataIssue[]): Map<string, LoadedTable> {
+function loadCase(loaded: CompiledRule, tc: TestCase, failures: string[], issues: DataIssue[]): Map<string, LoadedTable> {
   const tables = new Map<string, LoadedTable>();
   for (const [name, csv] of Object.entries(tc.tables ?? {})) {
     const source = `${loaded.file}#${tc.name}/${name}`;
@@ -147,7 +150,7 @@ function compare(tc: TestCase, findings: Finding[], failures: string[]): void {
   }
 }
 
-function testCase(loaded: LoadedRule, tc: TestCase, index: number): CaseResult {
+async function testCase(loaded: CompiledRule, tc: TestCase, index: number): Promise<CaseResult> {
   const rule = loaded.rule;
   const failures = caseProblems(tc, index, rule.tests.slice(0, index));
   const issues: DataIssue[] = [];
@@ -156,7 +159,7 @@ function testCase(loaded: LoadedRule, tc: TestCase, index: number): CaseResult {
   if (!structural || (tc?.tables && tc?.expect)) {
     const tables = loadCase(loaded, tc, failures, issues);
     try {
-      const result = runRules([loaded], tables, { params: tc.params ? { [rule.id]: tc.params } : undefined });
+      const result = await runRules([loaded], new MemoryDataset(tables), { params: tc.params ? { [rule.id]: tc.params } : undefined });
       for (const s of result.skipped) failures.push(`the rule did not run (${s.code}): ${s.reason}`);
       findings = result.findings;
       if (!result.skipped.length && !structural) compare(tc, findings, failures);
@@ -184,7 +187,7 @@ function testCase(loaded: LoadedRule, tc: TestCase, index: number): CaseResult {
 }
 
 /** Runs every inline case of every rule. Never throws for a bad case: it fails. */
-export function testRules(rules: LoadedRule[]): TestReport {
+export async function testRules(rules: CompiledRule[]): Promise<TestReport> {
   const results: CaseResult[] = [];
   const problems: RuleTestProblem[] = [];
   for (const loaded of rules) {
@@ -192,9 +195,9 @@ export function testRules(rules: LoadedRule[]): TestReport {
     if (tests.length === 0) {
       problems.push({ ruleId: loaded.rule.id, file: loaded.file, message: 'has no test cases: add one case that must fire and one that must not' });
     }
-    tests.forEach((tc, i) => {
+    for (const [i, tc] of tests.entries()) {
       try {
-        results.push(testCase(loaded, tc, i));
+        results.push(await testCase(loaded, tc, i));
       } catch (err) {
         // One malformed case must not stop the others.
         results.push({
@@ -208,7 +211,7 @@ export function testRules(rules: LoadedRule[]): TestReport {
           issues: [],
         });
       }
-    });
+    }
   }
   const passed = results.filter((r) => r.passed).length;
   return { results, problems, passed, failed: results.length - passed };

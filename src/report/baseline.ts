@@ -3,7 +3,7 @@
  * "known", the others "new", so that a nightly job flags only what changed.
  */
 import { readFileSync } from 'node:fs';
-import { UsageError } from '../cli/errors.js';
+import { InputError } from '../errors.js';
 import type { Finding } from '../engine/finding.js';
 import type { BaselineStatus, ReportFinding } from './model.js';
 
@@ -14,27 +14,28 @@ export interface Baseline {
 
 /**
  * Reads the fingerprints of a previous `--format json` report.
- * Throws UsageError when the file is missing or is not such a report.
+ * Throws InputError when the file is missing or is not such a report.
  */
 export function readBaseline(file: string): Baseline {
   let text: string;
   try {
     text = readFileSync(file, 'utf8');
   } catch (err) {
-    throw new UsageError(
+    throw new InputError(
       `cannot read baseline ${file}: ${(err as NodeJS.ErrnoException).code ?? (err as Error).message}`,
       'give the path of a previous report written with --format json',
+      file,
     );
   }
   let doc: unknown;
   try {
     doc = JSON.parse(text.replace(/^\uFEFF/, ''));
   } catch (err) {
-    throw new UsageError(`baseline ${file} is not JSON: ${(err as Error).message}`, 'give a report written with --format json');
+    throw new InputError(`baseline ${file} is not JSON: ${(err as Error).message}`, 'give a report written with --format json', file);
   }
   const findings = (doc as { findings?: unknown })?.findings;
   if (!Array.isArray(findings)) {
-    throw new UsageError(`baseline ${file} has no "findings" list`, 'give a report written with --format json');
+    throw new InputError(`baseline ${file} has no "findings" list`, 'give a report written with --format json', file);
   }
   const fingerprints = new Set<string>();
   for (const f of findings) {

@@ -1,18 +1,20 @@
 /**
  * Builds the AuditResult from what the loader and the engine produced. All the
- * report's computing happens here (and in summary/rank/baseline/manifest), so
- * that formatters only render.
+ * report's computing happens here (and in summary/rank/baseline/manifest/mask),
+ * so that formatters only render: findings are masked by kind (unless
+ * revealed), then their messages rendered from the masked values.
  */
-import { UsageError } from '../cli/errors.js';
+import { sourceDateEpoch } from '../epoch.js';
 import type { DataIssue, FileReport, LoadedTable } from '../data/model.js';
 import { tableDef } from '../data/tables.js';
 import { sourceLabel } from '../data/provenance.js';
 import { formatYuan } from '../data/yuan.js';
-import type { RunResult } from '../engine/finding.js';
-import { SEVERITIES, type LoadedRule } from '../rules/model.js';
+import { compareFindings, type Finding, type RunResult } from '../engine/finding.js';
+import { renderTemplate } from '../plan/template.js';
+import type { LoadedRule } from '../rules/model.js';
 import { baselineStatus, markFindings, type Baseline } from './baseline.js';
-import { digitDistributions } from './digits.js';
 import { buildManifest } from './manifest.js';
+import { maskFinding, maskIssues, maskMapping, maskRanked, maskValue } from './mask.js';
 import { SCHEMA_VERSION, type AuditResult, type InputsSummary, type Lang, type ManifestOptions, type ReportFinding } from './model.js';
 import { rankEntities } from './rank.js';
 import { skipReason } from './i18n.js';
@@ -29,22 +31,18 @@ export interface BuildInput {
   run: RunResult;
   options: ManifestOptions;
   baseline: Baseline | null;
+  /** Show personal data unmasked (`--reveal`); otherwise every value of a known personal-data kind is masked. */
+  reveal: boolean;
   rulePath?: (file: string) => string;
 }
 
 /**
  * The report's time: SOURCE_DATE_EPOCH (seconds since 1970, UTC) when set, so
- * that reports can be reproduced byte for byte; otherwise now.
+ * that reports can be reproduced byte for byte; otherwise now. A malformed
+ * value is a UsageError.
  */
 export function reportTime(env: NodeJS.ProcessEnv = process.env, now: () => Date = () => new Date()): Date {
-  const epoch = env.SOURCE_DATE_EPOCH?.trim();
-  if (epoch === undefined || epoch === '') return now();
-  const date = /^\d+$/.test(epoch) ? new Date(Number(epoch) * 1000) : null;
-  // reproducible-builds.org: a malformed value is an error, not a silent fallback to now.
-  if (!date || Number.isNaN(date.getTime())) {
-    throw new UsageError(`SOURCE_DATE_EPOCH=${epoch} is not a number of seconds since 1970-01-01 UTC`, 'set it to e.g. $(git log -1 --format=%ct), or unset it');
-  }
-  return date;
+  return sourceDateEpoch(env.SOURCE_DATE_EPOCH) ?? now();
 }
 
 /** The column whose month says which period a row of a table belongs to. */
@@ -107,49 +105,44 @@ function summariseInputs(files: FileReport[], tables: Map<string, LoadedTable>, 
   };
 }
 
-/** Most severe first, then by rule, money at risk (largest first), entity, period and fingerprint. */
-function compareFindings(a: ReportFinding, b: ReportFinding): number {
-  return (
-    SEVERITIES.indexOf(b.severity) - SEVERITIES.indexOf(a.severity) ||
-    cmp(a.ruleId, b.ruleId) ||
-    (b.amount ?? -Infinity) - (a.amount ?? -Infinity) ||
-    cmp(a.entity.key, b.entity.key) ||
-    cmp(a.period ?? '', b.period ?? '') ||
-    cmp(a.fingerprint, b.fingerprint)
-  );
-}
-
 function compareIssues(a: DataIssue, b: DataIssue): number {
   return cmp(a.file, b.file) || cmp(a.sheet ?? '', b.sheet ?? '') || a.line - b.line || cmp(a.column ?? '', b.column ?? '') || cmp(a.code, b.code) || cmp(a.value ?? '', b.value ?? '');
 }
 
-/** Builds the (unmasked) audit result. Every list in it is sorted, so that equal inputs give equal output. */
+/**
+ * A finding as reported, masked unless `reveal`: its values by their kinds,
+ * then its messages rendered from the masked values. Spelled out so that the
+ * json key order is the schema's, whatever order the engine used.
+ */
+export function reportFinding(raw: Finding & { baseline: ReportFinding['baseline'] }, reveal: boolean): ReportFinding {
+  const f = reveal ? raw : maskFinding(raw);
+  const mask = reveal ? undefined : maskValue;
+  return {
+    fingerprint: f.fingerprint,
+    ruleId: f.ruleId,
+    category: f.category,
+    risk: f.risk,
+    severity: f.severity,
+    title: { zh: f.title.zh, en: f.title.en },
+    message: { zh: renderTemplate(f.template.zh, raw.details, mask), en: renderTemplate(f.template.en, raw.details, mask) },
+    entity: f.entity.label === undefined ? { kind: f.entity.kind, key: f.entity.key } : { kind: f.entity.kind, key: f.entity.key, label: f.entity.label },
+    period: f.period,
+    amount: f.amount,
+    amountYuan: f.amount === null ? null : formatYuan(f.amount),
+    baseline: raw.baseline,
+    details: f.details,
+    evidence: f.evidence.map((e) => (e.sheet === undefined ? { table: e.table, file: e.file, line: e.line, values: e.values } : { table: e.table, file: e.file, sheet: e.sheet, line: e.line, values: e.values })),
+    evidenceCount: f.evidenceCount,
+    digits: f.digits,
+    pii: f.pii,
+  };
+}
+
+/** Builds the audit result, masked unless `reveal`. Every list in it is sorted, so that equal inputs give equal output. */
 export function buildResult(input: BuildInput): AuditResult {
-  const digits = digitDistributions(input.rules, input.tables, input.run);
-  const findings: ReportFinding[] = markFindings(input.run.findings, input.baseline)
-    // Spelled out so that the json key order is the schema's, whatever order the engine used.
-    .map(
-      (f): ReportFinding => ({
-        fingerprint: f.fingerprint,
-        ruleId: f.ruleId,
-        category: f.category,
-        risk: f.risk,
-        severity: f.severity,
-        title: { zh: f.title.zh, en: f.title.en },
-        message: { zh: f.message.zh, en: f.message.en },
-        entity: f.entity.label === undefined ? { kind: f.entity.kind, key: f.entity.key } : { kind: f.entity.kind, key: f.entity.key, label: f.entity.label },
-        period: f.period,
-        amount: f.amount,
-        amountYuan: f.amount === null ? null : formatYuan(f.amount),
-        baseline: f.baseline,
-        details: f.details,
-        evidence: f.evidence.map((e) => (e.sheet === undefined ? { table: e.table, file: e.file, line: e.line, values: e.values } : { table: e.table, file: e.file, sheet: e.sheet, line: e.line, values: e.values })),
-        evidenceCount: f.evidenceCount,
-        digits: digits.get(f.fingerprint) ?? null,
-        pii: f.pii,
-      }),
-    )
-    .sort(compareFindings);
+  const raw = markFindings(input.run.findings, input.baseline);
+  const findings = raw.map((f) => reportFinding(f, input.reveal)).sort(compareFindings);
+  const ranked = rankEntities(raw);
   const issues = input.files.flatMap((f) => f.issues).sort(compareIssues);
   const manifest = buildManifest({
     tool: input.tool,
@@ -168,22 +161,22 @@ export function buildResult(input: BuildInput): AuditResult {
     tool: { ...input.tool },
     generatedAt: input.now.toISOString(),
     lang: input.lang,
-    revealed: true,
-    manifest,
+    revealed: input.reveal,
+    manifest: input.reveal ? manifest : { ...manifest, files: manifest.files.map((f) => ({ ...f, mapping: maskMapping(f.mapping) })) },
     inputs: summariseInputs(input.files, input.tables, issues.length),
     summary: summarise(findings, {
       run: ran.length,
       skipped: skipped.length,
       withFindings: new Set(findings.map((f) => f.ruleId)).size,
     }),
-    entities: rankEntities(findings),
+    entities: input.reveal ? ranked : maskRanked(ranked, raw),
     findings,
     skipped,
     dataIssues: {
       total: issues.length,
       errors: issues.filter((i) => i.level === 'error').length,
       warnings: issues.filter((i) => i.level === 'warning').length,
-      issues,
+      issues: input.reveal ? issues : maskIssues(manifest.files, issues),
     },
     baseline: baselineStatus(findings, input.baseline),
   };

@@ -7,12 +7,12 @@ import { columnDef } from '../data/tables.js';
 import { formatYuan } from '../data/yuan.js';
 import { formatPlace } from '../data/provenance.js';
 import type { EvidenceRow } from '../engine/finding.js';
+import { displayValue } from '../plan/template.js';
 
-/** A value as people read it: money columns in yuan, null as blank. */
-export function displayValue(table: string, column: string, value: Value): string {
-  if (value === null || value === undefined) return '';
+/** A value of a canonical column as people read it: money in yuan, null as blank. */
+export function columnValue(table: string, column: string, value: Value): string {
   if (typeof value === 'number' && columnDef(table, column)?.type === 'money') return formatYuan(value);
-  return String(value);
+  return displayValue(value, '');
 }
 
 /** `file:line` (or `book.xlsx!Sheet:line`) of an evidence row. */
@@ -29,7 +29,7 @@ export function tableFiles(t: { files: number; sources?: string[] }): string {
 export function evidenceValues(e: EvidenceRow): string {
   return Object.entries(e.values)
     .filter(([, v]) => v !== null && v !== '')
-    .map(([k, v]) => `${k}=${displayValue(e.table, k, v)}`)
+    .map(([k, v]) => `${k}=${columnValue(e.table, k, v)}`)
     .join('; ');
 }
 

@@ -1,18 +1,16 @@
 /**
- * Masking of personal data: ONE pass over the AuditResult before any
- * formatter sees it (unless --reveal), so that no output can forget it.
- *
- * What is masked: entity keys and labels, finding details, evidence values,
- * ranked entities, data-issue values of personal-data columns, a first row
- * read as a header that is really data (manifest mapping), and every
- * occurrence of a masked raw value inside rendered messages and issue reasons.
- * Which field holds which kind comes from the finding's `pii` map, then from
- * the canonical column definitions (tables.ts), then from the entity kind.
+ * Masking of personal data, by kind: every value whose kind is known (from
+ * the rule's compiled plan for a finding's values, from the data model for
+ * evidence rows, from the header for data issues) goes through maskValue,
+ * the one masking function. Findings are masked before their messages are
+ * rendered (see build.ts), so a message shows the masked values; no rendered
+ * message is searched for raw ones.
  */
 import type { DataIssue, HeaderMapping, Value } from '../data/model.js';
-import { columnDef, piiKindOfColumn, TABLES, type PiiKind } from '../data/tables.js';
-import type { EvidenceRow } from '../engine/finding.js';
-import type { AuditResult, ManifestFile, RankedEntity, ReportFinding } from './model.js';
+import { piiKindOfColumn, TABLES, type PiiKind } from '../data/tables.js';
+import type { EvidenceRow, Finding } from '../engine/finding.js';
+import { canonicalKind, entityFieldKind } from '../plan/lineage.js';
+import type { ManifestFile, RankedEntity } from './model.js';
 
 /** Two-character surnames: the whole surname is kept, as people read it as one unit. */
 const COMPOUND_SURNAMES = new Set(
@@ -78,97 +76,57 @@ const MASKERS: Record<PiiKind, (v: string) => string> = {
   address: maskAddress,
 };
 
-/** Masks one value of a personal-data kind; blanks and nulls stay as they are. */
-export function maskValue(kind: PiiKind, value: string): string {
-  return value === '' ? value : MASKERS[kind](value);
-}
-
-// Anything shaped like an 18-digit identity number is masked in free text even
-// when no field declared it: messages are written by rule authors.
-const ID_IN_TEXT = /(?<![0-9A-Za-z])(\d{6})(\d{8})(\d{3}[0-9Xx])(?![0-9A-Za-z])/g;
-
 /**
- * Masks values and remembers raw → masked pairs, so that the same raw values can
- * then be replaced inside free text. One Masker per finding (or issue): a
- * message is rendered from its own finding's values, and replacing values seen
- * elsewhere would hit unrelated words (a counterparty named 现金 is not the 现金 of 现金缴费).
+ * Masks one value of a personal-data kind: the one place every masked value
+ * of every output goes through. Nulls and blanks stay as they are; other
+ * values become masked text.
  */
-class Masker {
-  private readonly pairs = new Map<string, string>();
-
-  mask(kind: PiiKind | undefined, value: Value, remember = true): Value {
-    if (kind === undefined || value === null) return value;
-    const raw = String(value);
-    if (raw.trim() === '') return value;
-    const masked = maskValue(kind, raw);
-    // One-character strings would hit unrelated text; the field itself is still masked.
-    if (remember && Array.from(raw).length >= 2 && masked !== raw) this.pairs.set(raw, masked);
-    return masked;
-  }
-
-  /** Replaces every remembered raw value (longest first) and identity-number shapes in free text. */
-  text(s: string): string {
-    let out = s;
-    const raws = [...this.pairs.keys()].sort((a, b) => b.length - a.length || (a < b ? -1 : 1));
-    for (const raw of raws) if (out.includes(raw)) out = out.split(raw).join(this.pairs.get(raw)!);
-    return out.replace(ID_IN_TEXT, (_m, head: string, mid: string, tail: string) => head + stars(mid.length) + tail);
-  }
+export function maskValue(kind: PiiKind | undefined, value: Value): Value {
+  if (kind === undefined || value === null) return value;
+  const raw = String(value);
+  if (raw.trim() === '') return value;
+  return Object.hasOwn(MASKERS, kind) ? MASKERS[kind](raw) : raw;
 }
 
-function columnKind(pii: Record<string, PiiKind>, table: string | null, column: string): PiiKind | undefined {
-  return pii[column] ?? (table ? columnDef(table, column)?.pii : undefined) ?? piiKindOfColumn(column);
-}
-
-/** Which kind the entity's key or label holds: declared, else the details column holding the same value, else by entity kind. */
-function entityKind(f: ReportFinding, field: 'key' | 'label', value: string): PiiKind | undefined {
-  const declared = f.pii[`entity.${field}`];
-  if (declared) return declared;
-  for (const [col, v] of Object.entries(f.details)) {
-    if (v !== null && String(v) === value) {
-      const k = columnKind(f.pii, null, col);
-      if (k) return k;
-    }
-  }
-  if (f.entity.kind === 'account') return field === 'key' ? 'account' : 'name';
-  if (field === 'label' && (f.entity.kind === 'person' || f.entity.kind === 'staff')) return 'name';
-  if (field === 'key' && f.entity.kind === 'person' && /^\d{17}[\dXx]$|^\d{15}$/.test(value)) return 'id';
-  return undefined;
-}
-
-function maskRecord(m: Masker, rec: Record<string, Value>, kindOf: (col: string) => PiiKind | undefined, remember = true): Record<string, Value> {
+/** A record's values masked by the kind `kindOf` gives each column. */
+function maskRecord(rec: Record<string, Value>, kindOf: (col: string) => PiiKind | undefined): Record<string, Value> {
   const out: Record<string, Value> = {};
-  for (const [col, v] of Object.entries(rec)) out[col] = m.mask(kindOf(col), v, remember);
+  for (const [col, v] of Object.entries(rec)) out[col] = maskValue(kindOf(col), v);
   return out;
 }
 
-/** Masks one finding; its message is rendered from its entity and details, so their raw values are replaced in it. */
-function maskFinding(f: ReportFinding, seen: Map<string, string>): ReportFinding {
-  const m = new Masker();
-  const key = f.entity.key;
-  const label = f.entity.label;
-  const entity: ReportFinding['entity'] = { kind: f.entity.kind, key: String(m.mask(entityKind(f, 'key', key), key) ?? '') };
-  if (label !== undefined) entity.label = String(m.mask(entityKind(f, 'label', label), label) ?? '');
-  seen.set(key, entity.key);
-  if (label !== undefined && entity.label !== undefined) seen.set(label, entity.label);
-  const details = maskRecord(m, f.details, (col) => columnKind(f.pii, null, col));
+/**
+ * A finding with its values masked: entity key and label and details by the
+ * kinds the rule's plan gives them (`pii`; an entity's by its kind where its
+ * column has none), evidence values by their column's kind in the data model.
+ * The template stays, to be rendered from these.
+ */
+export function maskFinding(f: Finding): Finding {
   return {
     ...f,
-    message: { zh: m.text(f.message.zh), en: m.text(f.message.en) },
-    entity,
-    details,
-    evidence: f.evidence.map(
-      (e): EvidenceRow => ({ ...e, values: maskRecord(m, e.values, (col) => columnKind(f.pii, e.table, col), false) }),
-    ),
+    entity: maskEntity(f),
+    details: maskRecord(f.details, (col) => (Object.hasOwn(f.pii, col) ? f.pii[col] : undefined)),
+    evidence: f.evidence.map((e): EvidenceRow => ({ ...e, values: maskRecord(e.values, (col) => canonicalKind(e.table, col)) })),
   };
 }
 
-function maskRanked(seen: Map<string, string>, e: RankedEntity): RankedEntity {
-  const key =
-    seen.get(e.key) ??
-    (e.kind === 'account' ? maskAccount(e.key) : e.kind === 'person' && /^\d{17}[\dXx]$/.test(e.key) ? maskId(e.key) : e.key);
-  const label =
-    e.label === null ? null : (seen.get(e.label) ?? (e.kind === 'person' || e.kind === 'staff' || e.kind === 'account' ? maskName(e.label) : e.label));
-  return { ...e, key, label };
+/** A finding's entity, masked: key and label by their columns' kinds, else by the entity's kind. */
+function maskEntity(f: Finding): Finding['entity'] {
+  const kindOf = (field: 'key' | 'label') => (Object.hasOwn(f.pii, `entity.${field}`) ? f.pii[`entity.${field}`] : undefined) ?? entityFieldKind(f.entity.kind, field);
+  const entity: Finding['entity'] = { kind: f.entity.kind, key: String(maskValue(kindOf('key'), f.entity.key) ?? '') };
+  if (f.entity.label !== undefined) entity.label = String(maskValue(kindOf('label'), f.entity.label) ?? '');
+  return entity;
+}
+
+/** Ranked entities (ranked on the raw findings) with their keys and labels masked as the findings about them show them. */
+export function maskRanked(entities: RankedEntity[], raw: Finding[]): RankedEntity[] {
+  const shown = new Map<string, string>();
+  for (const f of raw) {
+    const masked = maskEntity(f);
+    shown.set(f.entity.key, masked.key);
+    if (f.entity.label !== undefined) shown.set(f.entity.label, masked.label!);
+  }
+  return entities.map((e) => ({ ...e, key: shown.get(e.key) ?? e.key, label: e.label === null ? null : (shown.get(e.label) ?? e.label) }));
 }
 
 /** What issue masking needs to know of an input file: its table and header mapping. */
@@ -179,7 +137,7 @@ function headerKind(files: IssueFile[], issue: DataIssue): PiiKind | undefined {
   if (!issue.column) return undefined;
   const file = files.find((f) => f.path === issue.file);
   const mapped = file?.mapping.find((x) => x.source === issue.column)?.column;
-  if (mapped) return columnKind({}, file?.table ?? null, mapped);
+  if (mapped) return file?.table ? canonicalKind(file.table, mapped) : piiKindOfColumn(mapped);
   const header = issue.column.trim();
   for (const t of TABLES) {
     const col = t.columns.find((c) => c.name === header || c.aliases.includes(header));
@@ -219,11 +177,21 @@ function maskRowText(files: IssueFile[], issue: DataIssue, text: string): string
       const bare = field.trim().replace(/^"|"$/g, '');
       if (bare === '') return field;
       const column = aligned ? file.mapping[i / 2].column : null;
-      const byColumn = column ? columnKind({}, file?.table ?? null, column) : undefined;
+      const byColumn = column ? (file?.table ? canonicalKind(file.table, column) : piiKindOfColumn(column)) : undefined;
       const kind = byColumn ?? kindByShape(bare) ?? (!aligned && HAN.test(bare) ? 'name' : undefined);
-      return kind ? maskValue(kind, bare) : field;
+      return kind ? String(maskValue(kind, bare)) : field;
     })
     .join('');
+}
+
+// The loader writes the raw value it refuses into an issue's reason: that
+// value, and anything shaped like an identity number, is masked there too.
+const ID_IN_TEXT = /(?<![0-9A-Za-z])(\d{6})(\d{8})(\d{3}[0-9Xx])(?![0-9A-Za-z])/g;
+
+/** A data issue's reason with its own raw value (and identity-number shapes) masked. */
+function maskReason(reason: string, raw?: string, masked?: string): string {
+  const out = raw !== undefined && masked !== undefined && raw !== masked && Array.from(raw).length >= 2 ? reason.split(raw).join(masked) : reason;
+  return out.replace(ID_IN_TEXT, (_m, head: string, mid: string, tail: string) => head + stars(mid.length) + tail);
 }
 
 /**
@@ -233,11 +201,10 @@ function maskRowText(files: IssueFile[], issue: DataIssue, text: string): string
  */
 export function maskIssues(files: IssueFile[], issues: DataIssue[]): DataIssue[] {
   return issues.map((i): DataIssue => {
-    if (i.value === undefined) return { ...i, reason: new Masker().text(i.reason) };
-    if (!i.column) return { ...i, value: maskRowText(files, i, i.value), reason: new Masker().text(i.reason) };
-    const m = new Masker();
-    const value = String(m.mask(headerKind(files, i) ?? kindByShape(i.value), i.value));
-    return { ...i, value, reason: m.text(i.reason) };
+    if (i.value === undefined) return { ...i, reason: maskReason(i.reason) };
+    if (!i.column) return { ...i, value: maskRowText(files, i, i.value), reason: maskReason(i.reason) };
+    const value = String(maskValue(headerKind(files, i) ?? kindByShape(i.value), i.value));
+    return { ...i, value, reason: maskReason(i.reason, i.value, value) };
   });
 }
 
@@ -253,26 +220,6 @@ export function maskMapping(mapping: HeaderMapping[]): HeaderMapping[] {
   return mapping.map((m) => {
     const source = m.source.trim();
     const kind = m.column === null ? (kindByShape(source) ?? (HAN.test(source) ? 'name' : undefined)) : undefined;
-    return kind ? { source: maskValue(kind, source), column: m.column } : m;
+    return kind ? { source: String(maskValue(kind, source)), column: m.column } : m;
   });
-}
-
-/**
- * Returns a copy of the result with personal data masked and `revealed: false`.
- * The input is left untouched.
- */
-export function maskResult(result: AuditResult): AuditResult {
-  // Entity key/label as masked in the findings, so that the ranking shows the same masks.
-  const seen = new Map<string, string>();
-  const findings = result.findings.map((f) => maskFinding(f, seen));
-  const issues = maskIssues(result.manifest.files, result.dataIssues.issues);
-  const manifest = { ...result.manifest, files: result.manifest.files.map((f) => ({ ...f, mapping: maskMapping(f.mapping) })) };
-  return {
-    ...result,
-    revealed: false,
-    manifest,
-    findings,
-    entities: result.entities.map((e) => maskRanked(seen, e)),
-    dataIssues: { ...result.dataIssues, issues },
-  };
 }

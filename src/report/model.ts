@@ -1,11 +1,11 @@
 /**
  * The audit result: everything a report shows, as plain data. It is built once
- * (build.ts), masked once (mask.ts) and then handed to a formatter, which only
- * renders it. The json format is this object under docs/report-schema.json.
+ * (build.ts: values masked, then messages rendered from them) and then handed
+ * to a formatter, which only renders it. The json format is this object under docs/report-schema.json.
  */
 import type { DataIssue } from '../data/model.js';
-import type { Finding, SkippedRule } from '../engine/finding.js';
-import type { Category, EntityKind, Risk, Severity } from '../rules/model.js';
+import type { DigitDistribution, Finding, SkippedRule } from '../engine/finding.js';
+import type { Category, EntityKind, I18n, Risk, Severity } from '../rules/model.js';
 
 /** Bumped whenever the json format changes incompatibly; docs/report-schema.json documents it. */
 export const SCHEMA_VERSION = 1;
@@ -136,21 +136,18 @@ export interface RankedEntity {
   rules: string[];
 }
 
-/** Observed against expected (Benford) share per leading digit, for a first-digit finding's group. */
-export interface DigitDistribution {
-  test: 'first' | 'first_two';
-  /** Values counted. */
-  n: number;
-  bars: Array<{ digit: number; count: number; observed: number; expected: number }>;
-}
+export type { DigitDistribution };
 
-/** A finding as reported: the engine's finding plus its baseline status, its amount in yuan and, for digit tests, its digit distribution. */
-export interface ReportFinding extends Finding {
+/**
+ * A finding as reported: the engine's finding with its values masked (unless
+ * revealed), its message rendered from them in both languages, its baseline
+ * status and its amount in yuan.
+ */
+export interface ReportFinding extends Omit<Finding, 'template'> {
+  message: I18n;
   amountYuan: string | null;
   /** 'new' or 'known' against the baseline; null when no baseline was given. */
   baseline: 'new' | 'known' | null;
-  /** Digit distribution of a first-digit (Benford) finding; null for other findings. */
-  digits: DigitDistribution | null;
 }
 
 export interface DataIssues {

@@ -5,7 +5,8 @@
  */
 import { formatYuan } from '../data/yuan.js';
 import { SEVERITIES, type EntityKind, type Severity } from '../rules/model.js';
-import type { RankedEntity, ReportFinding } from './model.js';
+import type { Finding } from '../engine/finding.js';
+import type { RankedEntity } from './model.js';
 
 /** Severity weights: one critical finding outweighs several low ones. */
 export const SEVERITY_WEIGHT: Record<Severity, number> = { info: 1, low: 2, medium: 4, high: 8, critical: 16 };
@@ -20,7 +21,7 @@ export const TOP_ENTITIES = 20;
  * The top `limit` entities by severity-weighted count, then money at risk,
  * then number of findings; ties broken by kind and key so that the order is stable.
  */
-export function rankEntities(findings: ReportFinding[], limit = TOP_ENTITIES): RankedEntity[] {
+export function rankEntities(findings: Array<Pick<Finding, 'entity' | 'severity' | 'amount' | 'ruleId'>>, limit = TOP_ENTITIES): RankedEntity[] {
   const byKey = new Map<string, Omit<RankedEntity, 'rank' | 'amountYuan' | 'rules'> & { rules: Set<string> }>();
   for (const f of findings) {
     if (!RANKED_KINDS.includes(f.entity.kind) || !f.entity.key) continue;

@@ -6,17 +6,18 @@
 import { createHash } from 'node:crypto';
 import { readdir, readFile, stat } from 'node:fs/promises';
 import { basename, extname, isAbsolute, join, relative, resolve } from 'node:path';
-import { UsageError } from '../cli/errors.js';
-import type { LoadedRule, Rule, RuleProblem } from './model.js';
+import { UsageError } from '../errors.js';
+import type { CompiledRule } from '../plan/compile.js';
+import type { Rule, RuleProblem } from './model.js';
 import { DEFAULT_RULES_DIR } from './paths.js';
 import { validateRuleFiles } from './validate.js';
 import type { RuleFile } from './validators/context.js';
-import { isObject } from './validators/context.js';
-import { MAX_FILE_BYTES, notParsed, parseRuleYaml } from './yaml.js';
+import { compilationOf, isObject } from './validators/context.js';
+import { locate, MAX_FILE_BYTES, notParsed, parseRuleYaml } from './yaml.js';
 
 export interface LoadResult {
-  /** The rules that have no problems, in file order. */
-  rules: LoadedRule[];
+  /** The rules that have no problems, in file order, each compiled once. */
+  rules: CompiledRule[];
   /** Every problem in every file, by file then position. */
   problems: RuleProblem[];
   /** Every rule file found, as shown in problems. */
@@ -26,7 +27,7 @@ export interface LoadResult {
 const RULE_EXTENSIONS = new Set(['.yaml', '.yml']);
 
 /**
- * Load and validate rule files. `paths` are files or folders (searched
+ * Load, validate and compile rule files. `paths` are files or folders (searched
  * recursively for *.yaml / *.yml); default: the shipped rule pack. Never
  * throws for bad rule content — that becomes problems — but throws
  * UsageError for a path that does not exist.
@@ -76,13 +77,14 @@ export async function loadRuleFiles(paths: string[] = [DEFAULT_RULES_DIR]): Prom
 
   validateRuleFiles(files);
 
-  const rules: LoadedRule[] = [];
+  const rules: CompiledRule[] = [];
   for (const f of files) {
     if (f.problems.length > 0 || !isObject(f.parsed.value)) continue;
     const raw = f.parsed.value;
     // Optional sections default to empty, so that the engine can rely on them.
     const rule = { params: {}, tags: [], tests: [], ...raw } as unknown as Rule;
-    rules.push({ rule, file: f.file, sha256: hashes.get(f)! });
+    const testLines = rule.tests.map((_, i) => locate(f.parsed, ['tests', i, 'name']).line);
+    rules.push({ rule, file: f.file, sha256: hashes.get(f)!, ...compilationOf(f), testLines });
   }
   return { rules, problems: files.flatMap((f) => f.problems), files: files.map((f) => f.file) };
 }

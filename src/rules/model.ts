@@ -4,9 +4,10 @@
  * rules/schema.json describes it for editors; this file is the source of truth
  * for the code.
  *
- * A rule is data. Its check is a pipeline of Arquero verbs whose expressions
- * are Arquero expression strings (`d.amount > $.threshold`), checked against a
- * whitelist before anything runs: rules can never execute code.
+ * A rule is data. Its check is a pipeline of verbs whose expressions are
+ * written in Arquero's expression syntax (`d.amount > $.threshold`); loading
+ * compiles it once into a plan (src/plan/), each expression parsed against a
+ * whitelist into the plan's own tree: rules can never execute code.
  */
 
 export type Category = 'money' | 'people' | 'documents';
@@ -37,7 +38,7 @@ export interface ParamDef {
 }
 
 /**
- * A named Arquero expression string. Either a bare expression over `d`
+ * An expression as the rule file writes it. Either a bare expression over `d`
  * (`d.amount > $.min`) or an arrow function (`(d, $) => d.amount > $.min`;
  * in joins `(a, b) => a.id_number == b.id_number`). Only `d.<column>`,
  * `$.<param>`, literals, operators and calls of whitelisted `op.<fn>` are allowed.
@@ -58,8 +59,8 @@ export type JoinOn = string | string[] | Record<string, string>;
  * `(a, b) => a.id_number == b.id_number && a.pay_date >= b.sentence_start`
  * (slower: compared pair by pair; use it on small or pre-aggregated tables).
  *
- * One step of a pipeline. Exactly one key, named after the Arquero verb.
- * The engine compiles each to the verb of the same name.
+ * One step of a pipeline. Exactly one key, named after the verb; the compiled
+ * plan tags each step with it (src/plan/model.ts).
  */
 export type Step =
   | { filter: Expr }
@@ -84,8 +85,8 @@ export interface Pipeline {
 }
 
 /**
- * Higher-level check kinds. Each compiles to a Pipeline, so that everything
- * the engine runs (and a future SQL backend translates) is plain verbs.
+ * Higher-level check kinds. Each compiles to plan steps of the same verbs
+ * (src/plan/kinds/), so that every executor runs them without knowing the kind.
  */
 export type Check =
   | ({ kind: 'pipeline' } & Pipeline)
@@ -165,7 +166,7 @@ export interface FindingSpec {
   amount?: string;
   period?: string;
   message: I18n;
-  /** Extra output columns holding personal data, beyond the canonical ones (id_number, name, bank_account, ...). */
+  /** Personal-data kinds of output columns, where they should differ from what the columns' lineage gives them. */
   pii?: Record<string, 'id' | 'name' | 'account' | 'phone' | 'address'>;
 }
 

@@ -1,10 +1,9 @@
 /**
  * What `rules list` shows of a rule: its metadata and the canonical tables
- * and columns its check reads (from the compiled pipeline).
+ * and columns it needs (from its compiled plan).
  */
-import type { LoadedRule } from './model.js';
+import type { CompiledRule } from '../plan/compile.js';
 import type { I18n } from './model.js';
-import { ruleReads } from './reads.js';
 
 export interface RuleSummary {
   id: string;
@@ -21,16 +20,15 @@ export interface RuleSummary {
   file: string;
 }
 
-export function summariseRule({ rule, file }: LoadedRule): RuleSummary {
-  const a = ruleReads(rule);
+export function summariseRule({ rule, file, tables, needs }: CompiledRule): RuleSummary {
   return {
     id: rule.id,
     category: rule.category,
     risk: rule.risk,
     severity: rule.severity,
     title: rule.title,
-    tables: a.tables,
-    columns: a.inputColumns,
+    tables,
+    columns: needs,
     params: Object.keys(rule.params),
     tests: rule.tests.length,
     file,

@@ -207,6 +207,13 @@ describe('fundaudit audit: reproducibility', () => {
     }
     expect(JSON.parse(audit(['--format', 'json'], { SOURCE_DATE_EPOCH: '1717200000' }).stdout).generatedAt).toBe('2024-06-01T00:00:00.000Z');
   });
+
+  it('refuses a SOURCE_DATE_EPOCH that is not whole seconds, before any work', () => {
+    const r = audit(['--format', 'json'], { SOURCE_DATE_EPOCH: '1.7e9' });
+    expect(r.code).toBe(2);
+    expect(r.stdout).toBe('');
+    expect(r.stderr).toMatch(/SOURCE_DATE_EPOCH=1\.7e9 is not a number of seconds/);
+  });
 });
 
 describe('fundaudit audit: exit codes', () => {

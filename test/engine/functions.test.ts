@@ -1,7 +1,9 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import * as aq from 'arquero';
-import { ALLOWED_FUNCTIONS, DOMAIN_FUNCTIONS, DOMAIN_FUNCTION_NAMES, registerFunctions } from '../../src/engine/functions/index.js';
+import { ALLOWED_FUNCTIONS, DOMAIN_FUNCTIONS, DOMAIN_FUNCTION_NAMES } from '../../src/engine/functions/index.js';
+import { registerFunctions } from '../../src/engine/arquero/functions.js';
+import { SCALAR_FUNCTIONS, signature } from '../../src/plan/functions.js';
 import { id_valid } from '../../src/engine/functions/id_valid.js';
 import { id_checksum_ok } from '../../src/engine/functions/id_checksum_ok.js';
 import { id_birth_date } from '../../src/engine/functions/id_birth_date.js';
@@ -200,5 +202,19 @@ describe('registration and the whitelist', () => {
     registerFunctions();
     const op = aq.op as unknown as Record<string, unknown>;
     for (const name of ALLOWED_FUNCTIONS) expect(typeof op[name], name).toBe('function');
+  });
+
+  it('the signatures the validator checks calls against take the arguments the implementations do', () => {
+    for (const name of DOMAIN_FUNCTION_NAMES) {
+      const sig = signature(name)!;
+      expect([sig.min, sig.max], name).toEqual([DOMAIN_FUNCTIONS[name].length, DOMAIN_FUNCTIONS[name].length]);
+    }
+    registerFunctions();
+    const op = aq.op as unknown as Record<string, (...a: unknown[]) => unknown>;
+    // Arquero's own scalars: no more arguments than they declare (rest parameters declare none).
+    for (const name of SCALAR_FUNCTIONS) {
+      const declared = op[name].length;
+      if (declared > 0) expect(signature(name)!.max, name).toBe(declared);
+    }
   });
 });

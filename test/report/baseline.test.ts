@@ -4,14 +4,13 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { readBaseline } from '../../src/report/baseline.js';
 import { formatJson } from '../../src/report/formatters/json.js';
-import { maskResult } from '../../src/report/mask.js';
 import { sampleResult } from './sample.js';
 
 describe('baseline', () => {
   const dir = mkdtempSync(join(tmpdir(), 'fa-baseline-'));
 
   it('marks findings in a previous json report known, the others new, and counts new ones', () => {
-    const prev = maskResult(sampleResult());
+    const prev = sampleResult({ reveal: false });
     prev.findings = prev.findings.filter((f) => f.fingerprint !== 'fp-death-ouyang');
     prev.findings.push({ ...prev.findings[0], fingerprint: 'fp-gone' });
     const file = join(dir, 'prev.json');

@@ -1,12 +1,10 @@
 import { describe, expect, it } from 'vitest';
 import type { LoadedTable } from '../../src/data/model.js';
-import type { RunResult } from '../../src/engine/finding.js';
 import type { LoadedRule } from '../../src/rules/model.js';
-import { digitDistributions } from '../../src/report/digits.js';
-import { benfordExpected } from '../../src/engine/benford.js';
+import { benfordExpected } from '../../src/plan/benford.js';
+import { run as runRules } from '../engine/helpers.js';
 import { formatHtml } from '../../src/report/formatters/html.js';
 import { formatMarkdown } from '../../src/report/formatters/markdown.js';
-import { maskResult } from '../../src/report/mask.js';
 import { finding, sampleResult } from './sample.js';
 
 // Amounts in fen: S1 has leading digits 1,1,1,2,9 (the 0 has none); S2 has 5,5.
@@ -41,34 +39,33 @@ const rule: LoadedRule = {
   },
 };
 
-const run: RunResult = {
-  findings: [
-    finding({ fingerprint: 'b1', ruleId: 'BENFORD', category: 'money', severity: 'low', entity: { kind: 'staff', key: 'S1' }, amount: null, details: { operator_id: 'S1', n: 5 } }),
-    finding({ fingerprint: 'x', ruleId: 'OTHER', details: { operator_id: 'S1' } }),
-  ],
-  skipped: [],
-  ran: { BENFORD: 1, OTHER: 1 },
-  params: { BENFORD: { ok: '成功' } },
-};
+/** The benford finding as the engine makes it: its digit counts come with it, from the plan's own counting. */
+async function benfordRun() {
+  const run = await runRules([rule], new Map([['payouts', payouts]]));
+  expect(run.skipped).toEqual([]);
+  return { ...run, findings: [...run.findings, finding({ fingerprint: 'x', ruleId: 'OTHER', details: { operator_id: 'S1' } })], ran: { ...run.ran, OTHER: 1 } };
+}
 
-describe('digitDistributions', () => {
-  it("counts the rule's own source rows of the finding's group, against Benford's shares", () => {
-    const d = digitDistributions([rule], new Map([['payouts', payouts]]), run);
-    expect([...d.keys()]).toEqual(['b1']);
-    const b1 = d.get('b1')!;
-    expect(b1.test).toBe('first');
-    expect(b1.n).toBe(5);
-    expect(b1.bars.map((b) => b.count)).toEqual([3, 1, 0, 0, 0, 0, 0, 0, 1]);
-    expect(b1.bars[0]).toEqual({ digit: 1, count: 3, observed: 0.6, expected: benfordExpected('first', 1) });
+describe('digit distributions', () => {
+  it("come with a benford finding: its group's counts against Benford's shares", async () => {
+    const run = await benfordRun();
+    const b1 = run.findings.find((f) => f.ruleId === 'BENFORD')!;
+    expect(b1.entity.key).toBe('S1');
+    expect(b1.details).toEqual({ operator_id: 'S1', n: 5, mad: expect.any(Number), conformity: 'nonconformity' });
+    const d = b1.digits!;
+    expect(d.test).toBe('first');
+    expect(d.n).toBe(5);
+    expect(d.bars.map((b) => b.count)).toEqual([3, 1, 0, 0, 0, 0, 0, 0, 1]);
+    expect(d.bars[0]).toEqual({ digit: 1, count: 3, observed: 0.6, expected: benfordExpected('first', 1) });
     expect(benfordExpected('first', 1)).toBeCloseTo(0.30103, 5);
   });
 
-  it('leaves a finding without a chart when the counting cannot run', () => {
-    expect(digitDistributions([rule], new Map(), run).size).toBe(0);
+  it('other findings have none', async () => {
+    expect((await benfordRun()).findings.find((f) => f.ruleId === 'OTHER')!.digits).toBeNull();
   });
 
-  it('is drawn in html and tabled in markdown', () => {
-    const r = maskResult(sampleResult({ rules: [rule], tables: new Map([['payouts', payouts]]), run }));
+  it('are drawn in html and tabled in markdown', async () => {
+    const r = sampleResult({ reveal: false, rules: [rule], tables: new Map([['payouts', payouts]]), run: await benfordRun() });
     expect(r.findings.find((f) => f.ruleId === 'BENFORD')!.digits!.n).toBe(5);
     expect(r.findings.find((f) => f.ruleId === 'OTHER')!.digits).toBeNull();
     expect(formatHtml(r)).toContain('<svg class="digit-chart"');

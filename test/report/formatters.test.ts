@@ -4,12 +4,11 @@ import { esc, formatHtml } from '../../src/report/formatters/html.js';
 import { formatJson } from '../../src/report/formatters/json.js';
 import { formatMarkdown, mdEscape } from '../../src/report/formatters/markdown.js';
 import { formatTerminal } from '../../src/report/formatters/terminal.js';
-import { maskResult } from '../../src/report/mask.js';
 import { SCHEMA_VERSION } from '../../src/report/model.js';
 import { textWidth } from '../../src/report/width.js';
 import { finding, sampleResult } from './sample.js';
 
-const masked = maskResult(sampleResult());
+const masked = sampleResult({ reveal: false });
 
 describe('terminal', () => {
   const out = formatTerminal(masked, { color: false });
@@ -30,8 +29,7 @@ describe('terminal', () => {
 
   it('fits 100 columns, counting CJK characters as two', () => {
     for (const line of out.split('\n')) expect(textWidth(line), line).toBeLessThanOrEqual(100);
-    const long = maskResult(
-      sampleResult({
+    const long = sampleResult({ reveal: false,
         run: {
           findings: [
             finding({
@@ -45,8 +43,7 @@ describe('terminal', () => {
           ran: { 'EXPENSE-OUTFLOW-TO-NON-BENEFICIARY': 1 },
           params: {},
         },
-      }),
-    );
+      });
     for (const lang of ['zh', 'en'] as const) {
       for (const line of formatTerminal({ ...long, lang }, { color: false }).split('\n')) expect(textWidth(line), line).toBeLessThanOrEqual(100);
     }
@@ -150,11 +147,9 @@ describe('html', () => {
   it('escapes all text', () => {
     expect(esc('<script>"&\'')).toBe('&#60;script&#62;&#34;&#38;&#39;');
     const evil = formatHtml(
-      maskResult(
-        sampleResult({
+      sampleResult({ reveal: false,
           run: { findings: [finding({ fingerprint: 'e', ruleId: 'R', message: { zh: '<img src=x onerror=alert(1)>', en: '' } })], skipped: [], ran: { R: 1 }, params: {} },
         }),
-      ),
     );
     expect(evil).not.toContain('<img');
     expect(evil).toContain('&#60;img src=x onerror=alert(1)&#62;');
@@ -162,7 +157,7 @@ describe('html', () => {
 });
 
 describe('a run without findings', () => {
-  const empty = maskResult(sampleResult({ run: { findings: [], skipped: [], ran: { 'PAID-AFTER-DEATH': 0 }, params: {} } }));
+  const empty = sampleResult({ reveal: false, run: { findings: [], skipped: [], ran: { 'PAID-AFTER-DEATH': 0 }, params: {} } });
   it('says so in every format, and html still draws its (empty) chart', () => {
     expect(formatTerminal(empty, { color: false })).toContain('未发现疑点');
     expect(formatMarkdown(empty)).toContain('未发现疑点');
@@ -181,7 +176,7 @@ describe('a run without findings', () => {
 describe('terminal with many findings of one rule', () => {
   it('lists the first ones per rule and says how many more there are', () => {
     const many = Array.from({ length: 13 }, (_, i) => finding({ fingerprint: `f${String(i).padStart(2, '0')}`, ruleId: 'R', amount: 100 - i, message: { zh: `疑点${i}`, en: `finding ${i}` } }));
-    const r = maskResult(sampleResult({ run: { findings: many, skipped: [], ran: { R: 13 }, params: {} } }));
+    const r = sampleResult({ reveal: false, run: { findings: many, skipped: [], ran: { R: 13 }, params: {} } });
     const out = formatTerminal(r, { color: false });
     expect(out).toContain('疑点9');
     expect(out).not.toContain('疑点10');
@@ -192,11 +187,9 @@ describe('terminal with many findings of one rule', () => {
 
 describe('control characters from the data', () => {
   it('cannot drive the terminal: shown as escapes in terminal and markdown', () => {
-    const evil = maskResult(
-      sampleResult({
+    const evil = sampleResult({ reveal: false,
         run: { findings: [finding({ fingerprint: 'c', ruleId: 'R', message: { zh: '清屏\u001b[2J\u001b]0;title\u0007结束', en: '' } })], skipped: [], ran: { R: 1 }, params: {} },
-      }),
-    );
+      });
     for (const out of [formatTerminal(evil, { color: false }), formatMarkdown(evil)]) {
       expect(out).not.toMatch(/[\u0000-\u0008\u000b-\u001f\u007f]/);
     }

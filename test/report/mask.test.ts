@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { maskAccount, maskAddress, maskId, maskName, maskPhone, maskResult } from '../../src/report/mask.js';
+import { maskAccount, maskAddress, maskId, maskName, maskPhone } from '../../src/report/mask.js';
 import { ACCOUNT, FILES, fileReport, finding, ID_OUYANG, ID_ZHANG, STAFF_PHONE, sampleResult } from './sample.js';
 
 describe('masking one value', () => {
@@ -27,12 +27,12 @@ describe('masking one value', () => {
   });
 });
 
-describe('maskResult', () => {
+describe('a masked report', () => {
   const raw = sampleResult();
-  const r = maskResult(raw);
+  const r = sampleResult({ reveal: false });
   const json = JSON.stringify(r);
 
-  it('marks the result masked and leaves the input untouched', () => {
+  it('says it is masked; a revealed one shows the values', () => {
     expect(r.revealed).toBe(false);
     expect(raw.revealed).toBe(true);
     expect(raw.findings[1].entity.key).toBe(ID_ZHANG);
@@ -51,22 +51,42 @@ describe('maskResult', () => {
     expect(acct.evidence[0].values.account_holder).toBe('李*');
   });
 
-  it('replaces in a message only the values of its own finding', () => {
-    const other = maskResult(
-      sampleResult({
-        run: {
-          findings: [
-            finding({ fingerprint: 'a', ruleId: 'A', entity: { kind: 'account', key: ACCOUNT, label: '现金' }, details: { bank_account: ACCOUNT, counterparty_name: '现金' }, message: { zh: `账户 ${ACCOUNT}（现金）`, en: '' } }),
-            finding({ fingerprint: 'b', ruleId: 'B', entity: { kind: 'staff', key: 'S010' }, details: { operator_id: 'S010' }, message: { zh: 'S010 收取的现金缴费滞留', en: '' } }),
-          ],
-          skipped: [],
-          ran: { A: 1, B: 1 },
-          params: {},
-        },
-      }),
-    );
+  it('renders a message from its own masked values, and leaves the rule\'s own words alone', () => {
+    const other = sampleResult({
+      reveal: false,
+      run: {
+        findings: [
+          finding({ fingerprint: 'a', ruleId: 'A', entity: { kind: 'account', key: ACCOUNT, label: '现金' }, details: { bank_account: ACCOUNT, counterparty_name: '现金' }, pii: { 'entity.key': 'account', bank_account: 'account', counterparty_name: 'name' }, message: { zh: '账户 {bank_account}（{counterparty_name}）', en: '' } }),
+          finding({ fingerprint: 'b', ruleId: 'B', entity: { kind: 'staff', key: 'S010' }, details: { operator_id: 'S010' }, message: { zh: '{operator_id} 收取的现金缴费滞留', en: '' } }),
+        ],
+        skipped: [],
+        ran: { A: 1, B: 1 },
+        params: {},
+      },
+    });
     expect(other.findings.find((f) => f.ruleId === 'A')!.message.zh).toBe('账户 ****3445（现*）');
     expect(other.findings.find((f) => f.ruleId === 'B')!.message.zh).toBe('S010 收取的现金缴费滞留');
+  });
+
+  it('masks each value the message shows by its placeholder\'s kind, and an entity without one by its kind', () => {
+    const f = sampleResult({
+      reveal: false,
+      run: {
+        findings: [
+          // The compiled rule gives the account entity's key column the account kind in messages (see test/plan/compile.test.ts).
+          finding({
+            fingerprint: 'k', ruleId: 'K', entity: { kind: 'account', key: '22304101040008866' }, details: { account_no: '22304101040008866', who: '李四' }, pii: { who: 'name' },
+            template: { zh: [], en: [{ column: 'account_no', kind: 'account' }, ': ', { column: 'who', kind: 'name' }, ' (', { column: 'who', kind: 'name' }, ')'] },
+          }),
+        ],
+        skipped: [],
+        ran: { K: 1 },
+        params: {},
+      },
+    }).findings[0];
+    expect(f.entity.key).toBe('****8866');
+    expect(f.message.en).toBe('****8866: 李* (李*)');
+    expect(f.details).toEqual({ account_no: '22304101040008866', who: '李*' });
   });
 
   it('masks every raw value inside rendered messages', () => {
@@ -86,8 +106,7 @@ describe('maskResult', () => {
   });
 
   it('masks whole-row values of ragged rows by header position and by shape', () => {
-    const ragged = maskResult(
-      sampleResult({
+    const ragged = sampleResult({ reveal: false,
         files: [
           fileReport('in/payouts.csv', 'payouts', {
             mapping: [
@@ -100,8 +119,7 @@ describe('maskResult', () => {
             ],
           }),
         ],
-      }),
-    );
+      });
     expect(ragged.dataIssues.issues[0].value).toBe('110105********002X,张*,3000.00,138****5678,****3445,extra');
   });
 
@@ -114,8 +132,7 @@ describe('maskResult', () => {
       { source: '户名', column: 'account_holder' },
     ];
     const issue = (line: number, value: string) => ({ file: 'in/payouts.csv', line, value, reason: 'the row has the wrong number of fields', level: 'error' as const, code: 'ragged-row' });
-    const masked = maskResult(
-      sampleResult({
+    const masked = sampleResult({ reveal: false,
         files: [
           fileReport('in/payouts.csv', 'payouts', {
             mapping,
@@ -127,8 +144,7 @@ describe('maskResult', () => {
             ],
           }),
         ],
-      }),
-    ).dataIssues.issues;
+      }).dataIssues.issues;
     const text = JSON.stringify(masked);
     for (const raw of ['小明', '王小明', '欧阳修文', ID_ZHANG, ID_OUYANG]) expect(text).not.toContain(raw);
     expect(masked[1].value).toBe('P005，440524********0014，欧阳**，基本养老金，欧阳**');
@@ -146,7 +162,7 @@ describe('maskResult', () => {
       }),
       fileReport('in/extra.csv', null, { mapping: [{ source: '序号', column: null }, { source: '备注', column: null }] }),
     ];
-    const masked = maskResult(sampleResult({ files }));
+    const masked = sampleResult({ reveal: false, files });
     const mapping = (path: string) => masked.manifest.files.find((f) => f.path === path)!.mapping.map((m) => m.source);
     expect(mapping('in/死亡名单.csv')).toEqual(['110105********002X', '张*', '2024-01-15']);
     // Real headers stay readable: mapped ones, and unmapped ones of a header row.

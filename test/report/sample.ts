@@ -4,8 +4,10 @@
  * engine returns them.
  */
 import type { FileReport, LoadedTable } from '../../src/data/model.js';
+import type { PiiKind } from '../../src/data/tables.js';
 import type { Finding, RunResult } from '../../src/engine/finding.js';
-import type { LoadedRule, Rule } from '../../src/rules/model.js';
+import { parseTemplate, type TemplatePart } from '../../src/plan/template.js';
+import type { I18n, LoadedRule, Rule } from '../../src/rules/model.js';
 import { buildResult, type BuildInput } from '../../src/report/build.js';
 import type { AuditResult, ManifestOptions } from '../../src/report/model.js';
 import type { Baseline } from '../../src/report/baseline.js';
@@ -15,13 +17,20 @@ export const ID_OUYANG = '440524188001010014';
 export const ACCOUNT = '6222020200112233445';
 export const STAFF_PHONE = '13812345678';
 
-export function finding(over: Partial<Finding> & Pick<Finding, 'fingerprint' | 'ruleId'>): Finding {
-  return {
+/** A message template, each placeholder with the kind `pii` gives its column (as a compiled rule's). */
+function template(text: string, pii: Record<string, PiiKind>): TemplatePart[] {
+  return parseTemplate(text).parts.map((p) => (typeof p !== 'string' && Object.hasOwn(pii, p.column) ? { ...p, kind: pii[p.column] } : p));
+}
+
+/** A finding as the engine returns it; `message` is written as the rule's templates. */
+export function finding(over: Partial<Finding> & Pick<Finding, 'fingerprint' | 'ruleId'> & { message?: I18n }): Finding {
+  const { message, ...rest } = over;
+  const f: Finding = {
     category: 'people',
     risk: 'fraud',
     severity: 'high',
     title: { zh: '死亡后继续发放待遇', en: 'Benefits paid after death' },
-    message: { zh: '', en: '' },
+    template: { zh: [], en: [] },
     entity: { kind: 'person', key: ID_ZHANG, label: '张三' },
     period: '2024-02',
     amount: 600000,
@@ -29,17 +38,24 @@ export function finding(over: Partial<Finding> & Pick<Finding, 'fingerprint' | '
     evidence: [],
     evidenceCount: 0,
     pii: {},
-    ...over,
+    digits: null,
+    ...rest,
   };
+  if (message) f.template = { zh: template(message.zh, f.pii), en: template(message.en, f.pii) };
+  return f;
 }
+
+/** The kinds the compiled rule gives a person finding's entity and its canonical personal-data columns. */
+const PERSON_PII: Record<string, PiiKind> = { 'entity.key': 'id', 'entity.label': 'name', id_number: 'id', name: 'name', bank_account: 'account' };
 
 export const FINDINGS: Finding[] = [
   finding({
     fingerprint: 'fp-death-zhang',
     ruleId: 'PAID-AFTER-DEATH',
+    pii: PERSON_PII,
     message: {
-      zh: `张三（${ID_ZHANG}）于 2024-01-15 死亡，其后仍发放 2 个月共 6000.00 元`,
-      en: `张三 (${ID_ZHANG}) died on 2024-01-15; 2 month(s) paid afterwards, 6000.00 yuan`,
+      zh: '{name}（{id_number}）于 2024-01-15 死亡，其后仍发放 {months} 个月共 {total:money} 元',
+      en: '{name} ({id_number}) died on 2024-01-15; {months} month(s) paid afterwards, {total:money} yuan',
     },
     details: { id_number: ID_ZHANG, name: '张三', months: 2, total: 600000 },
     evidence: [
@@ -54,7 +70,8 @@ export const FINDINGS: Finding[] = [
     ruleId: 'PAID-AFTER-DEATH',
     entity: { kind: 'person', key: ID_OUYANG, label: '欧阳修文' },
     amount: 12345,
-    message: { zh: `欧阳修文（${ID_OUYANG}）死亡后仍发放 123.45 元`, en: `欧阳修文 (${ID_OUYANG}) paid 123.45 yuan after death` },
+    pii: PERSON_PII,
+    message: { zh: '{name}（{id_number}）死亡后仍发放 {total:money} 元', en: '{name} ({id_number}) paid {total:money} yuan after death' },
     details: { id_number: ID_OUYANG, name: '欧阳修文', total: 12345 },
     evidence: [{ table: 'payouts', file: 'in/payouts.csv', line: 5, values: { id_number: ID_OUYANG, name: '欧阳修文', amount: 12345 } }],
     evidenceCount: 1,
@@ -69,9 +86,9 @@ export const FINDINGS: Finding[] = [
     entity: { kind: 'account', key: ACCOUNT },
     period: null,
     amount: 1,
-    message: { zh: `账户 ${ACCOUNT} 收取 3 人待遇，联系电话 ${STAFF_PHONE}`, en: `Account ${ACCOUNT} received 3 people's benefits, phone ${STAFF_PHONE}` },
+    pii: { 'entity.key': 'account', bank_account: 'account', contact: 'phone', account_holder: 'name' },
+    message: { zh: '账户 {bank_account} 收取 {entities} 人待遇，联系电话 {contact}', en: "Account {bank_account} received {entities} people's benefits, phone {contact}" },
     details: { bank_account: ACCOUNT, entities: 3, contact: STAFF_PHONE, formula: '=HYPERLINK("http://x")' },
-    pii: { contact: 'phone' },
     evidence: [{ table: 'payouts', file: 'in/payouts.csv', line: 3, values: { bank_account: ACCOUNT, account_holder: '李四', summary: '=1+2', amount: -1200 } }],
     evidenceCount: 7,
   }),
@@ -172,7 +189,7 @@ export const OPTIONS: ManifestOptions = {
   config: null,
 };
 
-/** The sample audit, unmasked. */
+/** The sample audit, unmasked unless `reveal: false` is given. */
 export function sampleResult(over: Partial<BuildInput> = {}, baseline: Baseline | null = null): AuditResult {
   return buildResult({
     tool: { name: 'fundaudit', version: '0.0.0-test' },
@@ -184,6 +201,7 @@ export function sampleResult(over: Partial<BuildInput> = {}, baseline: Baseline 
     run: RUN,
     options: OPTIONS,
     baseline,
+    reveal: true,
     ...over,
   });
 }

@@ -6,6 +6,7 @@
 import { fold, isScientific, isSpace, skipSpaces, trimEndIndex } from './chars.js';
 import { daysInMonth } from './calendar.js';
 import { Problem } from './problem.js';
+import { todayFrom } from '../../epoch.js';
 
 const WEIGHTS = [7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2];
 const CHECK = '10X98765432';
@@ -17,12 +18,7 @@ const MIN_BIRTH_YEAR = 1800;
  */
 export const TODAY = todayFrom(process.env.SOURCE_DATE_EPOCH, new Date());
 
-/** YYYYMMDD of SOURCE_DATE_EPOCH (seconds, UTC) when it is a number, else of `now`. */
-export function todayFrom(epoch: string | undefined, now: Date): number {
-  const seconds = epoch?.trim() ? Number(epoch) : NaN;
-  const d = Number.isFinite(seconds) ? new Date(seconds * 1000) : now;
-  return d.getUTCFullYear() * 10000 + (d.getUTCMonth() + 1) * 100 + d.getUTCDate();
-}
+export { todayFrom };
 
 const SCIENTIFIC = new Problem(
   'scientific-notation',

@@ -1,9 +1,10 @@
 /**
- * The functions rule expressions may call, and their registration with
- * Arquero. FUNCTIONS.md is the specification; every domain function returns
- * null for a null or invalid argument and never throws.
+ * The domain functions' implementations in JavaScript, one file each, for
+ * executors that run in JavaScript (the Arquero executor registers them as
+ * `op.<name>`). Their signatures, which the validator and the plan use, are
+ * in src/plan/functions.ts; every domain function returns null for a null
+ * or invalid argument and never throws.
  */
-import * as aq from 'arquero';
 import { id_valid } from './id_valid.js';
 import { id_checksum_ok } from './id_checksum_ok.js';
 import { id_birth_date } from './id_birth_date.js';
@@ -26,11 +27,11 @@ import { statutory_retire_age } from './statutory_retire_age.js';
 import { is_valid } from './is_valid.js';
 import { coalesce } from './coalesce.js';
 
-export { DOMAIN_FUNCTION_NAMES, SCALAR_FUNCTIONS, AGGREGATE_FUNCTIONS, WINDOW_FUNCTIONS, ALLOWED_FUNCTIONS } from './allowed.js';
+export { DOMAIN_FUNCTION_NAMES, SCALAR_FUNCTIONS, AGGREGATE_FUNCTIONS, WINDOW_FUNCTIONS, ALLOWED_FUNCTIONS } from '../../plan/functions.js';
 
 type Fn = (...args: never[]) => unknown;
 
-/** Domain functions, registered as `op.<name>`. */
+/** Domain functions, by the name rules call them as `op.<name>`. */
 export const DOMAIN_FUNCTIONS: Record<string, Fn> = {
   id_valid,
   id_checksum_ok,
@@ -53,17 +54,5 @@ export const DOMAIN_FUNCTIONS: Record<string, Fn> = {
   statutory_retire_age,
 };
 
-/** Whitelisted built-ins that Arquero 8 lacks; registered alongside the domain functions. */
-const MISSING_BUILTINS: Record<string, Fn> = { is_valid, coalesce };
-
-let registered = false;
-
-/** Registers the domain functions (and the missing whitelisted built-ins) with Arquero. Safe to call repeatedly. */
-export function registerFunctions(): void {
-  if (registered) return;
-  for (const [name, fn] of Object.entries({ ...DOMAIN_FUNCTIONS, ...MISSING_BUILTINS })) {
-    // override: a second copy of this module (tests, dev reloads) must not trip Arquero's duplicate check.
-    aq.addFunction(name, fn as (...args: unknown[]) => unknown, { override: true });
-  }
-  registered = true;
-}
+/** Whitelisted built-ins that Arquero 8 lacks; an executor in JavaScript provides them alongside the domain functions. */
+export const MISSING_BUILTINS: Record<string, Fn> = { is_valid, coalesce };

@@ -8,7 +8,7 @@
  */
 import { formatYuanGrouped } from '../../data/yuan.js';
 import { SEVERITIES } from '../../rules/model.js';
-import { displayRange, displayValue, evidenceRef, tableFiles } from '../display.js';
+import { columnValue, displayRange, evidenceRef, tableFiles } from '../display.js';
 import { sourceLabel } from '../../data/provenance.js';
 import { labels, pick, tableLabel, type Labels } from '../i18n.js';
 import type { AuditResult, ReportFinding } from '../model.js';
@@ -136,12 +136,8 @@ function digitChart(f: ReportFinding, l: Labels, lang: AuditResult['lang']): str
   );
 }
 
-/** Renders the html report. */
-export function formatHtml(r: AuditResult): string {
-  const l = labels(r.lang);
-  const sevIndex = (s: string) => SEVERITIES.indexOf(s as (typeof SEVERITIES)[number]);
-  const parts: string[] = [];
-  parts.push(
+function head(r: AuditResult, l: Labels): string[] {
+  const out = [
     `<!DOCTYPE html>\n<html lang="${r.lang === 'en' ? 'en' : 'zh-CN'}"><head><meta charset="utf-8">`,
     `<meta http-equiv="Content-Security-Policy" content="default-src 'none'; style-src 'unsafe-inline'; script-src 'unsafe-inline'; img-src data:">`,
     `<meta name="viewport" content="width=device-width, initial-scale=1">`,
@@ -149,20 +145,25 @@ export function formatHtml(r: AuditResult): string {
     `<h1>${esc(l.reportTitle)}</h1>`,
     `<div class="meta">${esc(l.generatedAt)} ${esc(r.generatedAt)} · ${esc(`${r.tool.name} ${r.tool.version}`)}</div>`,
     `<div class="banner ${r.revealed ? 'revealed' : 'masked'}">${esc(r.revealed ? l.revealed : l.masked)}</div>`,
-  );
-  if (r.baseline) parts.push(`<p>${esc(l.baselineLine(r.baseline))}</p>`);
+  ];
+  if (r.baseline) out.push(`<p>${esc(l.baselineLine(r.baseline))}</p>`);
+  return out;
+}
 
+function inputs(r: AuditResult, l: Labels): string[] {
   const i = r.inputs;
-  parts.push(
+  return [
     `<h2>${esc(l.inputs)}</h2>`,
     `<p>${esc(`${l.files} ${i.files} · ${l.tables} ${i.tables.length} · ${l.rows} ${i.rows} · ${l.rowsRejected} ${i.rowsRejected} · ${l.periodCovered} ${displayRange(i.period, l.none)} · ${l.dataIssues} ${i.dataIssues}`)}</p>`,
     table(
       [l.table, [l.files, 'num'], [l.rows, 'num'], l.periodCovered],
       i.tables.map((t) => [td(tableLabel(t, r.lang)), tdNum(tableFiles(t), t.files), tdNum(String(t.rows), t.rows), td(displayRange(t.period, ''))]),
     ),
-  );
+  ];
+}
 
-  // Summary: category rows × risk columns, each cell "count / yuan".
+/** Category rows × risk columns, each cell "count / yuan", then the severities and the chart. */
+function summary(r: AuditResult, l: Labels): string[] {
   const s = r.summary;
   const risks = s.byRisk.map((x) => x.risk);
   const matrix = s.byCategory.map((cat) => [
@@ -178,7 +179,7 @@ export function formatHtml(r: AuditResult): string {
     ...s.byRisk.map((x) => tdNum(`${x.count} / ${formatYuanGrouped(x.amount)}`, x.amount)),
     tdNum(`${s.total.count} / ${formatYuanGrouped(s.total.amount)}`, s.total.amount),
   ]);
-  parts.push(
+  return [
     `<h2>${esc(l.summary)}</h2>`,
     `<p>${esc(l.rulesLine(s.rulesRun, s.rulesWithFindings, s.rulesSkipped))}</p>`,
     `<p class="hint">${esc(`${l.count} / ${l.amountYuan}`)}</p>`,
@@ -188,89 +189,78 @@ export function formatHtml(r: AuditResult): string {
       .map((x) => `<span class="sev sev-${esc(x.severity)}">${esc(`${l.severities[x.severity]} ${x.count}`)}</span>`)
       .join(' ')}</p>`,
     chart(r, l),
+  ];
+}
+
+function entities(r: AuditResult, l: Labels): string[] {
+  if (r.entities.length === 0) return [];
+  return [
+    `<h2>${esc(l.topEntities)}</h2>`,
+    table(
+      [[l.rank, 'num'], l.entityKind, l.key, l.label, [l.findings, 'num'], [l.score, 'num'], [l.amountYuan, 'num'], l.rules],
+      r.entities.map((e) => [
+        tdNum(String(e.rank), e.rank),
+        td(l.entityKinds[e.kind]),
+        td(e.key),
+        td(e.label ?? ''),
+        tdNum(String(e.findings), e.findings),
+        tdNum(String(e.score), e.score),
+        tdNum(formatYuanGrouped(e.amount), e.amount),
+        td(e.rules.join(', ')),
+      ]),
+      'sortable',
+    ),
+  ];
+}
+
+/** A finding's evidence rows, folded away under their count. */
+function evidence(f: ReportFinding, l: Labels): string {
+  if (f.evidence.length === 0) return '';
+  const rows = f.evidence
+    .map(
+      (e) =>
+        `<tr><td><code>${esc(evidenceRef(e))}</code></td><td>${esc(e.table)}</td><td>${Object.entries(e.values)
+          .filter(([, v]) => v !== null && v !== '')
+          .map(([k, v]) => `${esc(k)}=<b>${esc(columnValue(e.table, k, v))}</b>`)
+          .join('; ')}</td></tr>`,
+    )
+    .join('');
+  return (
+    `<details><summary>${esc(`${l.evidence} (${f.evidenceCount})`)}</summary>` +
+    `<table class="ev"><tbody>${rows}</tbody></table>` +
+    (f.evidenceCount > f.evidence.length ? `<div class="hint">${esc(l.evidenceMore(f.evidenceCount - f.evidence.length))}</div>` : '') +
+    `</details>`
   );
+}
 
-  if (r.entities.length > 0) {
-    parts.push(
-      `<h2>${esc(l.topEntities)}</h2>`,
-      table(
-        [[l.rank, 'num'], l.entityKind, l.key, l.label, [l.findings, 'num'], [l.score, 'num'], [l.amountYuan, 'num'], l.rules],
-        r.entities.map((e) => [
-          tdNum(String(e.rank), e.rank),
-          td(l.entityKinds[e.kind]),
-          td(e.key),
-          td(e.label ?? ''),
-          tdNum(String(e.findings), e.findings),
-          tdNum(String(e.score), e.score),
-          tdNum(formatYuanGrouped(e.amount), e.amount),
-          td(e.rules.join(', ')),
-        ]),
-        'sortable',
-      ),
-    );
-  }
+const sevIndex = (s: string) => SEVERITIES.indexOf(s as (typeof SEVERITIES)[number]);
 
-  parts.push(`<h2>${esc(`${l.findings} (${r.findings.length})`)}</h2>`);
-  if (r.findings.length === 0) {
-    parts.push(`<p>${esc(l.noFindings)}</p>`);
-  } else {
-    parts.push(
-      `<p class="hint">${esc(l.sortHint)}</p>`,
-      table(
-        [
-          [l.severity, 'num'],
-          l.rule,
-          l.category,
-          l.risk,
-          l.entity,
-          l.period,
-          [l.amountYuan, 'num'],
-          ...(r.baseline ? [l.status] : []),
-          l.message,
-        ],
-        r.findings.map((f) => {
-          const evidence =
-            f.evidence.length === 0
-              ? ''
-              : `<details><summary>${esc(`${l.evidence} (${f.evidenceCount})`)}</summary>` +
-                `<table class="ev"><tbody>${f.evidence
-                  .map(
-                    (e) =>
-                      `<tr><td><code>${esc(evidenceRef(e))}</code></td><td>${esc(e.table)}</td><td>${Object.entries(e.values)
-                        .filter(([, v]) => v !== null && v !== '')
-                        .map(([k, v]) => `${esc(k)}=<b>${esc(displayValue(e.table, k, v))}</b>`)
-                        .join('; ')}</td></tr>`,
-                  )
-                  .join('')}</tbody></table>` +
-                (f.evidenceCount > f.evidence.length ? `<div class="hint">${esc(l.evidenceMore(f.evidenceCount - f.evidence.length))}</div>` : '') +
-                `</details>`;
-          return [
-            `<td data-sort="${sevIndex(f.severity)}"><span class="sev sev-${esc(f.severity)}">${esc(l.severities[f.severity])}</span></td>`,
-            `<td><code>${esc(f.ruleId)}</code><br>${esc(pick(f.title, r.lang))}</td>`,
-            td(l.categories[f.category]),
-            td(l.risks[f.risk]),
-            td(`${l.entityKinds[f.entity.kind]} ${f.entity.key}${f.entity.label ? ' ' + f.entity.label : ''}`),
-            `<td class="nowrap">${esc(f.period ?? '')}</td>`,
-            tdNum(f.amount === null ? '' : formatYuanGrouped(f.amount), f.amount ?? 0),
-            ...(r.baseline ? [td(f.baseline ? l.baselineStatus[f.baseline] : '')] : []),
-            `<td>${esc(pick(f.message, r.lang))}${evidence}</td>`,
-          ];
-        }),
-        'sortable',
-      ),
-    );
-  }
+function findings(r: AuditResult, l: Labels): string[] {
+  const out = [`<h2>${esc(`${l.findings} (${r.findings.length})`)}</h2>`];
+  if (r.findings.length === 0) return [...out, `<p>${esc(l.noFindings)}</p>`];
+  const head: Array<string | [string, 'num']> = [[l.severity, 'num'], l.rule, l.category, l.risk, l.entity, l.period, [l.amountYuan, 'num'], ...(r.baseline ? [l.status] : []), l.message];
+  const rows = r.findings.map((f) => [
+    `<td data-sort="${sevIndex(f.severity)}"><span class="sev sev-${esc(f.severity)}">${esc(l.severities[f.severity])}</span></td>`,
+    `<td><code>${esc(f.ruleId)}</code><br>${esc(pick(f.title, r.lang))}</td>`,
+    td(l.categories[f.category]),
+    td(l.risks[f.risk]),
+    td(`${l.entityKinds[f.entity.kind]} ${f.entity.key}${f.entity.label ? ' ' + f.entity.label : ''}`),
+    `<td class="nowrap">${esc(f.period ?? '')}</td>`,
+    tdNum(f.amount === null ? '' : formatYuanGrouped(f.amount), f.amount ?? 0),
+    ...(r.baseline ? [td(f.baseline ? l.baselineStatus[f.baseline] : '')] : []),
+    `<td>${esc(pick(f.message, r.lang))}${evidence(f, l)}</td>`,
+  ]);
+  return [...out, `<p class="hint">${esc(l.sortHint)}</p>`, table(head, rows, 'sortable')];
+}
 
-  const withDigits = r.findings.filter((f) => f.digits !== null);
-  if (withDigits.length > 0) parts.push(`<h2>${esc(l.digitsTitle)}</h2>`, ...withDigits.map((f) => digitChart(f, l, r.lang)));
-
+function skippedAndIssues(r: AuditResult, l: Labels): string[] {
+  const out: string[] = [];
   if (r.skipped.length > 0) {
-    parts.push(`<h2>${esc(`${l.skipped} (${r.skipped.length})`)}</h2>`, table([l.rule, l.reason], r.skipped.map((x) => [td(x.ruleId), td(x.reason)])));
+    out.push(`<h2>${esc(`${l.skipped} (${r.skipped.length})`)}</h2>`, table([l.rule, l.reason], r.skipped.map((x) => [td(x.ruleId), td(x.reason)])));
   }
-
   const d = r.dataIssues;
   if (d.total > 0) {
-    parts.push(
+    out.push(
       `<h2>${esc(`${l.dataIssues} (${d.total})`)}</h2>`,
       table(
         [l.file, [l.line, 'num'], l.column, l.value, l.level, l.reason],
@@ -280,14 +270,17 @@ export function formatHtml(r: AuditResult): string {
         'sortable',
       ),
     );
-    if (d.total > ISSUE_LIMIT) parts.push(`<p>${esc(l.moreItems(d.total - ISSUE_LIMIT))}</p>`);
+    if (d.total > ISSUE_LIMIT) out.push(`<p>${esc(l.moreItems(d.total - ISSUE_LIMIT))}</p>`);
   }
+  return out;
+}
 
+function manifest(r: AuditResult, l: Labels): string[] {
   const m = r.manifest;
   const params = Object.entries(m.params).flatMap(([rule, ps]) =>
     Object.entries(ps).map(([name, v]) => [td(`${rule}.${name}`), td(Array.isArray(v) ? v.join(', ') : String(v))]),
   );
-  parts.push(
+  return [
     `<h2>${esc(l.manifest)}</h2>`,
     table(
       [l.file, l.table, l.encoding, [l.rows, 'num'], [l.rowsRejected, 'num'], l.sha256],
@@ -299,8 +292,24 @@ export function formatHtml(r: AuditResult): string {
     ),
     params.length > 0 ? `<h3>${esc(l.params)}</h3>` + table([l.key, l.value], params) : '',
     `<h3>${esc(l.options)}</h3><pre>${esc(JSON.stringify(m.options, null, 2))}</pre>`,
+  ];
+}
+
+/** Renders the html report. */
+export function formatHtml(r: AuditResult): string {
+  const l = labels(r.lang);
+  const withDigits = r.findings.filter((f) => f.digits !== null);
+  const parts = [
+    ...head(r, l),
+    ...inputs(r, l),
+    ...summary(r, l),
+    ...entities(r, l),
+    ...findings(r, l),
+    ...(withDigits.length > 0 ? [`<h2>${esc(l.digitsTitle)}</h2>`, ...withDigits.map((f) => digitChart(f, l, r.lang))] : []),
+    ...skippedAndIssues(r, l),
+    ...manifest(r, l),
     `<script>${SCRIPT}</script>`,
     `</body></html>\n`,
-  );
+  ];
   return parts.filter((p) => p !== '').join('\n');
 }

@@ -99,142 +99,163 @@ function findingLines(f: ReportFinding, l: Labels, r: AuditResult, width: number
   return out;
 }
 
-/** Renders the terminal report. */
-export function formatTerminal(result: AuditResult, opts: TerminalOptions): string {
-  const r = printableDeep(result);
-  const l = labels(r.lang);
-  const width = opts.width ?? 100;
-  const samples = opts.evidenceSamples ?? 3;
-  const issueLimit = opts.issueLimit ?? 10;
-  const perRule = opts.perRule ?? 10;
-  const c = new Chalk({ level: opts.color ? 1 : 0 });
-  const heading = (t: string) => c.bold(t);
-  const out: string[] = [];
+/** What every section renders with: the (printable) result, its labels, the options in force and the colours. */
+interface Ctx {
+  r: AuditResult;
+  l: Labels;
+  c: ChalkInstance;
+  width: number;
+  samples: number;
+  issueLimit: number;
+  perRule: number;
+}
 
-  out.push(heading(l.reportTitle));
-  out.push(`${l.generatedAt} ${r.generatedAt} · ${r.tool.name} ${r.tool.version} · ${r.revealed ? c.bold.red(l.revealed) : l.masked}`);
+const heading = (x: Ctx, t: string) => x.c.bold(t);
+
+function header(x: Ctx): string[] {
+  const { r, l, c } = x;
+  const out = [heading(x, l.reportTitle), `${l.generatedAt} ${r.generatedAt} · ${r.tool.name} ${r.tool.version} · ${r.revealed ? c.bold.red(l.revealed) : l.masked}`];
   if (r.baseline) out.push(l.baselineLine(r.baseline));
-  out.push('');
+  return out;
+}
 
-  // Inputs
+function inputs(x: Ctx): string[] {
+  const { r, l } = x;
   const i = r.inputs;
-  out.push(heading(l.inputs));
-  out.push(
+  const out = [
+    heading(x, l.inputs),
     `  ${l.files} ${i.files} · ${l.tables} ${i.tables.length} · ${l.rows} ${i.rows}` +
       (i.rowsRejected ? ` · ${l.rowsRejected} ${i.rowsRejected}` : '') +
       ` · ${l.periodCovered} ${displayRange(i.period, l.none)} · ${l.dataIssues} ${i.dataIssues}`,
-  );
+  ];
   if (i.tables.length > 0) {
     out.push(
       fitTable(
         [l.table, l.files, l.rows, l.periodCovered],
         i.tables.map((t) => [tableLabel(t, r.lang), tableFiles(t), String(t.rows), displayRange(t.period, '')]),
-        width,
+        x.width,
         ['left', 'right', 'right', 'left'],
       ),
     );
   }
-  out.push('');
+  return out;
+}
 
-  // Summary
+function summary(x: Ctx): string[] {
+  const { r, l, c } = x;
   const s = r.summary;
-  out.push(heading(l.summary));
-  out.push(`  ${l.rulesLine(s.rulesRun, s.rulesWithFindings, s.rulesSkipped)}`);
-  if (s.total.count === 0) {
-    out.push(`  ${l.noFindings}`);
-  } else {
-    const withBaseline = r.baseline !== null;
-    const head = [l.category, l.risk, l.count, ...(withBaseline ? [l.newCount] : []), l.amountYuan];
-    const rows = s.cells
-      .filter((cell) => cell.count > 0)
-      .map((cell) => [
-        l.categories[cell.category],
-        l.risks[cell.risk],
-        String(cell.count),
-        ...(withBaseline ? [String(cell.newCount)] : []),
-        formatYuanGrouped(cell.amount),
-      ]);
-    rows.push([l.total, '', String(s.total.count), ...(withBaseline ? [String(s.total.newCount)] : []), formatYuanGrouped(s.total.amount)]);
-    out.push(fitTable(head, rows, width, ['left', 'left', 'right', 'right', 'right']));
-    out.push(
-      '  ' +
-        s.bySeverity
-          .filter((x) => x.count > 0)
-          .map((x) => severityColour(c, x.severity)(`${l.severities[x.severity]} ${x.count}`))
-          .join(' · '),
-    );
-  }
-  out.push('');
+  const out = [heading(x, l.summary), `  ${l.rulesLine(s.rulesRun, s.rulesWithFindings, s.rulesSkipped)}`];
+  if (s.total.count === 0) return [...out, `  ${l.noFindings}`];
+  const withBaseline = r.baseline !== null;
+  const head = [l.category, l.risk, l.count, ...(withBaseline ? [l.newCount] : []), l.amountYuan];
+  const rows = s.cells
+    .filter((cell) => cell.count > 0)
+    .map((cell) => [
+      l.categories[cell.category],
+      l.risks[cell.risk],
+      String(cell.count),
+      ...(withBaseline ? [String(cell.newCount)] : []),
+      formatYuanGrouped(cell.amount),
+    ]);
+  rows.push([l.total, '', String(s.total.count), ...(withBaseline ? [String(s.total.newCount)] : []), formatYuanGrouped(s.total.amount)]);
+  out.push(fitTable(head, rows, x.width, ['left', 'left', 'right', 'right', 'right']));
+  out.push(
+    '  ' +
+      s.bySeverity
+        .filter((y) => y.count > 0)
+        .map((y) => severityColour(c, y.severity)(`${l.severities[y.severity]} ${y.count}`))
+        .join(' · '),
+  );
+  return out;
+}
 
-  // Top entities
-  if (r.entities.length > 0) {
-    out.push(heading(l.topEntities));
-    out.push(
-      fitTable(
-        [l.rank, l.entity, l.findings, l.score, l.amountShort, l.rules],
-        r.entities.map((e) => [
-          String(e.rank),
-          // Key first (what to look up), then kind and name: keeps the column narrow.
-          `${e.key}\n${l.entityKinds[e.kind]}${e.label ? ' ' + e.label : ''}`,
-          String(e.findings),
-          String(e.score),
-          formatYuanGrouped(e.amount),
-          e.rules.join(' '),
-        ]),
-        width,
-        ['right', 'left', 'right', 'right', 'right', 'left'],
-      ),
-    );
+function entities(x: Ctx): string[] {
+  const { r, l } = x;
+  if (r.entities.length === 0) return [];
+  return [
+    heading(x, l.topEntities),
+    fitTable(
+      [l.rank, l.entity, l.findings, l.score, l.amountShort, l.rules],
+      r.entities.map((e) => [
+        String(e.rank),
+        // Key first (what to look up), then kind and name: keeps the column narrow.
+        `${e.key}\n${l.entityKinds[e.kind]}${e.label ? ' ' + e.label : ''}`,
+        String(e.findings),
+        String(e.score),
+        formatYuanGrouped(e.amount),
+        e.rules.join(' '),
+      ]),
+      x.width,
+      ['right', 'left', 'right', 'right', 'right', 'left'],
+    ),
+    '',
+  ];
+}
+
+/** Findings by rule, in the order of the (sorted) findings. */
+function findings(x: Ctx): string[] {
+  const { r, l, c, width } = x;
+  if (r.findings.length === 0) return [];
+  const out = [heading(x, `${l.findings} (${r.findings.length})`)];
+  const groups = new Map<string, ReportFinding[]>();
+  for (const f of r.findings) {
+    const g = groups.get(f.ruleId);
+    if (g) g.push(f);
+    else groups.set(f.ruleId, [f]);
+  }
+  for (const [ruleId, fs] of groups) {
+    const f0 = fs[0];
+    const total = fs.reduce((n, f) => n + (f.amount ?? 0), 0);
+    const colour = severityColour(c, f0.severity);
+    // Wrapped as plain text, then coloured: escape codes would throw the width off.
+    const tag = `[${l.severities[f0.severity]}]`;
+    const title = wrapText(`${tag} ${ruleId} ${pick(f0.title, r.lang)}`, width);
+    title[0] = colour(tag) + ' ' + c.bold(ruleId) + title[0].slice(tag.length + 1 + ruleId.length);
+    out.push(...title);
+    const facts = `${l.categories[f0.category]}/${l.risks[f0.risk]} · ${l.count} ${fs.length} · ${l.amount} ${formatYuanGrouped(total)}`;
+    out.push(...wrapText(facts, width - 2).map((y) => '  ' + c.dim(y)));
+    for (const f of fs.slice(0, x.perRule)) out.push(...findingLines(f, l, r, width, x.samples, c));
+    if (fs.length > x.perRule) out.push(`  … ${l.moreFindings(fs.length - x.perRule)}`);
     out.push('');
   }
+  return out;
+}
 
-  // Findings by rule, in the order of the (sorted) findings
-  if (r.findings.length > 0) {
-    out.push(heading(`${l.findings} (${r.findings.length})`));
-    const groups = new Map<string, ReportFinding[]>();
-    for (const f of r.findings) {
-      const g = groups.get(f.ruleId);
-      if (g) g.push(f);
-      else groups.set(f.ruleId, [f]);
-    }
-    for (const [ruleId, fs] of groups) {
-      const f0 = fs[0];
-      const total = fs.reduce((n, f) => n + (f.amount ?? 0), 0);
-      const colour = severityColour(c, f0.severity);
-      // Wrapped as plain text, then coloured: escape codes would throw the width off.
-      const tag = `[${l.severities[f0.severity]}]`;
-      const title = wrapText(`${tag} ${ruleId} ${pick(f0.title, r.lang)}`, width);
-      title[0] = colour(tag) + ' ' + c.bold(ruleId) + title[0].slice(tag.length + 1 + ruleId.length);
-      out.push(...title);
-      const facts = `${l.categories[f0.category]}/${l.risks[f0.risk]} · ${l.count} ${fs.length} · ${l.amount} ${formatYuanGrouped(total)}`;
-      out.push(...wrapText(facts, width - 2).map((x) => '  ' + c.dim(x)));
-      for (const f of fs.slice(0, perRule)) out.push(...findingLines(f, l, r, width, samples, c));
-      if (fs.length > perRule) out.push(`  … ${l.moreFindings(fs.length - perRule)}`);
-      out.push('');
-    }
-  }
+function skipped(x: Ctx): string[] {
+  const { r, l } = x;
+  if (r.skipped.length === 0) return [];
+  const out = [heading(x, `${l.skipped} (${r.skipped.length})`)];
+  for (const sk of r.skipped) out.push(...indent(wrapText(`${sk.ruleId}: ${sk.reason}`, x.width - 2), '  '));
+  return [...out, ''];
+}
 
-  // Skipped rules
-  if (r.skipped.length > 0) {
-    out.push(heading(`${l.skipped} (${r.skipped.length})`));
-    for (const sk of r.skipped) out.push(...indent(wrapText(`${sk.ruleId}: ${sk.reason}`, width - 2), '  '));
-    out.push('');
-  }
-
-  // Data issues
+function dataIssues(x: Ctx): string[] {
+  const { r, l, c } = x;
   const d = r.dataIssues;
-  if (d.total > 0) {
-    out.push(heading(`${l.dataIssues} (${d.total}: ${l.levels.error} ${d.errors}, ${l.levels.warning} ${d.warnings})`));
-    for (const issue of d.issues.slice(0, issueLimit)) {
-      const where = `${formatPlace(issue)}${issue.column ? ` [${issue.column}]` : ''}`;
-      const value = issue.value !== undefined ? ` "${truncate(issue.value, 30)}"` : '';
-      const text = `${where}${value} ${issue.reason}`;
-      const lines = wrapText(text, width - 4);
-      out.push(`  ${issue.level === 'error' ? c.red('✗') : c.yellow('!')} ${lines[0]}`, ...indent(lines.slice(1), '    '));
-    }
-    if (d.total > issueLimit) out.push(`  … ${l.moreItems(d.total - issueLimit)}`);
-    out.push('');
+  if (d.total === 0) return [];
+  const out = [heading(x, `${l.dataIssues} (${d.total}: ${l.levels.error} ${d.errors}, ${l.levels.warning} ${d.warnings})`)];
+  for (const issue of d.issues.slice(0, x.issueLimit)) {
+    const where = `${formatPlace(issue)}${issue.column ? ` [${issue.column}]` : ''}`;
+    const value = issue.value !== undefined ? ` "${truncate(issue.value, 30)}"` : '';
+    const lines = wrapText(`${where}${value} ${issue.reason}`, x.width - 4);
+    out.push(`  ${issue.level === 'error' ? c.red('✗') : c.yellow('!')} ${lines[0]}`, ...indent(lines.slice(1), '    '));
   }
+  if (d.total > x.issueLimit) out.push(`  … ${l.moreItems(d.total - x.issueLimit)}`);
+  return [...out, ''];
+}
 
+/** Renders the terminal report. */
+export function formatTerminal(result: AuditResult, opts: TerminalOptions): string {
+  const r = printableDeep(result);
+  const x: Ctx = {
+    r,
+    l: labels(r.lang),
+    c: new Chalk({ level: opts.color ? 1 : 0 }),
+    width: opts.width ?? 100,
+    samples: opts.evidenceSamples ?? 3,
+    issueLimit: opts.issueLimit ?? 10,
+    perRule: opts.perRule ?? 10,
+  };
+  const out = [...header(x), '', ...inputs(x), '', ...summary(x), '', ...entities(x), ...findings(x), ...skipped(x), ...dataIssues(x)];
   return out.join('\n').replace(/\n+$/, '') + '\n';
 }

@@ -5,6 +5,8 @@
  * because the schema check reports shape errors separately and every other
  * check still runs on what is there.
  */
+import { compileRule, type Compilation } from '../../plan/compile.js';
+import type { PlanProblem } from '../../plan/model.js';
 import type { RuleProblem } from '../model.js';
 import type { LocateOptions, ParsedYaml, ValuePath } from '../yaml.js';
 import { locate } from '../yaml.js';
@@ -16,6 +18,20 @@ export interface RuleFile {
   absolute: string;
   parsed: ParsedYaml;
   problems: RuleProblem[];
+  /** The rule compiled, once, by the first check that needs it. */
+  compilation?: Compilation;
+}
+
+/** The file's rule, compiled (once per file). */
+export function compilationOf(f: RuleFile): Compilation {
+  return (f.compilation ??= compileRule(f.parsed.value));
+}
+
+/** Report the compile's problems of one stage, each at its place. */
+export function reportStage(f: RuleFile, stage: PlanProblem['stage'], keep: (p: PlanProblem) => boolean = () => true): void {
+  for (const p of compilationOf(f).problems) {
+    if (p.stage === stage && keep(p)) report(f, p.path, p.code, p.message, p.fix, { offset: p.offset, length: p.length, key: p.key });
+  }
 }
 
 /** Record a problem at the YAML node at `path` (or a place inside it: see LocateOptions). */

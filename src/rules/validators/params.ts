@@ -3,45 +3,19 @@
  * defaults and per-test overrides have the declared type.
  */
 import type { ParamType } from '../model.js';
-import { checkExpression } from '../expression.js';
-import type { ValuePath } from '../yaml.js';
+import { isDate, isMonth } from '../params.js';
 import type { RuleFile } from './context.js';
-import { isObject, report, valueAt } from './context.js';
-import { expressionsOf, PARAM_FIELDS } from './walk.js';
-
-const PARAM_REF = /^\$\.([A-Za-z_][A-Za-z0-9_]*)$/;
+import { compilationOf, isObject, report, reportStage, valueAt } from './context.js';
 
 export function validateParams(f: RuleFile): void {
   const rule = f.parsed.value;
   if (!isObject(rule)) return;
   const declared = isObject(rule.params) ? rule.params : {};
-  const used = new Set<string>();
-  const undeclared = (name: string, path: ValuePath, offset?: number, length?: number) =>
-    report(f, path, 'undeclared-param', `param \`${name}\` is used but not declared`,
-      `declare it under params: ${name}: { type: …, default: …, description: { zh: …, en: … } }`, { offset, length });
-
-  const expressions = expressionsOf(rule.check);
+  const compiled = compilationOf(f);
+  reportStage(f, 'params');
+  const used = new Set(compiled.params.map((p) => p.name));
   // When an expression does not parse or a step is not understood, the params it uses are unknown: no "unused" reports then.
-  let complete = expressions.complete;
-  for (const e of expressions) {
-    const checked = checkExpression(e.text, e.context);
-    if (checked.problems.some((p) => p.code === 'expression-syntax')) complete = false;
-    for (const ref of checked.params) {
-      used.add(ref.name);
-      if (!Object.hasOwn(declared, ref.name)) undeclared(ref.name, e.path, ref.offset, ref.length);
-    }
-  }
-  const check = rule.check;
-  if (isObject(check)) {
-    for (const field of PARAM_FIELDS) {
-      const v = check[field];
-      if (typeof v !== 'string') continue;
-      const m = PARAM_REF.exec(v);
-      if (!m) continue; // a number, an option value, or a bad reference the schema reports
-      used.add(m[1]);
-      if (!Object.hasOwn(declared, m[1])) undeclared(m[1], ['check', field], 2, m[1].length);
-    }
-  }
+  const complete = compiled.complete;
 
   for (const [name, def] of Object.entries(declared)) {
     if (!used.has(name) && complete) {
@@ -88,7 +62,7 @@ export function typeProblem(type: ParamType, value: unknown): { message: string;
     case 'date':
       return typeof value === 'string' && isDate(value) ? undefined : bad(`must be a date YYYY-MM-DD, got ${show(value)}`, 'write e.g. 2024-01-31');
     case 'month':
-      return typeof value === 'string' && /^\d{4}-(0[1-9]|1[0-2])$/.test(value) ? undefined : bad(`must be a month YYYY-MM, got ${show(value)}`, 'write e.g. 2024-01');
+      return typeof value === 'string' && isMonth(value) ? undefined : bad(`must be a month YYYY-MM, got ${show(value)}`, 'write e.g. 2024-01');
     case 'bool':
       return typeof value === 'boolean' ? undefined : bad(`must be true or false, got ${show(value)}`, 'write true or false (unquoted)');
     case 'list':
@@ -99,13 +73,6 @@ export function typeProblem(type: ParamType, value: unknown): { message: string;
     default:
       return undefined;
   }
-}
-
-function isDate(s: string): boolean {
-  const m = /^(\d{4})-(\d{2})-(\d{2})$/.exec(s);
-  if (!m) return false;
-  const d = new Date(Date.UTC(+m[1], +m[2] - 1, +m[3]));
-  return d.getUTCFullYear() === +m[1] && d.getUTCMonth() === +m[2] - 1 && d.getUTCDate() === +m[3];
 }
 
 function show(v: unknown): string {

@@ -10,11 +10,11 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { Ajv } from 'ajv';
 import type { ErrorObject, ValidateFunction } from 'ajv';
-import { PACKAGE_ROOT } from '../../cli/version.js';
+import { PACKAGE_ROOT } from '../../package.js';
 import type { ValuePath } from '../yaml.js';
 import type { RuleFile } from './context.js';
 import { isObject, report, valueAt } from './context.js';
-import { nearestName } from './nearest.js';
+import { nearestName } from '../../plan/nearest.js';
 
 /** The published JSON Schema of a rule file. */
 export const SCHEMA_PATH = join(PACKAGE_ROOT, 'rules', 'schema.json');

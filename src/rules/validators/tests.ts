@@ -6,11 +6,8 @@
 import { TABLE_NAMES, tableDef } from '../../data/tables.js';
 import { columnForHeader } from '../../data/recognise.js';
 import type { RuleFile } from './context.js';
-import { isObject, report } from './context.js';
-import { nearestName } from './nearest.js';
-import type { PipelineAnalysis } from '../analyse.js';
-import type { Rule } from '../model.js';
-import { ruleReads } from '../reads.js';
+import { compilationOf, isObject, report } from './context.js';
+import { nearestName } from '../../plan/nearest.js';
 
 export function validateTests(f: RuleFile): void {
   const rule = f.parsed.value;
@@ -22,7 +19,9 @@ export function validateTests(f: RuleFile): void {
   }
 
   // What the check reads: a test lacking one of these tables or columns would skip the rule and find nothing.
-  const reads = readsOf(rule);
+  const compiled = compilationOf(f);
+  // Unknown when the check does not compile or reads an unknown table.
+  const reads = compiled.output ? { tables: compiled.tables, inputColumns: compiled.needs } : undefined;
   let fires = false;
   let quiet = false;
   const names = new Map<string, number>();
@@ -97,17 +96,6 @@ export function validateTests(f: RuleFile): void {
   });
   if (!fires) report(f, ['tests'], 'no-firing-test', 'no test case expects a finding', 'add a case that must fire, e.g. expect: { count: 1, entities: [...] }');
   if (!quiet) report(f, ['tests'], 'no-quiet-test', 'no test case expects no finding', 'add a look-alike case that must not fire: expect: { none: true }');
-}
-
-/** The tables and columns the rule reads, or undefined when that cannot be known (it does not compile, or reads an unknown table). */
-function readsOf(rule: Record<string, unknown>): PipelineAnalysis | undefined {
-  if (!isObject(rule.check)) return undefined;
-  try {
-    const a = ruleReads({ check: rule.check, finding: isObject(rule.finding) ? rule.finding : undefined } as unknown as Rule);
-    return a.problems.some((p) => p.code === 'unknown-table') ? undefined : a;
-  } catch {
-    return undefined;
-  }
 }
 
 /** The cells of the first non-blank line of a CSV text, with their offsets in it (quotes honoured). */
