@@ -22,6 +22,15 @@ export interface EvidenceRow {
   values: Record<string, Value>;
 }
 
+/** Where some of a finding's evidence rows are: one table's rows of one file (or sheet), by line. */
+export interface EvidencePlace {
+  table: string;
+  file: string;
+  sheet?: string;
+  /** 1-based lines on which the records start, ascending. */
+  lines: number[];
+}
+
 /** Observed against expected (Benford) share per leading digit, for a first-digit finding's group. */
 export interface DigitDistribution {
   test: 'first' | 'first_two';
@@ -47,9 +56,11 @@ export interface Finding {
   amount: number | null;
   /** The check's output row (derived values such as counts and totals), unmasked. */
   details: Record<string, Value>;
-  /** Evidence rows, capped at EVIDENCE_CAP; `evidenceCount` is the full number. */
+  /** Evidence rows with their values: the first EVIDENCE_CAP by file and line (or as many as asked); `evidenceCount` is the full number. */
   evidence: EvidenceRow[];
   evidenceCount: number;
+  /** The place of every evidence row, grouped by table and file. */
+  evidencePlaces: EvidencePlace[];
   /** Personal-data kind of entity key/label, details keys and evidence columns that need masking. */
   pii: Record<string, PiiKind>;
   /** The digit distribution behind a first-digit (Benford) finding; null for other findings. */

@@ -12,7 +12,7 @@ import type { CompiledRule } from '../plan/compile.js';
 import { canonicalKind } from '../plan/lineage.js';
 import { displayValue } from '../plan/template.js';
 import type { EvidenceRef, ExecutionResult, RowPlace, RowSource } from './executor.js';
-import { EVIDENCE_CAP, type DigitDistribution, type EvidenceRow, type Finding } from './finding.js';
+import { EVIDENCE_CAP, type DigitDistribution, type EvidencePlace, type EvidenceRow, type Finding } from './finding.js';
 
 /**
  * A cell as a finding's details hold it: booleans and lists as text, non-finite
@@ -44,22 +44,26 @@ function byPlace(a: RowRef, b: RowRef): number {
 }
 
 interface Referenced {
-  /** The first EVIDENCE_CAP rows in evidence order. */
+  /** The first `limit` rows in evidence order (the ones whose values a finding shows). */
   first: RowRef[];
   /** Number of distinct rows referenced. */
   count: number;
   /** Digest of every referenced row, for the fingerprint. */
   hashes: number[];
+  /** The place of every referenced row. */
+  places: EvidencePlace[];
 }
 
 /**
- * The distinct source rows an output row rests on. Only the first
- * EVIDENCE_CAP (by file and line) are kept: an aggregate finding may rest on
- * a whole table, and its evidence must not cost a sort of it.
+ * The distinct source rows an output row rests on. Only the first `limit`
+ * (by file and line) are kept whole: an aggregate finding may rest on a whole
+ * table, and its evidence must not cost a sort of it; every row's place is
+ * kept, grouped by file.
  */
-function referencedRows(refs: EvidenceRef[], source: RowSource): Referenced {
+function referencedRows(refs: EvidenceRef[], source: RowSource, limit: number): Referenced {
   const first: RowRef[] = [];
   const hashes: number[] = [];
+  const places = new PlaceCollector();
   // Per table: a self-join carries one table in two slots.
   const seenByTable = new Map<string, Set<number>>();
   for (const { table, rows } of refs) {
@@ -70,7 +74,8 @@ function referencedRows(refs: EvidenceRef[], source: RowSource): Referenced {
       seen.add(row);
       hashes.push(source.digest(table, row));
       const ref: RowRef = { table, row, ...source.place(table, row) };
-      if (first.length === EVIDENCE_CAP && byPlace(ref, first[EVIDENCE_CAP - 1]) >= 0) continue;
+      places.add(ref);
+      if (first.length >= limit && (limit === 0 || byPlace(ref, first[limit - 1]) >= 0)) continue;
       // Insert in order, dropping the last once full.
       let lo = 0;
       let hi = first.length;
@@ -80,11 +85,31 @@ function referencedRows(refs: EvidenceRef[], source: RowSource): Referenced {
         else hi = mid;
       }
       first.splice(lo, 0, ref);
-      if (first.length > EVIDENCE_CAP) first.pop();
+      if (first.length > limit) first.pop();
     }
   }
-  return { first, count: hashes.length, hashes };
+  return { first, count: hashes.length, hashes, places: places.done() };
 }
+
+/** Places grouped by table, file and sheet, each group's lines ascending; groups in file order. */
+class PlaceCollector {
+  private readonly groups = new Map<string, EvidencePlace>();
+
+  add(ref: RowRef): void {
+    const key = JSON.stringify([ref.file, ref.sheet ?? null, ref.table]);
+    let g = this.groups.get(key);
+    if (!g) this.groups.set(key, (g = ref.sheet === undefined ? { table: ref.table, file: ref.file, lines: [] } : { table: ref.table, file: ref.file, sheet: ref.sheet, lines: [] }));
+    g.lines.push(ref.line);
+  }
+
+  done(): EvidencePlace[] {
+    const out = [...this.groups.values()];
+    for (const g of out) g.lines.sort((a, b) => a - b);
+    return out.sort((a, b) => cmp(a.file, b.file) || cmp(a.sheet ?? '', b.sheet ?? '') || cmp(a.table, b.table));
+  }
+}
+
+const cmp = (a: string, b: string) => (a < b ? -1 : a > b ? 1 : 0);
 
 /**
  * Hash (sha256, 16 hex) of rule id, entity, period and the sorted digests of
@@ -120,18 +145,29 @@ function digitsOf(rule: CompiledRule, row: Record<string, unknown>): DigitDistri
   };
 }
 
-/** The findings of one rule's output. */
-export async function buildFindings(rule: CompiledRule, result: ExecutionResult, source: RowSource): Promise<Finding[]> {
+/** How findings are built. */
+export interface FindingOptions {
+  /** Evidence rows shown with their values per finding (the others by place only); Infinity for all. */
+  evidence?: number;
+}
+
+/**
+ * The findings of one rule's output. The source is asked for every evidence
+ * row's place and digest first, then for the values of the rows each finding
+ * shows (the first `evidence`, by file and line).
+ */
+export async function buildFindings(rule: CompiledRule, result: ExecutionResult, source: RowSource, opts: FindingOptions = {}): Promise<Finding[]> {
+  const limit = opts.evidence ?? EVIDENCE_CAP;
   await source.prepare?.(result.evidence);
-  const out: Finding[] = [];
+  const referenced = result.evidence.map((refs) => referencedRows(refs, source, limit));
+  await source.prepareValues?.(referenced.flatMap((r) => r.first));
   const visible = new Set((rule.output ?? []).map((c) => c.name));
   const columns = result.columns.filter((c) => visible.has(c));
-  result.rows.forEach((row, i) => out.push(toFinding(rule, columns, row, result.evidence[i], source)));
-  return out;
+  return result.rows.map((row, i) => toFinding(rule, columns, row, referenced[i], source));
 }
 
 /** One output row → a finding. */
-function toFinding(compiled: CompiledRule, columns: string[], row: Record<string, unknown>, refs: EvidenceRef[], source: RowSource): Finding {
+function toFinding(compiled: CompiledRule, columns: string[], row: Record<string, unknown>, referenced: Referenced, source: RowSource): Finding {
   const { rule } = compiled;
   const spec = rule.finding;
   const finding = compiled.finding!;
@@ -146,7 +182,6 @@ function toFinding(compiled: CompiledRule, columns: string[], row: Record<string
   const amount = typeof rawAmount === 'number' && Number.isFinite(rawAmount) ? Math.round(rawAmount) : null;
   const period = spec.period ? text(row[spec.period]) : null;
 
-  const referenced = referencedRows(refs, source);
   const evidence = referenced.first.map(
     (r): EvidenceRow =>
       r.sheet === undefined
@@ -168,6 +203,7 @@ function toFinding(compiled: CompiledRule, columns: string[], row: Record<string
     details,
     evidence,
     evidenceCount: referenced.count,
+    evidencePlaces: referenced.places,
     pii: piiMap(compiled, details, evidence),
     digits: digitsOf(compiled, row),
   };

@@ -9,13 +9,15 @@ import { checkOverrides, displayParams, resolveParams, type ParamOverrides } fro
 import { ArqueroExecutor } from './arquero/executor.js';
 import type { Dataset, Executor } from './executor.js';
 import { compareFindings, type Finding, type RunResult, type SkippedRule } from './finding.js';
-import { buildFindings } from './findings.js';
+import { buildFindings, type FindingOptions } from './findings.js';
 
 export interface RunOptions<D extends Dataset> {
   /** Param overrides per rule id (as the user wrote them: money in yuan). */
   params?: ParamOverrides;
   /** The executor for `dataset` (default: Arquero, for an in-memory dataset). */
   executor?: Executor<D>;
+  /** Evidence rows shown with their values per finding (default 50; Infinity: all). */
+  evidence?: number;
 }
 
 /** A rule that cannot run on the loaded data; becomes a SkippedRule. */
@@ -57,14 +59,14 @@ function checkInputs(rule: CompiledRule, dataset: Dataset): void {
   }
 }
 
-async function runOne<D extends Dataset>(rule: CompiledRule, dataset: D, params: ReturnType<typeof resolveParams>, executor: Executor<D>): Promise<Finding[]> {
+async function runOne<D extends Dataset>(rule: CompiledRule, dataset: D, params: ReturnType<typeof resolveParams>, executor: Executor<D>, opts: FindingOptions): Promise<Finding[]> {
   // Rules from files arrive without problems; a rule built in memory may not.
   const [problem] = rule.problems;
   if (problem) throw new Skip(`${pathText(problem.path)}: ${problem.message}${problem.fix ? `; ${problem.fix}` : ''}`, 'error');
   if (!rule.relation || !rule.finding) throw new Skip('the rule has no check or no finding to compile', 'error');
   checkInputs(rule, dataset);
   const result = await executor.run(rule, params, dataset);
-  return buildFindings(rule, result, dataset);
+  return buildFindings(rule, result, dataset, opts);
 }
 
 /**
@@ -90,7 +92,7 @@ export async function runRules<D extends Dataset>(rules: CompiledRule[], dataset
     const id = rule.rule.id;
     params[id] = display;
     try {
-      const found = await runOne(rule, dataset, values, executor);
+      const found = await runOne(rule, dataset, values, executor, { evidence: opts.evidence });
       for (const f of found) findings.push(f);
       ran[id] = found.length;
     } catch (err) {

@@ -24,6 +24,7 @@ import { DuckDBInstance, type DuckDBConnection } from '@duckdb/node-api';
 import { mkdtempSync, readdirSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { EXPRESSION_MACROS } from './expression.js';
 import { FUNCTION_MACROS } from './functions.js';
 
 /** What one database may use. */
@@ -86,7 +87,7 @@ export class AuditDatabase {
       const connection = await instance.connect();
       await connection.run(`ATTACH ':memory:' AS fundaudit (COMPRESS)`);
       await connection.run('USE fundaudit');
-      for (const macro of FUNCTION_MACROS) await connection.run(macro);
+      for (const macro of [...FUNCTION_MACROS, ...EXPRESSION_MACROS]) await connection.run(macro);
       return new AuditDatabase(instance, connection, tempDir);
     } catch (err) {
       instance?.closeSync();

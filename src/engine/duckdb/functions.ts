@@ -102,67 +102,82 @@ function todayLiteral(): string {
   return `DATE '${String(y).padStart(4, '0')}-${String(m).padStart(2, '0')}-${String(d).padStart(2, '0')}'`;
 }
 
+/**
+ * Makes an expression safe to use several times: a column, param or literal as it is; anything else as a
+ * column computed once before the step (compile.ts), so that nesting calls never multiplies the SQL.
+ */
+export type Once = (e: SqlExpr) => SqlExpr;
+
+/** For callers without a step to compute values in (tests, join conditions): the expression as it is. */
+export const asIs: Once = (e) => e;
+
+const onceSql = (once: Once, text: string, kind: SqlKind) => once(sql(text, kind)).sql;
+
 /** The value as the JavaScript function sees a string argument: dates and months as their ISO text. */
 function asText(e: SqlExpr): string {
   if (e.kind === 'date' || e.kind === 'datetime') return `CAST(${e.sql} AS VARCHAR)`;
   return e.sql;
 }
 
-/** parseDay: the DATE a value stands for, or null (numbers and booleans are never days). */
-function day(e: SqlExpr): string {
+/** parseDay: the DATE a value stands for, or null (numbers and booleans are never days). Safe to repeat. */
+function day(e: SqlExpr, once: Once): string {
   switch (e.kind) {
     case 'date':
-      return e.sql;
+      return once(e).sql;
     case 'datetime':
-      return `CAST(${e.sql} AS DATE)`;
+      return onceSql(once, `CAST(${e.sql} AS DATE)`, 'date');
     case 'month':
-      return `CAST(${e.sql} || '-01' AS DATE)`;
+      return onceSql(once, `CAST(${e.sql} || '-01' AS DATE)`, 'date');
     case 'text':
-      return `fa_day(${e.sql})`;
+      return onceSql(once, `fa_day(${once(e).sql})`, 'date');
     default:
       return 'CAST(NULL AS DATE)';
   }
 }
 
-/** parseMoment: the TIMESTAMP of a datetime, or null (a bare date or month has no time of day). */
-function moment(e: SqlExpr): string {
-  if (e.kind === 'datetime') return e.sql;
-  if (e.kind === 'text') return `fa_moment(${e.sql})`;
+/** parseMoment: the TIMESTAMP of a datetime, or null (a bare date or month has no time of day). Safe to repeat. */
+function moment(e: SqlExpr, once: Once): string {
+  if (e.kind === 'datetime') return once(e).sql;
+  if (e.kind === 'text') return onceSql(once, `fa_moment(${once(e).sql})`, 'datetime');
   return 'CAST(NULL AS TIMESTAMP)';
 }
 
-/** toInt: an integer count (a number that is whole, or digits), or null. */
-function int(e: SqlExpr): string {
+/** toInt: an integer count (a number that is whole, or digits), or null. Safe to repeat. */
+function int(e: SqlExpr, once: Once): string {
   switch (e.kind) {
     case 'int':
-      return e.sql;
-    case 'float':
-      return `(CASE WHEN isfinite(${e.sql}) AND ${e.sql} = trunc(${e.sql}) THEN TRY_CAST(${e.sql} AS BIGINT) END)`;
+      return once(e).sql;
+    case 'float': {
+      const x = once(e).sql;
+      return onceSql(once, `(CASE WHEN isfinite(${x}) AND ${x} = trunc(${x}) THEN TRY_CAST(${x} AS BIGINT) END)`, 'int');
+    }
     case 'text':
-      return `fa_text_int(${e.sql})`;
+      return onceSql(once, `fa_text_int(${once(e).sql})`, 'int');
     default:
       return 'CAST(NULL AS BIGINT)';
   }
 }
 
-/** A number's value as JavaScript's `typeof x === 'number'` sees it; null for anything else. */
-function number(e: SqlExpr): string {
-  return isNumber(e) ? e.sql : 'CAST(NULL AS DOUBLE)';
+/** A number's value as JavaScript's `typeof x === 'number'` sees it; null for anything else. Safe to repeat. */
+function number(e: SqlExpr, once: Once): string {
+  return isNumber(e) ? once(e).sql : 'CAST(NULL AS DOUBLE)';
 }
 
 /**
  * significantDigits: the significant digits of |x| as text ('12345' for 123.45), or null for 0, null and what
  * is not a number. A text counts when it is a plain decimal number.
  */
-function significant(e: SqlExpr): string {
-  if (e.kind === 'int') return `(CASE WHEN ${e.sql} <> 0 THEN CAST(abs(${e.sql}) AS VARCHAR) END)`;
-  const x =
-    e.kind === 'float'
-      ? e.sql
-      : e.kind === 'text'
-        ? `(CASE WHEN regexp_full_match(fa_js_trim(${e.sql}), '[+-]?([0-9]+\\.?[0-9]*|\\.[0-9]+)([eE][+-]?[0-9]+)?') THEN TRY_CAST(fa_js_trim(${e.sql}) AS DOUBLE) END)`
-        : null;
-  if (x === null) return 'CAST(NULL AS VARCHAR)';
+function significant(e: SqlExpr, once: Once): string {
+  if (e.kind === 'int') {
+    const v = once(e).sql;
+    return `(CASE WHEN ${v} <> 0 THEN CAST(abs(${v}) AS VARCHAR) END)`;
+  }
+  let x: string;
+  if (e.kind === 'float') x = once(e).sql;
+  else if (e.kind === 'text') {
+    const t = onceSql(once, `fa_js_trim(${e.sql})`, 'text');
+    x = onceSql(once, `(CASE WHEN regexp_full_match(${t}, '[+-]?([0-9]+\\.?[0-9]*|\\.[0-9]+)([eE][+-]?[0-9]+)?') THEN TRY_CAST(${t} AS DOUBLE) END)`, 'float');
+  } else return 'CAST(NULL AS VARCHAR)';
   // Whole values print as integers; others by the shortest decimal that reads back as the same double,
   // as JavaScript's toExponential() does, taken apart into digits.
   return `(CASE WHEN isfinite(${x}) AND ${x} <> 0 THEN (CASE WHEN abs(${x}) <= ${MAX_SAFE} AND ${x} = trunc(${x})
@@ -170,23 +185,23 @@ function significant(e: SqlExpr): string {
       ELSE rtrim(ltrim(replace(split_part(lower(CAST(abs(${x}) AS VARCHAR)), 'e', 1), '.', ''), '0'), '0') END) END)`;
 }
 
-type DomainSql = (args: SqlExpr[]) => SqlExpr;
+type DomainSql = (args: SqlExpr[], once: Once) => SqlExpr;
 
 /** Each domain function's SQL, by its name in rules (`op.<name>`). */
 export const DOMAIN_SQL: Readonly<Record<string, DomainSql>> = {
-  id_valid: ([id]) => sql(id.kind === 'text' || isTemporal(id) ? `fa_id_valid(${asText(id)})` : 'CAST(NULL AS BOOLEAN)', 'boolean'),
+  id_valid: ([id], once) => sql(id.kind === 'text' || isTemporal(id) ? `fa_id_valid(${onceSql(once, asText(id), 'text')})` : 'CAST(NULL AS BOOLEAN)', 'boolean'),
 
-  id_checksum_ok: ([id]) => {
+  id_checksum_ok: ([id], once) => {
     if (!(id.kind === 'text' || isTemporal(id))) return sql('CAST(NULL AS BOOLEAN)', 'boolean');
-    const u = `upper(${asText(id)})`;
+    const u = onceSql(once, `upper(${asText(id)})`, 'text');
     return sql(`(CASE WHEN fa_id_shape18(${u}) THEN fa_id_check(${u}) = substr(${u}, 18, 1) END)`, 'boolean');
   },
 
-  id_birth_date: ([id]) => (id.kind === 'text' || isTemporal(id) ? sql(`fa_id_birth(upper(${asText(id)}))`, 'date') : sql('CAST(NULL AS DATE)', 'date')),
+  id_birth_date: ([id], once) => (id.kind === 'text' || isTemporal(id) ? sql(`fa_id_birth(${onceSql(once, `upper(${asText(id)})`, 'text')})`, 'date') : sql('CAST(NULL AS DATE)', 'date')),
 
-  id_gender: ([id]) => {
+  id_gender: ([id], once) => {
     if (!(id.kind === 'text' || isTemporal(id))) return sql('CAST(NULL AS VARCHAR)', 'text');
-    const u = `upper(${asText(id)})`;
+    const u = onceSql(once, `upper(${asText(id)})`, 'text');
     return sql(
       `(CASE WHEN fa_id_shape18(${u}) THEN (CASE WHEN (ascii(substr(${u}, 17, 1)) - 48) % 2 = 1 THEN '男' ELSE '女' END)
          WHEN fa_id_shape15(${u}) THEN (CASE WHEN (ascii(substr(${u}, 15, 1)) - 48) % 2 = 1 THEN '男' ELSE '女' END) END)`,
@@ -194,73 +209,83 @@ export const DOMAIN_SQL: Readonly<Record<string, DomainSql>> = {
     );
   },
 
-  age_on: ([birth, on]) => {
-    const b = day(birth);
-    const d = day(on);
+  age_on: ([birth, on], once) => {
+    const b = day(birth, once);
+    const d = day(on, once);
     return sql(`(year(${d}) - year(${b}) - (CASE WHEN month(${d}) < month(${b}) OR (month(${d}) = month(${b}) AND day(${d}) < day(${b})) THEN 1 ELSE 0 END))`, 'int');
   },
 
-  months_between: ([a, b]) => sql(`((year(${day(b)}) * 12 + month(${day(b)})) - (year(${day(a)}) * 12 + month(${day(a)})))`, 'int'),
+  months_between: ([a, b], once) => {
+    const x = day(a, once);
+    const y = day(b, once);
+    return sql(`((year(${y}) * 12 + month(${y})) - (year(${x}) * 12 + month(${x})))`, 'int');
+  },
 
-  add_months: ([value, n]) => {
-    const d = day(value);
-    const k = int(n);
+  add_months: ([value, n], once) => {
+    const d = day(value, once);
+    const k = int(n, once);
     // The month index, guarded so that no count however large overflows (any past ±240,000 months is out of range).
-    const index = `(CASE WHEN abs(${k}) <= 240000 THEN year(${d}) * 12 + month(${d}) - 1 + ${k} END)`;
-    const target = `fa_month_index_day(${index}, day(${d}))`;
+    const index = onceSql(once, `(CASE WHEN abs(${k}) <= 240000 THEN year(${d}) * 12 + month(${d}) - 1 + ${k} END)`, 'int');
+    const target = onceSql(once, `fa_month_index_day(${index}, day(${d}))`, 'date');
     if (value.kind === 'month') return sql(`fa_month_text(${target})`, 'month');
     if (value.kind === 'date' || value.kind === 'datetime') return sql(target, 'date');
-    if (value.kind === 'text') return sql(`(CASE WHEN fa_is_month(${value.sql}) THEN fa_month_text(${target}) ELSE fa_day_text(${target}) END)`, 'text');
+    if (value.kind === 'text') return sql(`(CASE WHEN fa_is_month(${once(value).sql}) THEN fa_month_text(${target}) ELSE fa_day_text(${target}) END)`, 'text');
     return sql('CAST(NULL AS DATE)', 'date');
   },
 
-  month_of: ([value]) => (value.kind === 'month' ? value : sql(`fa_month_text(${day(value)})`, 'month')),
+  month_of: ([value], once) => (value.kind === 'month' ? value : sql(`fa_month_text(${day(value, once)})`, 'month')),
 
-  year_of: ([value]) => sql(`year(${day(value)})`, 'int'),
+  year_of: ([value], once) => sql(`year(${day(value, once)})`, 'int'),
 
-  add_days: ([value, n]) => {
-    const k = int(n);
-    const z = `(${day(value)} - DATE '1970-01-01' + (CASE WHEN abs(${k}) <= 4000000 THEN ${k} END))`;
+  add_days: ([value, n], once) => {
+    const k = int(n, once);
+    const z = onceSql(once, `(${day(value, once)} - DATE '1970-01-01' + (CASE WHEN abs(${k}) <= 4000000 THEN ${k} END))`, 'int');
     return sql(`(CASE WHEN ${z} BETWEEN ${FIRST_DAY} AND ${LAST_DAY} THEN DATE '1970-01-01' + CAST(${z} AS INTEGER) END)`, 'date');
   },
 
-  days_between: ([a, b]) => sql(`(${day(b)} - ${day(a)})`, 'int'),
+  days_between: ([a, b], once) => sql(`(${day(b, once)} - ${day(a, once)})`, 'int'),
 
-  first_digit: ([x]) => sql(`TRY_CAST(substr(${significant(x)}, 1, 1) AS BIGINT)`, 'int'),
+  first_digit: ([x], once) => sql(`TRY_CAST(substr(${significant(x, once)}, 1, 1) AS BIGINT)`, 'int'),
 
-  first_two_digits: ([x]) => sql(`TRY_CAST(substr(${significant(x)} || '0', 1, 2) AS BIGINT)`, 'int'),
+  first_two_digits: ([x], once) => sql(`TRY_CAST(substr(${significant(x, once)} || '0', 1, 2) AS BIGINT)`, 'int'),
 
-  hour_of: ([value]) => sql(`hour(${moment(value)})`, 'int'),
+  hour_of: ([value], once) => sql(`hour(${moment(value, once)})`, 'int'),
 
-  weekday: ([value]) => sql(`isodow(${day(value)})`, 'int'),
+  weekday: ([value], once) => sql(`isodow(${day(value, once)})`, 'int'),
 
-  is_working_time: ([value, start, end]) => {
-    const t = moment(value);
-    const s = number(start);
-    const e = number(end);
+  is_working_time: ([value, start, end], once) => {
+    const t = moment(value, once);
+    const s = number(start, once);
+    const e = number(end, once);
     // NaN compares false in JavaScript, and above every number in DuckDB.
-    const nan = [start, end].filter((x) => x.kind === 'float').map((x) => ` AND NOT isnan(${x.sql})`).join('');
+    const nan = [start, end].filter((x) => x.kind === 'float').map((x) => ` AND NOT isnan(${once(x).sql})`).join('');
     return sql(`(CASE WHEN ${t} IS NOT NULL AND ${s} IS NOT NULL AND ${e} IS NOT NULL THEN isodow(${t}) <= 5 AND ${s} <= hour(${t}) AND hour(${t}) < ${e}${nan} END)`, 'boolean');
   },
 
-  is_round_amount: ([fen, unit]) => {
-    const f = number(fen);
-    const u = number(unit);
+  is_round_amount: ([fen, unit], once) => {
+    const f = number(fen, once);
+    const u = number(unit, once);
     return sql(`(CASE WHEN isfinite(${f}) AND isfinite(${u}) AND ${u} > 0 THEN ${f} <> 0 AND ${f} % ${u} = 0 END)`, 'boolean');
   },
 
-  seq_number: ([text]) => {
-    if (text.kind === 'int') return sql(`(CASE WHEN ${text.sql} BETWEEN 0 AND ${MAX_SAFE} THEN ${text.sql} END)`, 'int');
-    if (text.kind === 'float') return sql(`(CASE WHEN ${text.sql} = trunc(${text.sql}) AND ${text.sql} BETWEEN 0 AND ${MAX_SAFE} THEN CAST(${text.sql} AS BIGINT) END)`, 'int');
+  seq_number: ([text], once) => {
+    if (text.kind === 'int') {
+      const v = once(text).sql;
+      return sql(`(CASE WHEN ${v} BETWEEN 0 AND ${MAX_SAFE} THEN ${v} END)`, 'int');
+    }
+    if (text.kind === 'float') {
+      const v = once(text).sql;
+      return sql(`(CASE WHEN ${v} = trunc(${v}) AND ${v} BETWEEN 0 AND ${MAX_SAFE} THEN CAST(${v} AS BIGINT) END)`, 'int');
+    }
     if (!(text.kind === 'text' || isTemporal(text))) return sql('CAST(NULL AS BIGINT)', 'int');
-    const digits = `regexp_extract(fa_js_trim(${asText(text)}), '([0-9]+)$', 1)`;
+    const digits = onceSql(once, `regexp_extract(fa_js_trim(${asText(text)}), '([0-9]+)$', 1)`, 'text');
     // Past 2^53 − 1 a JavaScript number is not exact: null, as there.
     return sql(`(CASE WHEN ${digits} <> '' AND TRY_CAST(${digits} AS HUGEINT) <= ${MAX_SAFE} THEN CAST(${digits} AS BIGINT) END)`, 'int');
   },
 
-  statutory_retire_age: ([gender, scheme, job]) => {
+  statutory_retire_age: ([gender, scheme, job], once) => {
     // JavaScript compares with ===: only a text equals '170', '男', '女' or '干部'.
-    const is = (e: SqlExpr, text: string) => (e.kind === 'text' ? `coalesce(${e.sql} = '${text}', false)` : 'false');
+    const is = (e: SqlExpr, text: string) => (e.kind === 'text' ? `coalesce(${once(e).sql} = '${text}', false)` : 'false');
     return sql(`(CASE WHEN ${is(scheme, '170')} THEN 60 WHEN ${is(gender, '男')} THEN 60 WHEN ${is(gender, '女')} THEN (CASE WHEN ${is(job, '干部')} THEN 55 ELSE 50 END) END)`, 'int');
   },
 };

@@ -8,7 +8,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { BIGINT, BOOLEAN, DOUBLE, VARCHAR, type DuckDBType, type DuckDBValue } from '@duckdb/node-api';
 import { AuditDatabase } from '../../../src/engine/duckdb/database.js';
-import { DOMAIN_SQL, type SqlExpr, type SqlKind } from '../../../src/engine/duckdb/functions.js';
+import { asIs, DOMAIN_SQL, type SqlExpr, type SqlKind } from '../../../src/engine/duckdb/functions.js';
 import { plainValue } from '../../../src/engine/duckdb/read.js';
 import { DOMAIN_FUNCTIONS } from '../../../src/engine/functions/index.js';
 import { idCheckDigit } from '../../../src/data/types/id.js';
@@ -104,7 +104,7 @@ async function viaSql(fn: string, rows: Arg[][]): Promise<unknown[]> {
     })].join(', ') + ')',
   );
   const names = kinds.map((_, i) => `a${i}`);
-  const out = DOMAIN_SQL[fn](kinds.map((kind, i) => ({ sql: names[i], kind }) satisfies SqlExpr));
+  const out = DOMAIN_SQL[fn](kinds.map((kind, i) => ({ sql: names[i], kind }) satisfies SqlExpr), asIs);
   const select = out.kind === 'date' || out.kind === 'datetime' ? `CAST(${out.sql} AS VARCHAR)` : out.sql;
   const from = `(VALUES ${tuples.join(', ')}) AS t(r, ${names.join(', ')})`;
   const reader = await db.connection.runAndReadAll(`SELECT r, ${select} FROM ${from} ORDER BY r`, values, types);

@@ -1,0 +1,108 @@
+/**
+ * The DuckDB executor: runs a rule's plan as one SQL query (compile.ts) on
+ * the tool's locked-down DuckDB, its params bound as values of a prepared
+ * statement, and returns plain rows and evidence references like the
+ * reference executor. Each rule's SQL is compiled once per run.
+ */
+import { BIGINT, BOOLEAN, DOUBLE, LIST, listValue, VARCHAR, type DuckDBType, type DuckDBValue } from '@duckdb/node-api';
+import { RunError } from '../../errors.js';
+import { pathText, type CompiledRule } from '../../plan/compile.js';
+import type { ParamDef } from '../../rules/model.js';
+import type { ParamValue, ParamValues } from '../../rules/params.js';
+import type { EvidenceRef, ExecutionResult, Executor } from '../executor.js';
+import { CompileError, compilePlan, paramKind, type CompiledSql } from './compile.js';
+import type { DuckDBDataset } from './dataset.js';
+import { plainValue } from './read.js';
+
+/** A rule's SQL for the data it runs on (compiled once per dataset). */
+export function ruleSql(rule: CompiledRule, dataset: Pick<DuckDBDataset, 'columns'>): CompiledSql {
+  if (!rule.relation) throw new Error(`rule ${rule.rule.id} has no plan`);
+  try {
+    return compilePlan(rule.relation, rule.rule.params ?? {}, { columns: (t) => dataset.columns(t) });
+  } catch (err) {
+    if (err instanceof CompileError) {
+      const where = err.step ? pathText(err.step.path) : pathText(['check']);
+      throw new RunError(`the DuckDB executor cannot run ${err.step ? `${err.step.verb}: ` : ''}${err.message}`, `${rule.file} ${where}`);
+    }
+    throw err;
+  }
+}
+
+/** The DuckDB type a param is bound as, and its value. */
+export function bindParam(def: ParamDef, value: ParamValue): { type: DuckDBType; value: DuckDBValue } {
+  switch (paramKind(def)) {
+    case 'int':
+      return { type: BIGINT, value: BigInt(value as number) };
+    case 'float':
+      return { type: DOUBLE, value: value as number };
+    case 'boolean':
+      return { type: BOOLEAN, value: value as boolean };
+    case 'list':
+      return { type: LIST(VARCHAR), value: listValue(value as string[]) };
+    default:
+      // Text, months and dates (cast to DATE in the SQL) are bound as text.
+      return { type: VARCHAR, value: String(value) };
+  }
+}
+
+export class DuckDBExecutor implements Executor<DuckDBDataset> {
+  readonly name = 'duckdb';
+  private readonly compiled = new WeakMap<DuckDBDataset, Map<CompiledRule, CompiledSql>>();
+
+  async run(rule: CompiledRule, params: ParamValues, dataset: DuckDBDataset): Promise<ExecutionResult> {
+    let cache = this.compiled.get(dataset);
+    if (!cache) this.compiled.set(dataset, (cache = new Map()));
+    let q = cache.get(rule);
+    if (!q) cache.set(rule, (q = ruleSql(rule, dataset)));
+    const values: Record<string, DuckDBValue> = {};
+    const types: Record<string, DuckDBType> = {};
+    for (const name of q.params) {
+      const bound = bindParam(rule.rule.params[name], params[name]);
+      values[`p_${name}`] = bound.value;
+      types[`p_${name}`] = bound.type;
+    }
+    let reader;
+    try {
+      reader = await dataset.db.connection.runAndReadAll(q.sql, values, types);
+    } catch (err) {
+      throw new RunError(`DuckDB: ${(err as Error).message.split('\n')[0]}`, `${rule.file} ${pathText(['check'])}`);
+    }
+    return toResult(q, reader.getRows());
+  }
+}
+
+/** Rows of the query as plain objects, and their evidence: the rows of each slot (a number, or a list of them). */
+function toResult(q: CompiledSql, raw: DuckDBValue[][]): ExecutionResult {
+  const columns = q.columns.map((c) => c.name);
+  const n = columns.length;
+  const rows: Record<string, unknown>[] = [];
+  const evidence: EvidenceRef[][] = [];
+  for (const r of raw) {
+    const row: Record<string, unknown> = {};
+    for (let k = 0; k < n; k++) row[columns[k]] = plain(r[k]);
+    rows.push(row);
+    const refs: EvidenceRef[] = [];
+    q.slots.forEach((s, k) => {
+      const indexes = rowNumbers(r[n + k]);
+      const same = refs.find((x) => x.table === s.table);
+      if (same) for (const i of indexes) same.rows.push(i);
+      else refs.push({ table: s.table, rows: indexes });
+    });
+    evidence.push(refs);
+  }
+  return { columns, rows, evidence };
+}
+
+/** A value as the reference executor gives it: lists as arrays, 64-bit integers as numbers. */
+function plain(v: DuckDBValue): unknown {
+  if (v !== null && typeof v === 'object' && 'items' in v) return (v.items as DuckDBValue[]).map(plain);
+  return plainValue(v);
+}
+
+/** Row numbers held in an evidence cell: a number, or a list of them (nulls skipped). */
+function rowNumbers(cell: DuckDBValue): number[] {
+  if (cell === null) return [];
+  if (typeof cell === 'bigint' || typeof cell === 'number') return [Number(cell)];
+  if (typeof cell === 'object' && 'items' in cell) return (cell.items as DuckDBValue[]).flatMap(rowNumbers);
+  return [];
+}
