@@ -17,6 +17,9 @@ import { sourceLabel } from '../data/provenance.js';
 import { loadPaths } from '../data/load.js';
 import type { LoadOptions, LoadResult } from '../data/model.js';
 import { MemoryDataset } from '../engine/dataset.js';
+import type { Dataset, Executor } from '../engine/executor.js';
+import { DuckDBExecutor } from '../engine/duckdb/executor.js';
+import { openSession } from '../engine/duckdb/session.js';
 import { requiredTables, runRules } from '../engine/run.js';
 import type { CompiledRule } from '../plan/compile.js';
 import { collectParams, type ParamOverrides } from '../rules/params.js';
@@ -24,8 +27,8 @@ import { loadRuleFiles } from '../rules/load.js';
 import { SEVERITIES, type RuleProblem, type Severity } from '../rules/model.js';
 import { selectRules } from '../rules/select.js';
 import { readBaseline, type Baseline } from '../report/baseline.js';
-import { buildResult, reportTime } from '../report/build.js';
-import { REPORT_FORMATS, type AuditResult, type FailOn, type Lang, type ReportFormat } from '../report/model.js';
+import { buildResult, PERIOD_COLUMNS, reportTime } from '../report/build.js';
+import { REPORT_FORMATS, type AuditResult, type FailOn, type InputTable, type Lang, type ReportFormat } from '../report/model.js';
 import { printable } from '../report/printable.js';
 import { renderReport } from '../report/render.js';
 import { writeReportFile } from '../report/write.js';
@@ -43,11 +46,16 @@ interface CliOptions {
   reveal?: boolean;
   baseline?: string;
   lang?: string;
+  engine?: string;
+  evidence?: string;
 }
 
 type AuditOptions = CliOptions & RawLoadOptions;
 
 const FAIL_ON: FailOn[] = ['info', 'low', 'medium', 'high', 'critical', 'none'];
+/** Executors: DuckDB for audits, Arquero (in memory) as the reference. */
+const ENGINES = ['duckdb', 'arquero'] as const;
+type Engine = (typeof ENGINES)[number];
 const LANGS: Lang[] = ['zh', 'en'];
 const FORMAT_ALIASES: Record<string, ReportFormat> = { markdown: 'md', text: 'terminal' };
 /** Rule problems printed before "… and N more". */
@@ -129,6 +137,16 @@ interface Settings {
   params: string[];
   config: AuditConfig;
   configFile?: string;
+  engine: Engine;
+  /** Evidence rows shown with their values per finding (Infinity: all). */
+  evidence: number;
+}
+
+/** `--evidence N` (rows shown with their values per finding) or `all`. */
+function evidenceCount(what: string, value: string): number {
+  if (value === 'all') return Infinity;
+  if (/^\d+$/.test(value)) return Number(value);
+  throw new UsageError(`${what}: "${value}" is not a number of rows or all`, 'give how many evidence rows to show per finding, e.g. --evidence 200, or --evidence all');
 }
 
 /** Option resolution: the command line's values, else the config file's, each checked. */
@@ -166,6 +184,8 @@ function resolveSettings(pathArgs: string[], cli: AuditOptions): Settings {
     params: cli.param ?? [],
     config,
     configFile: cli.config,
+    engine: oneOf(from('--engine', 'engine', cli.engine), cli.engine ?? config.engine ?? 'duckdb', ENGINES),
+    evidence: evidenceCount(from('--evidence', 'evidence', cli.evidence), String(cli.evidence ?? config.evidence ?? 50)),
   };
   if (settings.out) checkOutFolder(settings.out);
   return settings;
@@ -200,7 +220,7 @@ async function loadRules(s: Settings): Promise<RuleSet | undefined> {
 }
 
 /** Data loading: the export files under the paths, minus the report and the baseline, only the tables the rules read. */
-async function loadData(s: Settings, options: LoadOptions, extraFiles: string[]): Promise<LoadResult> {
+async function loadData(s: Settings, options: LoadOptions, extraFiles: string[]): Promise<Loaded> {
   // The report itself (and the baseline) must never be read back as input on the next run.
   const own = new Set([s.out, s.baselineFile].filter((p): p is string => !!p).map((p) => resolve(p)));
   const expanded = await expandPaths(s.paths, { recursive: options.recursive });
@@ -221,19 +241,47 @@ async function loadData(s: Settings, options: LoadOptions, extraFiles: string[])
     const sub = expanded.skippedFolders.length ? ` (subfolders not read: ${expanded.skippedFolders.join(', ')})` : '';
     throw new UsageError(`no export files in ${s.paths.join(', ')}${sub}`, `give the export files or the folder holding them (${FOLDER_FILES})${sub ? ', or add --recursive' : ''}`);
   }
-  const data = await loadPaths(files, options);
-  if (!data.files.some((f) => f.table !== null)) throw nothingLoaded(data.files);
-  return data;
+  if (s.engine === 'arquero') {
+    const data = await loadPaths(files, options);
+    if (!data.files.some((f) => f.table !== null)) throw nothingLoaded(data.files);
+    return { files: data.files, tables: data.tables, dataset: new MemoryDataset(data.tables), close: () => {} };
+  }
+  const session = await openSession(files, options);
+  if (!session.load.files.some((f) => f.table !== null)) {
+    session.close();
+    throw nothingLoaded(session.load.files);
+  }
+  return {
+    files: session.load.files,
+    tables: new Map(),
+    dataset: session.dataset,
+    executor: new DuckDBExecutor(),
+    inputTables: () => session.tableFacts(PERIOD_COLUMNS),
+    close: () => session.close(),
+  };
+}
+
+/** The loaded exports and the dataset the rules run on, in memory (Arquero) or in the run's DuckDB. */
+interface Loaded {
+  files: FileReport[];
+  /** In-memory tables (none for DuckDB: the report is then told about them by `inputTables`). */
+  tables: LoadResult['tables'];
+  dataset: Dataset;
+  executor?: Executor<Dataset>;
+  inputTables?: () => Promise<InputTable[]>;
+  /** Closes the database (and removes its temporary folder); nothing for memory. */
+  close(): void;
 }
 
 /** Reporting: the result built (masked unless --reveal), rendered in its format, written to --out atomically or to stdout. */
-async function report(s: Settings, rules: CompiledRule[], data: LoadResult, run: Awaited<ReturnType<typeof runRules>>, baseline: Baseline | null, fileTables: Record<string, string>): Promise<AuditResult> {
+async function report(s: Settings, rules: CompiledRule[], data: Loaded, run: Awaited<ReturnType<typeof runRules>>, baseline: Baseline | null, fileTables: Record<string, string>): Promise<AuditResult> {
   const result = buildResult({
     tool: { name: 'fundaudit', version: VERSION },
     now: s.now,
     lang: s.lang,
     files: data.files,
     tables: data.tables,
+    inputTables: await data.inputTables?.(),
     rules,
     run,
     baseline,
@@ -279,8 +327,13 @@ export async function runAudit(pathArgs: string[], cli: AuditOptions): Promise<n
   if (!rules) return EXIT.usage;
   const baseline = s.baselineFile ? readBaseline(s.baselineFile) : null;
   const data = await loadData(s, { ...load.options, onlyTables: requiredTables(rules.selected) }, load.extraFiles);
-  const run = await runRules(rules.selected, new MemoryDataset(data.tables), { params: rules.params });
-  const result = await report(s, rules.selected, data, run, baseline, load.options.fileTables ?? {});
+  let result: AuditResult;
+  try {
+    const run = await runRules(rules.selected, data.dataset, { params: rules.params, executor: data.executor, evidence: s.evidence });
+    result = await report(s, rules.selected, data, run, baseline, load.options.fileTables ?? {});
+  } finally {
+    data.close();
+  }
 
   // With a baseline, only new findings fail the run: a nightly job fails on what changed.
   const failing = result.findings.filter((f) => f.baseline !== 'known' && atOrAbove(f.severity, s.failOn));
@@ -306,7 +359,9 @@ export function register(program: Command, action: ActionWrapper): void {
     .addOption(new Option('--fail-on <severity>', 'exit 1 when a finding is at or above this severity (default none)').choices(FAIL_ON))
     .option('--reveal', 'show personal data unmasked (identity numbers, names, accounts, phones)')
     .option('--baseline <file>', 'previous --format json report: its findings are marked known, the others new')
-    .addOption(new Option('--lang <lang>', 'report language (default zh)').choices(LANGS));
+    .addOption(new Option('--lang <lang>', 'report language (default zh)').choices(LANGS))
+    .addOption(new Option('--engine <engine>', 'executor: duckdb (default; county-sized data, spills to disk) or arquero (in memory, the reference)').choices([...ENGINES]))
+    .option('--evidence <n|all>', 'evidence rows shown with their values per finding (default 50; every row is listed by place)');
   addLoadOptions(cmd)
     .addHelpText(
       'after',

@@ -27,6 +27,10 @@ export interface AuditConfig {
   tables?: Record<string, string>;
   mapping?: string;
   reveal?: boolean;
+  /** duckdb or arquero. */
+  engine?: string;
+  /** Evidence rows shown with their values per finding, or all. */
+  evidence?: string;
 }
 
 type Kind = 'string' | 'list' | 'paths' | 'path' | 'bool' | 'map' | 'tables';
@@ -46,6 +50,8 @@ const KEYS: Record<keyof AuditConfig, Kind> = {
   tables: 'tables',
   mapping: 'path',
   reveal: 'bool',
+  engine: 'string',
+  evidence: 'string',
 };
 
 /** Splits comma lists and flattens: `a,b` and `[a, b]` mean the same. */

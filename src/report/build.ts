@@ -15,7 +15,7 @@ import type { LoadedRule } from '../rules/model.js';
 import { baselineStatus, markFindings, type Baseline } from './baseline.js';
 import { buildManifest } from './manifest.js';
 import { maskFinding, maskIssues, maskMapping, maskRanked, maskValue } from './mask.js';
-import { SCHEMA_VERSION, type AuditResult, type InputsSummary, type Lang, type ManifestOptions, type ReportFinding } from './model.js';
+import { SCHEMA_VERSION, type AuditResult, type InputsSummary, type InputTable, type Lang, type ManifestOptions, type ReportFinding } from './model.js';
 import { rankEntities } from './rank.js';
 import { skipReason } from './i18n.js';
 import { summarise } from './summary.js';
@@ -26,6 +26,8 @@ export interface BuildInput {
   lang: Lang;
   files: FileReport[];
   tables: Map<string, LoadedTable>;
+  /** What to say of each loaded table, when its rows are not in `tables` (a database holds them); else worked out from `tables`. */
+  inputTables?: InputTable[];
   /** The rules selected for the run. */
   rules: LoadedRule[];
   run: RunResult;
@@ -46,7 +48,7 @@ export function reportTime(env: NodeJS.ProcessEnv = process.env, now: () => Date
 }
 
 /** The column whose month says which period a row of a table belongs to. */
-const PERIOD_COLUMNS: Record<string, string[]> = {
+export const PERIOD_COLUMNS: Record<string, string[]> = {
   payouts: ['period', 'pay_date'],
   contributions: ['period', 'received_date'],
   bank_flows: ['txn_date'],
@@ -75,8 +77,8 @@ function sourcesOf(t: LoadedTable): string[] {
 
 const cmp = (a: string, b: string) => (a < b ? -1 : a > b ? 1 : 0);
 
-function summariseInputs(files: FileReport[], tables: Map<string, LoadedTable>, issues: number): InputsSummary {
-  const inputTables = [...tables.values()]
+function summariseInputs(files: FileReport[], tables: Map<string, LoadedTable>, issues: number, given?: InputTable[]): InputsSummary {
+  const inputTables = (given ?? [...tables.values()]
     .map((t) => ({
       name: t.name,
       label: tableDef(t.name)?.label ?? t.name,
@@ -85,7 +87,7 @@ function summariseInputs(files: FileReport[], tables: Map<string, LoadedTable>, 
       sources: sourcesOf(t),
       rows: t.rows,
       period: monthRange(t),
-    }))
+    })))
     .sort((a, b) => cmp(a.name, b.name));
   let from: string | null = null;
   let to: string | null = null;
@@ -163,7 +165,7 @@ export function buildResult(input: BuildInput): AuditResult {
     lang: input.lang,
     revealed: input.reveal,
     manifest: input.reveal ? manifest : { ...manifest, files: manifest.files.map((f) => ({ ...f, mapping: maskMapping(f.mapping) })) },
-    inputs: summariseInputs(input.files, input.tables, issues.length),
+    inputs: summariseInputs(input.files, input.tables, issues.length, input.inputTables),
     summary: summarise(findings, {
       run: ran.length,
       skipped: skipped.length,

@@ -44,7 +44,8 @@ port.on('message', async (task: WorkerTask) => {
     const parts = await loadFileParts(task.path, opts, () => new BatchWriter(send, () => ({ part: nextPart++, file: task.file, order: order++ })));
     post({ type: 'done', file: task.file, parts: parts.map((p) => ({ report: p.report, part: p.sink?.partNumber ?? null })) });
   } catch (err) {
-    const e = err as Error & { fix?: string };
-    post({ type: 'error', file: task.file, name: e?.name ?? 'Error', message: e?.message ?? String(err), fix: e?.fix, stack: e?.stack });
+    // Typed errors cross as their name and fields; the main thread makes them again.
+    const e = err as Error & { fix?: string; place?: string };
+    post({ type: 'error', file: task.file, name: e?.name ?? 'Error', message: e?.message ?? String(err), fix: e?.fix, place: e?.place, stack: e?.stack });
   }
 });

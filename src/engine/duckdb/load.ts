@@ -27,7 +27,7 @@ import type { FileReport, FileRule, LoadOptions } from '../../data/model.js';
 import { warnDifferentAudits } from '../../data/profile.js';
 import type { Source } from '../../data/provenance.js';
 import { TABLE_NAMES } from '../../data/tables.js';
-import { UsageError } from '../../cli/errors.js';
+import { InputError, UsageError } from '../../errors.js';
 import { TableAppender, type AppendedPart } from './appender.js';
 import { BatchWriter, type PartMessage } from './batch.js';
 import type { AuditDatabase } from './database.js';
@@ -60,6 +60,8 @@ export interface DuckDBLoad {
   tables: Map<string, DuckDBTable>;
   /** The parts rows come from, by their `__src`. */
   sources: Source[];
+  /** The parts loaded (dropped ones left out), in the order the in-memory loader concatenates them. */
+  parts: AppendedPart[];
   /** Worker threads used (0: this thread). */
   workers: number;
 }
@@ -76,7 +78,7 @@ export interface WorkerTask {
 export type WorkerMessage =
   | PartMessage
   | { type: 'done'; file: number; parts: Array<{ report: FileReport; part: number | null }> }
-  | { type: 'error'; file: number; name: string; message: string; fix?: string; stack?: string };
+  | { type: 'error'; file: number; name: string; message: string; fix?: string; place?: string; stack?: string };
 
 /** A file's reports, each with the key of its part as the appender knows it (null: no rows went anywhere). */
 type FileResult = Array<{ report: FileReport; part: string | null }>;
@@ -101,7 +103,8 @@ export async function loadIntoDuckDB(paths: string[], opts: LoadOptions, db: Aud
   const reports = results.flatMap((r) => r.map((p) => p.report));
   warnDifferentAudits(reports);
   const tables = await createViews(db, kept);
-  return { files: reports, skippedFolders, tables, sources: appender.parts.map((p) => p.source), workers };
+  const parts = [...kept].sort((a, b) => a.file - b.file || a.order - b.order);
+  return { files: reports, skippedFolders, tables, sources: appender.parts.map((p) => p.source), parts, workers };
 }
 
 /** Loads every file in this thread; checkpoints between files. */
@@ -165,7 +168,10 @@ function loadInWorkers(files: string[], sizes: number[], opts: LoadOptions, appe
             return;
           }
           if (m.type === 'error') {
-            const err = m.name === 'UsageError' ? new UsageError(m.message, m.fix) : Object.assign(new Error(`loading ${files[m.file]}: ${m.message}`), { stack: m.stack });
+            const err =
+              m.name === 'InputError' ? new InputError(m.message, m.fix, m.place)
+              : m.name === 'UsageError' ? new UsageError(m.message, m.fix, m.place)
+              : Object.assign(new Error(`loading ${files[m.file]}: ${m.message}`), { stack: m.stack });
             throw err;
           }
           appender.handle(producer, m);
