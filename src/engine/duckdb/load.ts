@@ -23,10 +23,10 @@ import { fileURLToPath } from 'node:url';
 import { expandPaths } from '../../data/files.js';
 import { loadFileParts } from '../../data/load.js';
 import { tableColumns } from '../../data/memory-sink.js';
-import type { FileReport, FileRule, LoadOptions } from '../../data/model.js';
+import type { FileReport, FileRule, LoadedTable, LoadOptions, Value } from '../../data/model.js';
 import { warnDifferentAudits } from '../../data/profile.js';
 import type { Source } from '../../data/provenance.js';
-import { TABLE_NAMES } from '../../data/tables.js';
+import { TABLE_NAMES, tableDef, type ColumnDef } from '../../data/tables.js';
 import { InputError, UsageError } from '../../errors.js';
 import { TableAppender, type AppendedPart } from './appender.js';
 import { BatchWriter, type PartMessage } from './batch.js';
@@ -105,6 +105,45 @@ export async function loadIntoDuckDB(paths: string[], opts: LoadOptions, db: Aud
   const tables = await createViews(db, kept);
   const parts = [...kept].sort((a, b) => a.file - b.file || a.order - b.order);
   return { files: reports, skippedFolders, tables, sources: appender.parts.map((p) => p.source), parts, workers };
+}
+
+/**
+ * Puts tables already loaded in memory (an inline rule test's CSV tables) into `db`, part by part, through the
+ * same batches and appender: the same values, places and digests as the in-memory tables have.
+ */
+export async function loadTablesIntoDuckDB(tables: ReadonlyMap<string, LoadedTable>, db: AuditDatabase): Promise<DuckDBLoad> {
+  const appender = await TableAppender.create(db.connection, [...tables.keys()]);
+  let nextPart = 0;
+  const send = (m: PartMessage) => appender.handle(0, m);
+  let file = 0;
+  for (const [name, t] of tables) {
+    const def = tableDef(name);
+    const columns = Object.keys(t.columns).map((c) => def?.columns.find((d) => d.name === c)).filter((c): c is ColumnDef => c !== undefined);
+    const sources = t.sources ?? t.files.map((f) => ({ file: f }));
+    const row = new Array<Value>(columns.length);
+    sources.forEach((source, k) => {
+      const writer = new BatchWriter(send, () => ({ part: nextPart++, file, order: k }));
+      writer.begin(name, source, columns);
+      for (let i = 0; i < t.rows; i++) {
+        if (t.fileIndex[i] !== k) continue;
+        columns.forEach((c, j) => (row[j] = t.columns[c.name][i] ?? null));
+        writer.row(row, t.lines[i]);
+      }
+      writer.end();
+    });
+    file++;
+  }
+  const kept = await appender.finish();
+  const parts = [...kept].sort((a, b) => a.file - b.file || a.order - b.order);
+  return { files: [], skippedFolders: [], tables: await createViews(db, kept), sources: appender.parts.map((p) => p.source), parts, workers: 0 };
+}
+
+/** Drops every table and view a load made, so that the database takes another load (one inline case after another). */
+export async function dropTables(db: AuditDatabase): Promise<void> {
+  for (const name of TABLE_NAMES) {
+    await db.connection.run(`DROP VIEW IF EXISTS ${ident(name)}`);
+    await db.connection.run(`DROP TABLE IF EXISTS ${ident(dataTableName(name))}`);
+  }
 }
 
 /** Loads every file in this thread; checkpoints between files. */
