@@ -12,6 +12,7 @@ import { execFileSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { loadPaths } from '../src/data/load.js';
+import { addReferenceTables } from '../src/data/reference.js';
 import { loadRuleFiles } from '../src/rules/load.js';
 import { requiredTables, runRules } from '../src/engine/run.js';
 import { MemoryDataset } from '../src/engine/dataset.js';
@@ -37,6 +38,7 @@ const tRules = secs(t);
 
 t = performance.now();
 const data = await loadPaths([dir], { onlyTables: requiredTables(rules) });
+data.files.push(...addReferenceTables(data.tables, requiredTables(rules)));
 const tLoad = secs(t);
 const rows = data.files.reduce((n, f) => n + f.rowsLoaded, 0);
 const bytes = data.files.reduce((n, f) => n + f.bytes, 0);

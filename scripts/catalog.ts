@@ -56,7 +56,7 @@ export function renderCatalog(rules: CompiledRule[]): string {
     out.push(`**${cell(rule.title.zh)}** — ${cell(rule.title.en)}`, '');
     out.push(`- category: \`${rule.category}\` (${CATEGORY_LABEL[rule.category]}) · risk: \`${rule.risk}\` (${RISK_LABEL[rule.risk]}) · severity: \`${rule.severity}\``);
     out.push(`- file: \`${relative(PACKAGE_ROOT, r.file).replaceAll('\\', '/')}\``);
-    out.push(`- tables needed: ${neededTables(r).map((t) => `\`${t.table}\` ${tableDef(t.table)?.label ?? ''} (${t.columns.join(', ')})`).join('; ')}`);
+    out.push(`- tables needed: ${neededTables(r).map((t) => `\`${t.table}\` ${tableDef(t.table)?.label ?? ''}${tableDef(t.table)?.reference ? ' — reference data, see reference/README.md' : ''} (${t.columns.join(', ')})`).join('; ')}`);
     const params = Object.entries(rule.params);
     if (params.length > 0) {
       out.push(`- params: ${params.map(([name, p]) => `\`${name}\` = ${JSON.stringify(p.default)}`).join(', ')}`);

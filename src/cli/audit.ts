@@ -23,6 +23,7 @@ import { openSession } from '../engine/duckdb/session.js';
 import { requiredTables, runRules } from '../engine/run.js';
 import type { CompiledRule } from '../plan/compile.js';
 import { collectParams, type ParamOverrides } from '../rules/params.js';
+import { addReferenceTables } from '../data/reference.js';
 import { loadRuleFiles } from '../rules/load.js';
 import { SEVERITIES, type RuleProblem, type Severity } from '../rules/model.js';
 import { selectRules } from '../rules/select.js';
@@ -244,9 +245,11 @@ async function loadData(s: Settings, options: LoadOptions, extraFiles: string[])
   if (s.engine === 'arquero') {
     const data = await loadPaths(files, options);
     if (!data.files.some((f) => f.table !== null)) throw nothingLoaded(data.files);
+    // Reference data the rules read (holiday calendar, contribution limits) that no input provided; listed in the manifest.
+    data.files.push(...addReferenceTables(data.tables, options.onlyTables ?? []));
     return { files: data.files, tables: data.tables, dataset: new MemoryDataset(data.tables), close: () => {} };
   }
-  const session = await openSession(files, options);
+  const session = await openSession(files, options, options.onlyTables ?? []);
   if (!session.load.files.some((f) => f.table !== null)) {
     session.close();
     throw nothingLoaded(session.load.files);

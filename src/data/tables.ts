@@ -1,6 +1,7 @@
 /**
- * The ten canonical tables of DESIGN.md §3, as data: column names, types,
- * header aliases, code lists and which columns hold personal data.
+ * The ten canonical tables of DESIGN.md §3 and the two reference tables
+ * (`calendar`, `contribution_limits`; see reference.ts), as data: column
+ * names, types, header aliases, code lists and which columns hold personal data.
  *
  * Everything that needs to know the data model reads it from here: the loader
  * (recognition, header mapping, typing), the rule validator (unknown tables or
@@ -51,6 +52,8 @@ export interface TableDef {
   columns: ColumnDef[];
   /** A money column whose direction another column holds, and the two-sided form it may come in (bank statements). */
   directed?: DirectedAmount;
+  /** Reference data rather than an export: supplied from reference/ (or empty) when no input provides it (reference.ts). */
+  reference?: true;
 }
 
 /**
@@ -129,6 +132,12 @@ export const INSURED_STATUS_CODES: CodeValue[] = [
   { value: '暂停缴费', aliases: ['中断缴费', '暂停', '2'] },
   { value: '终止参保', aliases: ['终止', '注销', '3'] },
   { value: '领取待遇', aliases: ['离退休', '退休', '享受待遇', '4'] },
+];
+
+/** Kind of a calendar day (calendar.kind): an official rest day, or a working day on a weekend (调休). */
+export const DAY_KIND_CODES: CodeValue[] = [
+  { value: 'holiday', aliases: ['休', '休息', '休息日', '放假', '节假日', '假日', '法定节假日', 'off', 'rest', 'rest day'] },
+  { value: 'workday', aliases: ['班', '上班', '工作日', '调休上班', '补班', 'work', 'working day'] },
 ];
 
 const c = (name: string, type: ColumnType, label: string, aliases: string[] = [], extra: Partial<ColumnDef> = {}): ColumnDef => ({
@@ -334,6 +343,34 @@ export const TABLES: TableDef[] = [
       c('id_number', 'id', '身份证号', ['身份证号', '公民身份号码', '身份证号码'], { pii: 'id' }),
       c('cert_date', 'date', '认证日期', ['认证日期']),
       c('method', 'text', '认证方式', ['认证方式']),
+    ],
+  },
+  // Reference tables: not exports of the fund, but data the rules need (reference.ts supplies them when no input does).
+  {
+    name: 'calendar',
+    label: '节假日安排',
+    reference: true,
+    fileHints: ['calendar', 'holiday', '节假日', '日历', '调休'],
+    keyColumns: ['date', 'kind'],
+    columns: [
+      c('date', 'date', '日期', ['日期', '公历日期']),
+      c('kind', 'enum', '休班类型', ['休班类型', '日期类型', '放假或上班', '休班'], { codes: DAY_KIND_CODES }),
+      c('holiday', 'text', '节日名称', ['节日名称', '节日', '节假日名称', '假期']),
+      c('source', 'text', '依据', ['依据', '来源', '文件依据', '数据来源']),
+    ],
+  },
+  {
+    name: 'contribution_limits',
+    label: '缴费基数上下限',
+    reference: true,
+    fileHints: ['contribution_limits', 'limits', '上下限', '缴费基数'],
+    keyColumns: ['year', 'floor', 'ceiling'],
+    columns: [
+      c('year', 'int', '缴费年度', ['缴费年度', '年度', '年份']),
+      c('region', 'text', '统筹地区', ['统筹地区', '地区', '统筹区', '行政区划']),
+      c('floor', 'money', '缴费基数下限', ['缴费基数下限', '基数下限', '下限']),
+      c('ceiling', 'money', '缴费基数上限', ['缴费基数上限', '基数上限', '上限']),
+      c('source', 'text', '依据', ['依据', '来源', '文件依据', '发布文件']),
     ],
   },
 ];

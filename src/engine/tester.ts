@@ -15,6 +15,7 @@
 import type { DataIssue, LoadedTable } from '../data/model.js';
 import { formatYuan } from '../data/yuan.js';
 import { loadText } from '../data/load.js';
+import { addReferenceTables } from '../data/reference.js';
 import { upgradeId15 } from '../data/types/id.js';
 import type { CompiledRule } from '../plan/compile.js';
 import { renderTemplate } from '../plan/template.js';
@@ -22,7 +23,7 @@ import type { TestCase } from '../rules/model.js';
 import { yuanToFen, type ParamOverrides } from '../rules/params.js';
 import { MemoryDataset } from './dataset.js';
 import { compareRuns, type Finding, type RunResult } from './finding.js';
-import { runRules } from './run.js';
+import { requiredTables, runRules } from './run.js';
 import { AuditDatabase } from './duckdb/database.js';
 import { DuckDBDataset } from './duckdb/dataset.js';
 import { DuckDBExecutor } from './duckdb/executor.js';
@@ -188,6 +189,8 @@ async function testCase(loaded: CompiledRule, tc: TestCase, index: number, duck:
   const structural = failures.length > 0;
   if (!structural || (tc?.tables && tc?.expect)) {
     const tables = loadCase(loaded, tc, failures, issues);
+    // A case may leave out a reference table (the holiday calendar): it gets the shipped one, as an audit would.
+    addReferenceTables(tables, requiredTables([loaded]));
     try {
       const params = tc.params ? { [rule.id]: tc.params } : undefined;
       const result = await runRules([loaded], new MemoryDataset(tables), { params });

@@ -58,6 +58,12 @@ export const DOMAIN_SIGNATURES: Readonly<Record<string, FunctionSignature>> = {
   // The digits of '110101199001011234' are the whole identity number.
   seq_number: scalar(1, 1, 'number', true),
   statutory_retire_age: scalar(3, 3, 'number', false),
+  // The key of a name is that name; a receipt series or counter built from an identity number keeps its digits.
+  text_key: scalar(1, 1, 'text', true),
+  contains_any: scalar(2, 2, 'boolean', false),
+  receipt_series: scalar(2, 2, 'text', true),
+  receipt_counter: scalar(1, 1, 'number', true),
+  weekdays_between: scalar(2, 2, 'number', false),
 };
 
 /** Whitelisted built-in scalar functions (no regular expressions, no Arquero date functions). */

@@ -77,6 +77,8 @@ export class TableAppender {
   private constructor(
     private readonly connection: DuckDBConnection,
     private readonly tables: Map<string, TableState>,
+    /** `__src` of the first part: a load added to a database that holds others numbers its parts after theirs. */
+    private readonly srcBase: number,
   ) {}
 
   /**
@@ -84,7 +86,7 @@ export class TableAppender {
    * and an appender for each: from then on every message is handled synchronously, as the loader's sink
    * calls come.
    */
-  static async create(connection: DuckDBConnection, names: readonly string[]): Promise<TableAppender> {
+  static async create(connection: DuckDBConnection, names: readonly string[], srcBase = 0): Promise<TableAppender> {
     const tables = new Map<string, TableState>();
     for (const name of names) {
       const def = tableDef(name);
@@ -97,7 +99,7 @@ export class TableAppender {
       const chunk = DuckDBDataChunk.create(all.map((c) => DUCKDB_TYPES[c.type]));
       tables.set(name, { name, appender, chunk, columns, types, rows: 0 });
     }
-    return new TableAppender(connection, tables);
+    return new TableAppender(connection, tables, srcBase);
   }
 
   /** Handles one message of producer `producer` (messages of one producer in the order it sent them). */
@@ -106,7 +108,7 @@ export class TableAppender {
     if (m.type === 'begin') {
       const table = this.tables.get(m.table);
       if (!table) throw new Error(`table ${m.table} was not asked for`);
-      const part: AppendedPart = { key, src: this.parts.length, table: m.table, source: m.source, file: m.file, order: m.order, columns: m.columns.map((c) => c.name), rows: 0, open: true };
+      const part: AppendedPart = { key, src: this.srcBase + this.parts.length, table: m.table, source: m.source, file: m.file, order: m.order, columns: m.columns.map((c) => c.name), rows: 0, open: true };
       this.parts.push(part);
       const target = m.columns.map((c) => {
         const k = table.columns.indexOf(c.name);

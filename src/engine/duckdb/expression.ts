@@ -335,17 +335,19 @@ function call(fn: string, rawArgs: Expr[], scope: Scope): SqlExpr {
   // An aggregate's or window function's arguments are values of rows: computed once per row before the step.
   const rowScope: Scope = { ...scope, aggregate: undefined, window: undefined, once: scope.rowOnce ?? scope.once };
   const rowOnce = rowScope.once ?? asIs;
+  // The first argument is a value of each row; the others (quantile's p, lag's offset and default) are one per query.
+  const argument = (a: Expr, i: number) => (i === 0 ? rowOnce(compileExpr(a, rowScope)) : compileExpr(a, { ...rowScope, once: asIs }));
   const agg = AGGREGATES[fn];
   if (agg) {
     if (!scope.aggregate) throw new UnsupportedExpression(`op.${fn} is an aggregate: use it in a rollup, or in a derive after groupby`);
     scope.aggregate.used = true;
-    return agg(rawArgs.map((a) => rowOnce(compileExpr(a, rowScope))), scope.aggregate);
+    return agg(rawArgs.map((a, i) => argument(a, i)), scope.aggregate);
   }
   const win = WINDOWS[fn];
   if (win) {
     if (!scope.window) throw new UnsupportedExpression(`op.${fn} is a window function: use it in a derive`);
     scope.window.used = true;
-    return win(rawArgs.map((a) => rowOnce(compileExpr(a, rowScope))), scope.window);
+    return win(rawArgs.map((a, i) => argument(a, i)), scope.window);
   }
   const scalar = SCALARS[fn];
   if (!scalar) throw new UnsupportedExpression(`op.${fn} has no SQL form`);
@@ -531,7 +533,11 @@ const AGGREGATES: Readonly<Record<string, AggFn>> = {
 /** Arquero's quantile: linear between the closest ranks (R-7), as DuckDB's quantile_cont. */
 function quantile(x: SqlExpr, p: string, s: AggregateScope): SqlExpr {
   if (!(x.kind === 'int' || x.kind === 'float')) throw new UnsupportedExpression('a quantile of values that are not numbers');
-  return sql(`quantile_cont(${x.sql}, greatest(least(CAST(${p} AS DOUBLE), 1), 0))${validOnly(x)}${s.over}`, 'float');
+  // DuckDB's quantile_cont takes only a constant p; a param's p goes through the sorted values instead.
+  if (/^\(?-?\d+(\.\d+)?\)?$|^CAST\(-?[0-9.eE+-]+ AS DOUBLE\)$/.test(p)) {
+    return sql(`quantile_cont(${x.sql}, greatest(least(CAST(${p} AS DOUBLE), 1), 0))${validOnly(x)}${s.over}`, 'float');
+  }
+  return sql(`fa_quantile(list(CAST(${x.sql} AS DOUBLE) ORDER BY ${x.sql})${validOnly(x)}${s.over}, CAST(${p} AS DOUBLE))`, 'float');
 }
 
 type WinFn = (args: SqlExpr[], w: NonNullable<Scope['window']>) => SqlExpr;
@@ -579,6 +585,13 @@ export const EXPRESSION_MACROS: string[] = [
   // parseFloat / parseInt (radix 10): the longest number the text starts with, after leading spaces.
   `CREATE MACRO fa_parse_float(s) AS TRY_CAST(nullif(regexp_extract(regexp_replace(s, '^\\s+', ''), '^[+-]?([0-9]+\\.?[0-9]*|\\.[0-9]+)([eE][+-]?[0-9]+)?', 0), '') AS DOUBLE)`,
   `CREATE MACRO fa_parse_int(s) AS TRY_CAST(nullif(regexp_extract(regexp_replace(s, '^\\s+', ''), '^[+-]?[0-9]+', 0), '') AS DOUBLE)`,
+  // Arquero's quantile of sorted values: the first for p ≤ 0 (or one value), the last for p ≥ 1, else linear between ranks.
+  `CREATE MACRO fa_quantile(l, p) AS CASE
+     WHEN l IS NULL OR len(l) = 0 THEN NULL
+     WHEN p <= 0 OR len(l) < 2 THEN l[1]
+     WHEN p >= 1 THEN l[len(l)]
+     ELSE l[CAST(floor((len(l) - 1) * p) AS BIGINT) + 1] + (l[CAST(floor((len(l) - 1) * p) AS BIGINT) + 2] - l[CAST(floor((len(l) - 1) * p) AS BIGINT) + 1]) * ((len(l) - 1) * p - floor((len(l) - 1) * p))
+   END`,
   // The most frequent value of a list (the first to reach the highest count, in order).
   `CREATE MACRO fa_mode(l) AS (SELECT v FROM (SELECT unnest(l) AS v, generate_subscripts(l, 1) AS i) WHERE v IS NOT NULL
      GROUP BY v ORDER BY count(*) DESC, min(i) LIMIT 1)`,

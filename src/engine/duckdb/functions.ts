@@ -83,6 +83,8 @@ export const FUNCTION_MACROS: string[] = [
      (ascii(s[11]) - 48) * 7 + (ascii(s[12]) - 48) * 9 + (ascii(s[13]) - 48) * 10 + (ascii(s[14]) - 48) * 5 + (ascii(s[15]) - 48) * 8 +
      (ascii(s[16]) - 48) * 4 + (ascii(s[17]) - 48) * 2) % 11 AS INTEGER), 1)`,
   `CREATE MACRO fa_id_shape18(u) AS regexp_full_match(u, '[0-9]{17}[0-9X]')`,
+  // Mondays to Fridays in the days 1970-01-01 … n − 1 (1970-01-01 was a Thursday): weekdays_between's upTo.
+  `CREATE MACRO fa_weekdays_upto(n) AS CAST(floor(n / 7.0) AS BIGINT) * 5 + [0, 1, 2, 2, 2, 3, 4][CAST(n - floor(n / 7.0) * 7 AS BIGINT) + 1]`,
   `CREATE MACRO fa_id_shape15(u) AS regexp_full_match(u, '[0-9]{15}')`,
   // The birth date an upper-cased identity number holds (18: YYYYMMDD at 7; 15: YYMMDD at 7, 19YY), or null.
   `CREATE MACRO fa_id_birth(u) AS CASE
@@ -187,6 +189,67 @@ function significant(e: SqlExpr, once: Once): string {
 
 type DomainSql = (args: SqlExpr[], once: Once) => SqlExpr;
 
+/** A string literal for SQL made here from constant text (quotes doubled). */
+const quoted = (s: string) => `'${s.replace(/'/g, "''")}'`;
+
+/**
+ * text_key's character map (src/engine/functions/text_key.ts) as one translate(): each character to the one
+ * text_key writes for it, and those it drops last, with nothing to map to.
+ */
+const TEXT_KEY_MAP = (() => {
+  const dropped = [...' \t\n\r\f\v\u00a0\u3000\ufeff\u200b·・•‧⋅'];
+  const opening = new Set([...'〔［【（〖｛([{']);
+  const closing = new Set([...'〕］】）〗｝)]}']);
+  const final = (ch: string): string => {
+    let c = ch.codePointAt(0)!;
+    if (c >= 0xff01 && c <= 0xff5e) c -= 0xfee0;
+    const folded = String.fromCodePoint(c);
+    if (opening.has(folded)) return '[';
+    if (closing.has(folded)) return ']';
+    if (c >= 0x61 && c <= 0x7a) return String.fromCharCode(c - 0x20);
+    return folded;
+  };
+  const mapped: string[] = [];
+  for (let c = 0xff01; c <= 0xff5e; c++) mapped.push(String.fromCodePoint(c));
+  for (const ch of [...opening, ...closing, ...'abcdefghijklmnopqrstuvwxyz']) if (!mapped.includes(ch)) mapped.push(ch);
+  const kept = mapped.filter((ch) => final(ch) !== ch);
+  return { from: quoted(kept.join('') + dropped.join('')), to: quoted(kept.map(final).join('')) };
+})();
+
+/** text_key of a value: a text (dates as theirs) or a number's text; null for anything else. */
+function textKey(e: SqlExpr, once: Once): string {
+  let t: string;
+  if (e.kind === 'text' || isTemporal(e)) t = asText(e);
+  else if (isNumber(e)) t = onceSql(once, `(CASE WHEN ${once(e).sql} IS NOT NULL THEN fa_js_number_text(CAST(${once(e).sql} AS DOUBLE)) END)`, 'text');
+  else return 'CAST(NULL AS VARCHAR)';
+  return `translate(${t}, ${TEXT_KEY_MAP.from}, ${TEXT_KEY_MAP.to})`;
+}
+
+/**
+ * splitReceipt (receipt_parts.ts): the receipt's text (a safe non-negative integer as its digits, else its
+ * text_key), cut into prefix, counter and the rest: the last run of digits is the counter, less a year
+ * (1990–2099) that leads a run of six digits or more, which goes to the prefix.
+ */
+function receiptParts(e: SqlExpr, once: Once): { prefix: string; run: string; rest: string } | null {
+  let text: string;
+  if (e.kind === 'int') text = `(CASE WHEN ${once(e).sql} >= 0 AND ${once(e).sql} <= ${MAX_SAFE} THEN CAST(${once(e).sql} AS VARCHAR) END)`;
+  else if (e.kind === 'float') {
+    const x = once(e).sql;
+    text = `(CASE WHEN ${x} = trunc(${x}) AND ${x} >= 0 AND ${x} <= ${MAX_SAFE} THEN CAST(CAST(${x} AS BIGINT) AS VARCHAR) END)`;
+  } else if (e.kind === 'text' || isTemporal(e)) text = textKey(e, once);
+  else return null;
+  const parts = onceSql(once, `regexp_extract(${onceSql(once, text, 'text')}, '^(.*?)([0-9]+)([^0-9]*)$', ['pre', 'run', 'rest'])`, 'text');
+  const split = onceSql(once, `(length(struct_extract(${parts}, 'run')) >= 6 AND regexp_matches(struct_extract(${parts}, 'run'), '^(199[0-9]|20[0-9][0-9])'))`, 'boolean');
+  return {
+    prefix: onceSql(once, `(CASE WHEN ${split} THEN struct_extract(${parts}, 'pre') || substr(struct_extract(${parts}, 'run'), 1, 4) ELSE struct_extract(${parts}, 'pre') END)`, 'text'),
+    run: onceSql(once, `(CASE WHEN ${split} THEN substr(struct_extract(${parts}, 'run'), 5) ELSE nullif(struct_extract(${parts}, 'run'), '') END)`, 'text'),
+    rest: `struct_extract(${parts}, 'rest')`,
+  };
+}
+
+/** A receipt's counter: its run of digits as a number, when a JavaScript number holds it exactly. */
+const counterOf = (run: string) => `(CASE WHEN TRY_CAST(${run} AS HUGEINT) <= ${MAX_SAFE} THEN CAST(${run} AS BIGINT) END)`;
+
 /** Each domain function's SQL, by its name in rules (`op.<name>`). */
 export const DOMAIN_SQL: Readonly<Record<string, DomainSql>> = {
   id_valid: ([id], once) => sql(id.kind === 'text' || isTemporal(id) ? `fa_id_valid(${onceSql(once, asText(id), 'text')})` : 'CAST(NULL AS BOOLEAN)', 'boolean'),
@@ -281,6 +344,36 @@ export const DOMAIN_SQL: Readonly<Record<string, DomainSql>> = {
     const digits = onceSql(once, `regexp_extract(fa_js_trim(${asText(text)}), '([0-9]+)$', 1)`, 'text');
     // Past 2^53 − 1 a JavaScript number is not exact: null, as there.
     return sql(`(CASE WHEN ${digits} <> '' AND TRY_CAST(${digits} AS HUGEINT) <= ${MAX_SAFE} THEN CAST(${digits} AS BIGINT) END)`, 'int');
+  },
+
+  text_key: ([x], once) => sql(textKey(x, once), 'text'),
+
+  contains_any: ([x, list], once) => {
+    if (list.kind !== 'list') return sql('false', 'boolean');
+    const t = onceSql(once, textKey(x, once), 'text');
+    const item = `translate(k, ${TEXT_KEY_MAP.from}, ${TEXT_KEY_MAP.to})`;
+    // False, never null: a missing text holds nothing; an empty item is never held.
+    return sql(`coalesce(${t} <> '' AND list_bool_or(list_transform(${once(list).sql}, k -> coalesce(${item} <> '' AND contains(${t}, ${item}), false))), false)`, 'boolean');
+  },
+
+  receipt_counter: ([receipt], once) => {
+    const p = receiptParts(receipt, once);
+    return p ? sql(counterOf(p.run), 'int') : sql('CAST(NULL AS BIGINT)', 'int');
+  },
+
+  receipt_series: ([receipt, date], once) => {
+    const p = receiptParts(receipt, once);
+    if (!p) return sql('CAST(NULL AS VARCHAR)', 'text');
+    const series = `${p.prefix} || '#' || ${p.rest}`;
+    const year = `regexp_matches(${p.prefix}, '(^|[^0-9])(199[0-9]|20[0-9][0-9])([^0-9]|$)')`;
+    const d = day(date, once);
+    return sql(`(CASE WHEN ${counterOf(p.run)} IS NULL THEN NULL WHEN ${year} OR ${d} IS NULL THEN ${series} ELSE ${series} || '@' || CAST(year(${d}) AS VARCHAR) END)`, 'text');
+  },
+
+  weekdays_between: ([a, b], once) => {
+    const from = onceSql(once, `(${day(a, once)} - DATE '1970-01-01')`, 'int');
+    const to = onceSql(once, `(${day(b, once)} - DATE '1970-01-01')`, 'int');
+    return sql(`(CASE WHEN ${to} <= ${from} THEN 0 ELSE fa_weekdays_upto(${to} + 1) - fa_weekdays_upto(${from} + 1) END)`, 'int');
   },
 
   statutory_retire_age: ([gender, scheme, job], once) => {

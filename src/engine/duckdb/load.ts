@@ -111,15 +111,16 @@ export async function loadIntoDuckDB(paths: string[], opts: LoadOptions, db: Aud
  * Puts tables already loaded in memory (an inline rule test's CSV tables) into `db`, part by part, through the
  * same batches and appender: the same values, places and digests as the in-memory tables have.
  */
-export async function loadTablesIntoDuckDB(tables: ReadonlyMap<string, LoadedTable>, db: AuditDatabase): Promise<DuckDBLoad> {
-  const appender = await TableAppender.create(db.connection, [...tables.keys()]);
+export async function loadTablesIntoDuckDB(tables: ReadonlyMap<string, LoadedTable>, db: AuditDatabase, srcBase = 0): Promise<DuckDBLoad> {
+  const appender = await TableAppender.create(db.connection, [...tables.keys()], srcBase);
   let nextPart = 0;
   const send = (m: PartMessage) => appender.handle(0, m);
   let file = 0;
   for (const [name, t] of tables) {
     const def = tableDef(name);
     const columns = Object.keys(t.columns).map((c) => def?.columns.find((d) => d.name === c)).filter((c): c is ColumnDef => c !== undefined);
-    const sources = t.sources ?? t.files.map((f) => ({ file: f }));
+    // A table with no file (an empty reference table) is still a table, with its columns and no rows.
+    const sources = t.files.length === 0 ? [{ file: '' }] : (t.sources ?? t.files.map((f) => ({ file: f })));
     const row = new Array<Value>(columns.length);
     sources.forEach((source, k) => {
       const writer = new BatchWriter(send, () => ({ part: nextPart++, file, order: k }));

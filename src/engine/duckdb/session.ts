@@ -4,14 +4,15 @@
  * locked, and what the report says of each loaded table.
  */
 import { availableParallelism, freemem, totalmem } from 'node:os';
-import type { LoadOptions, TableFacts } from '../../data/model.js';
+import type { LoadedTable, LoadOptions, TableFacts, Value } from '../../data/model.js';
+import { addReferenceTables, REFERENCE_TABLES } from '../../data/reference.js';
 import { sourceLabel } from '../../data/provenance.js';
 import { tableDef } from '../../data/tables.js';
 import { AuditDatabase, type DatabaseLimits } from './database.js';
 import { DuckDBDataset } from './dataset.js';
-import { loadIntoDuckDB, type DuckDBLoad, type DuckDBLoadSettings } from './load.js';
+import { loadIntoDuckDB, loadTablesIntoDuckDB, type DuckDBLoad, type DuckDBLoadSettings } from './load.js';
 import { readRows, valueSql } from './read.js';
-import { ident } from './schema.js';
+import { dataTableName, ident } from './schema.js';
 
 /**
  * DuckDB's share of the machine: 1.25 GiB (so that with Node's own heap and the loading threads an audit of
@@ -36,11 +37,15 @@ export interface DuckDBSession {
   close(): void;
 }
 
-/** Opens a database, loads `files` into it and locks it. Closing removes everything it wrote. */
-export async function openSession(files: string[], opts: LoadOptions, limits: Partial<DatabaseLimits> = {}, settings: DuckDBLoadSettings = {}): Promise<DuckDBSession> {
+/**
+ * Opens a database, loads `files` into it, adds the reference tables among `needed` that the rules read
+ * (data/reference.ts, as for the in-memory tables), and locks it. Closing removes everything it wrote.
+ */
+export async function openSession(files: string[], opts: LoadOptions, needed: Iterable<string> = [], limits: Partial<DatabaseLimits> = {}, settings: DuckDBLoadSettings = {}): Promise<DuckDBSession> {
   const database = await AuditDatabase.open({ ...defaultLimits(), ...limits });
   try {
     const load = await loadIntoDuckDB(files, opts, database, settings);
+    await addReferences(database, load, needed);
     await database.lock();
     const dataset = DuckDBDataset.of(database, load);
     return { database, dataset, load, tableFacts: (p) => tableFacts(database, load, p), close: () => database.close() };
@@ -48,6 +53,49 @@ export async function openSession(files: string[], opts: LoadOptions, limits: Pa
     database.close();
     throw err;
   }
+}
+
+/**
+ * The reference tables the rules read, as data/reference.ts makes them in memory: a loaded one is read back
+ * (it is small), completed with the shipped rows and every column, and loaded again in its place; a missing
+ * one is added. Their shipped files are reported like the inputs.
+ */
+async function addReferences(db: AuditDatabase, load: DuckDBLoad, needed: Iterable<string>): Promise<void> {
+  const names = [...new Set(needed)].filter((n) => REFERENCE_TABLES[n]);
+  if (names.length === 0) return;
+  const tables = new Map<string, LoadedTable>();
+  for (const name of names) if (load.tables.has(name)) tables.set(name, await readTable(db, load, name));
+  load.files.push(...addReferenceTables(tables, names));
+  for (const name of tables.keys()) {
+    await db.connection.run(`DROP VIEW IF EXISTS ${ident(name)}`);
+    await db.connection.run(`DROP TABLE IF EXISTS ${ident(dataTableName(name))}`);
+    load.tables.delete(name);
+    load.parts = load.parts.filter((p) => p.table !== name);
+  }
+  const added = await loadTablesIntoDuckDB(tables, db, load.sources.length);
+  for (const [name, t] of added.tables) load.tables.set(name, t);
+  load.sources.push(...added.sources);
+  load.parts.push(...added.parts);
+}
+
+/** A loaded table read back from DuckDB whole, with its provenance (for small tables only). */
+async function readTable(db: AuditDatabase, load: DuckDBLoad, name: string): Promise<LoadedTable> {
+  const columns = load.tables.get(name)!.columns;
+  const { rows } = await readRows(db.connection, `SELECT ${[...columns.map((c) => valueSql(name, c)), '__src', '__line'].join(', ')} FROM ${ident(name)} ORDER BY __row`);
+  const out: Record<string, Value[]> = Object.fromEntries(columns.map((c) => [c, [] as Value[]]));
+  const srcs: number[] = [];
+  const fileIndex = new Int32Array(rows.length);
+  const lines = new Int32Array(rows.length);
+  rows.forEach((r, i) => {
+    columns.forEach((c, k) => out[c].push(r[k] as Value));
+    const src = Number(r[columns.length]);
+    let k = srcs.indexOf(src);
+    if (k < 0) k = srcs.push(src) - 1;
+    fileIndex[i] = k;
+    lines[i] = Number(r[columns.length + 1]);
+  });
+  const sources = srcs.map((s) => load.sources[s]);
+  return { name, rows: rows.length, columns: out, sources, files: sources.map((s) => s.file), fileIndex, lines };
 }
 
 async function tableFacts(db: AuditDatabase, load: DuckDBLoad, periodColumns: Record<string, string[]>): Promise<TableFacts[]> {

@@ -24,6 +24,11 @@ import { is_working_time } from './is_working_time.js';
 import { is_round_amount } from './is_round_amount.js';
 import { seq_number } from './seq_number.js';
 import { statutory_retire_age } from './statutory_retire_age.js';
+import { text_key } from './text_key.js';
+import { contains_any } from './contains_any.js';
+import { receipt_series } from './receipt_series.js';
+import { receipt_counter } from './receipt_counter.js';
+import { weekdays_between } from './weekdays_between.js';
 import { is_valid } from './is_valid.js';
 import { coalesce } from './coalesce.js';
 
@@ -52,6 +57,11 @@ export const DOMAIN_FUNCTIONS: Record<string, Fn> = {
   is_round_amount,
   seq_number,
   statutory_retire_age,
+  text_key,
+  contains_any,
+  receipt_series,
+  receipt_counter,
+  weekdays_between,
 };
 
 /** Whitelisted built-ins that Arquero 8 lacks; an executor in JavaScript provides them alongside the domain functions. */

@@ -63,7 +63,8 @@ export function validateTests(f: RuleFile): void {
     const tables = t.tables;
     // A misspelt table name is reported as such, not also as a missing table.
     const misspelt = Object.keys(tables).some((name) => !tableDef(name));
-    for (const table of misspelt ? [] : reads?.tables.filter((x) => !Object.hasOwn(tables, x)) ?? []) {
+    // Reference tables (the holiday calendar) are supplied when a case leaves them out, as in an audit.
+    for (const table of misspelt ? [] : reads?.tables.filter((x) => !Object.hasOwn(tables, x) && !tableDef(x)?.reference) ?? []) {
       report(f, ['tests', i, 'tables'], 'test-missing-table', `this test has no \`${table}\` table, which the rule reads: it would be skipped and find nothing`,
         `add ${table}: | with a header naming ${(reads!.inputColumns[table] ?? []).join(', ')}, and the rows the case needs`, { key: true });
     }
@@ -78,7 +79,8 @@ export function validateTests(f: RuleFile): void {
       if (typeof csv !== 'string') continue;
       const header = headerCells(csv);
       const present = new Set(header.map((cell) => columnForHeader(table, cell.text)));
-      const lacking = (reads?.inputColumns[table] ?? []).filter((c) => !present.has(c));
+      // A reference table's columns are all optional: the missing ones are filled with blanks (reference.ts).
+      const lacking = def.reference ? [] : (reads?.inputColumns[table] ?? []).filter((c) => !present.has(c));
       // A misspelt header cell is reported as such, not also as a missing column.
       const misspelt = header.some((cell) => cell.text.trim() !== '' && columnForHeader(table, cell.text) === null);
       if (lacking.length > 0 && header.length > 0 && !misspelt) {

@@ -6,7 +6,7 @@
  * and wrong, and numbers as text. Arguments are bound as typed params.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { BIGINT, BOOLEAN, DOUBLE, VARCHAR, type DuckDBType, type DuckDBValue } from '@duckdb/node-api';
+import { BIGINT, BOOLEAN, DOUBLE, LIST, listValue, VARCHAR, type DuckDBType, type DuckDBValue } from '@duckdb/node-api';
 import { AuditDatabase } from '../../../src/engine/duckdb/database.js';
 import { asIs, DOMAIN_SQL, type SqlExpr, type SqlKind } from '../../../src/engine/duckdb/functions.js';
 import { plainValue } from '../../../src/engine/duckdb/read.js';
@@ -76,6 +76,11 @@ const NUMBERS: Arg[] = [
   ...BOOLEANS,
 ];
 
+const RECEIPTS: Arg[] = text(
+  'LX01-2024-000123', '2024000123', 'PJ00010001', '000123', '123', 'PJ2024-000123ab', 'ｐｊ　２０２４-０００１２３', 'no digits', '', '20240001',
+  '99999999999999999999', 'A1B2C3', '（2023）12号', '1999123456', '2100123456', 'lx-2024-7', ' 12 ', 'x-2024',
+);
+
 const SQL_TYPES: Partial<Record<SqlKind, { type: DuckDBType; cast?: string }>> = {
   text: { type: VARCHAR },
   month: { type: VARCHAR },
@@ -84,6 +89,7 @@ const SQL_TYPES: Partial<Record<SqlKind, { type: DuckDBType; cast?: string }>> =
   int: { type: BIGINT },
   float: { type: DOUBLE },
   boolean: { type: BOOLEAN },
+  list: { type: LIST(VARCHAR) },
 };
 
 /**
@@ -98,7 +104,7 @@ async function viaSql(fn: string, rows: Arg[][]): Promise<unknown[]> {
     '(' + [r, ...args.map((a, i) => {
       if (a.kind === 'null') return 'NULL';
       const t = SQL_TYPES[a.kind]!;
-      values[`r${r}a${i}`] = a.value as DuckDBValue;
+      values[`r${r}a${i}`] = a.kind === 'list' ? listValue(a.value as string[]) : (a.value as DuckDBValue);
       types[`r${r}a${i}`] = t.type;
       return t.cast ? `CAST($r${r}a${i} AS ${t.cast})` : `$r${r}a${i}`;
     })].join(', ') + ')',
@@ -190,6 +196,32 @@ describe('domain functions in SQL mean what they mean in JavaScript', () => {
     const scheme = [...text('170', '110', ' 170'), ...int(170), NULLS[0]];
     const job = [...text('干部', '工人'), NULLS[1], ...int(1)];
     await expectSame('statutory_retire_age', [gender, scheme, job]);
+  });
+
+  it.each(['text_key', 'receipt_counter'])('%s', async (fn) => {
+    await expectSame(fn, [[...RECEIPTS, ...NULLS, ...DATES.slice(0, 1), ...MONTHS.slice(0, 1), ...int(123, -5, 9007199254740991), ...float(12, 12.5), ...BOOLEANS]]);
+  });
+
+  it('receipt_series', async () => {
+    await expectSame('receipt_series', [[...RECEIPTS, NULLS[0], ...int(2024000123, 77)], [...DATES.slice(0, 2), ...text('2023-05', 'x'), NULLS[0], ...MONTHS.slice(0, 1)]]);
+  });
+
+  it('contains_any', async () => {
+    const lists: Arg[] = [
+      { kind: 'list', value: ['抚恤', '代发'] },
+      { kind: 'list', value: ['', 'ＡＢＣ'] },
+      { kind: 'list', value: [] },
+      { kind: 'list', value: ['（2019）', 'x'] },
+      ...NULLS.slice(0, 2),
+      ...text('抚恤'),
+    ];
+    const texts = [...text('一次性抚恤金', ' 批量代发 养老金', '泸人社发〔2019〕12号', 'abc def', '', '阿依古丽·买买提'), ...NULLS.slice(0, 2), ...int(2019), ...DATES.slice(0, 1)];
+    await expectSame('contains_any', [texts, lists]);
+  });
+
+  it('weekdays_between', async () => {
+    const some = [...DAY_TEXTS.filter((_, i) => i % 4 === 0), ...DATES, ...DATETIMES.slice(0, 2), ...MONTHS.slice(0, 2), NULLS[0], ...int(5)];
+    await expectSame('weekdays_between', [some, some]);
   });
 
   it('every domain function has its SQL', () => {
