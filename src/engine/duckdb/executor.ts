@@ -45,9 +45,27 @@ export function bindParam(def: ParamDef, value: ParamValue): { type: DuckDBType;
   }
 }
 
+/**
+ * What one rule may cost. Time: past it the query is interrupted. Memory: the database's memory limit
+ * (set when it was opened, locked since) stops a query that needs more with an out-of-memory error; rows:
+ * a rule with more output rows than this is stopped before they are all read into JavaScript.
+ * Each is reported as the rule skipped, with the reason, while the others run.
+ */
+export interface RuleBudget {
+  seconds: number;
+  rows: number;
+}
+
+export const DEFAULT_BUDGET: RuleBudget = { seconds: 600, rows: 1_000_000 };
+
 export class DuckDBExecutor implements Executor<DuckDBDataset> {
   readonly name = 'duckdb';
   private readonly compiled = new WeakMap<DuckDBDataset, Map<CompiledRule, CompiledSql>>();
+  private readonly budget: RuleBudget;
+
+  constructor(budget: Partial<RuleBudget> = {}) {
+    this.budget = { ...DEFAULT_BUDGET, ...budget };
+  }
 
   async run(rule: CompiledRule, params: ParamValues, dataset: DuckDBDataset): Promise<ExecutionResult> {
     let cache = this.compiled.get(dataset);
@@ -61,13 +79,34 @@ export class DuckDBExecutor implements Executor<DuckDBDataset> {
       values[`p_${name}`] = bound.value;
       types[`p_${name}`] = bound.type;
     }
-    let reader;
+    const place = `${rule.file} ${pathText(['check'])}`;
+    const connection = dataset.db.connection;
+    let interrupted = false;
+    const timer = setTimeout(() => {
+      interrupted = true;
+      connection.interrupt();
+    }, this.budget.seconds * 1000);
     try {
-      reader = await dataset.db.connection.runAndReadAll(q.sql, values, types);
+      const result = await connection.stream(q.sql, values, types);
+      const rows: DuckDBValue[][] = [];
+      for (;;) {
+        const chunk = await result.fetchChunk();
+        if (!chunk || chunk.rowCount === 0) break;
+        for (const r of chunk.getRows()) rows.push(r);
+        if (rows.length > this.budget.rows) {
+          throw new RunError(`the rule gives more than ${this.budget.rows.toLocaleString('en')} rows; it was stopped, since so many findings say the rule is wrong rather than the data`, place, 'narrow the rule (a filter, a stricter threshold)');
+        }
+      }
+      return toResult(q, rows);
     } catch (err) {
-      throw new RunError(`DuckDB: ${(err as Error).message.split('\n')[0]}`, `${rule.file} ${pathText(['check'])}`);
+      if (err instanceof RunError) throw err;
+      const message = (err as Error).message.split('\n')[0];
+      if (interrupted) throw new RunError(`the rule ran past its time budget of ${this.budget.seconds} s and was stopped`, place, 'narrow the rule, or raise the budget');
+      if (/out of memory/i.test(message)) throw new RunError(`the rule needs more memory than DuckDB may use (${message})`, place, 'narrow the rule, or give DuckDB more memory');
+      throw new RunError(`DuckDB: ${message}`, place);
+    } finally {
+      clearTimeout(timer);
     }
-    return toResult(q, reader.getRows());
   }
 }
 
