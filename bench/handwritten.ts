@@ -42,27 +42,35 @@ export async function handwrittenLoad(connection: DuckDBConnection, dir: string)
     FROM ${csv('deaths.csv', 0)}`);
 }
 
-const SURVIVOR_ITEMS = ['丧葬补助金', '丧葬费', '抚恤金', '一次性抚恤金', '供养亲属抚恤金', '遗属待遇', '个人账户余额退还', '个人账户一次性支付'];
+const SURVIVOR_ITEMS = ['丧葬', '抚恤', '遗属', '供养', '个人账户', '一次性', '死亡'];
 
 export const HANDWRITTEN_CHECKS: Record<string, string> = {
   'PAID-AFTER-DEATH': `
-    WITH d AS (
+    WITH p AS (
+      SELECT * FROM payouts WHERE status = '成功' AND id_number IS NOT NULL AND period IS NOT NULL),
+    d AS (
       SELECT id_number, min(death_date) AS death_date FROM deaths
       WHERE id_number IS NOT NULL AND death_date IS NOT NULL GROUP BY id_number),
-    p AS (
-      SELECT * FROM payouts
-      WHERE status = '成功' AND id_number IS NOT NULL AND period IS NOT NULL AND item NOT IN (${SURVIVOR_ITEMS.map(literal).join(', ')}))
-    SELECT p.id_number, d.death_date, max(p.name) AS name, min(p.period) AS first_period, max(p.period) AS last_period,
-      count(DISTINCT p.period) AS months, sum(p.amount) AS total
-    FROM p JOIN d USING (id_number)
-    WHERE p.period > strftime(d.death_date, '%Y-%m')
-    GROUP BY p.id_number, d.death_date`,
+    item_first AS (SELECT id_number, item, min(period) AS item_first FROM p GROUP BY id_number, item),
+    any_first AS (SELECT id_number, min(period) AS any_first FROM p GROUP BY id_number),
+    x AS (
+      SELECT p.*, d.death_date, strftime(d.death_date, '%Y-%m') AS death_month
+      FROM p JOIN d USING (id_number)
+      WHERE NOT regexp_matches(coalesce(p.item, ''), ${literal(SURVIVOR_ITEMS.join('|'))}))
+    SELECT x.id_number, x.death_date, max(x.name) AS name, min(x.period) AS first_period, max(x.period) AS last_period,
+      count(DISTINCT x.period) AS months, sum(x.amount) AS total
+    FROM x LEFT JOIN item_first USING (id_number, item) LEFT JOIN any_first USING (id_number)
+    WHERE x.period > x.death_month AND NOT coalesce(item_first.item_first > x.death_month AND any_first.any_first <= x.death_month, false)
+    GROUP BY x.id_number, x.death_date
+    HAVING sum(x.amount) > 0`,
   'DUPLICATE-PAYOUT': `
     WITH g AS (
-      SELECT id_number, person_id, scheme, item, period, amount, max(name) AS name, count(*) AS payments, sum(amount) AS period_total
-      FROM payouts WHERE status = '成功' AND id_number IS NOT NULL AND period IS NOT NULL
-      GROUP BY id_number, person_id, scheme, item, period, amount HAVING count(*) >= 2)
+      SELECT id_number, person_id, scheme, item, period, abs(amount) AS paid_amount, max(name) AS name,
+        sum(CASE WHEN amount < 0 THEN -1 ELSE 1 END) AS payments
+      FROM payouts WHERE status = '成功' AND id_number IS NOT NULL AND period IS NOT NULL AND amount IS NOT NULL AND amount <> 0
+      GROUP BY id_number, person_id, scheme, item, period, abs(amount)
+      HAVING sum(CASE WHEN amount < 0 THEN -1 ELSE 1 END) >= 2)
     SELECT id_number, scheme, item, max(name) AS name, count(*) AS months, sum(payments) AS payments, min(period) AS first_period,
-      max(period) AS last_period, sum(period_total) AS paid, sum(period_total - amount) AS excess
+      max(period) AS last_period, sum(payments * paid_amount) AS paid, sum((payments - 1) * paid_amount) AS excess
     FROM g GROUP BY id_number, scheme, item`,
 };

@@ -3,9 +3,12 @@
  * process, so that every peak RSS is that measurement's alone). Prints one
  * line of JSON: seconds per stage, CPU seconds, peak RSS, and what was found.
  *
- *   node dist/bench/scale-run.js duckdb-load  DIR [workers]   # the tool's loader into its DuckDB, every table
- *   node dist/bench/scale-run.js handwritten  DIR             # DuckDB's own read_csv + the two reference checks by hand
- *   node dist/bench/scale-run.js arquero-checks DIR           # in-memory load + the two reference rules on Arquero
+ *   node dist/bench/scale-run.js duckdb-load    DIR [workers]   # the tool's loader into its DuckDB, every table
+ *   node dist/bench/scale-run.js duckdb-checks  DIR [workers]   # load what they need + the two reference rules on DuckDB
+ *   node dist/bench/scale-run.js duckdb-pack    DIR [workers]   # load + the whole default pack on DuckDB, rule by rule
+ *   node dist/bench/scale-run.js handwritten    DIR             # DuckDB's own read_csv + the two reference checks by hand
+ *   node dist/bench/scale-run.js arquero-checks DIR             # in-memory load + the two reference rules on Arquero
+ *   node dist/bench/scale-run.js arquero-pack   DIR             # in-memory load + the whole pack on Arquero
  */
 import { availableParallelism } from 'node:os';
 import { join } from 'node:path';
@@ -14,8 +17,12 @@ import { loadPaths } from '../src/data/load.js';
 import { loadRuleFiles } from '../src/rules/load.js';
 import { requiredTables, runRules } from '../src/engine/run.js';
 import { MemoryDataset } from '../src/engine/dataset.js';
+import type { Dataset, Executor } from '../src/engine/executor.js';
 import { AuditDatabase } from '../src/engine/duckdb/database.js';
 import { loadIntoDuckDB } from '../src/engine/duckdb/load.js';
+import { openSession } from '../src/engine/duckdb/session.js';
+import { DuckDBExecutor } from '../src/engine/duckdb/executor.js';
+import { addReferenceTables } from '../src/data/reference.js';
 import { HANDWRITTEN_CHECKS, handwrittenLoad } from './handwritten.js';
 
 /** The two reference checks of issue 10. */
@@ -69,26 +76,61 @@ async function handwritten(): Promise<Record<string, unknown>> {
   }
 }
 
-async function arqueroChecks(): Promise<Record<string, unknown>> {
-  const { rules } = await loadRuleFiles();
-  const chosen = rules.filter((r) => REFERENCE_RULES.includes(r.rule.id));
+type Loaded = { dataset: Dataset; executor?: Executor<Dataset>; close?: () => void };
+
+/** Loads what the chosen rules need (timed), then runs each rule on its own (timed), as `audit` runs them. */
+async function timeRules(only: string[] | undefined, load: (needed: ReturnType<typeof requiredTables>) => Promise<Loaded>): Promise<Record<string, unknown>> {
+  const { rules: all } = await loadRuleFiles();
+  const chosen = only ? all.filter((r) => only.includes(r.rule.id)) : all;
   let t = performance.now();
-  const data = await loadPaths([dir], { onlyTables: requiredTables(chosen) });
-  const load = secs(t);
-  const checks: Record<string, number> = {};
-  const found: Record<string, number> = {};
-  for (const r of chosen) {
+  const loaded = await load(requiredTables(chosen));
+  try {
+    const loadSecs = secs(t);
+    const perRule: Record<string, number> = {};
+    const found: Record<string, number> = {};
     t = performance.now();
-    found[r.rule.id] = (await runRules([r], new MemoryDataset(data.tables))).findings.length;
-    checks[r.rule.id] = secs(t);
+    for (const r of chosen) {
+      const t0 = performance.now();
+      const result = await runRules([r], loaded.dataset, loaded.executor ? { executor: loaded.executor } : {});
+      perRule[r.rule.id] = secs(t0);
+      found[r.rule.id] = result.findings.length;
+      for (const s of result.skipped) found[`${r.rule.id} skipped: ${s.reason}`] = 0;
+    }
+    const run = secs(t);
+    const findings = Object.values(found).reduce((a, b) => a + b, 0);
+    return { load: loadSecs, run, rules: chosen.length, findings, slowest: slowest(perRule), ...(only ? { checks: perRule, found } : {}) };
+  } finally {
+    loaded.close?.();
   }
-  return { load, checks, found };
+}
+
+/** The tool on DuckDB. */
+const duckdbRules = (only?: string[]) =>
+  timeRules(only, async (needed) => {
+    const session = await openSession([dir], { onlyTables: needed }, needed, LIMITS, workersArg === undefined ? {} : { workers: Number(workersArg) });
+    return { dataset: session.dataset, executor: new DuckDBExecutor(), close: () => session.close() };
+  });
+
+/** The reference executor: the in-memory load. */
+const arqueroRules = (only?: string[]) =>
+  timeRules(only, async (needed) => {
+    const data = await loadPaths([dir], { onlyTables: needed });
+    addReferenceTables(data.tables, needed);
+    return { dataset: new MemoryDataset(data.tables) };
+  });
+
+/** The slowest rules, slowest first. */
+function slowest(perRule: Record<string, number>): Record<string, number> {
+  return Object.fromEntries(Object.entries(perRule).sort((a, b) => b[1] - a[1]).slice(0, 6));
 }
 
 const RUNS: Record<string, () => Promise<Record<string, unknown>>> = {
   'duckdb-load': duckdbLoad,
   handwritten,
-  'arquero-checks': arqueroChecks,
+  'duckdb-checks': () => duckdbRules(REFERENCE_RULES),
+  'duckdb-pack': () => duckdbRules(),
+  'arquero-checks': () => arqueroRules(REFERENCE_RULES),
+  'arquero-pack': () => arqueroRules(),
 };
 
 const run = RUNS[what];

@@ -29,7 +29,7 @@ const { values } = parseArgs({
     sizes: { type: 'string', default: '1,2,5' },
     persons: { type: 'string', default: '20000' },
     seed: { type: 'string', default: '5' },
-    runs: { type: 'string', default: 'duckdb-load,handwritten,arquero-checks' },
+    runs: { type: 'string', default: 'handwritten,duckdb-checks,duckdb-pack,arquero-checks,arquero-pack' },
     /** Largest county (million payout rows) the in-memory engine is run on: past it, it does not fit. */
     'arquero-max': { type: 'string', default: '2' },
   },
@@ -92,12 +92,23 @@ for (const millions of values.sizes!.split(',').map(Number)) {
       process.stdout.write(`  ${what.padEnd(16)} skipped: past --arquero-max ${values['arquero-max']}M rows the in-memory engine does not fit\n`);
       continue;
     }
-    const variants = what === 'duckdb-load' ? [['1'], ['2']] : [[]];
+    // The loader with one worker thread and with two, to see what the second core brings.
+    const variants = what === 'duckdb-load' ? [['0'], ['1'], ['2']] : [[]];
     for (const extra of variants) {
       const label = what + (extra.length ? ` w${extra[0]}` : '');
       const r = measure(what, dir, extra);
       results[label] = r;
       process.stdout.write(`  ${label.padEnd(16)} ${fmt(r)}\n`);
     }
+  }
+  const mine = results['duckdb-checks'];
+  const hand = results.handwritten;
+  if (mine && hand) {
+    const sum = (r: Record<string, unknown>) => Object.values(r.checks as Record<string, number>).reduce((a, b) => a + b, 0);
+    const ratio = (a: number, b: number) => (b > 0 ? (a / b).toFixed(2) : '–');
+    process.stdout.write(
+      `  reference checks: the tool ${(mine.total as number).toFixed(1)} s against hand-written DuckDB ${(hand.total as number).toFixed(1)} s = ${ratio(mine.total as number, hand.total as number)}× ` +
+        `(load ${ratio(mine.load as number, hand.load as number)}×, queries ${ratio(sum(mine), sum(hand))}×)\n`,
+    );
   }
 }
