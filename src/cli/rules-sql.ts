@@ -12,7 +12,8 @@ import { EXIT, UsageError } from './errors.js';
 import { TABLES } from '../data/tables.js';
 import { EXPRESSION_MACROS } from '../engine/duckdb/expression.js';
 import { FUNCTION_MACROS } from '../engine/duckdb/functions.js';
-import { ruleSql } from '../engine/duckdb/executor.js';
+import { ruleSql, usesPlaceholder } from '../engine/duckdb/executor.js';
+import { KEYS_PREFIX } from '../engine/duckdb/functions.js';
 import { paramKind } from '../engine/duckdb/compile.js';
 import { loadRuleFiles } from '../rules/load.js';
 import { printable } from '../report/printable.js';
@@ -61,11 +62,14 @@ Examples:
         if (options.macros) out.push(comment('Helper macros (DuckDB)'), ...[...FUNCTION_MACROS, ...EXPRESSION_MACROS].map((m) => m + ';'), '');
         for (const r of rules) {
           out.push(comment(`${r.rule.id}: ${r.rule.title.en} (${r.file})`));
-          for (const [name, def] of Object.entries(r.rule.params ?? {})) {
-            out.push(comment(`$p_${name} ${SQL_TYPE[paramKind(def)]}, default ${JSON.stringify(def.default)}${def.type === 'money' ? ' yuan (bind fen)' : ''}`));
-          }
           try {
-            out.push(ruleSql(r, ALL_COLUMNS).sql + ';', '');
+            const q = ruleSql(r, ALL_COLUMNS);
+            for (const [name, def] of Object.entries(r.rule.params ?? {})) {
+              const value = `default ${JSON.stringify(def.default)}${def.type === 'money' ? ' yuan (bind fen)' : ''}`;
+              if (usesPlaceholder(q.sql, `p_${name}`)) out.push(comment(`$p_${name} ${SQL_TYPE[paramKind(def)]}, ${value}`));
+              if (usesPlaceholder(q.sql, `${KEYS_PREFIX}${name}`)) out.push(comment(`$${KEYS_PREFIX}${name} VARCHAR[]: text_key of each item of ${name} (${value}), empty ones left out`));
+            }
+            out.push(q.sql + ';', '');
           } catch (err) {
             out.push(comment(`cannot be written as SQL: ${(err as Error).message}`), '');
           }

@@ -96,11 +96,12 @@ describe('rules sql', () => {
     expect(r.code).toBe(0);
     const lines = r.stdout.split('\n');
     expect(lines[0]).toMatch(/^-- PAID-AFTER-DEATH: Benefits paid after death/);
-    expect(lines.filter((l) => l.startsWith('-- $p_')).map((l) => l.split(' ')[1])).toEqual(['$p_grace_months', '$p_survivor_items']);
+    // The survivors' items are looked for by their text keys, bound beside the list.
+    expect(lines.filter((l) => l.startsWith('-- $')).map((l) => l.split(' ')[1])).toEqual(['$p_grace_months', '$pk_survivor_items']);
     const query = lines.filter((l) => !l.startsWith('--')).join('\n');
     expect(query).toMatch(/^WITH/);
     expect(query).toContain('$p_grace_months');
-    expect(query).toContain('$p_survivor_items');
+    expect(query).toContain('$pk_survivor_items');
     // The default list of survivors' benefits is a param: no item of it is in the SQL.
     expect(query).not.toContain('丧葬补助金');
   });

@@ -160,7 +160,7 @@ class Compiler {
     this.used.add(name);
     const kind = paramKind(def);
     const ref = `$p_${name}`;
-    return { sql: kind === 'date' ? `CAST(${ref} AS DATE)` : ref, kind };
+    return { sql: kind === 'date' ? `CAST(${ref} AS DATE)` : ref, kind, param: name };
   }
 
   relation(rel: Relation): Current {

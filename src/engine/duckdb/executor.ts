@@ -13,6 +13,8 @@ import type { EvidenceRef, ExecutionResult, Executor } from '../executor.js';
 import { CompileError, compilePlan, paramKind, type CompiledSql } from './compile.js';
 import type { DuckDBDataset } from './dataset.js';
 import { plainValue } from './read.js';
+import { KEYS_PREFIX } from './functions.js';
+import { text_key } from '../functions/text_key.js';
 
 /** A rule's SQL for the data it runs on (compiled once per dataset). */
 export function ruleSql(rule: CompiledRule, dataset: Pick<DuckDBDataset, 'columns'>): CompiledSql {
@@ -58,6 +60,24 @@ export interface RuleBudget {
 
 export const DEFAULT_BUDGET: RuleBudget = { seconds: 600, rows: 1_000_000 };
 
+/** The values and types a rule's SQL binds: each param it reads, and the text keys of a list param contains_any reads. */
+export function bindings(rule: CompiledRule, q: CompiledSql, params: ParamValues): { values: Record<string, DuckDBValue>; types: Record<string, DuckDBType> } {
+  const values: Record<string, DuckDBValue> = {};
+  const types: Record<string, DuckDBType> = {};
+  for (const name of q.params) {
+    if (usesPlaceholder(q.sql, `p_${name}`)) {
+      const bound = bindParam(rule.rule.params[name], params[name]);
+      values[`p_${name}`] = bound.value;
+      types[`p_${name}`] = bound.type;
+    }
+    if (usesPlaceholder(q.sql, `${KEYS_PREFIX}${name}`)) {
+      values[`${KEYS_PREFIX}${name}`] = listValue(textKeys(params[name]));
+      types[`${KEYS_PREFIX}${name}`] = LIST(VARCHAR);
+    }
+  }
+  return { values, types };
+}
+
 export class DuckDBExecutor implements Executor<DuckDBDataset> {
   readonly name = 'duckdb';
   private readonly compiled = new WeakMap<DuckDBDataset, Map<CompiledRule, CompiledSql>>();
@@ -72,13 +92,7 @@ export class DuckDBExecutor implements Executor<DuckDBDataset> {
     if (!cache) this.compiled.set(dataset, (cache = new Map()));
     let q = cache.get(rule);
     if (!q) cache.set(rule, (q = ruleSql(rule, dataset)));
-    const values: Record<string, DuckDBValue> = {};
-    const types: Record<string, DuckDBType> = {};
-    for (const name of q.params) {
-      const bound = bindParam(rule.rule.params[name], params[name]);
-      values[`p_${name}`] = bound.value;
-      types[`p_${name}`] = bound.type;
-    }
+    const { values, types } = bindings(rule, q, params);
     const place = `${rule.file} ${pathText(['check'])}`;
     const connection = dataset.db.connection;
     let interrupted = false;
@@ -130,6 +144,16 @@ function toResult(q: CompiledSql, raw: DuckDBValue[][]): ExecutionResult {
     evidence.push(refs);
   }
   return { columns, rows, evidence };
+}
+
+/** Does the SQL read the placeholder `$<name>` (not only a longer one it begins)? */
+export function usesPlaceholder(sql: string, name: string): boolean {
+  return new RegExp(`\\$${name}(?![A-Za-z0-9_])`).test(sql);
+}
+
+/** The text keys of a list param's items (src/engine/functions/text_key.ts), empty ones left out: what contains_any looks for. */
+export function textKeys(value: ParamValue): string[] {
+  return (Array.isArray(value) ? value : []).map((v) => text_key(v)).filter((k): k is string => !!k);
 }
 
 /** A value as the reference executor gives it: lists as arrays, 64-bit integers as numbers. */

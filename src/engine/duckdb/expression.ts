@@ -14,7 +14,10 @@
  * pasted through.
  */
 import type { Expr, Literal, Side } from '../../plan/ast.js';
-import { asIs, DOMAIN_SQL, type Once, type SqlExpr, type SqlKind } from './functions.js';
+import { asIs, DOMAIN_SQL, JS_SPACE_CLASS, type Once, type SqlExpr, type SqlKind } from './functions.js';
+
+/** A plain decimal number as JavaScript's Number() reads it: sign, digits, point, exponent (no hex, no separators). */
+const JS_DECIMAL = '[+-]?([0-9]+\\.?[0-9]*|\\.[0-9]+)([eE][+-]?[0-9]+)?';
 
 export type { SqlExpr, SqlKind } from './functions.js';
 
@@ -129,6 +132,11 @@ function toNumber(e: SqlExpr, once: Once = asIs): SqlExpr {
       return sql(`CAST(coalesce(${e.sql}, false) AS BIGINT)`, 'int');
     case 'list':
       throw new UnsupportedExpression('a list used as a number');
+    case 'date':
+    case 'datetime':
+    case 'month':
+      // A date's or month's text is never a number (NaN, null here); a blank is 0.
+      return sql(`(CASE WHEN ${e.sql} IS NULL THEN CAST(0 AS DOUBLE) END)`, 'float');
     default:
       return sql(`fa_js_number(${textOnce(e, once)})`, 'float');
   }
@@ -495,6 +503,24 @@ type AggFn = (args: SqlExpr[], scope: AggregateScope) => SqlExpr;
 /** Valid values only (not null, not NaN), as Arquero's aggregates see them. */
 const validOnly = (x: SqlExpr) => (x.kind === 'float' ? ` FILTER (WHERE NOT isnan(${x.sql}))` : '');
 
+/**
+ * A group's valid values as a list, in the group's row order. DuckDB's ordered aggregates (`list(x ORDER BY
+ * o)`) cost ten times an unordered one over many small groups; a list of (order, value) pairs sorted
+ * afterwards gives the same list.
+ */
+function inOrder(x: SqlExpr, s: AggregateScope): string {
+  const valid = `${x.sql} IS NOT NULL${x.kind === 'float' ? ` AND NOT isnan(${x.sql})` : ''}`;
+  return `list_transform(list_sort(list({'o': ${s.order}, 'v': ${x.sql}}) FILTER (WHERE ${valid})${s.over}), e -> e.v)`;
+}
+
+/** A numeric list's running statistics as Arquero's reducers compute them, value by value (Welford's steps). */
+function running(values: string, field: 'mean' | 'dev'): string {
+  const steps = `list_transform(${values}, (v, i) -> {'v': CAST(v AS DOUBLE), 'k': i, 'm': CAST(0 AS DOUBLE), 'd': CAST(0 AS DOUBLE)})`;
+  // mean += (v − mean) / k; dev += (v − mean_before) · (v − mean_after)
+  const reduce = `list_reduce(${steps}, (a, b) -> {'v': b.v, 'k': b.k, 'm': a.m + (b.v - a.m) / b.k, 'd': a.d + (b.v - a.m) * (b.v - (a.m + (b.v - a.m) / b.k))}, {'v': CAST(0 AS DOUBLE), 'k': 0, 'm': CAST(0 AS DOUBLE), 'd': CAST(0 AS DOUBLE)})`;
+  return field === 'mean' ? `(CASE WHEN len(${values}) > 0 THEN ${reduce}.m END)` : `${reduce}.d`;
+}
+
 /** Aggregates over a group's valid values, in the group's row order where the result depends on it. */
 const AGGREGATES: Readonly<Record<string, AggFn>> = {
   count: (_, s) => sql(`count(*)${s.over}`, 'int'),
@@ -504,30 +530,34 @@ const AGGREGATES: Readonly<Record<string, AggFn>> = {
   distinct: ([x], s) => sql(`(count(DISTINCT ${x.sql})${validOnly(x)}${s.over} + (CASE WHEN count(*)${s.over} > count(${x.sql})${validOnly(x)}${s.over} THEN 1 ELSE 0 END))`, 'int'),
   sum: ([x], s) => {
     if (x.kind === 'int' || x.kind === 'boolean') return sql(`CAST(sum(${x.kind === 'boolean' ? `CAST(${x.sql} AS BIGINT)` : x.sql})${s.over} AS BIGINT)`, 'int');
-    // Floating point adds in row order, as JavaScript does, so that the last bit is the same.
-    const n = x.kind === 'float' ? x.sql : toNumber(x).sql;
-    return sql(`sum(${n} ORDER BY ${s.order})${validOnly(x)}${s.over}`, 'float');
+    // Fractions add in row order, as JavaScript adds them, so that the last bit is the same.
+    const n = x.kind === 'float' ? x : { sql: toNumber(x).sql, kind: 'float' as const };
+    return sql(`list_sum(${inOrder(n, s)})`, 'float');
   },
   product: ([x], s) => sql(`product(CAST(${x.sql} AS DOUBLE))${validOnly(x)}${s.over}`, 'float'),
   min: ([x], s) => sql(`min(${x.sql})${validOnly(x)}${s.over}`, x.kind === 'null' ? 'null' : x.kind),
   max: ([x], s) => sql(`max(${x.sql})${validOnly(x)}${s.over}`, x.kind === 'null' ? 'null' : x.kind),
-  // Arquero's mean adds (v − mean) / n value by value; sum / count in row order is what it rounds to for fen.
-  mean: ([x], s) => {
-    const n = x.kind === 'int' ? `CAST(${x.sql} AS DOUBLE)` : x.sql;
-    return sql(`(sum(${n} ORDER BY ${s.order})${validOnly(x)}${s.over} / count(${x.sql})${validOnly(x)}${s.over})`, 'float');
-  },
+  // Arquero's mean adds (v − mean) / n value by value, in row order.
+  mean: ([x], s) => sql(running(inOrder(x, s), 'mean'), 'float'),
   median: ([x], s) => quantile(x, '0.5', s),
   quantile: ([x, p], s) => {
     if (p.kind !== 'int' && p.kind !== 'float') throw new UnsupportedExpression('op.quantile needs a number for p');
     return quantile(x, p.sql, s);
   },
-  mode: ([x], s) => sql(`fa_mode(list(${x.sql} ORDER BY ${s.order})${s.over})`, x.kind),
-  stdev: ([x], s) => sql(`stddev_samp(${as(x, 'float')})${validOnly(x)}${s.over}`, 'float'),
-  variance: ([x], s) => sql(`var_samp(${as(x, 'float')})${validOnly(x)}${s.over}`, 'float'),
+  mode: ([x], s) => sql(`fa_mode(${inOrder(x, s)})`, x.kind),
+  // Of a sample: Arquero's running deviation over n − 1.
+  stdev: ([x], s) => {
+    const v = inOrder(x, s);
+    return sql(`(CASE WHEN len(${v}) > 1 THEN sqrt(${running(v, 'dev')} / (len(${v}) - 1)) END)`, 'float');
+  },
+  variance: ([x], s) => {
+    const v = inOrder(x, s);
+    return sql(`(CASE WHEN len(${v}) > 1 THEN ${running(v, 'dev')} / (len(${v}) - 1) END)`, 'float');
+  },
   // The first valid value in row order.
   any: ([x], s) => sql(`arg_min(${x.sql}, ${s.order}) FILTER (WHERE ${x.sql} IS NOT NULL${x.kind === 'float' ? ` AND NOT isnan(${x.sql})` : ''})${s.over}`, x.kind),
-  array_agg: ([x], s) => sql(`coalesce(list(${x.sql} ORDER BY ${s.order}) FILTER (WHERE ${x.sql} IS NOT NULL${x.kind === 'float' ? ` AND NOT isnan(${x.sql})` : ''})${s.over}, [])`, 'list'),
-  array_agg_distinct: ([x], s) => sql(`coalesce(list_distinct_ordered(list(${x.sql} ORDER BY ${s.order})${s.over}), [])`, 'list'),
+  array_agg: ([x], s) => sql(`coalesce(${inOrder(x, s)}, [])`, 'list'),
+  array_agg_distinct: ([x], s) => sql(`coalesce(fa_distinct_in_order(${inOrder(x, s)}), [])`, 'list'),
 };
 
 /** Arquero's quantile: linear between the closest ranks (R-7), as DuckDB's quantile_cont. */
@@ -537,7 +567,7 @@ function quantile(x: SqlExpr, p: string, s: AggregateScope): SqlExpr {
   if (/^\(?-?\d+(\.\d+)?\)?$|^CAST\(-?[0-9.eE+-]+ AS DOUBLE\)$/.test(p)) {
     return sql(`quantile_cont(${x.sql}, greatest(least(CAST(${p} AS DOUBLE), 1), 0))${validOnly(x)}${s.over}`, 'float');
   }
-  return sql(`fa_quantile(list(CAST(${x.sql} AS DOUBLE) ORDER BY ${x.sql})${validOnly(x)}${s.over}, CAST(${p} AS DOUBLE))`, 'float');
+  return sql(`fa_quantile(list_sort(list(CAST(${x.sql} AS DOUBLE))${validOnly(x)}${s.over}), CAST(${p} AS DOUBLE))`, 'float');
 }
 
 type WinFn = (args: SqlExpr[], w: NonNullable<Scope['window']>) => SqlExpr;
@@ -567,11 +597,15 @@ function shift(f: 'lag' | 'lead', x: SqlExpr, n: SqlExpr | undefined, d: SqlExpr
 /** Macros the translation above relies on (created with the domain functions' macros). */
 export const EXPRESSION_MACROS: string[] = [
   // Number(text): a plain decimal (optionally signed, exponent), blank or spaces (0), Infinity; anything else NaN (null).
+  // Most texts are not numbers: DuckDB's own cast says so cheaply, and only the rest is read by JavaScript's
+  // grammar (DuckDB also reads '1_000' and 'inf', which JavaScript does not; JavaScript trims more spaces).
   `CREATE MACRO fa_js_number(s) AS CASE
      WHEN s IS NULL THEN NULL
-     WHEN fa_js_trim(s) = '' THEN CAST(0 AS DOUBLE)
-     WHEN regexp_full_match(fa_js_trim(s), '[+-]?([0-9]+\\.?[0-9]*|\\.[0-9]+)([eE][+-]?[0-9]+)?') THEN TRY_CAST(fa_js_trim(s) AS DOUBLE)
-     WHEN regexp_full_match(fa_js_trim(s), '[+-]?Infinity') THEN CAST(replace(fa_js_trim(s), 'Infinity', 'inf') AS DOUBLE)
+     WHEN TRY_CAST(s AS DOUBLE) IS NULL AND NOT contains(s, 'Infinity') AND NOT regexp_matches(s, '^${JS_SPACE_CLASS}|${JS_SPACE_CLASS}$') AND s <> '' THEN NULL
+     WHEN regexp_full_match(s, '${JS_SPACE_CLASS}*') THEN CAST(0 AS DOUBLE)
+     WHEN regexp_full_match(s, '${JS_SPACE_CLASS}*${JS_DECIMAL}${JS_SPACE_CLASS}*') THEN CAST(regexp_extract(s, '${JS_DECIMAL}', 0) AS DOUBLE)
+     WHEN regexp_full_match(s, '${JS_SPACE_CLASS}*[+]?Infinity${JS_SPACE_CLASS}*') THEN CAST('inf' AS DOUBLE)
+     WHEN regexp_full_match(s, '${JS_SPACE_CLASS}*-Infinity${JS_SPACE_CLASS}*') THEN CAST('-inf' AS DOUBLE)
    END`,
   // String(number) for a double: integers without '.0', as JavaScript prints them (up to 1e21).
   `CREATE MACRO fa_js_number_text(x) AS CASE
@@ -592,9 +626,8 @@ export const EXPRESSION_MACROS: string[] = [
      WHEN p >= 1 THEN l[len(l)]
      ELSE l[CAST(floor((len(l) - 1) * p) AS BIGINT) + 1] + (l[CAST(floor((len(l) - 1) * p) AS BIGINT) + 2] - l[CAST(floor((len(l) - 1) * p) AS BIGINT) + 1]) * ((len(l) - 1) * p - floor((len(l) - 1) * p))
    END`,
-  // The most frequent value of a list (the first to reach the highest count, in order).
-  `CREATE MACRO fa_mode(l) AS (SELECT v FROM (SELECT unnest(l) AS v, generate_subscripts(l, 1) AS i) WHERE v IS NOT NULL
-     GROUP BY v ORDER BY count(*) DESC, min(i) LIMIT 1)`,
-  // Distinct values of a list in the order they first appear.
-  `CREATE MACRO list_distinct_ordered(l) AS (SELECT coalesce(list(v ORDER BY i), []) FROM (SELECT v, min(i) AS i FROM (SELECT unnest(l) AS v, generate_subscripts(l, 1) AS i) WHERE v IS NOT NULL GROUP BY v))`,
+  // Distinct values of a list, each where it first appears.
+  `CREATE MACRO fa_distinct_in_order(l) AS list_filter(l, (x, i) -> list_position(l, x) = i)`,
+  // The most frequent value of a list, the first to reach the highest count (Arquero's mode).
+  `CREATE MACRO fa_mode(l) AS (SELECT d[list_position(n, list_max(n))] FROM (SELECT d, list_transform(d, x -> len(list_filter(l, y -> y = x))) AS n FROM (SELECT fa_distinct_in_order(l) AS d)))`,
 ];

@@ -23,14 +23,22 @@ export type SqlKind = 'text' | 'month' | 'date' | 'datetime' | 'int' | 'float' |
 export interface SqlExpr {
   sql: string;
   kind: SqlKind;
+  /** The param it is, when it is one (`$.name` as it stands). */
+  param?: string;
 }
+
+/** The placeholder of a list param's text keys (text_key of each item, empty ones left out), bound beside it. */
+export const KEYS_PREFIX = 'pk_';
 
 const sql = (text: string, kind: SqlKind): SqlExpr => ({ sql: text, kind });
 const isNumber = (e: SqlExpr) => e.kind === 'int' || e.kind === 'float';
 const isTemporal = (e: SqlExpr) => e.kind === 'date' || e.kind === 'datetime' || e.kind === 'month';
 
-/** JavaScript's String.prototype.trim: these are the characters it removes (\s and line terminators). */
-const JS_SPACE = '[\\t\\n\\x{0B}\\f\\r \\x{A0}\\x{1680}\\x{2000}-\\x{200A}\\x{2028}\\x{2029}\\x{202F}\\x{205F}\\x{3000}\\x{FEFF}]';
+/** JavaScript's String.prototype.trim: the characters it removes (\s and line terminators). */
+const JS_SPACES = [0x09, 0x0a, 0x0b, 0x0c, 0x0d, 0x20, 0xa0, 0x1680, 0x2000, 0x2001, 0x2002, 0x2003, 0x2004, 0x2005, 0x2006, 0x2007, 0x2008, 0x2009, 0x200a, 0x2028, 0x2029, 0x202f, 0x205f, 0x3000, 0xfeff];
+const JS_SPACE = `'${JS_SPACES.map((c) => String.fromCharCode(c)).join('')}'`;
+/** The same as a regular-expression class (RE2). */
+export const JS_SPACE_CLASS = `[${JS_SPACES.map((c) => `\\x{${c.toString(16)}}`).join('')}]`;
 
 /** The highest safe integer of JavaScript (2^53 − 1): integers past it are not exact there. */
 const MAX_SAFE = '9007199254740991';
@@ -47,7 +55,9 @@ const LAST_DAY = 2932896;
  */
 export const FUNCTION_MACROS: string[] = [
   // JavaScript's trim().
-  `CREATE MACRO fa_js_trim(s) AS regexp_replace(regexp_replace(s, '^${JS_SPACE}+', ''), '${JS_SPACE}+$', '')`,
+  // trim(s, characters) is slow for a set of this size: most texts neither start nor end with a space.
+  `CREATE MACRO fa_js_space(c) AS list_contains([${JS_SPACES.join(', ')}], c)`,
+  `CREATE MACRO fa_js_trim(s) AS CASE WHEN s = '' OR NOT (fa_js_space(unicode(s)) OR fa_js_space(unicode(right(s, 1)))) THEN s ELSE trim(s, ${JS_SPACE}) END`,
   `CREATE MACRO fa_days_in_month(y, m) AS CASE WHEN m = 2 THEN (CASE WHEN (y % 4 = 0 AND y % 100 <> 0) OR y % 400 = 0 THEN 29 ELSE 28 END) WHEN m IN (4, 6, 9, 11) THEN 30 ELSE 31 END`,
   // realDay: a calendar date, years 1–9999 (SQL has no year 0).
   `CREATE MACRO fa_real_day(y, m, d) AS y BETWEEN 1 AND 9999 AND m BETWEEN 1 AND 12 AND d BETWEEN 1 AND fa_days_in_month(y, m)`,
@@ -75,7 +85,7 @@ export const FUNCTION_MACROS: string[] = [
   `CREATE MACRO fa_month_index_day(i, d) AS CASE WHEN i BETWEEN 12 AND 119999
      THEN make_date(CAST(i // 12 AS BIGINT), CAST(i % 12 + 1 AS BIGINT), CAST(least(d, fa_days_in_month(i // 12, i % 12 + 1)) AS BIGINT)) END`,
   // toInt: an integer count given as a number or as digits.
-  `CREATE MACRO fa_text_int(s) AS CASE WHEN regexp_full_match(fa_js_trim(s), '-?[0-9]+') THEN TRY_CAST(fa_js_trim(s) AS BIGINT) END`,
+  `CREATE MACRO fa_text_int(s) AS CASE WHEN regexp_full_match(s, '${JS_SPACE_CLASS}*-?[0-9]+${JS_SPACE_CLASS}*') THEN TRY_CAST(regexp_extract(s, '-?[0-9]+', 0) AS BIGINT) END`,
   // GB 11643: the MOD 11-2 check character of 17 digits.
   `CREATE MACRO fa_id_check(s) AS substr('10X98765432', 1 + CAST((
      (ascii(s[1]) - 48) * 7 + (ascii(s[2]) - 48) * 9 + (ascii(s[3]) - 48) * 10 + (ascii(s[4]) - 48) * 5 + (ascii(s[5]) - 48) * 8 +
@@ -213,7 +223,10 @@ const TEXT_KEY_MAP = (() => {
   for (let c = 0xff01; c <= 0xff5e; c++) mapped.push(String.fromCodePoint(c));
   for (const ch of [...opening, ...closing, ...'abcdefghijklmnopqrstuvwxyz']) if (!mapped.includes(ch)) mapped.push(ch);
   const kept = mapped.filter((ch) => final(ch) !== ch);
-  return { from: quoted(kept.join('') + dropped.join('')), to: quoted(kept.map(final).join('')) };
+  // translate() builds its map on every call (costly for this one): only text holding one of these characters needs it.
+  const hex = (ch: string) => `\\x{${ch.codePointAt(0)!.toString(16)}}`;
+  const any = `[${[...kept, ...dropped].map(hex).join('')}]`;
+  return { from: quoted(kept.join('') + dropped.join('')), to: quoted(kept.map(final).join('')), any: quoted(any) };
 })();
 
 /** text_key of a value: a text (dates as theirs) or a number's text; null for anything else. */
@@ -222,7 +235,12 @@ function textKey(e: SqlExpr, once: Once): string {
   if (e.kind === 'text' || isTemporal(e)) t = asText(e);
   else if (isNumber(e)) t = onceSql(once, `(CASE WHEN ${once(e).sql} IS NOT NULL THEN fa_js_number_text(CAST(${once(e).sql} AS DOUBLE)) END)`, 'text');
   else return 'CAST(NULL AS VARCHAR)';
-  return `translate(${t}, ${TEXT_KEY_MAP.from}, ${TEXT_KEY_MAP.to})`;
+  return textKeyOf(onceSql(once, t, 'text'));
+}
+
+/** text_key's map applied to a text (safe to repeat). */
+function textKeyOf(t: string): string {
+  return `(CASE WHEN regexp_matches(${t}, ${TEXT_KEY_MAP.any}) THEN translate(${t}, ${TEXT_KEY_MAP.from}, ${TEXT_KEY_MAP.to}) ELSE ${t} END)`;
 }
 
 /**
@@ -351,9 +369,10 @@ export const DOMAIN_SQL: Readonly<Record<string, DomainSql>> = {
   contains_any: ([x, list], once) => {
     if (list.kind !== 'list') return sql('false', 'boolean');
     const t = onceSql(once, textKey(x, once), 'text');
-    const item = `translate(k, ${TEXT_KEY_MAP.from}, ${TEXT_KEY_MAP.to})`;
+    // A param's items are keyed once, before the query (the executor binds $pk_<name>); other lists row by row.
+    const keys = list.param ? `$${KEYS_PREFIX}${list.param}` : `list_filter(list_transform(${once(list).sql}, k -> ${textKeyOf('k')}), k -> k <> '')`;
     // False, never null: a missing text holds nothing; an empty item is never held.
-    return sql(`coalesce(${t} <> '' AND list_bool_or(list_transform(${once(list).sql}, k -> coalesce(${item} <> '' AND contains(${t}, ${item}), false))), false)`, 'boolean');
+    return sql(`coalesce(${t} <> '' AND list_bool_or(list_transform(${keys}, k -> contains(${t}, k))), false)`, 'boolean');
   },
 
   receipt_counter: ([receipt], once) => {

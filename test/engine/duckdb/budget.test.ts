@@ -15,15 +15,27 @@ import { compiled, rule, tables } from '../helpers.js';
 
 let db: AuditDatabase;
 let dataset: DuckDBDataset;
+let roomy: AuditDatabase;
+let roomyData: DuckDBDataset;
+
+/** 3,000 payouts in a database that may use `memoryBytes`. */
+async function payouts(memoryBytes: number): Promise<[AuditDatabase, DuckDBDataset]> {
+  const rows = Array.from({ length: 3000 }, (_, i) => `11010519491231002X,张三,2024-${String((i % 12) + 1).padStart(2, '0')},${i + 1}.00`).join('\n');
+  const d = await AuditDatabase.open({ memoryBytes, threads: 1, maxTempBytes: 64 << 20 });
+  const load = await loadTablesIntoDuckDB(tables({ payouts: `id_number,name,period,amount\n${rows}` }), d);
+  await d.lock();
+  return [d, Dataset.of(d, load)];
+}
 
 beforeAll(async () => {
-  const rows = Array.from({ length: 3000 }, (_, i) => `11010519491231002X,张三,2024-${String((i % 12) + 1).padStart(2, '0')},${i + 1}.00`).join('\n');
-  db = await AuditDatabase.open({ memoryBytes: 64 << 20, threads: 1, maxTempBytes: 64 << 20 });
-  const load = await loadTablesIntoDuckDB(tables({ payouts: `id_number,name,period,amount\n${rows}` }), db);
-  await db.lock();
-  dataset = Dataset.of(db, load);
+  [db, dataset] = await payouts(64 << 20);
+  // Room enough that only time stops the slow rule.
+  [roomy, roomyData] = await payouts(1 << 30);
 });
-afterAll(() => db?.close());
+afterAll(() => {
+  db?.close();
+  roomy?.close();
+});
 
 // Every payout paired with every other (9 million pairs), and the pairs compared by text: slow.
 const crossJoin = compiled(
@@ -48,7 +60,7 @@ const greedy = compiled(
 
 describe('a rule over its budget on DuckDB', () => {
   it('is interrupted past its time, reported as skipped with the reason, and the others still run', async () => {
-    const run = await runRules([crossJoin, perMonth], dataset, { executor: new DuckDBExecutor({ seconds: 1 }) });
+    const run = await runRules([crossJoin, perMonth], roomyData, { executor: new DuckDBExecutor({ seconds: 1 }) });
     expect(run.skipped.map((s) => [s.ruleId, s.code])).toEqual([['CROSS', 'error']]);
     expect(run.skipped[0].reason).toMatch(/time budget of 1 s and was stopped/);
     expect(run.ran['PER-MONTH']).toBe(12);

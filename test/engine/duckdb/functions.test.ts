@@ -8,7 +8,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { BIGINT, BOOLEAN, DOUBLE, LIST, listValue, VARCHAR, type DuckDBType, type DuckDBValue } from '@duckdb/node-api';
 import { AuditDatabase } from '../../../src/engine/duckdb/database.js';
-import { asIs, DOMAIN_SQL, type SqlExpr, type SqlKind } from '../../../src/engine/duckdb/functions.js';
+import { DOMAIN_SQL, type Once, type SqlExpr, type SqlKind } from '../../../src/engine/duckdb/functions.js';
 import { plainValue } from '../../../src/engine/duckdb/read.js';
 import { DOMAIN_FUNCTIONS } from '../../../src/engine/functions/index.js';
 import { idCheckDigit } from '../../../src/data/types/id.js';
@@ -110,10 +110,17 @@ async function viaSql(fn: string, rows: Arg[][]): Promise<unknown[]> {
     })].join(', ') + ')',
   );
   const names = kinds.map((_, i) => `a${i}`);
-  const out = DOMAIN_SQL[fn](kinds.map((kind, i) => ({ sql: names[i], kind }) satisfies SqlExpr), asIs);
+  // As the compiler does: a value used more than once is computed once, in a step of its own.
+  const lets: string[] = [];
+  const once: Once = (e) => {
+    if (/^(a\d+|\d+)$/.test(e.sql)) return e;
+    lets.push(e.sql);
+    return { sql: `l${lets.length}`, kind: e.kind };
+  };
+  const out = DOMAIN_SQL[fn](kinds.map((kind, i) => ({ sql: names[i], kind }) satisfies SqlExpr), once);
   const select = out.kind === 'date' || out.kind === 'datetime' ? `CAST(${out.sql} AS VARCHAR)` : out.sql;
-  const from = `(VALUES ${tuples.join(', ')}) AS t(r, ${names.join(', ')})`;
-  const reader = await db.connection.runAndReadAll(`SELECT r, ${select} FROM ${from} ORDER BY r`, values, types);
+  const steps = [`t0 AS (SELECT * FROM (VALUES ${tuples.join(', ')}) AS v(r, ${names.join(', ')}))`, ...lets.map((l, k) => `t${k + 1} AS (SELECT *, ${l} AS l${k + 1} FROM t${k})`)];
+  const reader = await db.connection.runAndReadAll(`WITH ${steps.join(', ')} SELECT r, ${select} FROM t${lets.length} ORDER BY r`, values, types);
   return reader.getRows().map((row) => plainValue(row[1]));
 }
 
