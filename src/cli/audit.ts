@@ -1,7 +1,8 @@
 /**
  * `fundaudit audit <paths…>`: load rules, select, load only the tables they
  * need, run, build the result, mask it (unless --reveal), format, write
- * (stdout, or atomically to --out). Returns the exit code of DESIGN §7.
+ * (stdout, or atomically to --out), piece by piece. Returns the exit code of
+ * DESIGN §7 (docs/report.md, "Exit codes").
  */
 import { existsSync, statSync } from 'node:fs';
 import { dirname, relative, resolve, sep } from 'node:path';
@@ -9,7 +10,9 @@ import { Option, type Command } from 'commander';
 import type { ActionWrapper } from './main.js';
 import { EXIT, UsageError } from './errors.js';
 import { PACKAGE_ROOT, VERSION } from '../package.js';
-import { loadConfig, splitList, type AuditConfig } from './config.js';
+import { discoverConfig, loadConfig, splitList, type AuditConfig } from './config.js';
+import { useColour } from './colour.js';
+import { Feedback } from './feedback.js';
 import { addLoadOptions, loadOptionsFrom, type RawLoadOptions } from './load-options.js';
 import { expandPaths, FOLDER_FILES } from '../data/files.js';
 import type { FileReport } from '../data/model.js';
@@ -26,12 +29,19 @@ import { collectParams, type ParamOverrides } from '../rules/params.js';
 import { addReferenceTables } from '../data/reference.js';
 import { loadRuleFiles } from '../rules/load.js';
 import { SEVERITIES, type RuleProblem, type Severity } from '../rules/model.js';
+import { DEFAULT_RULES_DIR } from '../rules/paths.js';
 import { selectRules } from '../rules/select.js';
+import type { RunResult, SkippedRule } from '../engine/finding.js';
+import { tableDef } from '../data/tables.js';
 import { readBaseline, type Baseline } from '../report/baseline.js';
 import { buildResult, PERIOD_COLUMNS, reportTime } from '../report/build.js';
 import { REPORT_FORMATS, type AuditResult, type FailOn, type InputTable, type Lang, type ReportFormat } from '../report/model.js';
 import { printable } from '../report/printable.js';
 import { renderReport } from '../report/render.js';
+import { writeChunksSync, writeChunksTo } from '../report/stream.js';
+import { readSuppressions, type Suppressions } from '../report/suppressions.js';
+import { reportTimeZone } from '../report/time.js';
+import { terminalWidth } from '../report/formatters/terminal.js';
 import { writeReportFile } from '../report/write.js';
 
 /** Options as commander parses them. */
@@ -40,13 +50,23 @@ interface CliOptions {
   only?: string[];
   skip?: string[];
   param?: string[];
-  config?: string;
   format?: string;
   out?: string;
   failOn?: string;
   reveal?: boolean;
   baseline?: string;
   lang?: string;
+  /** false with --no-default-rules. */
+  defaultRules?: boolean;
+  failOnSkipped?: boolean;
+  suppressions?: string;
+  progress?: boolean;
+  quiet?: boolean;
+  top?: string;
+  /** --color / --no-color; undefined when neither is given. */
+  color?: boolean;
+  /** false with --no-config. */
+  config?: string | false;
   engine?: string;
   evidence?: string;
 }
@@ -59,6 +79,8 @@ const ENGINES = ['duckdb', 'arquero'] as const;
 type Engine = (typeof ENGINES)[number];
 const LANGS: Lang[] = ['zh', 'en'];
 const FORMAT_ALIASES: Record<string, ReportFormat> = { markdown: 'md', text: 'terminal' };
+/** Findings listed per rule in the terminal report by default (--top). */
+const DEFAULT_TOP = 10;
 /** Rule problems printed before "… and N more". */
 const PROBLEMS_SHOWN = 10;
 
@@ -97,10 +119,6 @@ function atOrAbove(severity: Severity, failOn: FailOn): boolean {
   return failOn !== 'none' && SEVERITIES.indexOf(severity) >= SEVERITIES.indexOf(failOn);
 }
 
-function useColour(env: NodeJS.ProcessEnv): boolean {
-  return Boolean(process.stdout.isTTY) && !(env.NO_COLOR !== undefined && env.NO_COLOR !== '');
-}
-
 /**
  * The error for inputs none of which loaded: for one file that cannot be read as an export at all (a
  * workbook format not supported, a PDF, an archive, a damaged file), what it is and what to do; else where to look.
@@ -135,9 +153,17 @@ interface Settings {
   only: string[];
   skip: string[];
   rulePaths: string[];
+  /** Whether the shipped pack runs (besides --rules): false with --no-default-rules. */
+  defaultRules: boolean;
+  failOnSkipped: boolean;
+  suppressionsFile?: string;
   params: string[];
   config: AuditConfig;
   configFile?: string;
+  timeZone: string;
+  top: number;
+  colour: boolean | undefined;
+  feedback: Feedback;
   engine: Engine;
   /** Evidence rows shown with their values per finding (Infinity: all). */
   evidence: number;
@@ -150,14 +176,33 @@ function evidenceCount(what: string, value: string): number {
   throw new UsageError(`${what}: "${value}" is not a number of rows or all`, 'give how many evidence rows to show per finding, e.g. --evidence 200, or --evidence all');
 }
 
+/** The config file: --config's, else fundaudit.yaml in the working folder (not with --no-config). */
+function configFile(cli: AuditOptions): string | undefined {
+  if (cli.config === false) return undefined;
+  return cli.config ?? discoverConfig();
+}
+
+/** `--top N`: a whole number of 1 or more. */
+function topOption(value: string | undefined): number {
+  if (value === undefined) return DEFAULT_TOP;
+  const n = Number(value);
+  if (!Number.isInteger(n) || n < 1) throw new UsageError(`--top ${value}: not a whole number of 1 or more`, 'give how many findings to list per rule, e.g. --top 20');
+  return n;
+}
+
 /** Option resolution: the command line's values, else the config file's, each checked. */
 function resolveSettings(pathArgs: string[], cli: AuditOptions): Settings {
   const now = reportTime(process.env); // a malformed SOURCE_DATE_EPOCH fails before any work
-  const config: AuditConfig = cli.config ? loadConfig(cli.config) : {};
+  const quiet = cli.quiet ?? false;
+  const feedback = new Feedback({ quiet, progress: Feedback.progressWanted(cli.progress, quiet, process.stderr) });
+  const zone = reportTimeZone(process.env.TZ);
+  if (zone.invalid !== undefined) feedback.note(`TZ=${zone.invalid} is not a time zone; the report's times are in ${zone.zone}`);
+  const file = configFile(cli);
+  const config: AuditConfig = file ? loadConfig(file) : {};
   const paths = pathArgs.length > 0 ? pathArgs : (config.paths ?? []);
   if (paths.length === 0) throw new UsageError('no input paths given', 'name the export files or folders: fundaudit audit ./exports (or set paths: in the config file)');
   // Commander checks the command line's values; these checks catch the config file's.
-  const from = (option: string, key: string, cliValue: unknown) => (cliValue !== undefined ? option : `${key} in ${cli.config}`);
+  const from = (option: string, key: string, cliValue: unknown) => (cliValue !== undefined ? option : `${key} in ${file}`);
   const rawFormat = cli.format ?? config.format ?? 'terminal';
   // `--out -` is stdout, as usual for command-line tools.
   const outOption = cli.out ?? config.out;
@@ -182,12 +227,22 @@ function resolveSettings(pathArgs: string[], cli: AuditOptions): Settings {
     only: cli.only ? splitList(cli.only) : (config.only ?? []),
     skip: cli.skip ? splitList(cli.skip) : (config.skip ?? []),
     rulePaths: cli.rules ?? config.rules ?? [],
+    defaultRules: cli.defaultRules === false ? false : (config.default_rules ?? true),
+    failOnSkipped: cli.failOnSkipped ?? config.fail_on_skipped ?? false,
+    suppressionsFile: cli.suppressions ?? config.suppressions,
     params: cli.param ?? [],
     config,
-    configFile: cli.config,
+    configFile: file,
+    timeZone: zone.zone,
+    top: topOption(cli.top),
+    colour: cli.color,
+    feedback,
     engine: oneOf(from('--engine', 'engine', cli.engine), cli.engine ?? config.engine ?? 'duckdb', ENGINES),
     evidence: evidenceCount(from('--evidence', 'evidence', cli.evidence), String(cli.evidence ?? config.evidence ?? 50)),
   };
+  if (!settings.defaultRules && settings.rulePaths.length === 0) {
+    throw new UsageError('no rules: --no-default-rules leaves the shipped rules out and no --rules were given', 'add your rules with --rules PATH, or drop --no-default-rules');
+  }
   if (settings.out) checkOutFolder(settings.out);
   return settings;
 }
@@ -200,10 +255,12 @@ interface RuleSet {
 
 /** Rule loading: rules first, so that a broken rule set is found before any data is read. */
 async function loadRules(s: Settings): Promise<RuleSet | undefined> {
-  const loaded = await loadRuleFiles(s.rulePaths.length > 0 ? s.rulePaths : undefined);
+  // --rules adds to the shipped pack; --no-default-rules leaves the pack out.
+  const loaded = await loadRuleFiles([...(s.defaultRules ? [DEFAULT_RULES_DIR] : []), ...s.rulePaths]);
   const errors = loaded.problems.filter(isError);
   if (errors.length > 0) {
     // Rule files may come from other people: their text must not drive the terminal.
+    s.feedback.done();
     for (const p of errors.slice(0, PROBLEMS_SHOWN)) process.stderr.write(printable(`${p.file}:${p.line}:${p.col}: ${p.message}`) + '\n');
     if (errors.length > PROBLEMS_SHOWN) process.stderr.write(`… and ${errors.length - PROBLEMS_SHOWN} more\n`);
     process.stderr.write(`fundaudit: invalid rules (${errors.length} problem${errors.length === 1 ? '' : 's'})\n`);
@@ -243,13 +300,13 @@ async function loadData(s: Settings, options: LoadOptions, extraFiles: string[])
     throw new UsageError(`no export files in ${s.paths.join(', ')}${sub}`, `give the export files or the folder holding them (${FOLDER_FILES})${sub ? ', or add --recursive' : ''}`);
   }
   if (s.engine === 'arquero') {
-    const data = await loadPaths(files, options);
+    const data = await loadPaths(files, { ...options, onFile: (r) => s.feedback.file(r) });
     if (!data.files.some((f) => f.table !== null)) throw nothingLoaded(data.files);
     // Reference data the rules read (holiday calendar, contribution limits) that no input provided; listed in the manifest.
     data.files.push(...addReferenceTables(data.tables, options.onlyTables ?? []));
     return { files: data.files, tables: data.tables, dataset: new MemoryDataset(data.tables), close: () => {} };
   }
-  const session = await openSession(files, options, options.onlyTables ?? []);
+  const session = await openSession(files, { ...options, onFile: (r) => s.feedback.file(r) }, options.onlyTables ?? []);
   if (!session.load.files.some((f) => f.table !== null)) {
     session.close();
     throw nothingLoaded(session.load.files);
@@ -276,18 +333,26 @@ interface Loaded {
   close(): void;
 }
 
-/** Reporting: the result built (masked unless --reveal), rendered in its format, written to --out atomically or to stdout. */
-async function report(s: Settings, rules: CompiledRule[], data: Loaded, run: Awaited<ReturnType<typeof runRules>>, baseline: Baseline | null, fileTables: Record<string, string>): Promise<AuditResult> {
+/** Reporting: the result built (masked unless --reveal), rendered in its format, written piece by piece to --out atomically or to stdout. */
+async function report(
+  s: Settings,
+  rules: CompiledRule[],
+  data: Loaded,
+  run: RunResult,
+  inputs: { baseline: Baseline | null; suppressions: Suppressions | null; fileTables: Record<string, string> },
+): Promise<AuditResult> {
   const result = buildResult({
     tool: { name: 'fundaudit', version: VERSION },
     now: s.now,
+    timeZone: s.timeZone,
     lang: s.lang,
     files: data.files,
     tables: data.tables,
     inputTables: await data.inputTables?.(),
     rules,
     run,
-    baseline,
+    baseline: inputs.baseline,
+    suppressions: inputs.suppressions,
     reveal: s.reveal,
     rulePath,
     options: {
@@ -298,28 +363,74 @@ async function report(s: Settings, rules: CompiledRule[], data: Loaded, run: Awa
       lang: s.lang,
       reveal: s.reveal,
       baseline: s.baselineFile ?? null,
+      suppressions: s.suppressionsFile ?? null,
       encoding: s.rawLoad.encoding?.join(',') ?? null,
-      tables: Object.fromEntries(Object.entries(fileTables).map(([file, table]) => [table, file])),
+      tables: Object.fromEntries(Object.entries(inputs.fileTables).map(([file, table]) => [table, file])),
       mapping: s.rawLoad.mapping ?? null,
       config: s.configFile ?? null,
+      defaultRules: s.defaultRules,
+      failOnSkipped: s.failOnSkipped,
     },
   });
-  const text = renderReport(result, s.format, { color: s.format === 'terminal' && !s.out && useColour(process.env) });
+  const toTerminal = s.format === 'terminal' && !s.out;
+  const chunks = renderReport(result, s.format, {
+    color: toTerminal && useColour(s.colour, process.env, process.stdout),
+    width: toTerminal ? terminalWidth(process.stdout) : 100,
+    top: s.top,
+  });
+  s.feedback.done();
   if (s.out) {
     try {
-      await writeReportFile(s.out, text);
+      await writeReportFile(s.out, (write) => writeChunksSync(chunks, write));
     } catch (err) {
       const code = (err as NodeJS.ErrnoException).code ?? (err as Error).message;
       throw new UsageError(`cannot write the report to ${s.out}: ${code}`, 'check that its folder exists and is writable, and that it is not a folder');
     }
+    s.feedback.written(s.out, result);
   } else {
     // `fundaudit audit … | head` closes the pipe early: that is the reader's choice, not an error.
-    process.stdout.on('error', (err: NodeJS.ErrnoException) => {
-      if (err.code !== 'EPIPE') throw err;
-    });
-    process.stdout.write(text);
+    await writeChunksTo(chunks, process.stdout);
   }
   return result;
+}
+
+/**
+ * A run in which no rule could run has checked nothing: exit 2, naming the
+ * tables (and columns) the rules needed and the inputs lacked.
+ */
+function nothingRan(run: RunResult): UsageError {
+  const count = (code: SkippedRule['code']) => {
+    const by = new Map<string, number>();
+    for (const sk of run.skipped) if (sk.code === code) for (const m of sk.missing ?? []) by.set(m, (by.get(m) ?? 0) + 1);
+    return [...by.entries()].sort((a, b) => b[1] - a[1] || (a[0] < b[0] ? -1 : 1));
+  };
+  const tables = count('missing-table').map(([t, n]) => `${t}${tableDef(t) ? ` (${tableDef(t)!.label})` : ''} for ${n} rule${n === 1 ? '' : 's'}`);
+  const columns = count('missing-column').map(([c, n]) => `${c} for ${n} rule${n === 1 ? '' : 's'}`);
+  const failed = run.skipped.filter((sk) => sk.code === 'error').map((sk) => sk.ruleId);
+  const parts = [
+    tables.length ? `missing tables: ${tables.join(', ')}` : null,
+    columns.length ? `missing columns: ${columns.join(', ')}` : null,
+    failed.length ? `failed with an error: ${failed.join(', ')}` : null,
+  ].filter(Boolean);
+  return new UsageError(
+    `no rule could run, so nothing was checked — ${parts.join('; ')}`,
+    'give the exports of those tables (fundaudit inspect shows what each file was recognised as), or name a file with --table NAME=FILE',
+  );
+}
+
+/** The exit code once the report is out: --fail-on-skipped, then --fail-on (new, unsuppressed findings only). */
+function exitCode(s: Settings, result: AuditResult): number {
+  if (s.failOnSkipped && result.skipped.length > 0) {
+    s.feedback.error(`${result.skipped.length} of ${result.run.rules} rule(s) did not run (--fail-on-skipped): ${result.skipped.map((x) => x.ruleId).join(', ')}`);
+    return EXIT.findings;
+  }
+  // With a baseline, only new findings fail the run: a nightly job fails on what changed. Suppressed findings never do.
+  const failing = result.findings.filter((f) => f.baseline !== 'persisting' && atOrAbove(f.severity, s.failOn));
+  if (failing.length > 0) {
+    s.feedback.error(`${failing.length} finding(s) at or above --fail-on ${s.failOn}`);
+    return EXIT.findings;
+  }
+  return EXIT.ok;
 }
 
 /** Runs the audit; returns the exit code. */
@@ -328,23 +439,24 @@ export async function runAudit(pathArgs: string[], cli: AuditOptions): Promise<n
   const load = await loadOptionsFrom(s.rawLoad);
   const rules = await loadRules(s);
   if (!rules) return EXIT.usage;
-  const baseline = s.baselineFile ? readBaseline(s.baselineFile) : null;
+  const baseline = s.baselineFile ? await readBaseline(s.baselineFile) : null;
+  const suppressions = s.suppressionsFile ? readSuppressions(s.suppressionsFile) : null;
   const data = await loadData(s, { ...load.options, onlyTables: requiredTables(rules.selected) }, load.extraFiles);
   let result: AuditResult;
   try {
-    const run = await runRules(rules.selected, data.dataset, { params: rules.params, executor: data.executor, evidence: s.evidence });
-    result = await report(s, rules.selected, data, run, baseline, load.options.fileTables ?? {});
+    const run = await runRules(rules.selected, data.dataset, {
+      params: rules.params,
+      executor: data.executor,
+      evidence: s.evidence,
+      onRule: (done, total, id) => s.feedback.rule(done, total, id),
+    });
+    s.feedback.done();
+    if (run.skipped.length === rules.selected.length) throw nothingRan(run);
+    result = await report(s, rules.selected, data, run, { baseline, suppressions, fileTables: load.options.fileTables ?? {} });
   } finally {
     data.close();
   }
-
-  // With a baseline, only new findings fail the run: a nightly job fails on what changed.
-  const failing = result.findings.filter((f) => f.baseline !== 'known' && atOrAbove(f.severity, s.failOn));
-  if (failing.length > 0) {
-    process.stderr.write(`fundaudit: ${failing.length} finding(s) at or above --fail-on ${s.failOn}\n`);
-    return EXIT.findings;
-  }
-  return EXIT.ok;
+  return exitCode(s, result);
 }
 
 export function register(program: Command, action: ActionWrapper): void {
@@ -352,33 +464,46 @@ export function register(program: Command, action: ActionWrapper): void {
     .command('audit')
     .description('Run the rules over CSV exports and print or write the risk report')
     .argument('[paths...]', 'export files or folders (a folder\'s own CSV, text and .xlsx files; subfolders with --recursive)')
-    .option('--rules <path>', 'rule file or folder (repeatable; default: the shipped rules)', collect)
+    .option('--rules <path>', 'rule file or folder to run besides the shipped rules (repeatable)', collect)
+    .option('--no-default-rules', 'leave the shipped rules out: run only those given with --rules')
     .option('--only <list>', 'run only these rules: comma list of ids, categories (money, people, documents) or risks', collect)
     .option('--skip <list>', 'skip these rules: comma list of ids, categories or risks', collect)
     .option('--param <RULE.NAME=VALUE>', 'override a rule parameter (repeatable; money in yuan)', collect)
-    .option('--config <file>', 'YAML file with the same options (see docs/config.md); command-line options win')
-    .addOption(new Option('--format <format>', 'report format').choices([...REPORT_FORMATS, 'markdown']))
-    .option('--out <file>', 'write the report to this file (atomically) instead of stdout')
-    .addOption(new Option('--fail-on <severity>', 'exit 1 when a finding is at or above this severity (default none)').choices(FAIL_ON))
+    .option('--config <file>', 'YAML file with the same options (see docs/config.md); default: fundaudit.yaml in the working folder; command-line options win')
+    .option('--no-config', 'do not read fundaudit.yaml from the working folder')
+    .addOption(new Option('--format <format>', 'report format (sarif: SARIF 2.1.0 for code scanning; github: GitHub Actions annotations)').choices([...REPORT_FORMATS, 'markdown']))
+    .option('--out <file>', 'write the report to this file (atomically) instead of stdout; then one line on stderr says where and what it holds')
+    .addOption(new Option('--fail-on <severity>', 'exit 1 when a new, unsuppressed finding is at or above this severity (default none)').choices(FAIL_ON))
+    .option('--fail-on-skipped', 'exit 1 when any rule did not run (a table or column missing, or an error)')
     .option('--reveal', 'show personal data unmasked (identity numbers, names, accounts, phones)')
-    .option('--baseline <file>', 'previous --format json report: its findings are marked known, the others new')
+    .option('--baseline <file>', 'previous --format json report: findings are new or persisting, and its findings not found again are listed as resolved')
+    .option('--suppressions <file>', 'YAML file of accepted findings, each with reason, approver and expiry date (see docs/suppressions.md)')
     .addOption(new Option('--lang <lang>', 'report language (default zh)').choices(LANGS))
     .addOption(new Option('--engine <engine>', 'executor: duckdb (default; county-sized data, spills to disk) or arquero (in memory, the reference)').choices([...ENGINES]))
-    .option('--evidence <n|all>', 'evidence rows shown with their values per finding (default 50; every row is listed by place)');
+    .option('--evidence <n|all>', 'evidence rows shown with their values per finding (default 50; every row is listed by place)')
+    .option('--top <n>', `terminal report: findings listed per rule before the rest are summarised (default ${DEFAULT_TOP})`)
+    .option('--progress', 'show progress on stderr even when it is not a terminal')
+    .option('--quiet', 'print nothing on stderr but errors')
+    .option('--color', 'colour the terminal report even when stdout is not a terminal')
+    .option('--no-color', 'never colour (also NO_COLOR=1, TERM=dumb; FORCE_COLOR=1 forces colour)');
   addLoadOptions(cmd)
     .addHelpText(
       'after',
       `
-Exit codes: 0 completed, nothing at or above --fail-on; 1 findings at or above --fail-on;
-            2 bad usage, no usable input or invalid rules.
+Exit codes: 0 completed, nothing at or above --fail-on (and, with --fail-on-skipped, every rule ran);
+            1 findings at or above --fail-on, or rules not run with --fail-on-skipped;
+            2 bad usage, no usable input, invalid rules, or no rule could run on the inputs.
 Personal data is masked in every format unless --reveal is given.
-With SOURCE_DATE_EPOCH set, the same inputs and rules give a byte-identical report.
+Times are in the TZ time zone, Asia/Shanghai when TZ is unset; with SOURCE_DATE_EPOCH set,
+the same inputs, rules and TZ give a byte-identical report.
 
 Examples:
   fundaudit audit ./exports
   fundaudit audit ./exports --only people --skip OFF-HOURS-PAYOUT --lang en
   fundaudit audit ./exports --format html --out report.html
   fundaudit audit ./exports --format json --out report.json --fail-on high --baseline last.json
+  fundaudit audit ./exports --rules ./local-rules --suppressions accepted.yaml
+  fundaudit audit ./exports --format sarif --out fundaudit.sarif --fail-on-skipped
   fundaudit audit ./exports --param PAID-AFTER-DEATH.grace_months=1 --table deaths=./火化名单.csv
   fundaudit audit --config audit.yaml`,
     )

@@ -2,9 +2,10 @@
  * The `--config FILE` of `fundaudit audit`: a YAML file holding the same
  * options as the command line (docs/config.md). Command-line options win.
  * Relative paths in the file are relative to the file's folder, so that a
- * config works from wherever the batch job starts.
+ * config works from wherever the batch job starts. Without --config, a
+ * `fundaudit.yaml` in the working folder is read (and named in the manifest).
  */
-import { readFileSync } from 'node:fs';
+import { existsSync, readFileSync, statSync } from 'node:fs';
 import { dirname, isAbsolute, join } from 'node:path';
 import { LineCounter, parseDocument, isMap, isScalar, type Node } from 'yaml';
 import { InputError } from './errors.js';
@@ -27,10 +28,22 @@ export interface AuditConfig {
   tables?: Record<string, string>;
   mapping?: string;
   reveal?: boolean;
+  suppressions?: string;
+  /** false: leave the shipped rule pack out (as --no-default-rules). */
+  default_rules?: boolean;
+  fail_on_skipped?: boolean;
   /** duckdb or arquero. */
   engine?: string;
   /** Evidence rows shown with their values per finding, or all. */
   evidence?: string;
+}
+
+/** The config file found in the working folder when --config is not given. */
+export const CONFIG_FILE = 'fundaudit.yaml';
+
+/** `fundaudit.yaml` when it is a file in the working folder, else undefined. */
+export function discoverConfig(): string | undefined {
+  return existsSync(CONFIG_FILE) && statSync(CONFIG_FILE).isFile() ? CONFIG_FILE : undefined;
 }
 
 type Kind = 'string' | 'list' | 'paths' | 'path' | 'bool' | 'map' | 'tables';
@@ -50,6 +63,9 @@ const KEYS: Record<keyof AuditConfig, Kind> = {
   tables: 'tables',
   mapping: 'path',
   reveal: 'bool',
+  suppressions: 'path',
+  default_rules: 'bool',
+  fail_on_skipped: 'bool',
   engine: 'string',
   evidence: 'string',
 };

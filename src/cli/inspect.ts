@@ -19,6 +19,7 @@ import { sourceLabel } from '../data/provenance.js';
 import { DELIMITER_NAMES } from '../data/delimiter.js';
 import { FOLDER_FILES } from '../data/files.js';
 import { maskIssues, maskMapping } from '../report/mask.js';
+import { reportIssue } from '../report/issue-text.js';
 import { textWidth, truncate } from '../report/width.js';
 
 /** Issues shown per file in text output (JSON carries all). */
@@ -61,7 +62,9 @@ async function inspect(paths: string[], opts: InspectOptions): Promise<number> {
     throw new UsageError(`--format ${opts.format}: unknown format`, 'use --format text or --format json');
   }
   const { options, extraFiles } = await loadOptionsFrom(opts);
-  const loaded = await loadPaths([...paths, ...extraFiles], options);
+  const read = await loadPaths([...paths, ...extraFiles], options);
+  // Issues as a report shows them: the reason, without the message values behind it (which may quote raw data).
+  const loaded: LoadResult = { ...read, files: read.files.map((f) => ({ ...f, issues: f.issues.map((i) => reportIssue(i, 'en')) })) };
   // Issues quote raw values; identity numbers, names, accounts and phones among them are masked like everywhere else.
   const result: LoadResult = opts.reveal
     ? loaded

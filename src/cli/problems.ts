@@ -4,9 +4,14 @@
  */
 import type { RuleProblem } from '../rules/model.js';
 import { printable } from '../report/printable.js';
+import { SARIF_SCHEMA, sarifLocation } from '../report/sarif-log.js';
 import { textWidth } from '../report/width.js';
+import { VERSION } from '../package.js';
+import { escapeData, escapeProperty } from '../report/formatters/github.js';
 
-export const PROBLEM_FORMATS = ['text', 'json', 'github'] as const;
+export { escapeData, escapeProperty };
+
+export const PROBLEM_FORMATS = ['text', 'json', 'github', 'sarif'] as const;
 export type ProblemFormat = (typeof PROBLEM_FORMATS)[number];
 
 /**
@@ -57,12 +62,28 @@ export function formatProblemsGithub(problems: RuleProblem[], fileCount: number)
   return lines.join('\n') + '\n';
 }
 
-/** A workflow command's message, escaped as GitHub's @actions/core does. */
-export function escapeData(s: string): string {
-  return s.replace(/%/g, '%25').replace(/\r/g, '%0D').replace(/\n/g, '%0A');
-}
-
-/** A workflow command's property value (file, title), escaped as GitHub's @actions/core does. */
-export function escapeProperty(s: string): string {
-  return escapeData(s).replace(/:/g, '%3A').replace(/,/g, '%2C');
+/**
+ * A SARIF 2.1.0 log: one result per problem at its file:line:col, the
+ * problem codes as the rules of the log, so that code scanning shows rule
+ * file problems where they are.
+ */
+export function formatProblemsSarif(problems: RuleProblem[]): string {
+  const codes = [...new Set(problems.map((p) => p.code))].sort();
+  const log = {
+    $schema: SARIF_SCHEMA,
+    version: '2.1.0',
+    runs: [
+      {
+        tool: { driver: { name: 'fundaudit rules validate', version: VERSION, rules: codes.map((id) => ({ id, defaultConfiguration: { level: 'error' } })) } },
+        results: problems.map((p) => ({
+          ruleId: p.code,
+          ruleIndex: codes.indexOf(p.code),
+          level: (p as RuleProblem & { severity?: string }).severity === 'warning' ? 'warning' : 'error',
+          message: { text: p.fix ? `${p.message}\nfix: ${p.fix}` : p.message },
+          locations: [sarifLocation(p.file, p.line, p.col)],
+        })),
+      },
+    ],
+  };
+  return JSON.stringify(log, null, 2) + '\n';
 }

@@ -1,7 +1,8 @@
 /**
  * `fundaudit rules test [paths…]`: run every inline test case of the rule
- * files (default: the shipped rule pack). Exit 0 when all pass, 1 when any
- * case fails, 2 for bad usage or invalid rule files.
+ * files (default: the shipped rule pack). Exit codes are those of `rules
+ * validate`: 0 when all pass, 1 when any case fails or a rule file has
+ * problems (they are what is being checked), 2 for bad usage.
  */
 import { Option, type Command } from 'commander';
 import type { ActionWrapper } from './main.js';
@@ -15,7 +16,7 @@ import { printable } from '../report/printable.js';
 import { escapeData, escapeProperty } from './problems.js';
 
 interface Options {
-  format: 'text' | 'json' | 'github';
+  format: 'text' | 'json' | 'github' | 'junit';
   engine: TestEngines;
   only?: string[];
   skip?: string[];
@@ -99,6 +100,55 @@ function github(report: TestReport, problems: RuleProblem[], lineOf: CaseLine): 
   return out.join('\n') + '\n';
 }
 
+/** Text as XML content or an attribute value: escaped, and without the control characters XML 1.0 forbids. */
+function xml(s: string): string {
+  return s
+    .replace(/[\u0000-\u0008\u000b\u000c\u000e-\u001f\ufffe\uffff]/g, (ch) => `\\u${ch.charCodeAt(0).toString(16).padStart(4, '0')}`)
+    .replace(/[&<>"']/g, (ch) => `&#${ch.charCodeAt(0)};`);
+}
+
+/**
+ * JUnit XML, as CI systems (GitLab, Jenkins, Azure DevOps) read test results:
+ * one testsuite per rule, one testcase per inline case (a failure with what
+ * was expected and found); rule-file problems and rules without tests are
+ * errors of a testsuite of their own.
+ */
+function junit(report: TestReport, problems: RuleProblem[], lineOf: CaseLine): string {
+  const out: string[] = ['<?xml version="1.0" encoding="UTF-8"?>'];
+  const errors = problems.length + report.problems.length;
+  out.push(`<testsuites name="fundaudit rules test" tests="${report.results.length + errors}" failures="${report.failed}" errors="${errors}">`);
+  const byRule = new Map<string, CaseResult[]>();
+  for (const r of report.results) byRule.set(r.ruleId, [...(byRule.get(r.ruleId) ?? []), r]);
+  for (const [id, results] of byRule) {
+    const failed = results.filter((r) => !r.passed).length;
+    out.push(`  <testsuite name="${xml(id)}" tests="${results.length}" failures="${failed}" errors="0" file="${xml(results[0].file)}">`);
+    for (const r of results) {
+      const attrs = `name="${xml(r.case)}" classname="${xml(id)}" file="${xml(r.file)}" line="${lineOf(r)}"`;
+      if (r.passed) {
+        out.push(`    <testcase ${attrs}/>`);
+        continue;
+      }
+      const detail = caseDetail(r).map((l) => l.trim()).join('\n');
+      out.push(`    <testcase ${attrs}>`, `      <failure message="${xml(r.failures[0] ?? 'failed')}" type="rule-test">${xml(detail)}</failure>`, '    </testcase>');
+    }
+    out.push('  </testsuite>');
+  }
+  if (errors > 0) {
+    out.push(`  <testsuite name="rule files" tests="${errors}" failures="0" errors="${errors}">`);
+    for (const p of problems) {
+      out.push(`    <testcase name="${xml(`${p.file}:${p.line}:${p.col} ${p.code}`)}" classname="rule files" file="${xml(p.file)}" line="${p.line}">`);
+      out.push(`      <error message="${xml(p.message)}" type="${xml(p.code)}">${xml(p.fix ? `${p.message}\nfix: ${p.fix}` : p.message)}</error>`, '    </testcase>');
+    }
+    for (const p of report.problems) {
+      out.push(`    <testcase name="${xml(`${p.ruleId} has no tests`)}" classname="rule files" file="${xml(p.file)}">`);
+      out.push(`      <error message="${xml(p.message)}" type="no-tests">${xml(p.message)}</error>`, '    </testcase>');
+    }
+    out.push('  </testsuite>');
+  }
+  out.push('</testsuites>');
+  return out.join('\n') + '\n';
+}
+
 function json(report: TestReport, problems: RuleProblem[]): string {
   return JSON.stringify({ version: 1, passed: report.passed, failed: report.failed, results: report.results, rulesWithoutTests: report.problems, ruleProblems: problems }, null, 2) + '\n';
 }
@@ -108,7 +158,7 @@ export function register(program: Command, action: ActionWrapper): void {
     .command('test')
     .description('Run the inline test cases of rule files (default: the shipped rules)')
     .argument('[paths...]', 'rule files or folders of rule files')
-    .addOption(new Option('--format <format>', 'output format').choices(['text', 'json', 'github']).default('text'))
+    .addOption(new Option('--format <format>', 'output format (junit: JUnit XML for CI test reports)').choices(['text', 'json', 'github', 'junit']).default('text'))
     .option('--only <selector>', 'test only these rules: id, category or risk (repeatable, or comma-separated)', collect)
     .option('--skip <selector>', 'do not test these rules: id, category or risk (repeatable, or comma-separated)', collect)
     .addOption(new Option('--engine <engines>', 'both: every case on Arquero (held against expect) and on DuckDB (must find the same); arquero: the reference alone').choices(['both', 'arquero']).default('both'))
@@ -117,12 +167,14 @@ export function register(program: Command, action: ActionWrapper): void {
       `
 Each case's tables are loaded from their CSV text as real exports would be; a case fails when the
 rule's findings differ from its expect (count, entities, amount in yuan, or none: true), when its
-CSV has a data error, or when DuckDB's findings are not Arquero's, finding for finding.
-Exit 0: all passed; 1: a case failed; 2: bad usage or invalid rule files.
+CSV has a data error, or when DuckDB's findings are not Arquero's, finding for finding. Exit codes,
+as for rules validate: 0 all passed; 1 a case failed, a rule has no tests, or a rule file has
+problems; 2 bad usage (an unknown option, a path that does not exist).
 
 Examples:
   fundaudit rules test
   fundaudit rules test ./my-rules --format github
+  fundaudit rules test --format junit > rule-tests.xml
   fundaudit rules test --only PAID-AFTER-DEATH`,
     )
     .action(
@@ -132,11 +184,14 @@ Examples:
         const report = await testRules(rules, opts.engine);
         const lineOf = caseLines(rules);
         const out =
-          opts.format === 'json' ? json(report, loaded.problems) : opts.format === 'github' ? github(report, loaded.problems, lineOf) : text(report, loaded.problems, lineOf);
+          opts.format === 'json' ? json(report, loaded.problems) :
+          opts.format === 'github' ? github(report, loaded.problems, lineOf) :
+          opts.format === 'junit' ? junit(report, loaded.problems, lineOf) :
+          text(report, loaded.problems, lineOf);
         // Rule files may come from other people: their text (case names, CSV values) must not drive the terminal.
-        process.stdout.write(opts.format === 'json' ? out : printable(out));
-        if (loaded.problems.length) return EXIT.usage;
-        return report.failed > 0 || report.problems.length > 0 ? EXIT.findings : EXIT.ok;
+        process.stdout.write(opts.format === 'json' || opts.format === 'junit' ? out : printable(out));
+        // A broken rule file is a problem found, as in rules validate: 1, not 2 (which is for bad usage).
+        return loaded.problems.length > 0 || report.failed > 0 || report.problems.length > 0 ? EXIT.findings : EXIT.ok;
       }),
     );
 }

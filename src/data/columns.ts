@@ -146,7 +146,7 @@ export class ColumnTyper {
     if (typeof v === 'object' && v !== null) {
       const f = this.from;
       const place = f.sheet === undefined ? { file: f.file, line } : { file: f.file, sheet: f.sheet, line };
-      this.issues.push({ ...place, column: this.header, value: raw, reason: v.reason, level: v.level, code: v.code });
+      this.issues.push({ ...place, column: this.header, value: raw, reason: v.reason, level: v.level, code: v.code, ...(v.msg ? { msg: v.msg } : {}) });
       return v.level === 'warning' ? v.kept : null;
     }
     return v;

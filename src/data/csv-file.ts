@@ -6,9 +6,9 @@
 import { CsvScanner, crLineEnds, lineText, type SliceBuffer } from './csv.js';
 import { DELIMITER_NAMES, rankDelimiters, tryDelimiter, type DelimiterTrial } from './delimiter.js';
 import { locateHeader, type Forced } from './layout.js';
-import type { FileReport, LoadOptions } from './model.js';
+import type { FileReport, IssueMessage, LoadOptions } from './model.js';
 import type { Source } from './provenance.js';
-import { quoteReason, RowPipeline } from './rows.js';
+import { quoteMessage, quoteReason, RowPipeline } from './rows.js';
 import type { RowSink } from './sink.js';
 
 /** The next chunk of UTF-8 input (valid until the next call), or null at the end. */
@@ -22,7 +22,8 @@ export type NextChunk = () => { chunk: Buffer; last: boolean } | null;
 export function loadCsv(report: FileReport, first: Buffer, firstIsAll: boolean, next: NextChunk, opts: LoadOptions, forced: Forced, expectedBytes: number, chunkSize: number, sink: RowSink): boolean {
   const path = report.path;
   const source: Source = { file: path };
-  const fileIssue = (code: string, reason: string, level: 'error' | 'warning' = 'error', line = 0) => report.issues.push({ file: path, line, reason, level, code });
+  const fileIssue = (code: string, reason: string, level: 'error' | 'warning' = 'error', line = 0, msg?: IssueMessage) =>
+    report.issues.push({ file: path, line, reason, level, code, ...(msg ? { msg } : {}) });
   const crEnds = crLineEnds(first);
   const fileName = path.slice(path.lastIndexOf('/') + 1);
 
@@ -38,15 +39,23 @@ export function loadCsv(report: FileReport, first: Buffer, firstIsAll: boolean, 
           `(its header maps ${Math.max(0, best.mapped)} column(s) that way, ${Math.max(0, chosen.mapped)} as told); read as told — check the delimiter`,
         'warning',
         1,
+        { key: 'delimiter-mismatch', args: { from: forced.delimiterFrom ?? '--delimiter', told: chosen.delimiter, looks: best.delimiter, mapped: Math.max(0, best.mapped), asTold: Math.max(0, chosen.mapped) } },
       );
     }
   }
   const sniff = chosen.parse;
   report.delimiter = chosen.delimiter;
   if (sniff.records.length === 0) {
-    for (const q of sniff.unclosedQuotes) fileIssue(q.stray ? 'stray-quote' : 'unclosed-quote', quoteReason(q.stray ? 'stray-quote' : 'unclosed-quote', q.line, false), 'error', q.line);
+    for (const q of sniff.unclosedQuotes) {
+      const kind = q.stray ? 'stray-quote' : 'unclosed-quote';
+      fileIssue(kind, quoteReason(kind, q.line, false), 'error', q.line, quoteMessage(kind, q.line, false));
+    }
     if (sniff.openQuoteLine > 0) {
-      fileIssue('unclosed-quote', `a quote opened on line ${sniff.openQuoteLine} is not closed within the first ${Math.round(first.length / 1e6)} MB, so no header or row can be read; close or remove the stray quote`, 'error', sniff.openQuoteLine);
+      const mb = Math.round(first.length / 1e6);
+      fileIssue('unclosed-quote', `a quote opened on line ${sniff.openQuoteLine} is not closed within the first ${mb} MB, so no header or row can be read; close or remove the stray quote`, 'error', sniff.openQuoteLine, {
+        key: 'unclosed-quote.no-header',
+        args: { line: sniff.openQuoteLine, mb },
+      });
     } else if (sniff.unclosedQuotes.length === 0) {
       fileIssue('empty-file', 'the file has no rows, not even a header; re-export it');
     }
@@ -58,7 +67,7 @@ export function loadCsv(report: FileReport, first: Buffer, firstIsAll: boolean, 
   for (const q of sniff.unclosedQuotes) {
     if (layout === null || q.line <= headerLine) {
       const kind = q.stray ? 'stray-quote' : 'unclosed-quote';
-      report.issues.push({ file: path, line: q.line, value: q.text, reason: quoteReason(kind, q.line, false), level: 'error', code: kind });
+      report.issues.push({ file: path, line: q.line, value: q.text, reason: quoteReason(kind, q.line, false), level: 'error', code: kind, msg: quoteMessage(kind, q.line, false) });
     }
   }
   if (layout === null) {
@@ -66,6 +75,7 @@ export function loadCsv(report: FileReport, first: Buffer, firstIsAll: boolean, 
       const last = report.issues[report.issues.length - 1];
       if (last?.code === 'unrecognised-file') {
         last.reason += `; read as ${DELIMITER_NAMES[chosen.delimiter]}-separated${chosen.regular > 0 ? '' : ' (no delimiter splits its rows evenly)'} — if it uses another delimiter, say so with --delimiter`;
+        if (last.msg) last.msg.args = { ...last.msg.args, readAs: chosen.delimiter, even: chosen.regular > 0 ? 1 : 0 };
       }
     }
     return false;

@@ -5,11 +5,12 @@
  * .csv) is reported with what it looks like and how to fix it, never mis-read.
  */
 import { isUtf8 } from 'node:buffer';
+import type { IssueMessage } from './model.js';
 
 /** The outcome of decoding one file. */
 export type Decoded =
-  | { ok: true; encoding: string; utf8: Buffer; notes: { line: number; reason: string }[] }
-  | { ok: false; code: string; reason: string };
+  | { ok: true; encoding: string; utf8: Buffer; notes: { line: number; reason: string; msg: IssueMessage }[] }
+  | { ok: false; code: string; reason: string; msg: IssueMessage };
 
 /** Encodings accepted by `--encoding`, mapped to the WHATWG label TextDecoder knows. */
 const LABELS: Record<string, string> = {
@@ -49,14 +50,20 @@ const FIX = 'save it as CSV (UTF-8 or GBK) from the program that exported it';
  */
 export function decode(buf: Buffer, forced?: string, fileLabel = 'the file'): Decoded {
   if (forced) return decodeForced(buf, forced);
-  if (buf.length === 0) return { ok: false, code: 'empty-file', reason: 'the file is empty (0 bytes); re-export it' };
+  if (buf.length === 0) return { ok: false, code: 'empty-file', reason: 'the file is empty (0 bytes); re-export it', msg: { key: 'empty-file' } };
   if (buf[0] === 0xef && buf[1] === 0xbb && buf[2] === 0xbf) {
     const body = buf.subarray(3);
     if (isUtf8(body)) return { ok: true, encoding: 'utf-8-bom', utf8: body, notes: [] };
-    return { ok: false, code: 'bad-encoding', reason: `the file starts with a UTF-8 byte-order mark but is not valid UTF-8 (first bad byte at offset ${firstBadUtf8(body) + 3}); re-export it, or force an encoding with --encoding ${fileLabel}=gbk` };
+    const offset = firstBadUtf8(body) + 3;
+    return {
+      ok: false,
+      code: 'bad-encoding',
+      reason: `the file starts with a UTF-8 byte-order mark but is not valid UTF-8 (first bad byte at offset ${offset}); re-export it, or force an encoding with --encoding ${fileLabel}=gbk`,
+      msg: { key: 'bad-encoding.bom', args: { offset, file: fileLabel } },
+    };
   }
   const looks = binaryLook(buf);
-  if (looks) return { ok: false, code: looks.code, reason: looks.reason.replace('{file}', fileLabel) };
+  if (looks) return { ok: false, code: looks.code, reason: looks.reason.replace('{file}', fileLabel), msg: { key: looks.key, args: { ...looks.args, file: fileLabel } } };
   if (isUtf8(buf)) return { ok: true, encoding: 'utf-8', utf8: buf, notes: [] };
   if (looksLikeGbk(buf)) {
     const utf8 = transcode(buf, 'gb18030', true);
@@ -72,25 +79,26 @@ export function decode(buf: Buffer, forced?: string, fileLabel = 'the file'): De
       `the file is neither UTF-8 nor GBK: byte 0x${buf[bad].toString(16).toUpperCase()} on line ${line} ` +
       `(near "${Buffer.from(sample).toString('latin1').replace(/[\r\n]/g, ' ')}") looks like Latin-1/Windows-1252 text; ` +
       `${FIX}, or if it is Latin-1 run with --encoding ${fileLabel}=latin1`,
+    msg: { key: 'unknown-encoding.latin1', args: { byte: buf[bad].toString(16).toUpperCase(), line, near: Buffer.from(sample).toString('latin1').replace(/[\r\n]/g, ' '), file: fileLabel } },
   };
 }
 
 function decodeForced(buf: Buffer, forced: string): Decoded {
   const key = forced.trim().toLowerCase();
   const label = LABELS[key];
-  if (!label) return { ok: false, code: 'unknown-encoding', reason: `unknown encoding "${forced}"; use one of ${ENCODING_CHOICES}` };
+  if (!label) return { ok: false, code: 'unknown-encoding', reason: `unknown encoding "${forced}"; use one of ${ENCODING_CHOICES}`, msg: { key: 'unknown-encoding.forced', args: { forced, choices: ENCODING_CHOICES } } };
   let body = buf;
   if (label === 'utf-8') {
     if (body[0] === 0xef && body[1] === 0xbb && body[2] === 0xbf) body = body.subarray(3);
     if (isUtf8(body)) return { ok: true, encoding: key === 'utf8' ? 'utf-8' : key, utf8: body, notes: [] };
   }
   const utf8 = transcode(body, label, false);
-  if (!utf8) return { ok: false, code: 'bad-encoding', reason: `the file could not be decoded as ${forced}` };
-  const notes: { line: number; reason: string }[] = [];
+  if (!utf8) return { ok: false, code: 'bad-encoding', reason: `the file could not be decoded as ${forced}`, msg: { key: 'bad-encoding.forced', args: { forced } } };
+  const notes: { line: number; reason: string; msg: IssueMessage }[] = [];
   const bad = label !== 'utf-16le' && label !== 'utf-16be' ? utf8.indexOf(Buffer.from('\ufffd')) : -1;
   if (bad >= 0) {
     const line = countLines(utf8, bad);
-    notes.push({ line, reason: `some bytes are not valid ${forced} and were replaced by U+FFFD, the first on line ${line}; check the encoding (--encoding)` });
+    notes.push({ line, reason: `some bytes are not valid ${forced} and were replaced by U+FFFD, the first on line ${line}; check the encoding (--encoding)`, msg: { key: 'encoding', args: { forced, line } } });
   }
   // A UTF-16 BOM decodes to U+FEFF at the start; drop it.
   const bom = Buffer.from('\ufeff');
@@ -164,21 +172,21 @@ function looksLikeGbk(buf: Buffer): boolean {
 }
 
 /** Recognises UTF-16 and binary content (workbooks, archives, PDFs) from the first bytes. */
-function binaryLook(buf: Buffer): { code: string; reason: string } | null {
+function binaryLook(buf: Buffer): { code: string; reason: string; key: string; args?: Record<string, string | number> } | null {
   const b0 = buf[0];
   const b1 = buf[1];
   if ((b0 === 0xff && b1 === 0xfe) || (b0 === 0xfe && b1 === 0xff)) {
     const le = b0 === 0xff;
-    return { code: 'utf16', reason: `the file is UTF-16 (${le ? 'little' : 'big'}-endian, with a byte-order mark); save it as UTF-8 or GBK, or run with --encoding {file}=utf-16${le ? 'le' : 'be'}` };
+    return { code: 'utf16', reason: `the file is UTF-16 (${le ? 'little' : 'big'}-endian, with a byte-order mark); save it as UTF-8 or GBK, or run with --encoding {file}=utf-16${le ? 'le' : 'be'}`, key: 'utf16.bom', args: { endian: le ? 'le' : 'be' } };
   }
   if (b0 === 0x50 && b1 === 0x4b && buf[2] === 3 && buf[3] === 4) {
-    return { code: 'binary-file', reason: 'the file is an Excel workbook (.xlsx) or another ZIP archive, not CSV; open it in Excel and save as "CSV UTF-8" or "CSV"' };
+    return { code: 'binary-file', reason: 'the file is an Excel workbook (.xlsx) or another ZIP archive, not CSV; open it in Excel and save as "CSV UTF-8" or "CSV"', key: 'binary-file.zip' };
   }
   if (b0 === 0xd0 && b1 === 0xcf && buf[2] === 0x11 && buf[3] === 0xe0) {
-    return { code: 'binary-file', reason: 'the file is an old Excel workbook (.xls), not CSV; open it in Excel and save as "CSV UTF-8" or "CSV"' };
+    return { code: 'binary-file', reason: 'the file is an old Excel workbook (.xls), not CSV; open it in Excel and save as "CSV UTF-8" or "CSV"', key: 'binary-file.xls' };
   }
   if (buf.subarray(0, 5).toString('latin1') === '%PDF-') {
-    return { code: 'binary-file', reason: 'the file is a PDF, not CSV; export the data as CSV from the business system' };
+    return { code: 'binary-file', reason: 'the file is a PDF, not CSV; export the data as CSV from the business system', key: 'binary-file.pdf' };
   }
   const n = Math.min(buf.length, 1 << 16);
   let zeros = 0;
@@ -197,11 +205,11 @@ function binaryLook(buf: Buffer): { code: string; reason: string } | null {
   if (n >= 4 && zeros >= n / 4) {
     if (zerosOdd >= 0.9 * zeros || zerosEven >= 0.9 * zeros) {
       const le = zerosOdd > zerosEven;
-      return { code: 'utf16', reason: `the file looks like UTF-16 (${le ? 'little' : 'big'}-endian, no byte-order mark): every other byte is 0; save it as UTF-8 or GBK, or run with --encoding {file}=utf-16${le ? 'le' : 'be'}` };
+      return { code: 'utf16', reason: `the file looks like UTF-16 (${le ? 'little' : 'big'}-endian, no byte-order mark): every other byte is 0; save it as UTF-8 or GBK, or run with --encoding {file}=utf-16${le ? 'le' : 'be'}`, key: 'utf16.no-bom', args: { endian: le ? 'le' : 'be' } };
     }
   }
   if (zeros + control > Math.max(8, n / 10)) {
-    return { code: 'binary-file', reason: `the file looks binary, not text (${zeros + control} control bytes in the first ${n}); export the data as CSV` };
+    return { code: 'binary-file', reason: `the file looks binary, not text (${zeros + control} control bytes in the first ${n}); export the data as CSV`, key: 'binary-file', args: { control: zeros + control, n } };
   }
   return null;
 }

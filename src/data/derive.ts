@@ -28,9 +28,9 @@ const IN = 'in';
 
 /** Sets the row's amount (positive) and direction, reporting what cannot be settled or was turned around. */
 export function deriveDirected(p: DirectedPlan, row: Value[], from: Source, line: number, issues: DataIssue[]): void {
-  const issue = (column: string, value: string, code: string, level: 'error' | 'warning', reason: string) => {
+  const issue = (column: string, value: string, code: string, level: 'error' | 'warning', reason: string, args?: Record<string, string | number>) => {
     const place = from.sheet === undefined ? { file: from.file, line } : { file: from.file, sheet: from.sheet, line };
-    issues.push({ ...place, column, value, reason, level, code });
+    issues.push({ ...place, column, value, reason, level, code, ...(args ? { msg: { key: code, args } } : {}) });
   };
   if (p.mode === 'sides') {
     const o = row[p.outSlot] as number | null;
@@ -64,6 +64,7 @@ export function deriveDirected(p: DirectedPlan, row: Value[], from: Source, line
         'negative-side',
         'warning',
         `a negative amount on the ${side === OUT ? 'outgoing (借方/支出)' : 'incoming (贷方/收入)'} side reverses it: read as ${formatYuan(-v)} ${side === OUT ? 'in' : 'out'} — check that it is a reversal (冲正)`,
+        { side, amount: formatYuan(-v) },
       );
     }
     return;
@@ -82,7 +83,7 @@ export function deriveDirected(p: DirectedPlan, row: Value[], from: Source, line
   if (d === OUT) return; // the sign repeats the direction
   if (d === null) {
     row[p.directionSlot] = OUT;
-    issue(p.amountHeader, formatYuan(a), 'direction-from-sign', 'warning', `the direction is blank; read from the sign as ${formatYuan(-a)} out — fill in the direction in the source`);
+    issue(p.amountHeader, formatYuan(a), 'direction-from-sign', 'warning', `the direction is blank; read from the sign as ${formatYuan(-a)} out — fill in the direction in the source`, { amount: formatYuan(-a) });
   } else if (d === IN) {
     row[p.directionSlot] = OUT;
     issue(
@@ -91,8 +92,12 @@ export function deriveDirected(p: DirectedPlan, row: Value[], from: Source, line
       'negative-amount',
       'warning',
       `a negative amount with direction "in" is read as ${formatYuan(-a)} out (a reversal, 冲正) — check the row`,
+      { amount: formatYuan(-a), direction: 'in' },
     );
   } else {
-    issue(p.amountHeader, formatYuan(a), 'negative-amount', 'warning', `a negative amount with direction "${String(d)}" is read as ${formatYuan(-a)}; the direction is kept as written`);
+    issue(p.amountHeader, formatYuan(a), 'negative-amount', 'warning', `a negative amount with direction "${String(d)}" is read as ${formatYuan(-a)}; the direction is kept as written`, {
+      amount: formatYuan(-a),
+      direction: String(d),
+    });
   }
 }

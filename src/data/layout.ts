@@ -47,10 +47,15 @@ export interface Layout {
  * `what`: how the source is named in messages ("the file", "the sheet").
  */
 export function locateHeader(records: TextRecord[], report: FileReport, source: Source, forced: Forced, opts: LoadOptions, what = 'the file'): Layout | null {
-  const issue = (code: string, reason: string, line = 0, level: 'error' | 'warning' = 'error') =>
-    report.issues.push({ ...(source.sheet === undefined ? { file: source.file } : { file: source.file, sheet: source.sheet }), line, reason, level, code });
+  const issue = (code: string, reason: string, line = 0, level: 'error' | 'warning' = 'error', args?: Record<string, string | number>) =>
+    report.issues.push({ ...(source.sheet === undefined ? { file: source.file } : { file: source.file, sheet: source.sheet }), line, reason, level, code, ...(args ? { msg: { key: code, args } } : {}) });
+  const inSheet = source.sheet === undefined ? 0 : 1;
   if (forced.table && !tableDef(forced.table)) {
-    issue('unknown-table', `${forced.tableFrom === 'option' ? '--table' : 'the mapping file'} names an unknown table "${forced.table}"; use one of ${TABLE_NAMES.join(', ')}`);
+    issue('unknown-table', `${forced.tableFrom === 'option' ? '--table' : 'the mapping file'} names an unknown table "${forced.table}"; use one of ${TABLE_NAMES.join(', ')}`, 0, 'error', {
+      from: forced.tableFrom === 'option' ? '--table' : 'mapping',
+      table: forced.table,
+      tables: TABLE_NAMES.join(', '),
+    });
     return null;
   }
   let headerRow: number | undefined;
@@ -62,6 +67,9 @@ export function locateHeader(records: TextRecord[], report: FileReport, source: 
         'no-header-line',
         `${forced.headerLineFrom ?? '--header-line'} names line ${forced.headerLine} as the header, but no row starts on that line ` +
           `(${what} has rows on lines ${records.length ? `${records[0].line}–${last}` : 'none'} where the header is looked for); give the line of the header row`,
+        0,
+        'error',
+        { from: forced.headerLineFrom ?? '--header-line', line: forced.headerLine, first: records.length ? records[0].line : 0, last, sheet: inSheet },
       );
       return null;
     }
@@ -92,12 +100,27 @@ export function locateHeader(records: TextRecord[], report: FileReport, source: 
       'unrecognised-file',
       `${where}; ${hint} — rename the headers, add a --mapping file, force the table with --table NAME=${source.file}` +
         (headerRow === undefined ? `, or name the header row with --header-line ${source.file}=N` : ''),
+      0,
+      'error',
+      {
+        forcedHeader: headerRow !== undefined ? 1 : 0,
+        line: headerLine,
+        span: searched.length ? `${searched[0].line}–${searched[searched.length - 1].line}` : '',
+        searched: searched.length,
+        closest: rec.closest?.table ?? '',
+        missing: rec.closest?.missing.join(', ') ?? '',
+        file: source.file,
+        sheet: inSheet,
+      },
     );
     return null;
   }
   if (!rec.mapping.some((m) => m.column !== null)) {
     // Only possible when the table was forced: nothing in the header means anything in that table.
-    issue('no-columns', `no header on line ${headerLine} is a column of ${rec.table}; check that --table or the mapping file names the right table, or add header aliases with --mapping`);
+    issue('no-columns', `no header on line ${headerLine} is a column of ${rec.table}; check that --table or the mapping file names the right table, or add header aliases with --mapping`, 0, 'error', {
+      line: headerLine,
+      table: rec.table,
+    });
     return null;
   }
   report.table = rec.table;
@@ -110,6 +133,7 @@ export function locateHeader(records: TextRecord[], report: FileReport, source: 
       reason: `column ${dup.index + 1} ("${dup.source}") maps to ${dup.column} like an earlier column; only the first is loaded — rename or remove one of them`,
       level: 'warning',
       code: 'duplicate-header',
+      msg: { key: 'duplicate-header', args: { index: dup.index + 1, source: dup.source, column: dup.column } },
     });
   }
   if (opts.onlyTables && !opts.onlyTables.has(rec.table)) return null;

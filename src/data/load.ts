@@ -42,6 +42,7 @@ export async function loadPaths(paths: string[], opts: LoadOptions = {}): Promis
   for (const path of files) {
     for (const { sink, report } of await loadFileParts(path, opts, () => new MemorySink())) {
       reports.push(report);
+      opts.onFile?.(report);
       if (sink) {
         const table = sink.table();
         const list = parts.get(table.name) ?? [];
@@ -83,7 +84,7 @@ async function loadAny<S extends RowSink>(path: string, opts: LoadOptions, newSi
     const st = statSync(path);
     report.bytes = st.size;
     report.sha256 = await hashFile(path);
-    report.issues.push({ file: path, line: 0, reason: kind.reason, level: 'error', code: 'unsupported-file' });
+    report.issues.push({ file: path, line: 0, reason: kind.reason, level: 'error', code: 'unsupported-file', msg: { key: kind.key } });
     return [{ sink: null, report }];
   }
   return [loadCsvFile(path, opts, CHUNK, newSink)];
@@ -213,11 +214,11 @@ function loadForced<S extends RowSink>(buf: Buffer, path: string, opts: LoadOpti
   report.sha256 = createHash('sha256').update(buf).digest('hex');
   const dec = decode(buf, forced.encoding, path);
   if (!dec.ok) {
-    report.issues.push({ file: path, line: 0, reason: dec.reason, level: 'error', code: dec.code });
+    report.issues.push({ file: path, line: 0, reason: dec.reason, level: 'error', code: dec.code, msg: dec.msg });
     return { sink: null, report };
   }
   report.encoding = dec.encoding;
-  for (const note of dec.notes) report.issues.push({ file: path, line: note.line, reason: note.reason, level: 'warning', code: 'encoding' });
+  for (const note of dec.notes) report.issues.push({ file: path, line: note.line, reason: note.reason, level: 'warning', code: 'encoding', msg: note.msg });
   const sink = newSink();
   const loaded = loadCsv(report, dec.utf8, true, () => null, opts, forced, dec.utf8.length, CHUNK, sink);
   return { sink: loaded ? sink : null, report };
@@ -226,7 +227,7 @@ function loadForced<S extends RowSink>(buf: Buffer, path: string, opts: LoadOpti
 function unreadable(path: string, err: Error): FileReport {
   return {
     ...newReport(path),
-    issues: [{ file: path, line: 0, reason: `the file cannot be read (${err.message}); check its permissions`, level: 'error', code: 'unreadable-file' }],
+    issues: [{ file: path, line: 0, reason: `the file cannot be read (${err.message}); check its permissions`, level: 'error', code: 'unreadable-file', msg: { key: 'unreadable-file', args: { error: (err as NodeJS.ErrnoException).code ?? err.message } } }],
   };
 }
 

@@ -36,6 +36,14 @@ export interface DataIssue {
   level: 'error' | 'warning';
   /** Short machine code, e.g. `ragged-row`, `bad-date`, `id-checksum`, `unrecognised-file`. */
   code: string;
+  /** Which message of the code, and its values, so that a report can say `reason` in its own language; absent: the code's one message. */
+  msg?: IssueMessage;
+}
+
+/** A data issue's message as a key (`code` or `code.variant`) and the values it shows. */
+export interface IssueMessage {
+  key: string;
+  args?: Record<string, string | number>;
 }
 
 /** One source header and the canonical column it maps to (null: unmapped). */
@@ -159,6 +167,8 @@ export interface LoadOptions {
    * `fileEncodings` and `encoding` (the command line) win over it.
    */
   fileRule?: (path: string) => FileRule;
+  /** Told of each file (each sheet of a workbook) once it is loaded: progress for the CLI. */
+  onFile?: (report: FileReport) => void;
 }
 
 /** What a mapping file's file rules say about one file. */

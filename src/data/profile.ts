@@ -93,17 +93,29 @@ export function warnDifferentAudits(reports: FileReport[]): void {
     // The first file of a table (in path order) stands for the audit; each other file is compared with it.
     const first = list[0];
     for (const r of list.slice(1)) {
-      const reason = differs(first.profile!, r.profile!, sourceLabel({ file: first.path, sheet: first.sheet }));
+      const firstName = sourceLabel({ file: first.path, sheet: first.sheet });
+      const reason = differs(first.profile!, r.profile!, firstName);
       if (!reason) continue;
+      const a = first.profile!;
+      const b = r.profile!;
+      const byRegion = reason.includes('region code');
       r.issues.push({
         ...(r.sheet === undefined ? { file: r.path } : { file: r.path, sheet: r.sheet }),
         line: Math.max(1, r.headerLine),
         reason: `${table} is read from ${list.length} files; ${reason}: they look like different audits — audit them separately, or ignore this if they belong together`,
         level: 'warning',
         code: 'different-audits',
+        msg: byRegion
+          ? { key: 'different-audits.region', args: { table, files: list.length, first: firstName, share: Math.round(b.region!.share * 100), code: b.region!.code, firstShare: Math.round(a.region!.share * 100), firstCode: a.region!.code } }
+          : { key: 'different-audits.months', args: { table, files: list.length, first: firstName, from: b.from!, to: b.to!, firstFrom: a.from!, firstTo: a.to!, gap: monthIndexGap(a, b) } },
       });
     }
   }
+}
+
+/** Whole months between two files' spans (see differs). */
+function monthIndexGap(a: FileProfile, b: FileProfile): number {
+  return Math.max(monthIndex(b.from!) - monthIndex(a.to!), monthIndex(a.from!) - monthIndex(b.to!)) - 1;
 }
 
 function differs(a: FileProfile, b: FileProfile, aName: string): string | null {

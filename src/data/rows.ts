@@ -13,7 +13,7 @@ import { AFTER_QUOTE, clip, fieldText, MALFORMED_QUOTE, type SliceBuffer } from 
 import { ColumnTyper } from './columns.js';
 import { deriveDirected, type DirectedPlan } from './derive.js';
 import type { Layout } from './layout.js';
-import type { DataIssue, FileReport, Value } from './model.js';
+import type { DataIssue, FileReport, IssueMessage, Value } from './model.js';
 import type { Source } from './provenance.js';
 import { emptyFrom, recordText, type RecordView } from './record.js';
 import type { RowSink } from './sink.js';
@@ -118,7 +118,7 @@ export class RowPipeline {
     sink.begin(def.name, source, columns, expectedRows);
   }
 
-  private issue(line: number, code: string, reason: string, level: 'error' | 'warning', extra: { column?: string; value?: string } = {}): void {
+  private issue(line: number, code: string, reason: string, level: 'error' | 'warning', extra: { column?: string; value?: string; msg?: IssueMessage } = {}): void {
     this.issues.push({ ...this.place, line, ...extra, reason, level, code });
   }
 
@@ -145,7 +145,8 @@ export class RowPipeline {
       if (!(n > width ? emptyFrom(r, width) : n >= layout.minWidth)) {
         this.read++;
         this.rejected++;
-        this.issue(line, 'ragged-row', this.raggedReason(r), 'error', { value: recordText(r) });
+        const ragged = this.raggedReason(r);
+        this.issue(line, 'ragged-row', ragged.reason, 'error', { value: recordText(r), msg: ragged.msg });
         return;
       }
     }
@@ -201,7 +202,7 @@ export class RowPipeline {
     if (this.emptyCount > 0) this.flushEmpty();
     this.read++;
     this.rejected++;
-    this.issue(line, kind, quoteReason(kind, quoteLine, true), 'error', { value: text });
+    this.issue(line, kind, quoteReason(kind, quoteLine, true), 'error', { value: text, msg: quoteMessage(kind, quoteLine, true) });
   }
 
   /** Ends the source: fills the report's counts and ends the sink's part. */
@@ -214,7 +215,9 @@ export class RowPipeline {
     r.rowsSkipped = this.skipped;
     r.profile = this.profile.result();
     if (this.loaded === 0 && this.rejected === 0) {
-      this.issue(this.layout.headerLine, 'header-only', `the file has a header (line ${this.layout.headerLine}) but no data rows`, 'warning');
+      this.issue(this.layout.headerLine, 'header-only', `the file has a header (line ${this.layout.headerLine}) but no data rows`, 'warning', {
+        msg: { key: 'header-only', args: { line: this.layout.headerLine } },
+      });
     }
     this.sink.end();
   }
@@ -234,6 +237,7 @@ export class RowPipeline {
       'empty-rows',
       n === 1 ? 'an empty row (every field blank), not a record; skipped' : `${n} empty rows (every field blank) on lines ${this.emptyFirst}–${this.emptyLast}, not records; skipped`,
       'warning',
+      { msg: { key: 'empty-rows', args: { n, first: this.emptyFirst, last: this.emptyLast } } },
     );
     this.emptyCount = 0;
   }
@@ -252,32 +256,35 @@ export class RowPipeline {
         ? `text follows the closing quote of this field, so the quotes do not enclose the whole value; read as ${JSON.stringify(read)}${more} — ` +
           'a quote inside a quoted field must be doubled (""), or the field left unquoted'
         : `spaces follow the closing quote of this field; kept as part of the value${more} — remove them, or put them inside the quotes`;
-    this.issue(r.recordLine, r.flags[k] & AFTER_QUOTE ? 'text-after-quote' : 'space-after-quote', reason, 'warning', { column: this.header(k), value: raw });
+    const code = r.flags[k] & AFTER_QUOTE ? 'text-after-quote' : 'space-after-quote';
+    this.issue(r.recordLine, code, reason, 'warning', { column: this.header(k), value: raw, msg: { key: code, args: { read, also: others.join(', ') } } });
   }
 
   /** Why a row of the wrong width is rejected, and a fix that would not break it. */
-  private raggedReason(r: RecordView): string {
+  private raggedReason(r: RecordView): { reason: string; msg: IssueMessage } {
     const n = r.count;
     const width = this.layout.width;
     const text = recordText(r);
-    let reason = `the row has ${n} field${n === 1 ? '' : 's'} but the header has ${width}; the row is rejected`;
+    const reason = `the row has ${n} field${n === 1 ? '' : 's'} but the header has ${width}; the row is rejected`;
+    const delimiter = this.delimiter ?? ',';
+    const said = (variant: string, text: string, args: Record<string, string | number> = {}) => ({ reason: `${reason} — ${text}`, msg: { key: `ragged-row.${variant}`, args: { n, width, delimiter, ...args } } });
     if (r.recordFlags & AFTER_QUOTE) {
       let k = 0;
       while ((r.flags[k] & AFTER_QUOTE) === 0) k++;
       const raw = clip(Buffer.prototype.toString.call(r.buf, 'utf8', r.starts[k], r.ends[k]));
-      return `${reason} — in field ${k + 1} (${JSON.stringify(raw)}) text follows a closing quote: a quote inside a quoted field ends it early and shifts the fields; double the inner quote ("") in the source`;
+      return said('after-quote', `in field ${k + 1} (${JSON.stringify(raw)}) text follows a closing quote: a quote inside a quoted field ends it early and shifts the fields; double the inner quote ("") in the source`, { field: k + 1, raw });
     }
     // Advice is given only where following it gives a row of the header's width.
     const fw = text.split(FULLWIDTH_COMMA).length - 1;
     if (this.delimiter === ',' && n < width && fw > 0 && n + fw === width) {
-      return `${reason} — it looks like full-width commas (，) were used as separators; replacing each of its ${fw} full-width comma${fw === 1 ? '' : 's'} with an ASCII comma gives the ${width} fields`;
+      return said('fullwidth', `it looks like full-width commas (，) were used as separators; replacing each of its ${fw} full-width comma${fw === 1 ? '' : 's'} with an ASCII comma gives the ${width} fields`, { fw });
     }
     for (const d of Object.keys(DELIMITER_NAMES)) {
       if (d === this.delimiter || n !== 1) continue;
-      if (text.split(d).length === width) return `${reason} — its fields are separated by ${DELIMITER_NAMES[d]}, not ${DELIMITER_NAMES[this.delimiter ?? ','] ?? 'the delimiter of the file'}; re-export the row`;
+      if (text.split(d).length === width) return said('other-delimiter', `its fields are separated by ${DELIMITER_NAMES[d]}, not ${DELIMITER_NAMES[this.delimiter ?? ','] ?? 'the delimiter of the file'}; re-export the row`, { other: d });
     }
-    if (n > width) return `${reason} — a field probably contains an unquoted ${this.delimiter === '\t' ? 'tab' : (this.delimiter ?? ',')}; quote that field`;
-    return `${reason} — fields are missing; re-export the row`;
+    if (n > width) return said('unquoted', `a field probably contains an unquoted ${this.delimiter === '\t' ? 'tab' : (this.delimiter ?? ',')}; quote that field`);
+    return said('missing', 'fields are missing; re-export the row');
   }
 
   /** Is the record the header row again (every field the header's text, quoted or not)? */
@@ -298,6 +305,11 @@ export class RowPipeline {
     }
     return true;
   }
+}
+
+/** quoteReason as a message key and values (see DataIssue.msg). */
+export function quoteMessage(kind: 'unclosed-quote' | 'stray-quote', quoteLine: number, rejected: boolean): IssueMessage {
+  return { key: kind, args: { line: quoteLine, rejected: rejected ? 1 : 0 } };
 }
 
 /** The reason of an unclosed or stray quote; `rejected`: the record was a data row. */

@@ -18,6 +18,8 @@ export interface RunOptions<D extends Dataset> {
   executor?: Executor<D>;
   /** Evidence rows shown with their values per finding (default 50; Infinity: all). */
   evidence?: number;
+  /** Told after each rule, run or skipped: progress for the CLI. */
+  onRule?: (done: number, total: number, ruleId: string) => void;
 }
 
 /** A rule that cannot run on the loaded data; becomes a SkippedRule. */
@@ -88,6 +90,7 @@ export async function runRules<D extends Dataset>(rules: CompiledRule[], dataset
   const skipped: SkippedRule[] = [];
   const ran: Record<string, number> = {};
   const params: RunResult['params'] = {};
+  let done = 0;
   for (const { rule, values, display } of resolved) {
     const id = rule.rule.id;
     params[id] = display;
@@ -101,6 +104,7 @@ export async function runRules<D extends Dataset>(rules: CompiledRule[], dataset
       const missing = err instanceof Skip ? err.missing : undefined;
       skipped.push({ ruleId: id, reason: err instanceof Error ? err.message : String(err), code, ...(missing ? { missing } : {}) });
     }
+    opts.onRule?.(++done, resolved.length, id);
   }
   findings.sort(compareFindings);
   return { findings, skipped, ran, params };

@@ -93,17 +93,23 @@ export function displayValue(v: unknown, blank = '—'): string {
 }
 
 /**
- * Renders template parts with one row's values (money placeholders in yuan).
+ * Renders template parts with one row's values (money placeholders in yuan,
+ * written by `money`: a report groups thousands as its tables do).
  * With `mask`, every placeholder's value first goes through it, with its
  * kind (undefined when the column holds no known personal data).
  */
-export function renderTemplate(parts: TemplatePart[], values: Record<string, unknown>, mask?: (kind: PiiKind | undefined, value: Value) => Value): string {
+export function renderTemplate(
+  parts: TemplatePart[],
+  values: Record<string, unknown>,
+  mask?: (kind: PiiKind | undefined, value: Value) => Value,
+  money: (fen: number) => string = formatYuan,
+): string {
   return parts
     .map((p) => {
       if (typeof p === 'string') return p;
       const raw = Object.hasOwn(values, p.column) ? values[p.column] : undefined;
       const v = mask && raw !== undefined ? mask(p.kind, raw as Value) : raw;
-      if (p.format === 'money') return typeof v === 'number' && Number.isFinite(v) ? formatYuan(Math.round(v)) : '—';
+      if (p.format === 'money') return typeof v === 'number' && Number.isFinite(v) ? money(Math.round(v)) : '—';
       return displayValue(v);
     })
     .join('');

@@ -1,28 +1,50 @@
 /**
  * Builds the AuditResult from what the loader and the engine produced. All the
- * report's computing happens here (and in summary/rank/baseline/manifest/mask),
- * so that formatters only render: findings are masked by kind (unless
- * revealed), then their messages rendered from the masked values.
+ * report's computing happens here (and in summary/rank/money/cases/baseline/
+ * suppressions/manifest/mask), so that formatters only render: findings are
+ * masked by kind (unless revealed), then their messages rendered from the
+ * masked values.
  */
 import { sourceDateEpoch } from '../epoch.js';
 import type { DataIssue, FileReport, LoadedTable } from '../data/model.js';
 import { tableDef } from '../data/tables.js';
 import { sourceLabel } from '../data/provenance.js';
-import { formatYuan } from '../data/yuan.js';
+import { formatYuan, formatYuanGrouped } from '../data/yuan.js';
 import { compareFindings, type Finding, type RunResult } from '../engine/finding.js';
+import { entityFieldKind } from '../plan/lineage.js';
 import { renderTemplate } from '../plan/template.js';
-import type { LoadedRule } from '../rules/model.js';
-import { baselineStatus, markFindings, type Baseline } from './baseline.js';
+import type { EntityKind, LoadedRule } from '../rules/model.js';
+import { baselineMark, baselineStatus, type Baseline } from './baseline.js';
+import { findCases } from './cases.js';
 import { buildManifest } from './manifest.js';
 import { maskFinding, maskIssues, maskMapping, maskRanked, maskValue } from './mask.js';
-import { SCHEMA_VERSION, type AuditResult, type InputsSummary, type InputTable, type Lang, type ManifestOptions, type ReportFinding } from './model.js';
+import { MoneyLedger } from './money.js';
+import {
+  SCHEMA_VERSION,
+  type AuditResult,
+  type DataIssueGroup,
+  type InputsSummary,
+  type InputTable,
+  type Lang,
+  type ManifestOptions,
+  type ReportFinding,
+  type RunStatus,
+  type Suppression,
+  type SuppressedFinding,
+  type SuppressionsReport,
+} from './model.js';
 import { rankEntities } from './rank.js';
 import { skipReason } from './i18n.js';
+import { reportIssue } from './issue-text.js';
 import { summarise } from './summary.js';
+import { inForce, matches, type Suppressions } from './suppressions.js';
+import { isoLocal, localDay } from './time.js';
 
 export interface BuildInput {
   tool: { name: string; version: string };
   now: Date;
+  /** IANA zone of the report's times (see time.ts); Asia/Shanghai by default. */
+  timeZone?: string;
   lang: Lang;
   files: FileReport[];
   tables: Map<string, LoadedTable>;
@@ -33,6 +55,7 @@ export interface BuildInput {
   run: RunResult;
   options: ManifestOptions;
   baseline: Baseline | null;
+  suppressions?: Suppressions | null;
   /** Show personal data unmasked (`--reveal`); otherwise every value of a known personal-data kind is masked. */
   reveal: boolean;
   rulePath?: (file: string) => string;
@@ -53,6 +76,9 @@ export const PERIOD_COLUMNS: Record<string, string[]> = {
   contributions: ['period', 'received_date'],
   bank_flows: ['txn_date'],
 };
+
+/** Data issues listed per group in `groups[].first`. */
+const GROUP_FIRST = 3;
 
 function monthRange(table: LoadedTable): { from: string; to: string } | null {
   const column = (PERIOD_COLUMNS[table.name] ?? []).find((c) => table.columns[c]);
@@ -111,12 +137,26 @@ function compareIssues(a: DataIssue, b: DataIssue): number {
   return cmp(a.file, b.file) || cmp(a.sheet ?? '', b.sheet ?? '') || a.line - b.line || cmp(a.column ?? '', b.column ?? '') || cmp(a.code, b.code) || cmp(a.value ?? '', b.value ?? '');
 }
 
+/** Issues grouped by code and level, most issues first, each with its first places. */
+function groupIssues(issues: readonly DataIssue[]): DataIssueGroup[] {
+  const groups = new Map<string, DataIssueGroup>();
+  for (const i of issues) {
+    const key = `${i.level}\u0000${i.code}`;
+    let g = groups.get(key);
+    if (!g) groups.set(key, (g = { code: i.code, level: i.level, count: 0, reason: i.reason, first: [] }));
+    g.count++;
+    if (g.first.length < GROUP_FIRST) g.first.push({ file: i.file, ...(i.sheet === undefined ? {} : { sheet: i.sheet }), line: i.line, ...(i.column === undefined ? {} : { column: i.column }) });
+  }
+  return [...groups.values()].sort((a, b) => (a.level === b.level ? 0 : a.level === 'error' ? -1 : 1) || b.count - a.count || cmp(a.code, b.code));
+}
+
 /**
  * A finding as reported, masked unless `reveal`: its values by their kinds,
- * then its messages rendered from the masked values. Spelled out so that the
- * json key order is the schema's, whatever order the engine used.
+ * then its messages rendered from the masked values (money grouped as in the
+ * tables). Spelled out so that the json key order is the schema's, whatever
+ * order the engine used.
  */
-export function reportFinding(raw: Finding & { baseline: ReportFinding['baseline'] }, reveal: boolean): ReportFinding {
+export function reportFinding(raw: Finding & { baseline?: ReportFinding['baseline'] }, reveal: boolean, baseline: ReportFinding['baseline'] = raw.baseline ?? null): ReportFinding {
   const f = reveal ? raw : maskFinding(raw);
   const mask = reveal ? undefined : maskValue;
   return {
@@ -126,12 +166,16 @@ export function reportFinding(raw: Finding & { baseline: ReportFinding['baseline
     risk: f.risk,
     severity: f.severity,
     title: { zh: f.title.zh, en: f.title.en },
-    message: { zh: renderTemplate(f.template.zh, raw.details, mask), en: renderTemplate(f.template.en, raw.details, mask) },
+    message: {
+      zh: renderTemplate(f.template.zh, raw.details, mask, formatYuanGrouped),
+      en: renderTemplate(f.template.en, raw.details, mask, formatYuanGrouped),
+    },
     entity: f.entity.label === undefined ? { kind: f.entity.kind, key: f.entity.key } : { kind: f.entity.kind, key: f.entity.key, label: f.entity.label },
     period: f.period,
     amount: f.amount,
     amountYuan: f.amount === null ? null : formatYuan(f.amount),
-    baseline: raw.baseline,
+    baseline,
+    case: null,
     details: f.details,
     evidence: f.evidence.map((e) => (e.sheet === undefined ? { table: e.table, file: e.file, line: e.line, values: e.values } : { table: e.table, file: e.file, sheet: e.sheet, line: e.line, values: e.values })),
     evidenceCount: f.evidenceCount,
@@ -140,12 +184,48 @@ export function reportFinding(raw: Finding & { baseline: ReportFinding['baseline
   };
 }
 
+/** What ran: rules selected, run, skipped for missing inputs, failed with an error. */
+function runStatus(rules: number, run: RunResult, withFindings: number): RunStatus {
+  const failed = run.skipped.filter((s) => s.code === 'error').length;
+  const skipped = run.skipped.length - failed;
+  return { rules, ran: rules - run.skipped.length, skipped, failed, withFindings };
+}
+
+/** Splits the findings into those in force and those an unexpired suppression accepts. */
+function applySuppressions(findings: readonly Finding[], s: Suppressions | null | undefined, today: string) {
+  if (!s) return { active: [...findings], suppressed: [] as Array<{ finding: Finding; by: Suppression }>, report: null };
+  const { active: entries, expired } = inForce(s.entries, today);
+  const used = new Set<Suppression>();
+  const active: Finding[] = [];
+  const suppressed: Array<{ finding: Finding; by: Suppression }> = [];
+  for (const f of findings) {
+    const by = entries.find((e) => matches(e, f));
+    if (by) {
+      used.add(by);
+      suppressed.push({ finding: f, by });
+    } else {
+      active.push(f);
+    }
+  }
+  return { active, suppressed, expired, unmatched: entries.filter((e) => !used.has(e)), entries: s.entries.length, file: s.file };
+}
+
 /** Builds the audit result, masked unless `reveal`. Every list in it is sorted, so that equal inputs give equal output. */
 export function buildResult(input: BuildInput): AuditResult {
-  const raw = markFindings(input.run.findings, input.baseline);
-  const findings = raw.map((f) => reportFinding(f, input.reveal)).sort(compareFindings);
-  const ranked = rankEntities(raw);
-  const issues = input.files.flatMap((f) => f.issues).sort(compareIssues);
+  const zone = input.timeZone ?? 'Asia/Shanghai';
+  const sorted = [...input.run.findings].sort(compareFindings);
+  const split = applySuppressions(sorted, input.suppressions, localDay(input.now, zone));
+  const raw = split.active;
+  const findings = raw.map((f) => reportFinding(f, input.reveal, baselineMark(f.fingerprint, input.baseline)));
+  const ledger = new MoneyLedger(findings);
+  const { cases, caseOf } = findCases(findings, ledger);
+  findings.forEach((f, i) => (f.case = caseOf[i]));
+  const ranked = rankEntities(raw, ledger);
+
+  const issues = input.files
+    .flatMap((f) => f.issues)
+    .sort(compareIssues)
+    .map((i) => reportIssue(i, input.lang));
   const manifest = buildManifest({
     tool: input.tool,
     files: input.files,
@@ -154,32 +234,60 @@ export function buildResult(input: BuildInput): AuditResult {
     options: input.options,
     rulePath: input.rulePath,
   });
+  const shownIssues = input.reveal ? issues : maskIssues(manifest.files, issues);
   const skipped = [...input.run.skipped]
     .sort((a, b) => cmp(a.ruleId, b.ruleId))
     .map((sk) => ({ ...sk, reason: skipReason(sk, input.lang) }));
-  const ran = Object.keys(input.run.ran).filter((id) => !skipped.some((s) => s.ruleId === id));
+  const current = new Set(sorted.map((f) => f.fingerprint));
   return {
     schemaVersion: SCHEMA_VERSION,
     tool: { ...input.tool },
-    generatedAt: input.now.toISOString(),
+    generatedAt: isoLocal(input.now, zone),
+    timeZone: zone,
     lang: input.lang,
     revealed: input.reveal,
-    manifest: input.reveal ? manifest : { ...manifest, files: manifest.files.map((f) => ({ ...f, mapping: maskMapping(f.mapping) })) },
-    inputs: summariseInputs(input.files, input.tables, issues.length, input.inputTables),
-    summary: summarise(findings, {
-      run: ran.length,
-      skipped: skipped.length,
-      withFindings: new Set(findings.map((f) => f.ruleId)).size,
-    }),
-    entities: input.reveal ? ranked : maskRanked(ranked, raw),
+    run: runStatus(input.rules.length, input.run, new Set([...raw, ...split.suppressed.map((s) => s.finding)].map((f) => f.ruleId)).size),
+    summary: summarise(findings, ledger),
     findings,
+    cases,
+    entities: input.reveal ? ranked : maskRanked(ranked, raw),
+    baseline: baselineStatus(findings, current, input.baseline),
+    suppressions: suppressionsReport(split, input),
     skipped,
     dataIssues: {
       total: issues.length,
       errors: issues.filter((i) => i.level === 'error').length,
       warnings: issues.filter((i) => i.level === 'warning').length,
-      issues: input.reveal ? issues : maskIssues(manifest.files, issues),
+      groups: groupIssues(shownIssues),
+      issues: shownIssues,
     },
-    baseline: baselineStatus(findings, input.baseline),
+    inputs: summariseInputs(input.files, input.tables, issues.length, input.inputTables),
+    manifest: input.reveal ? manifest : { ...manifest, files: manifest.files.map((f) => ({ ...f, mapping: maskMapping(f.mapping) })) },
+  };
+}
+
+/** The suppressions section: suppressed findings (masked as the others), expired and unmatched entries. */
+function suppressionsReport(split: ReturnType<typeof applySuppressions>, input: BuildInput): SuppressionsReport | null {
+  if (!('file' in split) || split.file === undefined) return null;
+  const kindOfRule = new Map<string, EntityKind>(input.rules.map((r) => [r.rule.id, r.rule.finding.entity.kind]));
+  // An entry's entity is written unmasked in the file; the report shows it as the findings show their keys.
+  const shown = (s: Suppression, matched?: ReportFinding): Suppression => {
+    if (s.entity === undefined || input.reveal) return { ...s };
+    if (matched) return { ...s, entity: matched.entity.key };
+    const kind = s.rule !== undefined ? kindOfRule.get(s.rule) : undefined;
+    // A person's key is an identity number or a person id; a rule not in this run says no kind: masked as the most sensitive.
+    const fieldKind = kind === undefined || kind === 'person' ? 'id' : entityFieldKind(kind, 'key');
+    return { ...s, entity: String(maskValue(fieldKind, s.entity)) };
+  };
+  const suppressed: SuppressedFinding[] = split.suppressed.map(({ finding, by }) => {
+    const f = reportFinding(finding, input.reveal, baselineMark(finding.fingerprint, input.baseline));
+    return { ...f, suppression: shown(by, f) };
+  });
+  return {
+    file: split.file,
+    entries: split.entries ?? 0,
+    suppressed,
+    expired: (split.expired ?? []).map((s) => shown(s)),
+    unmatched: (split.unmatched ?? []).map((s) => shown(s)),
   };
 }

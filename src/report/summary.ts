@@ -1,48 +1,51 @@
 /**
- * The category × risk summary: counts and money at risk, exact in fen.
+ * The category × risk summary: counts and money at risk, exact in fen, each
+ * evidence row's money counted once in every total (money.ts).
  */
 import { formatYuan } from '../data/yuan.js';
 import { CATEGORIES, RISKS, SEVERITIES } from '../rules/model.js';
-import type { ReportFinding, Summary, Tally } from './model.js';
+import type { MoneyLedger } from './money.js';
+import type { ReportFinding, Summary, SummaryCell, Tally } from './model.js';
 
-function tally(findings: ReportFinding[]): Tally {
-  let count = 0;
+type Slice = number[];
+
+function tally(findings: readonly ReportFinding[], slice: Slice, ledger: MoneyLedger): Tally & { counted: ReturnType<MoneyLedger['count']> } {
   let newCount = 0;
-  let amount = 0;
-  for (const f of findings) {
-    count++;
-    if (f.baseline !== 'known') newCount++;
-    // Integer fen: sums stay exact up to Number.MAX_SAFE_INTEGER fen (≈ 90 trillion yuan).
-    if (f.amount !== null) amount += f.amount;
-  }
-  return { count, newCount, amount, amountYuan: formatYuan(amount) };
+  for (const i of slice) if (findings[i].baseline !== 'persisting') newCount++;
+  const counted = ledger.count(slice);
+  return { count: slice.length, newCount, amount: counted.amount, amountYuan: formatYuan(counted.amount), findingsAmount: counted.findingsAmount, counted };
 }
 
+const plain = <T extends { counted: unknown }>(t: T): Omit<T, 'counted'> => {
+  const { counted: _, ...rest } = t;
+  return rest;
+};
+
 /**
- * Summarises findings by category × risk (every pair, zero cells included), by
- * category, by risk and by severity, with a grand total.
+ * Summarises findings (the ledger's, by index) by category × risk (every pair,
+ * zero cells included), by category, by risk and by severity, with a grand total.
  */
-export function summarise(
-  findings: ReportFinding[],
-  rules: { run: number; skipped: number; withFindings: number },
-): Summary {
+export function summarise(findings: readonly ReportFinding[], ledger: MoneyLedger): Summary {
+  const where = (test: (f: ReportFinding) => boolean): Slice => findings.flatMap((f, i) => (test(f) ? [i] : []));
   return {
+    counting: 'rows-once',
     cells: CATEGORIES.flatMap((category) =>
-      RISKS.map((risk) => ({
-        category,
-        risk,
-        ...tally(findings.filter((f) => f.category === category && f.risk === risk)),
-      })),
+      RISKS.map((risk): SummaryCell => {
+        const t = tally(findings, where((f) => f.category === category && f.risk === risk), ledger);
+        return {
+          category,
+          risk,
+          ...plain(t),
+          bySeverity: [...SEVERITIES].reverse().map((severity) => ({ severity, amount: t.counted.bySeverity[severity] })),
+        };
+      }),
     ),
-    byCategory: CATEGORIES.map((category) => ({ category, ...tally(findings.filter((f) => f.category === category)) })),
-    byRisk: RISKS.map((risk) => ({ risk, ...tally(findings.filter((f) => f.risk === risk)) })),
+    byCategory: CATEGORIES.map((category) => ({ category, ...plain(tally(findings, where((f) => f.category === category), ledger)) })),
+    byRisk: RISKS.map((risk) => ({ risk, ...plain(tally(findings, where((f) => f.risk === risk), ledger)) })),
     bySeverity: [...SEVERITIES].reverse().map((severity) => {
-      const t = tally(findings.filter((f) => f.severity === severity));
-      return { severity, count: t.count, newCount: t.newCount };
+      const slice = where((f) => f.severity === severity);
+      return { severity, count: slice.length, newCount: slice.filter((i) => findings[i].baseline !== 'persisting').length };
     }),
-    total: tally(findings),
-    rulesRun: rules.run,
-    rulesWithFindings: rules.withFindings,
-    rulesSkipped: rules.skipped,
+    total: plain(tally(findings, [...findings.keys()], ledger)),
   };
 }

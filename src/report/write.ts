@@ -7,8 +7,14 @@ import { closeSync, fchmodSync, fsyncSync, openSync, renameSync, rmSync, statSyn
 import { basename, dirname, join } from 'node:path';
 import { randomBytes } from 'node:crypto';
 
-/** Writes `content` to `file` atomically. Throws (after removing the temp file) when any step fails. */
-export function writeFileAtomic(file: string, content: string | Uint8Array): void {
+/**
+ * A report written piece by piece (see stream.ts): called once with a function
+ * that writes bytes to the temporary file, so that no report is ever one string.
+ */
+export type Producer = (write: (bytes: Uint8Array) => void) => void;
+
+/** Writes `content` (or what `content` writes) to `file` atomically. Throws (after removing the temp file) when any step fails. */
+export function writeFileAtomic(file: string, content: string | Uint8Array | Producer): void {
   const dir = dirname(file);
   // Hidden, unique and in the same folder: rename(2) is atomic only within one file system.
   const tmp = join(dir, `.${basename(file)}.${process.pid}.${randomBytes(4).toString('hex')}.tmp`);
@@ -18,9 +24,13 @@ export function writeFileAtomic(file: string, content: string | Uint8Array): voi
     // Replacing a report keeps its permissions: one made private (say a --reveal run) must stay private.
     const previous = existingMode(file);
     if (previous !== null) fchmodSync(fd, previous);
-    const bytes = typeof content === 'string' ? Buffer.from(content, 'utf8') : content;
-    let off = 0;
-    while (off < bytes.length) off += writeSync(fd, bytes, off, bytes.length - off);
+    const out = fd;
+    const write = (bytes: Uint8Array) => {
+      let off = 0;
+      while (off < bytes.length) off += writeSync(out, bytes, off, bytes.length - off);
+    };
+    if (typeof content === 'function') content(write);
+    else write(typeof content === 'string' ? Buffer.from(content, 'utf8') : content);
     fsyncSync(fd);
     closeSync(fd);
     fd = null;
@@ -66,7 +76,7 @@ const SIGNALS: NodeJS.Signals[] = ['SIGINT', 'SIGTERM', 'SIGHUP'];
  * the old one, and no temporary file. (SIGKILL cannot be held back; it can
  * leave the hidden `.NAME.PID.RANDOM.tmp` beside the report, never a partial report.)
  */
-export async function writeReportFile(file: string, content: string | Uint8Array): Promise<void> {
+export async function writeReportFile(file: string, content: string | Uint8Array | Producer): Promise<void> {
   const caught: NodeJS.Signals[] = [];
   const hold = (sig: NodeJS.Signals) => void caught.push(sig);
   for (const s of SIGNALS) process.on(s, hold);

@@ -114,14 +114,13 @@ export function parseRuleYaml(text: string, file: string): ParsedYaml {
   }
   const doc = docs[0];
   result.doc = doc;
-  for (const err of doc.errors) {
-    const { line, col } = at(err.pos[0]);
-    problems.push({
-      file, line, col, code: 'yaml-syntax',
-      message: firstLine(err.message),
-      snippet: snippetAt(text, err.pos[0]),
-      fix: yamlFix(err.code),
-    });
+  // One mistake often makes several errors (every later key then looks misplaced): the first is the one to
+  // fix, said once. Duplicate keys are mistakes of their own, each reported.
+  const syntax = doc.errors.filter((e) => e.code !== 'DUPLICATE_KEY');
+  for (const err of [...syntax.slice(0, 1), ...doc.errors.filter((e) => e.code === 'DUPLICATE_KEY')].sort((a, b) => a.pos[0] - b.pos[0])) {
+    const said = describeSyntaxError(text, err);
+    const { line, col } = at(said.offset);
+    problems.push({ file, line, col, code: 'yaml-syntax', message: said.message, snippet: snippetAt(text, said.offset), fix: said.fix });
   }
   const tagLines = new Set<number>();
   for (const warn of doc.warnings) {
@@ -216,6 +215,141 @@ function firstLine(message: string): string {
   return message.split('\n')[0].replace(/ at line \d+, column \d+:?$/, '');
 }
 
+/** A YAML syntax error said as what is wrong, where the mistake is, and the fix. */
+interface SaidError {
+  offset: number;
+  message: string;
+  fix: string;
+}
+
+/** The lines of a text with their offsets and indentation (spaces before the first other character). */
+function linesOf(text: string): Array<{ start: number; text: string; indent: number; blank: boolean }> {
+  const out: Array<{ start: number; text: string; indent: number; blank: boolean }> = [];
+  let start = 0;
+  for (const raw of text.split('\n')) {
+    const t = raw.replace(/\r$/, '');
+    const indent = t.length - t.replace(/^ +/, '').length;
+    out.push({ start, text: t, indent, blank: t.trim() === '' || t.trim().startsWith('#') });
+    start += raw.length + 1;
+  }
+  return out;
+}
+
+/** The file's usual indentation step: the most common increase from one line to the next (2 when none). */
+function indentStep(lines: ReturnType<typeof linesOf>): number {
+  const counts = new Map<number, number>();
+  let last = -1;
+  for (const l of lines) {
+    if (l.blank) continue;
+    if (last >= 0 && l.indent > last) counts.set(l.indent - last, (counts.get(l.indent - last) ?? 0) + 1);
+    last = l.indent;
+  }
+  return [...counts.entries()].sort((a, b) => b[1] - a[1] || a[0] - b[0])[0]?.[0] ?? 2;
+}
+
+const lineIndex = (lines: ReturnType<typeof linesOf>, offset: number) => {
+  let i = 0;
+  while (i + 1 < lines.length && lines[i + 1].start <= offset) i++;
+  return i;
+};
+
+/** `text` shortened for a message. */
+const quote = (t: string) => '`' + (t.trim().length > 40 ? t.trim().slice(0, 39) + '…' : t.trim()) + '`';
+
+/** The offset of the `[` or `{` before `offset` that is never closed, or -1. */
+function unclosedOpener(text: string, offset: number, open: string, close: string): number {
+  let depth = 0;
+  for (let i = Math.min(offset, text.length) - 1; i >= 0; i--) {
+    if (text[i] === close) depth++;
+    else if (text[i] === open) {
+      if (depth === 0) return i;
+      depth--;
+    }
+  }
+  return -1;
+}
+
+/**
+ * What a YAML syntax error means for a person writing a rule: an unclosed
+ * bracket, brace or quote (pointed at where it opens), a tab, a line
+ * indented out of step with its neighbours, a missing colon. Others keep the
+ * parser's words.
+ */
+export function describeSyntaxError(text: string, err: { code: string; message: string; pos: [number, number] }): SaidError {
+  const lines = linesOf(text);
+  const at = err.pos[0];
+  const first = firstLine(err.message);
+  if (/end with a \]/.test(first) || /end with a \}/.test(first)) {
+    const [open, close, what] = first.includes(']') ? ['[', ']', 'list'] : ['{', '}', 'map'];
+    const opener = unclosedOpener(text, at, open, close);
+    return {
+      offset: opener >= 0 ? opener : at,
+      message: `\`${open}\` opens a ${what} that is never closed: the lines after it are read as part of it`,
+      fix: open === '[' ? 'end the list with ] on the same line — tags: [a, b] — or write one "- item" per line' : 'end the map with } on the same line — { a: 1, b: 2 } — or write one "key: value" per line',
+    };
+  }
+  if (err.code === 'MISSING_CHAR' && /quote/.test(first)) {
+    const q = first.includes("'") ? "'" : '"';
+    const opener = text.lastIndexOf(q, Math.max(0, at - 1));
+    return {
+      offset: opener >= 0 ? opener : at,
+      message: `the quote ${q} opened here is never closed`,
+      fix: `close it with ${q} at the end of the value on the same line, or remove it (a value needs quotes only when it holds ": " or starts with a special character)`,
+    };
+  }
+  if (err.code === 'TAB_AS_INDENT') {
+    return { offset: at, message: 'a tab indents this line; YAML allows only spaces for indentation', fix: 'replace the tab with spaces, lined up with the keys around it' };
+  }
+  const li = lineIndex(lines, at);
+  const prevKey = (from: number) => {
+    for (let i = from - 1; i >= 0; i--) if (!lines[i].blank) return i;
+    return -1;
+  };
+  if (err.code === 'BAD_INDENT' && /same column/.test(first)) {
+    const p = prevKey(li);
+    if (p >= 0) {
+      const L = lines[li];
+      const P = lines[p];
+      // The one out of step is the one not indented one step (the file's usual step) under the key both belong to.
+      const step = indentStep(lines);
+      let parent = p - 1;
+      while (parent >= 0 && (lines[parent].blank || lines[parent].indent >= Math.min(L.indent, P.indent))) parent--;
+      const expected = (parent >= 0 ? lines[parent].indent : 0) + (parent >= 0 ? step : 0);
+      const [bad, good] = L.indent === expected && P.indent !== expected ? [p, li] : [li, p];
+      const B = lines[bad];
+      return {
+        offset: B.start + B.indent,
+        message: `${quote(B.text)} on line ${bad + 1} is indented ${B.indent} space${B.indent === 1 ? '' : 's'}, but ${quote(lines[good].text)} on line ${good + 1}, a key of the same map, is indented ${lines[good].indent}: keys of one map must start at the same column`,
+        fix: `indent line ${bad + 1} by ${lines[good].indent} spaces, like line ${good + 1}`,
+      };
+    }
+  }
+  if (err.code === 'BLOCK_AS_IMPLICIT_KEY' || err.code === 'MULTILINE_IMPLICIT_KEY') {
+    const L = lines[li];
+    const colon = /^\s*(- )?[^\s:#][^:#]*:( |$)/.test(L.text);
+    if (!colon && !L.text.trim().startsWith('-')) {
+      const word = L.text.trim().split(/\s+/);
+      return {
+        offset: L.start + L.indent,
+        message: `${quote(L.text)} on line ${li + 1} is not "key: value": the colon after the key is missing`,
+        fix: word.length > 1 ? `write ${word[0]}: ${word.slice(1).join(' ')}` : `write ${word[0]}: and its value`,
+      };
+    }
+    // A key line whose value is given, then a line indented deeper: YAML reads that line as more of the value.
+    let n = li + 1;
+    while (n < lines.length && lines[n].blank) n++;
+    if (colon && n < lines.length && lines[n].indent > L.indent) {
+      const N = lines[n];
+      return {
+        offset: N.start + N.indent,
+        message: `${quote(N.text)} on line ${n + 1} is indented more than ${quote(L.text)} on line ${li + 1}, whose value is already given, so it is read as part of that value`,
+        fix: `start line ${n + 1} at column ${L.indent + 1}, like line ${li + 1} (or, if it belongs under it, move the value to its own lines)`,
+      };
+    }
+  }
+  return { offset: at, message: first, fix: yamlFix(err.code) };
+}
+
 function yamlFix(code: string): string {
   switch (code) {
     case 'DUPLICATE_KEY':
@@ -224,10 +358,12 @@ function yamlFix(code: string): string {
     case 'MISSING_CHAR':
     case 'UNEXPECTED_TOKEN':
       return 'check the indentation and quoting on this line; quote values that contain `: ` or start with a special character';
+    case 'BAD_DQ_ESCAPE':
+      return 'in double quotes a backslash starts an escape: write \\\\ for a backslash, or use single quotes';
     case 'RESOURCE_EXHAUSTION':
       return 'simplify the document';
     default:
-      return 'fix the YAML syntax at this place';
+      return 'check the line for a missing colon, an unclosed quote or bracket, or indentation out of step with the lines around it';
   }
 }
 

@@ -44,10 +44,10 @@ describe('fundaudit audit on workbooks and folders', () => {
   writeFileSync(join(county, 'other-county', 'deaths.csv'), `身份证号,姓名,死亡日期\n${ZHANG},张三,2023-06-01\n`);
 
   it('cites a workbook row as book.xlsx!Sheet:row, in the terminal and in json', () => {
-    const r = run(['audit', county, '--rules', RULES]);
+    const r = run(['audit', county, '--no-default-rules', '--rules', RULES]);
     expect(r.code).toBe(0);
     expect(r.stdout).toContain(`${join(county, '发放.xlsx')}!发放明细:3`);
-    const j = JSON.parse(run(['audit', county, '--rules', RULES, '--format', 'json', '--reveal']).stdout);
+    const j = JSON.parse(run(['audit', county, '--no-default-rules', '--rules', RULES, '--format', 'json', '--reveal']).stdout);
     expect(j.findings).toHaveLength(1);
     expect(j.findings[0].evidence.find((e: { table: string }) => e.table === 'payouts')).toMatchObject({ file: join(county, '发放.xlsx'), sheet: '发放明细', line: 3 });
     expect(j.manifest.files.map((f: { path: string; sheet?: string }) => [f.path, f.sheet])).toEqual([
@@ -59,20 +59,20 @@ describe('fundaudit audit on workbooks and folders', () => {
   });
 
   it('reads subfolders with --recursive, listing the table\'s files', () => {
-    const j = JSON.parse(run(['audit', county, '--rules', RULES, '--format', 'json', '--recursive']).stdout);
+    const j = JSON.parse(run(['audit', county, '--no-default-rules', '--rules', RULES, '--format', 'json', '--recursive']).stdout);
     expect(j.inputs.tables.find((t: { name: string }) => t.name === 'deaths').sources).toEqual([join(county, 'deaths.csv'), join(county, 'other-county', 'deaths.csv')]);
   });
 
   it('says what a file it cannot read is and what to do, with exit 2 when nothing else is there', () => {
     const xls = join(dir, 'payouts.xls');
     writeFileSync(xls, Buffer.concat([Buffer.from([0xd0, 0xcf, 0x11, 0xe0, 0xa1, 0xb1, 0x1a, 0xe1]), Buffer.alloc(504)]));
-    const r = run(['audit', xls, '--rules', RULES]);
+    const r = run(['audit', xls, '--no-default-rules', '--rules', RULES]);
     expect(r.code).toBe(2);
     expect(r.stderr).toMatch(/^fundaudit: .*payouts\.xls cannot be loaded: the file is an Excel 97–2003 workbook \(\.xls\)/);
     expect(r.stderr).toMatch(/\n  fix: open it in Excel or WPS and save it as an Excel workbook \(\.xlsx\) or as "CSV UTF-8", then run again\n$/);
     const pdf = join(dir, 'scan.pdf');
     writeFileSync(pdf, '%PDF-1.4\n');
-    expect(run(['audit', pdf, '--rules', RULES]).stderr).toContain('the file is a PDF');
+    expect(run(['audit', pdf, '--no-default-rules', '--rules', RULES]).stderr).toContain('the file is a PDF');
   });
 
   it('types date-formatted cells as dates', () => {

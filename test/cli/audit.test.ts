@@ -30,7 +30,7 @@ function run(args: string[], env: Record<string, string> = {}, cwd = dir) {
 }
 
 /** Audit the temp data with the test rules. */
-const audit = (extra: string[] = [], env: Record<string, string> = {}) => run(['audit', data, '--rules', RULES, ...extra], env);
+const audit = (extra: string[] = [], env: Record<string, string> = {}) => run(['audit', data, '--no-default-rules', '--rules', RULES, ...extra], env);
 
 beforeAll(() => {
   dir = mkdtempSync(join(tmpdir(), 'fa-audit-'));
@@ -65,7 +65,9 @@ describe('fundaudit audit: formats', () => {
     expect(r.stdout.replace(/\n +/g, ' ')).toMatch(/证据: .*deaths\.csv:2, .*payouts\.csv:3, .*payouts\.csv:4/);
     // Skipped rules say what is missing in the report's language.
     expect(r.stdout).toMatch(/T-PAID-WHILE-IMPRISONED: 缺少数据表\s+prisoners（服刑人员信息）/);
-    expect(r.stdout).toMatch(/payouts\.csv:6 \[发放金额\] "abc"/);
+    // Data issues are grouped by kind, with their places.
+    expect(r.stdout).toMatch(/bad-money 1 条: 不是金额/);
+    expect(r.stdout).toMatch(/payouts\.csv:6 \[发放金额\]/);
     expect(r.stdout).not.toMatch(/\u001b\[/);
     for (const line of r.stdout.split('\n')) expect([...line].reduce((w, ch) => w + (/[\u2e80-\uffe6]/.test(ch) ? 2 : 1), 0)).toBeLessThanOrEqual(100);
   });
@@ -74,7 +76,7 @@ describe('fundaudit audit: formats', () => {
     const r = audit(['--format', 'json']);
     expect(r.code).toBe(0);
     const doc = JSON.parse(r.stdout);
-    expect(doc.schemaVersion).toBe(1);
+    expect(doc.schemaVersion).toBe(2);
     expect(doc.findings.map((f: { ruleId: string }) => f.ruleId)).toEqual(['T-PAID-AFTER-DEATH', 'T-LARGE-PAYOUT']);
     expect(doc.findings[0]).toMatchObject({ amount: 600000, amountYuan: '6000.00', period: '2024-02' });
     expect(doc.skipped).toEqual([
@@ -91,7 +93,7 @@ describe('fundaudit audit: formats', () => {
   });
 
   it('csv: one row per finding plus evidence rows, BOM, formula cells neutralised', () => {
-    const r = audit(['--format', 'csv']);
+    const r = audit(['--format', 'csv', '--lang', 'en']);
     expect(r.code).toBe(0);
     expect(r.stdout.startsWith('\uFEFFrecord,fingerprint,rule_id')).toBe(true);
     const rows = r.stdout.slice(1).trimEnd().split('\r\n');
@@ -103,7 +105,7 @@ describe('fundaudit audit: formats', () => {
     expect(records.filter((x) => x === 'input')).toHaveLength(2);
     expect(records.filter((x) => x === 'rule')).toHaveLength(3);
     // The message of T-LARGE-PAYOUT starts with the item "=1+1": it must not reach a spreadsheet as a formula.
-    expect(r.stdout).toContain(",'=1+1 2024-02 ");
+    expect(r.stdout).toContain(`,"'=1+1 2024-02: 8,000.00 yuan`);
     for (const row of rows) for (const cell of row.split(',')) expect(cell).not.toMatch(/^"?[=+\-@]/);
   });
 
@@ -114,7 +116,7 @@ describe('fundaudit audit: formats', () => {
     expect(r.stdout).toContain('## 风险汇总');
     expect(r.stdout).toMatch(/\| 清人 \| 冒领骗取 \| 1 \| 1 \| 6,000\.00 \|/);
     expect(r.stdout).toContain('### T-PAID-AFTER-DEATH 死亡后继续发放待遇');
-    expect(r.stdout).toMatch(/payouts\.csv:3 \| payouts \|/);
+    expect(r.stdout).toMatch(/payouts\.csv:3 \| 待遇发放明细 \|/);
   });
 
   it('html: one self-contained page with the chart', () => {
@@ -130,7 +132,7 @@ describe('fundaudit audit: formats', () => {
   it.skipIf(!hasScript)('colours by severity on a TTY, never under NO_COLOR', () => {
     // script(1) gives the binary a pseudo-terminal as stdout.
     const onTty = (env: Record<string, string | undefined>) => {
-      const cmd = `${JSON.stringify(process.execPath)} ${JSON.stringify(BIN)} audit ${JSON.stringify(data)} --rules ${JSON.stringify(RULES)}`;
+      const cmd = `${JSON.stringify(process.execPath)} ${JSON.stringify(BIN)} audit ${JSON.stringify(data)} --no-default-rules --rules ${JSON.stringify(RULES)}`;
       return spawnSync('script', ['-qec', cmd, '/dev/null'], { cwd: dir, encoding: 'utf8', env: { ...process.env, ...env } }).stdout;
     };
     // An undefined value removes the variable from the child's environment.
@@ -181,7 +183,7 @@ describe('fundaudit audit: personal data', () => {
     // A list without its header row: the first record is read as the header.
     writeFileSync(join(odd, '死亡名单.csv'), [`${OUYANG},欧阳修文,2024-01-15`, `${ZHANG},张三,2024-01-15`, ''].join('\n'));
     for (const format of ['terminal', 'json', 'csv', 'md', 'html']) {
-      const r = run(['audit', odd, '--rules', RULES, '--format', format]);
+      const r = run(['audit', odd, '--no-default-rules', '--rules', RULES, '--format', format]);
       expect(r.code).toBe(0);
       for (const raw of [OUYANG, ACCOUNT_OUYANG, '欧阳修文', '修文']) expect(r.stdout, `${format} leaks ${raw}`).not.toContain(raw);
     }
@@ -205,7 +207,8 @@ describe('fundaudit audit: reproducibility', () => {
       expect(a.code).toBe(0);
       expect(b.stdout, format).toBe(a.stdout);
     }
-    expect(JSON.parse(audit(['--format', 'json'], { SOURCE_DATE_EPOCH: '1717200000' }).stdout).generatedAt).toBe('2024-06-01T00:00:00.000Z');
+    // Local time, stated: Asia/Shanghai unless TZ says otherwise.
+    expect(JSON.parse(audit(['--format', 'json'], { SOURCE_DATE_EPOCH: '1717200000', TZ: '' }).stdout)).toMatchObject({ generatedAt: '2024-06-01T08:00:00+08:00', timeZone: 'Asia/Shanghai' });
   });
 
   it('refuses a SOURCE_DATE_EPOCH that is not whole seconds, before any work', () => {
@@ -234,7 +237,7 @@ describe('fundaudit audit: exit codes', () => {
   });
 
   it('2 for a missing input path, with the cause and a fix', () => {
-    const r = run(['audit', join(dir, 'nope'), '--rules', RULES]);
+    const r = run(['audit', join(dir, 'nope'), '--no-default-rules', '--rules', RULES]);
     expect(r.code).toBe(2);
     expect(r.stderr).toContain('no such file or folder');
     expect(r.stderr).toContain('fix:');
@@ -244,19 +247,19 @@ describe('fundaudit audit: exit codes', () => {
     const bad = join(dir, 'bad-rules');
     mkdirSync(bad, { recursive: true });
     writeFileSync(join(bad, 'BROKEN.yaml'), 'id: BROKEN\ntitle: [unclosed\n');
-    const r = run(['audit', data, '--rules', bad]);
+    const r = run(['audit', data, '--no-default-rules', '--rules', bad]);
     expect(r.code).toBe(2);
     expect(r.stderr).toMatch(/BROKEN\.yaml:\d+:\d+/);
     expect(r.stderr).toContain('invalid rules');
     expect(r.stdout).toBe('');
-    expect(run(['audit', data, '--rules', join(dir, 'no-rules-here')]).code).toBe(2);
+    expect(run(['audit', data, '--no-default-rules', '--rules', join(dir, 'no-rules-here')]).code).toBe(2);
   });
 
   it('2 when no input file is recognised', () => {
     const junk = join(dir, 'junk');
     mkdirSync(junk, { recursive: true });
     writeFileSync(join(junk, 'notes.csv'), 'a,b\n1,2\n');
-    const r = run(['audit', junk, '--rules', RULES]);
+    const r = run(['audit', junk, '--no-default-rules', '--rules', RULES]);
     expect(r.code).toBe(2);
     expect(r.stderr).toContain('recognised');
   });
@@ -296,7 +299,7 @@ describe('fundaudit audit: options', () => {
     const cfg = join(dir, 'audit.yaml');
     writeFileSync(
       cfg,
-      [`paths: [${JSON.stringify(data)}]`, `rules: [${JSON.stringify(RULES)}]`, 'format: json', 'fail_on: high', 'params:', '  T-LARGE-PAYOUT:', '    min_amount: 10000', ''].join('\n'),
+      [`paths: [${JSON.stringify(data)}]`, `rules: [${JSON.stringify(RULES)}]`, 'default_rules: false', 'format: json', 'fail_on: high', 'params:', '  T-LARGE-PAYOUT:', '    min_amount: 10000', ''].join('\n'),
     );
     const r = run(['audit', '--config', cfg]);
     expect(r.code).toBe(1);
@@ -315,9 +318,10 @@ describe('fundaudit audit: options', () => {
     const cfgDir = join(dir, 'cfg');
     mkdirSync(cfgDir, { recursive: true });
     const cfg = join(cfgDir, 'nightly.yaml');
-    writeFileSync(cfg, ['paths: ../exports', `rules: ${JSON.stringify(relative(cfgDir, RULES))}`, 'only: [T-LARGE-PAYOUT]', 'out: ./out.json', 'format: json', ''].join('\n'));
+    writeFileSync(cfg, ['paths: ../exports', `rules: ${JSON.stringify(relative(cfgDir, RULES))}`, 'default_rules: false', 'only: [T-LARGE-PAYOUT]', 'out: ./out.json', 'format: json', ''].join('\n'));
     const r = run(['audit', '--config', cfg], {}, ROOT);
-    expect(r.stderr).toBe('');
+    // After --out, one line says where the report went and what it holds.
+    expect(r.stderr).toBe(`fundaudit: wrote ${join(cfgDir, 'out.json')}: 1 finding(s) — critical 0, high 0, medium 0, low 1, info 0\n`);
     expect(r.code).toBe(0);
     expect(JSON.parse(readFileSync(join(cfgDir, 'out.json'), 'utf8')).findings.map((f: { ruleId: string }) => f.ruleId)).toEqual(['T-LARGE-PAYOUT']);
 
@@ -332,7 +336,7 @@ describe('fundaudit audit: options', () => {
     expect(yaml.stderr).toMatch(new RegExp(`${cfg.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}:\\d+:\\d+: `));
 
     writeFileSync(cfg, 'fail_on: severe\n');
-    const value = run(['audit', data, '--rules', RULES, '--config', cfg]);
+    const value = run(['audit', data, '--no-default-rules', '--rules', RULES, '--config', cfg]);
     expect(value.code).toBe(2);
     expect(value.stderr).toContain(`fail_on in ${cfg}: "severe" is not one of info, low, medium, high, critical, none`);
   });
@@ -343,9 +347,9 @@ describe('fundaudit audit: options', () => {
     const r = audit(['--format', 'json', '--baseline', base, '--fail-on', 'low']);
     expect(r.code).toBe(0);
     const doc = JSON.parse(r.stdout);
-    expect(doc.findings.every((f: { baseline: string }) => f.baseline === 'known')).toBe(true);
+    expect(doc.findings.every((f: { baseline: string }) => f.baseline === 'persisting')).toBe(true);
     expect(doc.summary.total).toMatchObject({ count: 2, newCount: 0 });
-    expect(doc.baseline).toMatchObject({ known: 2, new: 0, gone: 0 });
+    expect(doc.baseline).toMatchObject({ persisting: 2, new: 0, resolved: [] });
 
     // A finding missing from the baseline is new, and fails the run.
     const prev = JSON.parse(readFileSync(base, 'utf8'));
@@ -356,7 +360,7 @@ describe('fundaudit audit: options', () => {
     const doc2 = JSON.parse(r2.stdout);
     expect(doc2.findings.map((f: { ruleId: string; baseline: string }) => [f.ruleId, f.baseline])).toEqual([
       ['T-PAID-AFTER-DEATH', 'new'],
-      ['T-LARGE-PAYOUT', 'known'],
+      ['T-LARGE-PAYOUT', 'persisting'],
     ]);
     expect(doc2.summary.total).toMatchObject({ count: 2, newCount: 1 });
   });
@@ -366,7 +370,7 @@ describe('fundaudit audit: --out', () => {
   it('--out - is stdout', () => {
     const r = audit(['--format', 'json', '--out', '-']);
     expect(r.code).toBe(0);
-    expect(JSON.parse(r.stdout).schemaVersion).toBe(1);
+    expect(JSON.parse(r.stdout).schemaVersion).toBe(2);
   });
 
   it('writes the report atomically, leaving no temp file', () => {
@@ -386,7 +390,7 @@ describe('fundaudit audit: --out', () => {
     const out = join(outDir, 'report.json');
     writeFileSync(out, 'previous report\n');
     // fails before writing: missing input
-    expect(run(['audit', join(dir, 'nope'), '--rules', RULES, '--out', out]).code).toBe(2);
+    expect(run(['audit', join(dir, 'nope'), '--no-default-rules', '--rules', RULES, '--out', out]).code).toBe(2);
     // fails while writing: the target cannot be replaced (it is a folder)
     // fails on the target: it is a folder, or its folder does not exist
     const blocked = join(outDir, 'blocked');
@@ -406,7 +410,7 @@ describe('fundaudit audit: --out', () => {
     const out = join(outDir, 'report.json');
     for (const delay of [50, 250, 500]) {
       writeFileSync(out, 'previous report\n');
-      const child = spawn(process.execPath, [BIN, 'audit', data, '--rules', RULES, '--format', 'json', '--out', out], {
+      const child = spawn(process.execPath, [BIN, 'audit', data, '--no-default-rules', '--rules', RULES, '--format', 'json', '--out', out], {
         env: { ...process.env, NO_COLOR: '1' },
         stdio: 'ignore',
       });
@@ -416,7 +420,7 @@ describe('fundaudit audit: --out', () => {
       child.kill('SIGTERM');
       await exited;
       const text = readFileSync(out, 'utf8');
-      if (text !== 'previous report\n') expect(JSON.parse(text).schemaVersion).toBe(1);
+      if (text !== 'previous report\n') expect(JSON.parse(text).schemaVersion).toBe(2);
       expect(readdirSync(outDir)).toEqual(['report.json']);
     }
   });
@@ -426,7 +430,7 @@ describe('fundaudit audit: --out', () => {
     mkdirSync(own);
     for (const f of ['payouts.csv', 'deaths.csv']) writeFileSync(join(own, f), readFileSync(join(data, f)));
     const out = join(own, 'report.csv');
-    for (let i = 0; i < 2; i++) expect(run(['audit', own, '--rules', RULES, '--format', 'json', '--out', out]).code).toBe(0);
+    for (let i = 0; i < 2; i++) expect(run(['audit', own, '--no-default-rules', '--rules', RULES, '--format', 'json', '--out', out]).code).toBe(0);
     const doc = JSON.parse(readFileSync(out, 'utf8'));
     expect(doc.manifest.files.map((f: { path: string }) => f.path)).not.toContain(out);
     expect(doc.inputs.unrecognisedFiles).toBe(0);
@@ -438,7 +442,7 @@ describe('fundaudit audit: --out', () => {
     for (const f of ['payouts.csv', 'deaths.csv']) writeFileSync(join(mine, f), readFileSync(join(data, f)));
     const target = join(mine, 'payouts.csv');
     const before = readFileSync(target);
-    const r = run(['audit', mine, '--rules', RULES, '--format', 'csv', '--out', target]);
+    const r = run(['audit', mine, '--no-default-rules', '--rules', RULES, '--format', 'csv', '--out', target]);
     expect(r.code).toBe(2);
     expect(r.stderr).toContain('is one of the exports being audited (recognised as payouts)');
     expect(readFileSync(target).equals(before)).toBe(true);

@@ -89,10 +89,28 @@ describe('fundaudit rules test', () => {
     expect(r.stdout).toMatch(/^::error file=wrong-amount\/people\/PAID-AFTER-DEATH\.yaml,line=\d+,title=rule test failed%3A PAID-AFTER-DEATH › two months paid after death::✗ expected amount 9000\.00 yuan in total, found 6000\.00%0A/m);
   });
 
-  it('invalid rule files exit 2 with their place', () => {
+  it('invalid rule files exit 1 with their place, as rules validate does', () => {
     const r = run(['rules', 'test', 'invalid']);
-    expect(r.code).toBe(2);
+    expect(r.code).toBe(1);
+    expect(run(['rules', 'validate', 'invalid']).code).toBe(1);
     expect(r.stdout).toMatch(/^invalid\/people\/PAID-AFTER-DEATH\.yaml:\d+:\d+: /m);
+  });
+
+  it('--format junit: a testsuite per rule, a testcase per case, failures with expected vs found, rule-file problems as errors', () => {
+    const ok = run(['rules', 'test', 'good', '--format', 'junit']);
+    expect(ok.code).toBe(0);
+    expect(ok.stdout).toMatch(/^<\?xml version="1\.0" encoding="UTF-8"\?>\n<testsuites name="fundaudit rules test" tests="\d+" failures="0" errors="0">/);
+    expect(ok.stdout).toMatch(/<testsuite name="PAID-AFTER-DEATH" tests="\d+" failures="0" errors="0" file="good\/people\/PAID-AFTER-DEATH\.yaml">/);
+    const failing = run(['rules', 'test', 'wrong-amount', '--format', 'junit']);
+    expect(failing.code).toBe(1);
+    expect(failing.stdout).toMatch(/<testcase name="two months paid after death" classname="PAID-AFTER-DEATH" file="wrong-amount\/people\/PAID-AFTER-DEATH\.yaml" line="\d+">\n {6}<failure message="expected amount 9000\.00 yuan in total, found 6000\.00" type="rule-test">/);
+    const invalid = run(['rules', 'test', 'invalid', '--format', 'junit']);
+    expect(invalid.code).toBe(1);
+    expect(invalid.stdout).toMatch(/<testsuite name="rule files" tests="1" failures="0" errors="1">/);
+    // Control characters from a rule file never reach the XML (XML 1.0 forbids them).
+    const control = run(['rules', 'test', 'control', '--format', 'junit']);
+    expect(control.stdout).not.toMatch(/[\u0000-\u0008\u000b\u000c\u000e-\u001f]/);
+    expect(control.stdout).toContain('\\u001b');
   });
 
   it('usage errors exit 2', () => {

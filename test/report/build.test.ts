@@ -19,6 +19,7 @@ describe('buildResult', () => {
   it('sorts findings most severe first, then by rule and money at risk', () => {
     expect(r.findings.map((f) => f.fingerprint)).toEqual(['fp-shared-account', 'fp-death-zhang', 'fp-death-ouyang']);
     expect(r.findings[1].amountYuan).toBe('6000.00');
+    expect(r.findings[1].message.zh).toContain('共 6,000.00 元');
   });
 
   it('sorts data issues by file and line', () => {
@@ -35,7 +36,7 @@ describe('buildResult', () => {
       ['SHARED-PAYEE-ACCOUNT', 'ran', 1],
     ]);
     expect(r.manifest.params['PAID-AFTER-DEATH']).toEqual({ grace_months: 0, survivor_items: ['丧葬补助金'] });
-    expect(r.summary).toMatchObject({ rulesRun: 2, rulesSkipped: 1, rulesWithFindings: 2 });
+    expect(r.run).toEqual({ rules: 3, ran: 2, skipped: 1, failed: 0, withFindings: 2 });
   });
 
   it('takes its time from SOURCE_DATE_EPOCH when set', () => {

@@ -3,9 +3,7 @@ import type { LoadedTable } from '../../src/data/model.js';
 import type { LoadedRule } from '../../src/rules/model.js';
 import { benfordExpected } from '../../src/plan/benford.js';
 import { run as runRules } from '../engine/helpers.js';
-import { formatHtml } from '../../src/report/formatters/html.js';
-import { formatMarkdown } from '../../src/report/formatters/markdown.js';
-import { finding, sampleResult } from './sample.js';
+import { finding, rendered, sampleResult } from './sample.js';
 
 // Amounts in fen: S1 has leading digits 1,1,1,2,9 (the 0 has none); S2 has 5,5.
 const amounts = [100, 1999, 15000, 250, 9000000, 0, 500, 55];
@@ -68,7 +66,7 @@ describe('digit distributions', () => {
     const r = sampleResult({ reveal: false, rules: [rule], tables: new Map([['payouts', payouts]]), run: await benfordRun() });
     expect(r.findings.find((f) => f.ruleId === 'BENFORD')!.digits!.n).toBe(5);
     expect(r.findings.find((f) => f.ruleId === 'OTHER')!.digits).toBeNull();
-    expect(formatHtml(r)).toContain('<svg class="digit-chart"');
-    expect(formatMarkdown(r)).toContain('| 1 | 3 | 60.0% | 30.1% |');
+    expect(rendered(r, 'html')).toContain('<svg class="digit-chart"');
+    expect(rendered(r, 'md')).toContain('| 1 | 3 | 60.0% | 30.1% |');
   });
 });

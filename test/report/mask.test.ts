@@ -91,7 +91,7 @@ describe('a masked report', () => {
 
   it('masks every raw value inside rendered messages', () => {
     const zhang = r.findings.find((f) => f.fingerprint === 'fp-death-zhang')!;
-    expect(zhang.message.zh).toBe('张*（110105********002X）于 2024-01-15 死亡，其后仍发放 2 个月共 6000.00 元');
+    expect(zhang.message.zh).toBe('张*（110105********002X）于 2024-01-15 死亡，其后仍发放 2 个月共 6,000.00 元');
     const acct = r.findings.find((f) => f.fingerprint === 'fp-shared-account')!;
     expect(acct.message.en).toBe("Account ****3445 received 3 people's benefits, phone 138****5678");
   });

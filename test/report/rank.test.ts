@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { MoneyLedger } from '../../src/report/money.js';
 import { rankEntities } from '../../src/report/rank.js';
 import { finding, sampleResult } from './sample.js';
 
@@ -23,13 +24,14 @@ describe('rankEntities', () => {
       rf(finding({ fingerprint: '3', ruleId: 'A-RULE', severity: 'high', amount: 5, entity: { kind: 'person', key: 'P1' } })),
       rf(finding({ fingerprint: '4', ruleId: 'C-RULE', severity: 'critical', amount: 5, entity: { kind: 'document', key: 'D1' } })),
     ];
-    const e = rankEntities(fs);
+    const e = rankEntities(fs, new MoneyLedger(fs));
     expect(e.map((x) => x.key)).toEqual(['P1', 'S01']); // documents are not ranked; 8 > 2 + 4
     expect(e[1]).toMatchObject({ findings: 2, score: 6, amount: 100, rules: ['A-RULE', 'B-RULE'], maxSeverity: 'medium', label: '王五' });
   });
 
   it('does not depend on the order of the findings', () => {
     const fs = sampleResult().findings;
-    expect(rankEntities([...fs].reverse())).toEqual(rankEntities(fs));
+    const back = [...fs].reverse();
+    expect(rankEntities(back, new MoneyLedger(back))).toEqual(rankEntities(fs, new MoneyLedger(fs)));
   });
 });

@@ -9,7 +9,9 @@ import type { Finding, RunResult } from '../../src/engine/finding.js';
 import { parseTemplate, type TemplatePart } from '../../src/plan/template.js';
 import type { I18n, LoadedRule, Rule } from '../../src/rules/model.js';
 import { buildResult, type BuildInput } from '../../src/report/build.js';
-import type { AuditResult, ManifestOptions } from '../../src/report/model.js';
+import type { AuditResult, ManifestOptions, ReportFormat } from '../../src/report/model.js';
+import { renderReport, type RenderOptions } from '../../src/report/render.js';
+import { joined } from '../../src/report/stream.js';
 import type { Baseline } from '../../src/report/baseline.js';
 
 export const ID_ZHANG = '11010519491231002X';
@@ -186,9 +188,17 @@ export const OPTIONS: ManifestOptions = {
   baseline: null,
   encoding: null,
   tables: {},
+  suppressions: null,
   mapping: null,
   config: null,
+  defaultRules: true,
+  failOnSkipped: false,
 };
+
+/** A (small) report rendered as one string, for tests. */
+export function rendered(r: AuditResult, format: ReportFormat, opts: RenderOptions = {}): string {
+  return joined(renderReport(r, format, opts));
+}
 
 /** The sample audit, unmasked unless `reveal: false` is given. */
 export function sampleResult(over: Partial<BuildInput> = {}, baseline: Baseline | null = null): AuditResult {

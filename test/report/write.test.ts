@@ -34,6 +34,23 @@ describe('writeFileAtomic', () => {
     expect(() => writeFileAtomic(join(dir, 'missing', 'r.json'), 'x')).toThrow(/ENOENT/);
   });
 
+  it('writes what a producer writes, piece by piece, and nothing when the producer throws', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'fa-write-'));
+    const file = join(dir, 'report.csv');
+    writeFileAtomic(file, (write) => {
+      for (const piece of ['a,b\r\n', '报告,2\r\n']) write(Buffer.from(piece));
+    });
+    expect(readFileSync(file, 'utf8')).toBe('a,b\r\n报告,2\r\n');
+    expect(() =>
+      writeFileAtomic(file, (write) => {
+        write(Buffer.from('half'));
+        throw new Error('renderer failed');
+      }),
+    ).toThrow('renderer failed');
+    expect(readFileSync(file, 'utf8')).toBe('a,b\r\n报告,2\r\n');
+    expect(readdirSync(dir)).toEqual(['report.csv']);
+  });
+
   it('writeReportFile writes and releases its signal handlers', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'fa-write-'));
     const before = process.listenerCount('SIGINT');

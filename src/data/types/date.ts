@@ -10,8 +10,10 @@ const NOT_CALENDAR = new Problem(
   'bad-date',
   'not a real calendar date (day or month out of range, e.g. 30 February): correct the date in the source system',
   'error',
+  null,
+  { key: 'bad-date.calendar' },
 );
-const MONTH_ONLY = new Problem('bad-date', `is a month, not a day: this column needs a full date (${SHAPES})`, 'error');
+const MONTH_ONLY = new Problem('bad-date', `is a month, not a day: this column needs a full date (${SHAPES})`, 'error', null, { key: 'bad-date.month-only' });
 /** Serial-number problems, one per code (bad-date, bad-month, bad-datetime). */
 const SERIAL = new Map<string, Problem>();
 function serial(code: string): Problem {
@@ -22,6 +24,8 @@ function serial(code: string): Problem {
       'looks like a spreadsheet date serial number; it is not converted, since the guess could be wrong: ' +
         're-export the column formatted as a date (2020-01-05)',
       'error',
+      null,
+      { key: 'date-serial' },
     );
     SERIAL.set(code, p);
   }

@@ -13,6 +13,8 @@ const NOT_CALENDAR = new Problem(
   'bad-datetime',
   'not a real date or time (day, month, hour or minute out of range): correct it in the source system',
   'error',
+  null,
+  { key: 'bad-datetime.calendar' },
 );
 
 /**

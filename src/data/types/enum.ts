@@ -37,6 +37,15 @@ export function enumParser(col: ColumnDef): Parser {
   const known = (col.codes ?? [])
     .map((code) => (code.aliases.length > 0 && /^[0-9]+$/.test(code.value) ? `${code.value} ${code.aliases[0]}` : code.value))
     .join(', ');
+  // The Chinese report names each code by its Chinese spelling, where it has one.
+  const knownZh = (col.codes ?? [])
+    .map((code) => {
+      const isHan = (a: string) => /\p{Script=Han}/u.test(a);
+      const han = isHan(code.value) ? code.value : code.aliases.find(isHan);
+      return /^[0-9]+$/.test(code.value) && han ? `${code.value} ${han}` : (han ?? code.value);
+    })
+    .join('、');
+  const msg = { key: 'unknown-code', args: { label: col.label, column: col.name, known, knownZh } };
   const reason =
     `not a known ${col.label} (${col.name}) code; known: ${known}. ` +
     'Kept as written, but rules comparing this column will not match it: correct the value or ask for the code list to be extended';
@@ -59,7 +68,7 @@ export function enumParser(col: ColumnDef): Parser {
     if (hit !== undefined) return hit;
     let p = unknown.get(t);
     if (p === undefined) {
-      p = new Problem('unknown-code', reason, 'warning', t);
+      p = new Problem('unknown-code', reason, 'warning', t, msg);
       if (unknown.size < UNKNOWN_CACHE) unknown.set(t, p);
     }
     return p;

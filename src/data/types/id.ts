@@ -182,9 +182,13 @@ function problem18(s: string): Problem | null {
         `${rounded}; kept as written so rules can flag it — correct it in the source system`,
       'warning',
       s,
+      { key: 'id-checksum', args: { expected, birth: badBirth ? (birth < 0 ? 'not-real' : 'impossible') : 'ok', rounded: rounded ? 1 : 0 } },
     );
   }
-  return new Problem('id-birth-date', `${birthText}; kept as written so rules can flag it — correct it in the source system`, 'warning', s);
+  return new Problem('id-birth-date', `${birthText}; kept as written so rules can flag it — correct it in the source system`, 'warning', s, {
+    key: 'id-birth-date',
+    args: { birth: birth < 0 ? 'not-real' : 'impossible' },
+  });
 }
 
 /**
@@ -228,6 +232,7 @@ export function parseId(raw: string): string | null | Problem {
         'kept as written so rules can flag it — correct it in the source system',
       'warning',
       s,
+      { key: 'id-birth-date.legacy' },
     );
   }
   if (isScientific(s, 0, s.length)) return SCIENTIFIC;

@@ -4,7 +4,7 @@ import { Problem } from './problem.js';
 import { grouped, scanGrouped } from './grouped.js';
 
 const BAD_INT = new Problem('bad-int', 'not a whole number: write it as digits, like 180 or 1,200', 'error');
-const FRACTION = new Problem('bad-int', 'has a fraction, but this column holds whole numbers: correct the value', 'error');
+const FRACTION = new Problem('bad-int', 'has a fraction, but this column holds whole numbers: correct the value', 'error', null, { key: 'bad-int.fraction' });
 const SCIENTIFIC = new Problem(
   'scientific-notation',
   'looks like a spreadsheet turned it into scientific notation, which loses digits: re-export the column as whole numbers',

@@ -12,8 +12,10 @@ const TOO_MANY_DECIMALS = new Problem(
   'bad-money',
   'has more than 2 decimals; amounts are kept exact in fen and never rounded: correct it or re-export with 2 decimals',
   'error',
+  null,
+  { key: 'bad-money.decimals' },
 );
-const TOO_LARGE = new Problem('bad-money', 'is too large to be an amount (over 13 digits of yuan): check the column', 'error');
+const TOO_LARGE = new Problem('bad-money', 'is too large to be an amount (over 13 digits of yuan): check the column', 'error', null, { key: 'bad-money.too-large' });
 const SCIENTIFIC = new Problem(
   'scientific-notation',
   'looks like a spreadsheet turned it into scientific notation, which loses digits: re-export the column as numbers with 2 decimals',

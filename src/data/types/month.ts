@@ -9,6 +9,8 @@ const NOT_CALENDAR = new Problem(
   'bad-month',
   'not a real month or date (month outside 1–12 or day out of range): correct it in the source system',
   'error',
+  null,
+  { key: 'bad-month.calendar' },
 );
 
 /**

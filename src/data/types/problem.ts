@@ -1,4 +1,4 @@
-import type { Value } from '../model.js';
+import type { IssueMessage, Value } from '../model.js';
 
 /**
  * Why a raw value could not be typed as written.
@@ -14,6 +14,8 @@ export class Problem {
     readonly reason: string,
     readonly level: 'error' | 'warning',
     readonly kept: Value = null,
+    /** Which message of the code, with its values (see DataIssue.msg). */
+    readonly msg?: IssueMessage,
   ) {}
 }
 

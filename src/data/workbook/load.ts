@@ -45,7 +45,7 @@ export async function loadWorkbook<S extends RowSink>(path: string, opts: LoadOp
     const kind = containerKind(zip);
     if (kind !== 'xlsx') {
       const report = whole();
-      report.issues.push({ file: path, line: 0, reason: ZIP_REASONS[kind], level: 'error', code: 'unsupported-file' });
+      report.issues.push({ file: path, line: 0, reason: ZIP_REASONS[kind], level: 'error', code: 'unsupported-file', msg: { key: `unsupported-file.${kind}` } });
       return [{ sink: null, report }];
     }
     let book: WorkbookInfo;
@@ -64,7 +64,7 @@ export async function loadWorkbook<S extends RowSink>(path: string, opts: LoadOp
         loaded = await loadSheet(zip, book, sheet, report, opts, forcedFor(sheet.name), sink);
       } catch (err) {
         if (!(err instanceof ZipError)) throw err;
-        report.issues.push({ file: path, sheet: sheet.name, line: 0, reason: err.message, level: 'error', code: err.code });
+        report.issues.push({ file: path, sheet: sheet.name, line: 0, reason: err.message, level: 'error', code: err.code, msg: { key: err.code, args: { detail: err.message } } });
       }
       // A sheet with no rows at all holds nothing to lose: it is not listed.
       if (report.headerLine === 0 && report.issues.length === 0) continue;
@@ -72,7 +72,7 @@ export async function loadWorkbook<S extends RowSink>(path: string, opts: LoadOp
     }
     if (out.length === 0) {
       const report = whole();
-      report.issues.push({ file: path, line: 0, reason: 'the workbook has no rows in any sheet; re-export it', level: 'error', code: 'empty-file' });
+      report.issues.push({ file: path, line: 0, reason: 'the workbook has no rows in any sheet; re-export it', level: 'error', code: 'empty-file', msg: { key: 'empty-file.workbook' } });
       return [{ sink: null, report }];
     }
     // Beside a recognised sheet, a sheet that is no export (notes, a summary) is worth a warning, not an error.
@@ -176,6 +176,7 @@ async function loadSheet(zip: ZipParts, book: WorkbookInfo, sheet: SheetInfo, re
       'outside-header',
       `${outsideCount} value(s) in columns with no header (the first in ${columnName(o.col)}${o.line}: ${JSON.stringify(o.text.slice(0, 60))}); not loaded — give the column a header, or remove the values`,
       'warning',
+      { count: outsideCount, cell: `${columnName(o.col)}${o.line}`, text: o.text.slice(0, 60) },
     );
   }
   const below = merges.filter((m) => m.bottom > report.headerLine && m.top > report.headerLine);
@@ -187,6 +188,7 @@ async function loadSheet(zip: ZipParts, book: WorkbookInfo, sheet: SheetInfo, re
       'merged-cells',
       `${below.length} merged cell range(s) among the data rows (the first ${below[0].ref}): only the top-left cell of a merged range holds its value, the others read as blank — unmerge them and fill every cell in the workbook`,
       'warning',
+      { count: below.length, ref: below[0].ref },
     );
   }
   (rows as RowPipeline).finish();
@@ -256,12 +258,12 @@ function withMerges(rows: { line: number; cells: Cell[] }[], merges: Merge[]): T
   });
 }
 
-function issue(report: FileReport, source: Source, line: number, code: string, reason: string, level: DataIssue['level']): void {
-  report.issues.push({ file: source.file, sheet: source.sheet, line, reason, level, code });
+function issue(report: FileReport, source: Source, line: number, code: string, reason: string, level: DataIssue['level'], args?: Record<string, string | number>): void {
+  report.issues.push({ file: source.file, sheet: source.sheet, line, reason, level, code, ...(args ? { msg: { key: code, args } } : {}) });
 }
 
 function failed(report: FileReport, err: unknown): LoadedPart<never> {
   if (!(err instanceof ZipError)) throw err;
-  report.issues.push({ file: report.path, line: 0, reason: err.message, level: 'error', code: err.code });
+  report.issues.push({ file: report.path, line: 0, reason: err.message, level: 'error', code: err.code, msg: { key: err.code, args: { detail: err.message } } });
   return { sink: null, report };
 }

@@ -156,6 +156,7 @@ async function loadHere(files: string[], opts: LoadOptions, appender: TableAppen
     let order = 0;
     const parts = await loadFileParts(files[file], opts, () => new BatchWriter(send, () => ({ part: nextPart++, file, order: order++ })));
     results.push(parts.map((p) => ({ report: p.report, part: partKey(0, p.sink?.partNumber ?? null) })));
+    for (const p of parts) opts.onFile?.(p.report);
     if (appender.pending >= checkpointRows) await checkpoint(appender, db);
   }
   return results;
@@ -168,7 +169,8 @@ async function loadHere(files: string[], opts: LoadOptions, appender: TableAppen
 function loadInWorkers(files: string[], sizes: number[], opts: LoadOptions, appender: TableAppender, db: AuditDatabase, checkpointRows: number, workers: number): Promise<FileResult[]> {
   const queue = files.map((_, k) => k).sort((a, b) => sizes[b] - sizes[a] || a - b);
   const results: FileResult[] = new Array(files.length);
-  const { fileRule, ...plain } = opts;
+  // Functions stay here: a worker is told of the file rule's answer, and the progress callback is called here.
+  const { fileRule, onFile, ...plain } = opts;
   const script = workerScript();
   return new Promise((resolve, reject) => {
     let failed = false;
@@ -204,6 +206,7 @@ function loadInWorkers(files: string[], sizes: number[], opts: LoadOptions, appe
           if (failed) return;
           if (m.type === 'done') {
             results[m.file] = m.parts.map((p) => ({ report: p.report, part: partKey(producer, p.part) }));
+            for (const p of m.parts) onFile?.(p.report);
             next(w);
             return;
           }

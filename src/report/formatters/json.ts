@@ -1,11 +1,14 @@
 /**
- * The json format: the whole AuditResult under docs/report-schema.json.
- * Key order is the order in which build.ts spells the result out, so that
- * equal results give equal bytes.
+ * The json format: the whole AuditResult under docs/report-schema.json, as
+ * JSON.stringify(result, null, 2) would write it, but in pieces (stream.ts):
+ * a county's report can be larger than any one string. Key order is the order
+ * in which build.ts spells the result out, so that equal results give equal bytes.
  */
 import type { AuditResult } from '../model.js';
+import { jsonChunks } from '../stream.js';
 
-/** Renders the result as pretty-printed JSON with a trailing newline. */
-export function formatJson(r: AuditResult): string {
-  return JSON.stringify(r, null, 2) + '\n';
+/** The result as pretty-printed JSON with a trailing newline, in pieces. */
+export function* jsonReport(r: AuditResult): Generator<string> {
+  yield* jsonChunks(r);
+  yield '\n';
 }
