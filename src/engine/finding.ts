@@ -22,15 +22,6 @@ export interface EvidenceRow {
   values: Record<string, Value>;
 }
 
-/** Where some of a finding's evidence rows are: one table's rows of one file (or sheet), by line. */
-export interface EvidencePlace {
-  table: string;
-  file: string;
-  sheet?: string;
-  /** 1-based lines on which the records start, ascending. */
-  lines: number[];
-}
-
 /** Observed against expected (Benford) share per leading digit, for a first-digit finding's group. */
 export interface DigitDistribution {
   test: 'first' | 'first_two';
@@ -56,18 +47,19 @@ export interface Finding {
   amount: number | null;
   /** The check's output row (derived values such as counts and totals), unmasked. */
   details: Record<string, Value>;
-  /** Evidence rows with their values: the first EVIDENCE_CAP by file and line (or as many as asked); `evidenceCount` is the full number. */
+  /**
+   * Every evidence row, by file and line: its place, and its values for the first EVIDENCE_CAP (or as many
+   * as asked; the others' values are empty). `evidenceCount` is their number.
+   */
   evidence: EvidenceRow[];
   evidenceCount: number;
-  /** The place of every evidence row, grouped by table and file. */
-  evidencePlaces: EvidencePlace[];
   /** Personal-data kind of entity key/label, details keys and evidence columns that need masking. */
   pii: Record<string, PiiKind>;
   /** The digit distribution behind a first-digit (Benford) finding; null for other findings. */
   digits: DigitDistribution | null;
 }
 
-/** At most this many evidence rows are kept per finding; the count keeps the rest. */
+/** This many evidence rows of a finding carry their values, by default; the others their place alone. */
 export const EVIDENCE_CAP = 50;
 
 /** A rule that did not run, and why. */
@@ -106,11 +98,10 @@ export function compareFindings(a: Pick<Finding, 'severity' | 'ruleId' | 'amount
 
 /**
  * What two executors must agree on for one finding, as text: rule, fingerprint, entity, period, amount, the
- * values its message is rendered from, and its evidence (rows shown with their values, the count, and every
- * row's place).
+ * values its message is rendered from, and its evidence (every row's place, the first ones' values, the count).
  */
 export function findingFacts(f: Finding): string {
-  return JSON.stringify([f.ruleId, f.fingerprint, f.entity, f.period, f.amount, f.details, f.evidence, f.evidenceCount, f.evidencePlaces, f.digits]);
+  return JSON.stringify([f.ruleId, f.fingerprint, f.entity, f.period, f.amount, f.details, f.evidence, f.evidenceCount, f.digits]);
 }
 
 /**
@@ -131,7 +122,7 @@ export function compareRuns(a: { name: string; findings: Finding[] }, b: { name:
   const ma = count(a.findings);
   const mb = count(b.findings);
   const out: string[] = [];
-  const fields = ['entity', 'period', 'amount', 'details', 'evidence', 'evidenceCount', 'evidencePlaces', 'digits'] as const;
+  const fields = ['entity', 'period', 'amount', 'details', 'evidence', 'evidenceCount', 'digits'] as const;
   const only = (from: Map<string, { f: Finding; n: number }>, other: Map<string, { f: Finding; n: number }>, name: string, otherName: string, counterpart: boolean) => {
     for (const [k, { f, n }] of from) {
       if (n - (other.get(k)?.n ?? 0) <= 0) continue;

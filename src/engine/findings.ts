@@ -12,7 +12,10 @@ import type { CompiledRule } from '../plan/compile.js';
 import { canonicalKind } from '../plan/lineage.js';
 import { displayValue } from '../plan/template.js';
 import type { EvidenceRef, ExecutionResult, RowPlace, RowSource } from './executor.js';
-import { EVIDENCE_CAP, type DigitDistribution, type EvidencePlace, type EvidenceRow, type Finding } from './finding.js';
+import { EVIDENCE_CAP, type DigitDistribution, type EvidenceRow, type Finding } from './finding.js';
+
+/** The values of an evidence row carried by its place alone (shared: no row's values are ever written to). */
+const NO_VALUES: Readonly<Record<string, Value>> = Object.freeze({});
 
 /**
  * A cell as a finding's details hold it: booleans and lists as text, non-finite
@@ -44,72 +47,34 @@ function byPlace(a: RowRef, b: RowRef): number {
 }
 
 interface Referenced {
-  /** The first `limit` rows in evidence order (the ones whose values a finding shows). */
-  first: RowRef[];
-  /** Number of distinct rows referenced. */
-  count: number;
+  /** Every distinct row referenced, in evidence order (file, line, table). */
+  rows: RowRef[];
   /** Digest of every referenced row, for the fingerprint. */
   hashes: number[];
-  /** The place of every referenced row. */
-  places: EvidencePlace[];
 }
 
 /**
- * The distinct source rows an output row rests on. Only the first `limit`
- * (by file and line) are kept whole: an aggregate finding may rest on a whole
- * table, and its evidence must not cost a sort of it; every row's place is
- * kept, grouped by file.
+ * The distinct source rows an output row rests on, in evidence order. A row
+ * costs its place here; only the first `limit` are asked for their values.
  */
-function referencedRows(refs: EvidenceRef[], source: RowSource, limit: number): Referenced {
-  const first: RowRef[] = [];
+function referencedRows(refs: EvidenceRef[], source: RowSource): Referenced {
+  const rows: RowRef[] = [];
   const hashes: number[] = [];
-  const places = new PlaceCollector();
   // Per table: a self-join carries one table in two slots.
   const seenByTable = new Map<string, Set<number>>();
-  for (const { table, rows } of refs) {
+  for (const { table, rows: numbers } of refs) {
     let seen = seenByTable.get(table);
     if (!seen) seenByTable.set(table, (seen = new Set<number>()));
-    for (const row of rows) {
+    for (const row of numbers) {
       if (seen.has(row)) continue;
       seen.add(row);
       hashes.push(source.digest(table, row));
-      const ref: RowRef = { table, row, ...source.place(table, row) };
-      places.add(ref);
-      if (first.length >= limit && (limit === 0 || byPlace(ref, first[limit - 1]) >= 0)) continue;
-      // Insert in order, dropping the last once full.
-      let lo = 0;
-      let hi = first.length;
-      while (lo < hi) {
-        const mid = (lo + hi) >> 1;
-        if (byPlace(first[mid], ref) <= 0) lo = mid + 1;
-        else hi = mid;
-      }
-      first.splice(lo, 0, ref);
-      if (first.length > limit) first.pop();
+      rows.push({ table, row, ...source.place(table, row) });
     }
   }
-  return { first, count: hashes.length, hashes, places: places.done() };
+  rows.sort(byPlace);
+  return { rows, hashes };
 }
-
-/** Places grouped by table, file and sheet, each group's lines ascending; groups in file order. */
-class PlaceCollector {
-  private readonly groups = new Map<string, EvidencePlace>();
-
-  add(ref: RowRef): void {
-    const key = JSON.stringify([ref.file, ref.sheet ?? null, ref.table]);
-    let g = this.groups.get(key);
-    if (!g) this.groups.set(key, (g = ref.sheet === undefined ? { table: ref.table, file: ref.file, lines: [] } : { table: ref.table, file: ref.file, sheet: ref.sheet, lines: [] }));
-    g.lines.push(ref.line);
-  }
-
-  done(): EvidencePlace[] {
-    const out = [...this.groups.values()];
-    for (const g of out) g.lines.sort((a, b) => a - b);
-    return out.sort((a, b) => cmp(a.file, b.file) || cmp(a.sheet ?? '', b.sheet ?? '') || cmp(a.table, b.table));
-  }
-}
-
-const cmp = (a: string, b: string) => (a < b ? -1 : a > b ? 1 : 0);
 
 /**
  * Hash (sha256, 16 hex) of rule id, entity, period and the sorted digests of
@@ -154,20 +119,21 @@ export interface FindingOptions {
 /**
  * The findings of one rule's output. The source is asked for every evidence
  * row's place and digest first, then for the values of the rows each finding
- * shows (the first `evidence`, by file and line).
+ * shows (the first `evidence`, by file and line). A finding carries every
+ * evidence row: by its place, and with its values for the first `evidence`.
  */
 export async function buildFindings(rule: CompiledRule, result: ExecutionResult, source: RowSource, opts: FindingOptions = {}): Promise<Finding[]> {
   const limit = opts.evidence ?? EVIDENCE_CAP;
   await source.prepare?.(result.evidence);
-  const referenced = result.evidence.map((refs) => referencedRows(refs, source, limit));
-  await source.prepareValues?.(referenced.flatMap((r) => r.first));
+  const referenced = result.evidence.map((refs) => referencedRows(refs, source));
+  await source.prepareValues?.(referenced.flatMap((r) => r.rows.slice(0, limit)));
   const visible = new Set((rule.output ?? []).map((c) => c.name));
   const columns = result.columns.filter((c) => visible.has(c));
-  return result.rows.map((row, i) => toFinding(rule, columns, row, referenced[i], source));
+  return result.rows.map((row, i) => toFinding(rule, columns, row, referenced[i], source, limit));
 }
 
 /** One output row → a finding. */
-function toFinding(compiled: CompiledRule, columns: string[], row: Record<string, unknown>, referenced: Referenced, source: RowSource): Finding {
+function toFinding(compiled: CompiledRule, columns: string[], row: Record<string, unknown>, referenced: Referenced, source: RowSource, limit: number): Finding {
   const { rule } = compiled;
   const spec = rule.finding;
   const finding = compiled.finding!;
@@ -182,12 +148,11 @@ function toFinding(compiled: CompiledRule, columns: string[], row: Record<string
   const amount = typeof rawAmount === 'number' && Number.isFinite(rawAmount) ? Math.round(rawAmount) : null;
   const period = spec.period ? text(row[spec.period]) : null;
 
-  const evidence = referenced.first.map(
-    (r): EvidenceRow =>
-      r.sheet === undefined
-        ? { table: r.table, file: r.file, line: r.line, values: source.values(r.table, r.row) }
-        : { table: r.table, file: r.file, sheet: r.sheet, line: r.line, values: source.values(r.table, r.row) },
-  );
+  // Every row by its place; the first `limit` with their values.
+  const evidence = referenced.rows.map((r, k): EvidenceRow => {
+    const values = k < limit ? source.values(r.table, r.row) : NO_VALUES;
+    return r.sheet === undefined ? { table: r.table, file: r.file, line: r.line, values } : { table: r.table, file: r.file, sheet: r.sheet, line: r.line, values };
+  });
 
   return {
     fingerprint: fingerprint(rule.id, entity, period, referenced.hashes),
@@ -202,8 +167,7 @@ function toFinding(compiled: CompiledRule, columns: string[], row: Record<string
     amount,
     details,
     evidence,
-    evidenceCount: referenced.count,
-    evidencePlaces: referenced.places,
+    evidenceCount: referenced.rows.length,
     pii: piiMap(compiled, details, evidence),
     digits: digitsOf(compiled, row),
   };

@@ -172,10 +172,9 @@ export type { DigitDistribution };
 /**
  * A finding as reported: the engine's finding with its values masked (unless
  * revealed), its message rendered from them in both languages, its baseline
- * status and its amount in yuan. (Every evidence row's place, the engine's
- * `evidencePlaces`, is left to the formats written as streams.)
+ * status and its amount in yuan.
  */
-export interface ReportFinding extends Omit<Finding, 'template' | 'evidencePlaces'> {
+export interface ReportFinding extends Omit<Finding, 'template'> {
   message: I18n;
   amountYuan: string | null;
   /** 'new' or 'persisting' against the baseline; null when no baseline was given. */

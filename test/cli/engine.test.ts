@@ -66,18 +66,22 @@ describe('audit --engine', () => {
 });
 
 describe('audit --evidence', () => {
-  const findings = (out: string) => JSON.parse(out).findings as Array<{ ruleId: string; evidence: unknown[]; evidenceCount: number }>;
+  const findings = (out: string) => JSON.parse(out).findings as Array<{ ruleId: string; evidence: Array<{ line: number; values: object }>; evidenceCount: number }>;
+  const withValues = (f: { evidence: Array<{ values: object }> }) => f.evidence.filter((e) => Object.keys(e.values).length > 0).length;
 
-  it('shows the values of as many evidence rows as asked, and counts them all', () => {
+  it('carries every evidence row by its place, shows the values of as many as asked, and counts them all', () => {
     // Rules whose findings rest on a few rows, and on hundreds.
     const only = ['--only', 'PAID-AFTER-DEATH,BENFORD-BY-OPERATOR,OPERATOR-OUTLIER-SHARE'];
     const two = findings(run(['audit', DEMO, '--format', 'json', '--evidence', '2', ...only]).stdout);
     const all = findings(run(['audit', DEMO, '--format', 'json', '--evidence', 'all', ...only]).stdout);
     const usual = findings(run(['audit', DEMO, '--format', 'json', ...only]).stdout);
     expect(two.length).toBe(usual.length);
-    expect(two.every((f) => f.evidence.length === Math.min(2, f.evidenceCount))).toBe(true);
-    expect(all.every((f) => f.evidence.length === f.evidenceCount)).toBe(true);
-    expect(usual.every((f) => f.evidence.length === Math.min(50, f.evidenceCount))).toBe(true);
+    for (const list of [two, all, usual]) expect(list.every((f) => f.evidence.length === f.evidenceCount)).toBe(true);
+    // The rows with values are the first ones, by file and line.
+    expect(two.every((f) => withValues(f) === Math.min(2, f.evidenceCount) && f.evidence.slice(0, 2).every((e) => Object.keys(e.values).length > 0))).toBe(true);
+    expect(all.every((f) => withValues(f) === f.evidenceCount)).toBe(true);
+    expect(usual.every((f) => withValues(f) === Math.min(50, f.evidenceCount))).toBe(true);
+    expect(two.map((f) => f.evidence.map((e) => e.line))).toEqual(all.map((f) => f.evidence.map((e) => e.line)));
     // Some finding rests on more than 50 rows, so that `all` shows more than the default.
     expect(all.some((f) => f.evidenceCount > 50)).toBe(true);
     expect(two.map((f) => f.evidenceCount)).toEqual(usual.map((f) => f.evidenceCount));

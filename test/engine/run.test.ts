@@ -132,14 +132,16 @@ describe('findings', () => {
     expect(masked.message.en).toBe(`payees ${masked.details.payees}, payments P1、P2、P3`);
   });
 
-  it('evidence is capped, with the full count kept and rows ordered by file then line', async () => {
+  it('every evidence row is carried by its place, ordered by file then line, and only the first ones with their values', async () => {
     const rows = ['payout_id,id_number,item,period,amount,status'];
     for (let i = 0; i < 60; i++) rows.push(`P${i},11010519491231002X,基本养老金,2024-01,1.00,成功`);
     const dup = rule('DUP', { kind: 'duplicates', table: 'payouts', key: ['id_number', 'period'], amount: 'amount' }, { amount: 'amount', message: { zh: '{count} 笔', en: '{count} payments' } });
     const [f] = (await run([dup], tables({ payouts: rows.join('\n') }))).findings;
     expect(f.evidenceCount).toBe(60);
-    expect(f.evidence).toHaveLength(EVIDENCE_CAP);
-    expect(f.evidence.map((e) => e.line)).toEqual(Array.from({ length: EVIDENCE_CAP }, (_, i) => i + 2));
+    expect(f.evidence).toHaveLength(60);
+    expect(f.evidence.map((e) => e.line)).toEqual(Array.from({ length: 60 }, (_, i) => i + 2));
+    expect(f.evidence.slice(0, EVIDENCE_CAP).every((e) => e.values.payout_id === `P${e.line - 2}`)).toBe(true);
+    expect(f.evidence.slice(EVIDENCE_CAP).map((e) => e.values)).toEqual(Array.from({ length: 60 - EVIDENCE_CAP }, () => ({})));
     expect(f.amount).toBe(6000);
     expect(message(f)).toBe('60 payments');
   });

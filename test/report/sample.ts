@@ -39,7 +39,6 @@ export function finding(over: Partial<Finding> & Pick<Finding, 'fingerprint' | '
     details: {},
     evidence: [],
     evidenceCount: 0,
-    evidencePlaces: [],
     pii: {},
     digits: null,
     ...rest,
