@@ -41,13 +41,15 @@ interface RowRef extends RowPlace {
   row: number;
 }
 
-/** Evidence order: file, then line, then table. */
+const cmp = (a: string, b: string) => (a < b ? -1 : a > b ? 1 : 0);
+
+/** Evidence order: file, sheet (a workbook's), line, then table — a total order, whichever engine listed the rows. */
 function byPlace(a: RowRef, b: RowRef): number {
-  return a.file < b.file ? -1 : a.file > b.file ? 1 : a.line - b.line || (a.table < b.table ? -1 : a.table > b.table ? 1 : 0);
+  return cmp(a.file, b.file) || cmp(a.sheet ?? '', b.sheet ?? '') || a.line - b.line || cmp(a.table, b.table);
 }
 
 interface Referenced {
-  /** Every distinct row referenced, in evidence order (file, line, table). */
+  /** Every distinct row referenced, in evidence order (file, sheet, line, table). */
   rows: RowRef[];
   /** Digest of every referenced row, for the fingerprint. */
   hashes: number[];
