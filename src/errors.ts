@@ -4,6 +4,7 @@
  * file:line:col, a rule's step) and how to fix it (`fix`), when known.
  * Only the CLI turns them into output and exit codes (src/cli/errors.ts).
  */
+import { constants as osConstants } from 'node:os';
 
 /** A usage error: a bad option, config value or argument. The CLI prints the cause and the fix and exits 2. */
 export class UsageError extends Error {
@@ -62,5 +63,21 @@ export class RunError extends Error {
   ) {
     super(`${place}: ${message}`);
     this.name = 'RunError';
+  }
+}
+
+/**
+ * The run was stopped by a signal (SIGINT, SIGTERM, SIGHUP) that arrived
+ * while the report was being written. A report not yet in place is
+ * abandoned (the previous one, if any, stays), and the run ends with the
+ * signal's exit status, 128 + its number, as a shell reports a process the
+ * signal ended.
+ */
+export class Interrupted extends Error {
+  readonly exitCode: number;
+  constructor(readonly signal: NodeJS.Signals) {
+    super(`stopped by ${signal}`);
+    this.name = 'Interrupted';
+    this.exitCode = 128 + (osConstants.signals[signal] ?? 0);
   }
 }

@@ -4,17 +4,16 @@
  * (stdout, or atomically to --out), piece by piece. Returns the exit code of
  * DESIGN §7 (docs/report.md, "Exit codes").
  */
-import { existsSync, statSync } from 'node:fs';
-import { dirname, relative, resolve, sep } from 'node:path';
+import { relative, resolve, sep } from 'node:path';
 import { Option, type Command } from 'commander';
 import type { ActionWrapper } from './main.js';
-import { EXIT, UsageError } from './errors.js';
+import { EXIT, Interrupted, UsageError } from './errors.js';
 import { PACKAGE_ROOT, VERSION } from '../package.js';
 import { discoverConfig, loadConfig, splitList, type AuditConfig } from './config.js';
 import { useColour } from './colour.js';
 import { Feedback } from './feedback.js';
 import { addLoadOptions, loadOptionsFrom, type RawLoadOptions } from './load-options.js';
-import { expandPaths, FOLDER_FILES } from '../data/files.js';
+import { expandPaths, fileIdentity, FOLDER_FILES, unreadableInputs } from '../data/files.js';
 import type { FileReport } from '../data/model.js';
 import { sourceLabel } from '../data/provenance.js';
 import { loadPaths } from '../data/load.js';
@@ -38,10 +37,13 @@ import { buildResult, PERIOD_COLUMNS, reportTime } from '../report/build.js';
 import { REPORT_FORMATS, type AuditResult, type FailOn, type InputTable, type Lang, type ReportFormat } from '../report/model.js';
 import { printable } from '../report/printable.js';
 import { renderReport } from '../report/render.js';
-import { writeChunksSync, writeChunksTo } from '../report/stream.js';
+import { buffered, writeChunksTo } from '../report/stream.js';
 import { readSuppressions, type Suppressions } from '../report/suppressions.js';
 import { reportTimeZone } from '../report/time.js';
 import { terminalWidth } from '../report/formatters/terminal.js';
+import { guardOut, type ProtectedInput } from '../report/out.js';
+import { KNOWN_COLUMNS, knownValuesOf } from '../report/known.js';
+import type { KnownValues } from '../report/scan.js';
 import { writeReportFile } from '../report/write.js';
 
 /** Options as commander parses them. */
@@ -78,7 +80,7 @@ const FAIL_ON: FailOn[] = ['info', 'low', 'medium', 'high', 'critical', 'none'];
 const ENGINES = ['duckdb', 'arquero'] as const;
 type Engine = (typeof ENGINES)[number];
 const LANGS: Lang[] = ['zh', 'en'];
-const FORMAT_ALIASES: Record<string, ReportFormat> = { markdown: 'md', text: 'terminal' };
+const FORMAT_ALIASES: ReadonlyMap<string, ReportFormat> = new Map([['markdown', 'md'], ['text', 'terminal']]);
 /** Findings listed per rule in the terminal report by default (--top). */
 const DEFAULT_TOP = 10;
 /** Rule problems printed before "… and N more". */
@@ -98,17 +100,6 @@ function rulePath(file: string): string {
   if (!fromPkg.startsWith('..') && fromPkg.startsWith('rules' + sep)) return `<fundaudit>/${fromPkg.split(sep).join('/')}`;
   const fromCwd = relative(process.cwd(), abs);
   return fromCwd.startsWith('..') ? abs : fromCwd.split(sep).join('/');
-}
-
-/** Fails before any work when --out cannot be written: its folder must exist, and it must not be a folder. */
-function checkOutFolder(out: string): void {
-  const folder = dirname(resolve(out));
-  if (!existsSync(folder) || !statSync(folder).isDirectory()) {
-    throw new UsageError(`cannot write the report to ${out}: folder ${dirname(out)} does not exist`, 'create the folder first, or choose another --out');
-  }
-  if (existsSync(out) && statSync(out).isDirectory()) {
-    throw new UsageError(`cannot write the report to ${out}: it is a folder`, 'give a file name, e.g. --out report.html');
-  }
 }
 
 function isError(p: RuleProblem): boolean {
@@ -209,7 +200,7 @@ function resolveSettings(pathArgs: string[], cli: AuditOptions): Settings {
   const settings: Settings = {
     now,
     paths,
-    format: oneOf(from('--format', 'format', cli.format), FORMAT_ALIASES[rawFormat] ?? rawFormat, REPORT_FORMATS),
+    format: oneOf(from('--format', 'format', cli.format), FORMAT_ALIASES.get(rawFormat) ?? rawFormat, REPORT_FORMATS),
     failOn: oneOf(from('--fail-on', 'fail_on', cli.failOn), cli.failOn ?? config.fail_on ?? 'none', FAIL_ON),
     lang: oneOf(from('--lang', 'lang', cli.lang), cli.lang ?? config.lang ?? 'zh', LANGS),
     out: outOption === '-' ? undefined : outOption,
@@ -243,14 +234,28 @@ function resolveSettings(pathArgs: string[], cli: AuditOptions): Settings {
   if (!settings.defaultRules && settings.rulePaths.length === 0) {
     throw new UsageError('no rules: --no-default-rules leaves the shipped rules out and no --rules were given', 'add your rules with --rules PATH, or drop --no-default-rules');
   }
-  if (settings.out) checkOutFolder(settings.out);
+  // Before any work: --out must be somewhere a report may go, and none of these inputs (rule files and exports are checked once known).
+  if (settings.out) guardOut(settings.out, settingsInputs(settings));
   return settings;
+}
+
+/** The files the settings name as inputs, which the report must never replace. */
+function settingsInputs(s: Settings): ProtectedInput[] {
+  const named: Array<[string | undefined, string]> = [
+    [s.configFile, 'the config file'],
+    [s.rawLoad.mapping, 'the mapping file'],
+    [s.baselineFile, 'the baseline'],
+    [s.suppressionsFile, 'the suppressions file'],
+  ];
+  return named.filter((n): n is [string, string] => n[0] !== undefined).map(([path, role]) => ({ path, role }));
 }
 
 /** The rules to run, compiled, and their params; undefined (after saying why on stderr) when the rule files have problems. */
 interface RuleSet {
   selected: CompiledRule[];
   params: ParamOverrides;
+  /** Every rule file read, selected or not. */
+  files: string[];
 }
 
 /** Rule loading: rules first, so that a broken rule set is found before any data is read. */
@@ -274,17 +279,19 @@ async function loadRules(s: Settings): Promise<RuleSet | undefined> {
   // Checked against every loaded rule: a config file tuning the whole pack must still work with --only.
   const all = collectParams(s.params, s.config.params, loaded.rules);
   const ids = new Set(selected.map((r) => r.rule.id));
-  return { selected, params: Object.fromEntries(Object.entries(all).filter(([id]) => ids.has(id))) };
+  return { selected, params: Object.fromEntries(Object.entries(all).filter(([id]) => ids.has(id))), files: loaded.files };
 }
 
 /** Data loading: the export files under the paths, minus the report and the baseline, only the tables the rules read. */
 async function loadData(s: Settings, options: LoadOptions, extraFiles: string[]): Promise<Loaded> {
-  // The report itself (and the baseline) must never be read back as input on the next run.
-  const own = new Set([s.out, s.baselineFile].filter((p): p is string => !!p).map((p) => resolve(p)));
+  // The report itself (and the baseline) must never be read back as input on the next run: compared as files, not
+  // path strings, so that a symlinked folder or another spelling of the path cannot hide one.
+  const own = new Set([s.out, s.baselineFile].map((p) => (p ? fileIdentity(p) : undefined)).filter((id): id is string => id !== undefined));
+  const outId = s.out ? fileIdentity(s.out) : undefined;
   const expanded = await expandPaths(s.paths, { recursive: options.recursive });
   const candidates = [...new Set([...expanded.files, ...extraFiles])];
-  const files = candidates.filter((f) => !own.has(resolve(f)));
-  const outInput = s.out ? candidates.find((f) => resolve(f) === resolve(s.out!)) : undefined;
+  const files = candidates.filter((f) => !own.has(fileIdentity(f) ?? ''));
+  const outInput = outId !== undefined ? candidates.find((f) => fileIdentity(f) === outId) : undefined;
   if (outInput) {
     // A previous report there is skipped; an export there would be overwritten by this run's report.
     const [peek] = (await loadPaths([outInput], { ...options, onlyTables: new Set() })).files;
@@ -301,15 +308,21 @@ async function loadData(s: Settings, options: LoadOptions, extraFiles: string[])
   }
   if (s.engine === 'arquero') {
     const data = await loadPaths(files, { ...options, onFile: (r) => s.feedback.file(r) });
+    const unreadable = unreadableInputs(data.files);
+    if (unreadable) throw unreadable;
     if (!data.files.some((f) => f.table !== null)) throw nothingLoaded(data.files);
     // Reference data the rules read (holiday calendar, contribution limits) that no input provided; listed in the manifest.
     data.files.push(...addReferenceTables(data.tables, options.onlyTables ?? []));
     return { files: data.files, tables: data.tables, dataset: new MemoryDataset(data.tables), close: () => {} };
   }
   const session = await openSession(files, { ...options, onFile: (r) => s.feedback.file(r) }, options.onlyTables ?? []);
-  if (!session.load.files.some((f) => f.table !== null)) {
+  try {
+    const unreadable = unreadableInputs(session.load.files);
+    if (unreadable) throw unreadable;
+    if (!session.load.files.some((f) => f.table !== null)) throw nothingLoaded(session.load.files);
+  } catch (err) {
     session.close();
-    throw nothingLoaded(session.load.files);
+    throw err;
   }
   return {
     files: session.load.files,
@@ -317,6 +330,10 @@ async function loadData(s: Settings, options: LoadOptions, extraFiles: string[])
     dataset: session.dataset,
     executor: new DuckDBExecutor(),
     inputTables: () => session.tableFacts(PERIOD_COLUMNS),
+    known: async () => {
+      const values = await session.distinctValues(KNOWN_COLUMNS);
+      return knownValuesOf((table, column) => values.get(`${table}.${column}`) ?? []);
+    },
     close: () => session.close(),
   };
 }
@@ -327,8 +344,11 @@ interface Loaded {
   /** In-memory tables (none for DuckDB: the report is then told about them by `inputTables`). */
   tables: LoadResult['tables'];
   dataset: Dataset;
+  /** The executor for `dataset`; none for memory (the run then makes Arquero's, in a child process under the budget). */
   executor?: Executor<Dataset>;
   inputTables?: () => Promise<InputTable[]>;
+  /** The run's known names and accounts, for masking free text (none: read from `tables`). */
+  known?: () => Promise<KnownValues>;
   /** Closes the database (and removes its temporary folder); nothing for memory. */
   close(): void;
 }
@@ -354,6 +374,7 @@ async function report(
     baseline: inputs.baseline,
     suppressions: inputs.suppressions,
     reveal: s.reveal,
+    known: s.reveal ? undefined : await data.known?.(),
     rulePath,
     options: {
       rules: s.rulePaths.map(rulePath),
@@ -381,8 +402,9 @@ async function report(
   s.feedback.done();
   if (s.out) {
     try {
-      await writeReportFile(s.out, (write) => writeChunksSync(chunks, write));
+      await writeReportFile(s.out, buffered(chunks), { private: s.reveal });
     } catch (err) {
+      if (err instanceof UsageError || err instanceof Interrupted) throw err;
       const code = (err as NodeJS.ErrnoException).code ?? (err as Error).message;
       throw new UsageError(`cannot write the report to ${s.out}: ${code}`, 'check that its folder exists and is writable, and that it is not a folder');
     }
@@ -407,15 +429,18 @@ function nothingRan(run: RunResult): UsageError {
   const tables = count('missing-table').map(([t, n]) => `${t}${tableDef(t) ? ` (${tableDef(t)!.label})` : ''} for ${n} rule${n === 1 ? '' : 's'}`);
   const columns = count('missing-column').map(([c, n]) => `${c} for ${n} rule${n === 1 ? '' : 's'}`);
   const failed = run.skipped.filter((sk) => sk.code === 'error').map((sk) => sk.ruleId);
+  const overBudget = run.skipped.filter((sk) => sk.code === 'budget').map((sk) => sk.ruleId);
   const parts = [
     tables.length ? `missing tables: ${tables.join(', ')}` : null,
     columns.length ? `missing columns: ${columns.join(', ')}` : null,
     failed.length ? `failed with an error: ${failed.join(', ')}` : null,
+    overBudget.length ? `stopped over their budget (docs/budgets.md): ${overBudget.join(', ')}` : null,
   ].filter(Boolean);
-  return new UsageError(
-    `no rule could run, so nothing was checked — ${parts.join('; ')}`,
-    'give the exports of those tables (fundaudit inspect shows what each file was recognised as), or name a file with --table NAME=FILE',
-  );
+  const fix =
+    tables.length || columns.length || !overBudget.length
+      ? 'give the exports of those tables (fundaudit inspect shows what each file was recognised as), or name a file with --table NAME=FILE'
+      : "raise the budget in the config file's budget: or with --param RULE.budget_seconds=… (docs/budgets.md), or narrow the rule";
+  return new UsageError(`no rule could run, so nothing was checked — ${parts.join('; ')}`, fix);
 }
 
 /** The exit code once the report is out: --fail-on-skipped, then --fail-on (new, unsuppressed findings only). */
@@ -439,22 +464,36 @@ export async function runAudit(pathArgs: string[], cli: AuditOptions): Promise<n
   const load = await loadOptionsFrom(s.rawLoad);
   const rules = await loadRules(s);
   if (!rules) return EXIT.usage;
+  if (s.out) guardOut(s.out, rules.files.map((path) => ({ path, role: 'a rule file' })));
   const baseline = s.baselineFile ? await readBaseline(s.baselineFile) : null;
   const suppressions = s.suppressionsFile ? readSuppressions(s.suppressionsFile) : null;
   const data = await loadData(s, { ...load.options, onlyTables: requiredTables(rules.selected) }, load.extraFiles);
   let result: AuditResult;
+  let nothing: boolean;
+  let run: RunResult;
   try {
-    const run = await runRules(rules.selected, data.dataset, {
+    // Every rule under its budget (docs/budgets.md): a runaway rule is stopped and reported, the others run.
+    run = await runRules(rules.selected, data.dataset, {
       params: rules.params,
       executor: data.executor,
+      budget: s.config.budget ?? {},
       evidence: s.evidence,
       onRule: (done, total, id) => s.feedback.rule(done, total, id),
     });
     s.feedback.done();
-    if (run.skipped.length === rules.selected.length) throw nothingRan(run);
+    nothing = run.skipped.length === rules.selected.length;
+    // Nothing checked for want of inputs: a report would only repeat the cause.
+    if (nothing && run.skipped.every((sk) => sk.code === 'missing-table' || sk.code === 'missing-column')) throw nothingRan(run);
     result = await report(s, rules.selected, data, run, { baseline, suppressions, fileTables: load.options.fileTables ?? {} });
   } finally {
     data.close();
+  }
+  if (nothing) {
+    // Rules that started and were stopped (a budget, an error): the report says why for each; the exit still says nothing was checked.
+    const err = nothingRan(run);
+    s.feedback.error(err.message);
+    process.stderr.write(`  fix: ${err.fix}\n`);
+    return EXIT.usage;
   }
   return exitCode(s, result);
 }

@@ -5,10 +5,14 @@
  * config works from wherever the batch job starts. Without --config, a
  * `fundaudit.yaml` in the working folder is read (and named in the manifest).
  */
-import { existsSync, readFileSync, statSync } from 'node:fs';
+import { existsSync, statSync } from 'node:fs';
 import { dirname, isAbsolute, join } from 'node:path';
-import { LineCounter, parseDocument, isMap, isScalar, type Node } from 'yaml';
+import { LineCounter, parseDocument, isMap, isScalar, isSeq, type Node } from 'yaml';
 import { InputError } from './errors.js';
+import { dict, reservedName } from '../names.js';
+import { INPUT_CAPS, readInputFile } from '../data/files.js';
+import { readBudget } from './config-budget.js';
+import type { BudgetSettings } from '../rules/budget.js';
 
 /** What a config file may hold, typed and with paths resolved. */
 export interface AuditConfig {
@@ -36,17 +40,24 @@ export interface AuditConfig {
   engine?: string;
   /** Evidence rows shown with their values per finding, or all. */
   evidence?: string;
+  /** Every rule's budget (docs/budgets.md); a rule's own `budget_*` params win. */
+  budget?: Partial<BudgetSettings>;
 }
 
 /** The config file found in the working folder when --config is not given. */
 export const CONFIG_FILE = 'fundaudit.yaml';
 
-/** `fundaudit.yaml` when it is a file in the working folder, else undefined. */
+/**
+ * `fundaudit.yaml` when the working folder holds one (not a folder), else
+ * undefined. One that is not a regular file (a pipe, a link to a device) is
+ * returned too, so that reading it refuses it with the reason instead of the
+ * run going on silently without it.
+ */
 export function discoverConfig(): string | undefined {
-  return existsSync(CONFIG_FILE) && statSync(CONFIG_FILE).isFile() ? CONFIG_FILE : undefined;
+  return existsSync(CONFIG_FILE) && !statSync(CONFIG_FILE).isDirectory() ? CONFIG_FILE : undefined;
 }
 
-type Kind = 'string' | 'list' | 'paths' | 'path' | 'bool' | 'map' | 'tables';
+type Kind = 'string' | 'list' | 'paths' | 'path' | 'bool' | 'map' | 'tables' | 'budget';
 
 const KEYS: Record<keyof AuditConfig, Kind> = {
   paths: 'paths',
@@ -68,6 +79,7 @@ const KEYS: Record<keyof AuditConfig, Kind> = {
   fail_on_skipped: 'bool',
   engine: 'string',
   evidence: 'string',
+  budget: 'budget',
 };
 
 /** Splits comma lists and flattens: `a,b` and `[a, b]` mean the same. */
@@ -83,12 +95,8 @@ export function splitList(values: Array<string | number>): string[] {
  * the fix for unreadable files, YAML errors, unknown keys and wrong types.
  */
 export function loadConfig(file: string): AuditConfig {
-  let text: string;
-  try {
-    text = readFileSync(file, 'utf8');
-  } catch (err) {
-    throw new InputError(`cannot read config ${file}: ${(err as NodeJS.ErrnoException).code ?? (err as Error).message}`, 'check the --config path', file);
-  }
+  // A regular file of bounded size: a pipe or /dev/zero given as the config must not hang or fill memory.
+  const text = readInputFile(file, 'config file', INPUT_CAPS.config).toString('utf8');
   const lines = new LineCounter();
   const doc = parseDocument(text.replace(/^\uFEFF/, ''), { lineCounter: lines, prettyErrors: false });
   const at = (node: Node | null | undefined) => {
@@ -109,11 +117,15 @@ export function loadConfig(file: string): AuditConfig {
   for (const pair of doc.contents.items) {
     const keyNode = pair.key as Node;
     const key = isScalar(keyNode) ? String(keyNode.value) : '';
-    const kind = KEYS[key as keyof AuditConfig];
+    const kind = Object.hasOwn(KEYS, key) ? KEYS[key as keyof AuditConfig] : undefined;
+    const reserved = reservedName(key);
+    if (reserved) throw new InputError(`${at(keyNode)}: ${reserved}, not an option of the config file`, `use one of: ${Object.keys(KEYS).join(', ')}`, at(keyNode));
     if (!kind) {
       throw new InputError(`${at(keyNode)}: unknown key "${key}" in the config file`, `use one of: ${Object.keys(KEYS).join(', ')}`, at(keyNode));
     }
     const valueNode = pair.value as Node | null;
+    const bad = reservedKey(valueNode);
+    if (bad) throw new InputError(`${at(bad.node)}: ${bad.why}, not a key the config file may hold`, 'see docs/config.md', at(bad.node));
     const value: unknown = valueNode && 'toJSON' in valueNode ? (valueNode as { toJSON(): unknown }).toJSON() : null;
     const wrong = (want: string) => new InputError(`${at(valueNode ?? keyNode)}: "${key}" must be ${want}`, 'see docs/config.md', at(valueNode ?? keyNode));
     const scalar = (v: unknown) => typeof v === 'string' || typeof v === 'number';
@@ -144,7 +156,7 @@ export function loadConfig(file: string): AuditConfig {
         break;
       case 'tables': {
         if (typeof value !== 'object' || value === null || Array.isArray(value)) throw wrong('a mapping TABLE: FILE');
-        const tables: Record<string, string> = {};
+        const tables: Record<string, string> = dict();
         for (const [name, f] of Object.entries(value as Record<string, unknown>)) {
           if (typeof f !== 'string' || f === '') throw wrong('a mapping TABLE: FILE');
           tables[name] = rebase(f);
@@ -152,7 +164,29 @@ export function loadConfig(file: string): AuditConfig {
         record[key] = tables;
         break;
       }
+      case 'budget':
+        record[key] = readBudget(valueNode, at);
+        break;
     }
   }
   return out;
+}
+
+/** The first key inside a value (at any depth) that is a reserved name (`__proto__`, `constructor`, `__x`), with why. */
+function reservedKey(node: Node | null): { node: Node; why: string } | undefined {
+  if (isMap(node)) {
+    for (const pair of node.items) {
+      const key = pair.key as Node;
+      const why = isScalar(key) ? reservedName(String(key.value)) : undefined;
+      if (why) return { node: key, why };
+      const inner = reservedKey(pair.value as Node | null);
+      if (inner) return inner;
+    }
+  } else if (isSeq(node)) {
+    for (const item of node.items) {
+      const inner = reservedKey(item as Node | null);
+      if (inner) return inner;
+    }
+  }
+  return undefined;
 }

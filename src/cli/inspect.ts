@@ -18,7 +18,7 @@ import { tableDef } from '../data/tables.js';
 import { sourceLabel } from '../data/provenance.js';
 import { DELIMITER_NAMES } from '../data/delimiter.js';
 import { FOLDER_FILES } from '../data/files.js';
-import { maskIssues, maskMapping } from '../report/mask.js';
+import { maskLoadResult } from '../report/mask.js';
 import { reportIssue } from '../report/issue-text.js';
 import { textWidth, truncate } from '../report/width.js';
 
@@ -66,13 +66,8 @@ async function inspect(paths: string[], opts: InspectOptions): Promise<number> {
   // Issues as a report shows them: the reason, without the message values behind it (which may quote raw data).
   const loaded: LoadResult = { ...read, files: read.files.map((f) => ({ ...f, issues: f.issues.map((i) => reportIssue(i, 'en')) })) };
   // Issues quote raw values; identity numbers, names, accounts and phones among them are masked like everywhere else.
-  const result: LoadResult = opts.reveal
-    ? loaded
-    : {
-        ...loaded,
-        // A file without a header row shows its first record as "headers": mask it like any data.
-        files: loaded.files.map((f) => ({ ...f, mapping: maskMapping(f.mapping), issues: maskIssues(loaded.files, f.issues) })),
-      };
+  // A file without a header row shows its first record as "headers", a file may be named after a person: masked like any data.
+  const result: LoadResult = opts.reveal ? loaded : maskLoadResult(loaded);
   const code = exitCode(result);
   if (opts.format === 'json') process.stdout.write(JSON.stringify(toJson(result, code), null, 2) + '\n');
   else process.stdout.write(renderText(result, useColour()));

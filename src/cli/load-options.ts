@@ -10,6 +10,7 @@ import type { LoadOptions } from '../data/model.js';
 import { ENCODING_CHOICES, normaliseEncoding } from '../data/decode.js';
 import { TABLE_NAMES, tableDef } from '../data/tables.js';
 import { UsageError } from './errors.js';
+import { dict } from '../names.js';
 import { loadMappingFile, mappingForFile } from '../data/mapping.js';
 import { parseDelimiter } from '../data/delimiter.js';
 
@@ -53,7 +54,7 @@ export async function loadOptionsFrom(raw: RawLoadOptions): Promise<{ options: L
     const enc = eq > 0 ? spec.slice(eq + 1) : spec;
     const norm = normaliseEncoding(enc);
     if (!norm) throw new UsageError(`--encoding ${spec}: unknown encoding "${enc}"`, `use one of ${ENCODING_CHOICES}, e.g. --encoding gbk or --encoding exports/a.csv=gbk`);
-    if (file) (options.fileEncodings ??= {})[file] = norm;
+    if (file) (options.fileEncodings ??= dict())[file] = norm;
     else options.encoding = norm;
   }
   for (const spec of raw.table ?? []) {
@@ -62,7 +63,7 @@ export async function loadOptionsFrom(raw: RawLoadOptions): Promise<{ options: L
     const name = spec.slice(0, eq);
     const file = spec.slice(eq + 1);
     if (!tableDef(name)) throw new UsageError(`--table ${spec}: unknown table "${name}"`, `use one of ${TABLE_NAMES.join(', ')}`);
-    (options.fileTables ??= {})[file] = name;
+    (options.fileTables ??= dict())[file] = name;
     // `book.xlsx!Sheet1` names one sheet: the file to read is the workbook.
     extraFiles.push(existsSync(file) ? file : file.replace(/!([^!/\\]*)$/, ''));
   }
@@ -72,7 +73,7 @@ export async function loadOptionsFrom(raw: RawLoadOptions): Promise<{ options: L
     const file = eq > 0 ? spec.slice(0, eq) : undefined;
     const d = parseDelimiter(eq > 0 ? spec.slice(eq + 1) : spec);
     if (!d) throw new UsageError(`--delimiter ${spec}: unknown delimiter`, DELIMITER_FIX);
-    if (file) (options.fileDelimiters ??= {})[file] = d;
+    if (file) (options.fileDelimiters ??= dict())[file] = d;
     else options.delimiter = d;
   }
   for (const spec of raw.headerLine ?? []) {
@@ -81,7 +82,7 @@ export async function loadOptionsFrom(raw: RawLoadOptions): Promise<{ options: L
     if (eq <= 0 || !Number.isInteger(n) || n < 1) {
       throw new UsageError(`--header-line ${spec}: expected FILE=N with N a line number from 1`, 'e.g. --header-line exports/alipay.csv=25 (the line of the header row, as a text editor numbers it)');
     }
-    (options.fileHeaderLines ??= {})[spec.slice(0, eq)] = n;
+    (options.fileHeaderLines ??= dict())[spec.slice(0, eq)] = n;
   }
   if (raw.recursive) options.recursive = true;
   if (raw.mapping) {

@@ -4,7 +4,7 @@
  * process.exitCode.
  */
 import { Command, CommanderError } from 'commander';
-import { UsageError, EXIT } from './errors.js';
+import { Interrupted, UsageError, EXIT } from './errors.js';
 import { VERSION } from '../package.js';
 import { register as registerAudit } from './audit.js';
 import { register as registerInspect } from './inspect.js';
@@ -55,6 +55,10 @@ Examples:
     if (err instanceof CommanderError) {
       // --help and --version exit through here with code 0; everything else is a usage error.
       return err.exitCode === 0 ? EXIT.ok : EXIT.usage;
+    }
+    if (err instanceof Interrupted) {
+      process.stderr.write(`fundaudit: ${err.message}; no report was left half-written\n`);
+      return err.exitCode;
     }
     if (err instanceof UsageError) {
       process.stderr.write(`fundaudit: ${err.message}\n`);

@@ -13,7 +13,7 @@ export type Decoded =
   | { ok: false; code: string; reason: string; msg: IssueMessage };
 
 /** Encodings accepted by `--encoding`, mapped to the WHATWG label TextDecoder knows. */
-const LABELS: Record<string, string> = {
+const LABELS: ReadonlyMap<string, string> = new Map(Object.entries({
   'utf-8': 'utf-8',
   utf8: 'utf-8',
   'utf-8-bom': 'utf-8',
@@ -29,12 +29,12 @@ const LABELS: Record<string, string> = {
   'iso-8859-1': 'windows-1252',
   'windows-1252': 'windows-1252',
   big5: 'big5',
-};
+}));
 
 /** Canonical form of an `--encoding` value, or undefined when it is not one we can read. */
 export function normaliseEncoding(enc: string): string | undefined {
   const key = enc.trim().toLowerCase();
-  return LABELS[key] ? key.replace(/^utf8$/, 'utf-8') : undefined;
+  return LABELS.has(key) ? key.replace(/^utf8$/, 'utf-8') : undefined;
 }
 
 /** The encodings `--encoding` accepts, for help and error messages. */
@@ -85,7 +85,7 @@ export function decode(buf: Buffer, forced?: string, fileLabel = 'the file'): De
 
 function decodeForced(buf: Buffer, forced: string): Decoded {
   const key = forced.trim().toLowerCase();
-  const label = LABELS[key];
+  const label = LABELS.get(key);
   if (!label) return { ok: false, code: 'unknown-encoding', reason: `unknown encoding "${forced}"; use one of ${ENCODING_CHOICES}`, msg: { key: 'unknown-encoding.forced', args: { forced, choices: ENCODING_CHOICES } } };
   let body = buf;
   if (label === 'utf-8') {
@@ -265,7 +265,7 @@ export class StreamDecoder {
   static for(head: Buffer, forced?: string): StreamDecoder | null {
     if (forced) {
       const key = forced.trim().toLowerCase();
-      const label = LABELS[key];
+      const label = LABELS.get(key);
       if (!label || label === 'utf-16le' || label === 'utf-16be' || label === 'windows-1252' || label === 'big5') return null;
       return new StreamDecoder(key === 'utf8' ? 'utf-8' : key, label === 'utf-8' ? null : label);
     }

@@ -13,12 +13,12 @@
  * skipped (blank, repeated headers, totals) are counted and reported.
  */
 import { createHash } from 'node:crypto';
-import { closeSync, fstatSync, openSync, readFileSync, readSync, statSync } from 'node:fs';
+import { closeSync, readFileSync, readSync, statSync } from 'node:fs';
 import type { FileReport, LoadedTable, LoadOptions, LoadResult } from './model.js';
 import { tableDef, TABLE_NAMES } from './tables.js';
 import { decode, StreamDecoder, StreamFallback } from './decode.js';
 import { loadCsv } from './csv-file.js';
-import { expandPaths, optionForFile } from './files.js';
+import { expandPaths, InputFileError, openInput, optionForFile } from './files.js';
 import type { Forced } from './layout.js';
 import { concatTables, emptyTable, MemorySink } from './memory-sink.js';
 import type { LoadedPart, RowSink } from './sink.js';
@@ -70,6 +70,7 @@ export async function loadFileParts<S extends RowSink>(path: string, opts: LoadO
     return await loadAny(path, opts, newSink);
   } catch (err) {
     const e = err as NodeJS.ErrnoException;
+    if (err instanceof InputFileError) return [{ sink: null, report: unusable(path, err) }];
     if (!e.code || e instanceof UsageError) throw err;
     return [{ sink: null, report: unreadable(path, e) }];
   }
@@ -119,9 +120,8 @@ export function loadFile(path: string, opts: LoadOptions, chunkSize = CHUNK): { 
 
 function loadCsvFile<S extends RowSink>(path: string, opts: LoadOptions, chunkSize: number, newSink: () => S): LoadedPart<S> {
   const forced = forcedFor(path, opts);
-  const fd = openSync(path, 'r');
+  const { fd, size } = openInput(path, 'export');
   try {
-    const size = fstatSync(fd).size;
     if (size <= chunkSize) return loadForced(readFileSync(fd), path, opts, forced, newSink);
     const hash = createHash('sha256');
     let offset = 0;
@@ -171,7 +171,8 @@ function loadCsvFile<S extends RowSink>(path: string, opts: LoadOptions, chunkSi
         sink?.discard?.();
       }
     }
-    return loadForced(readFileSync(path), path, opts, forced, newSink);
+    // Reads so far were positional: the descriptor still reads from the start.
+    return loadForced(readFileSync(fd), path, opts, forced, newSink);
   } finally {
     closeSync(fd);
   }
@@ -224,6 +225,11 @@ function loadForced<S extends RowSink>(buf: Buffer, path: string, opts: LoadOpti
   return { sink: loaded ? sink : null, report };
 }
 
+/** A file that is not a regular file or cannot be opened: the issue says which, and what to do. */
+function unusable(path: string, err: InputFileError): FileReport {
+  return { ...newReport(path), issues: [{ file: path, line: 0, reason: `the file cannot be read: ${err.reason}; ${err.fix}`, level: 'error', code: err.code }] };
+}
+
 function unreadable(path: string, err: Error): FileReport {
   return {
     ...newReport(path),
@@ -231,9 +237,9 @@ function unreadable(path: string, err: Error): FileReport {
   };
 }
 
-/** The first bytes of a file, to tell its kind. */
+/** The first bytes of a file, to tell its kind; refuses what is not a regular file it may read (see openInput). */
 function readHead(path: string): Buffer {
-  const fd = openSync(path, 'r');
+  const { fd } = openInput(path, 'export');
   try {
     const b = Buffer.alloc(16);
     const n = readSync(fd, b, 0, 16, 0);

@@ -2,12 +2,13 @@
  * The mapping file (`--mapping FILE`, docs/mapping.md): which table and encoding a file has, by file-name
  * pattern, and extra header aliases per table for exports whose headers recognition does not know.
  */
-import { readFileSync } from 'node:fs';
 import { isMap, isScalar, isSeq, LineCounter, parseDocument, type Node } from 'yaml';
 import { UsageError } from '../errors.js';
+import { dict } from '../names.js';
 import { ENCODING_CHOICES, normaliseEncoding } from './decode.js';
 import { TABLE_NAMES, tableDef } from './tables.js';
 import { parseDelimiter } from './delimiter.js';
+import { INPUT_CAPS, readInputFile } from './files.js';
 import type { FileRule } from './model.js';
 
 /** What a file entry may set besides its pattern. */
@@ -30,15 +31,7 @@ const FIX = 'see docs/mapping.md for the format of a mapping file';
  * @throws UsageError listing every problem (one per line), or when the file cannot be read.
  */
 export function loadMappingFile(path: string): MappingFile {
-  let text: string;
-  try {
-    text = readFileSync(path, 'utf8');
-  } catch (err) {
-    throw new UsageError(
-      `cannot read mapping file ${path}: ${(err as NodeJS.ErrnoException).code ?? (err as Error).message}`,
-      'check the --mapping path',
-    );
-  }
+  const text = readInputFile(path, 'mapping file', INPUT_CAPS.mapping).toString('utf8');
   return parseMapping(text, path);
 }
 
@@ -58,7 +51,7 @@ function parseMapping(text: string, path: string): MappingFile {
     const pos = lines.linePos(e.pos[0]);
     problems.push(`${path}:${pos.line}:${pos.col}: ${e.message.split('\n')[0]} — fix the YAML syntax`);
   }
-  const out: MappingFile = { files: [], headers: {} };
+  const out: MappingFile = { files: [], headers: dict() };
   if (problems.length > 0) throw usage(problems);
   const root = doc.contents as Node | null;
   if (root === null || (isScalar(root) && root.value === null)) return out;
@@ -155,7 +148,7 @@ function readHeaders(value: Node | null, keyNode: Node, out: MappingFile, proble
       problem(body, `under ${table}, write one "source header: column" pair per line, e.g. 实发金额: amount`, tk);
       continue;
     }
-    const aliases: Record<string, string> = (out.headers[table] ??= {});
+    const aliases: Record<string, string> = (out.headers[table] ??= dict());
     for (const p of body.items) {
       const sk = p.key as Node;
       const source = scalarText(sk);

@@ -9,6 +9,7 @@
 import type { Value } from '../data/model.js';
 import type { CompiledRule } from '../plan/compile.js';
 import type { ParamValues } from '../rules/params.js';
+import type { BudgetSettings } from './budget.js';
 
 /** Rows of one base table that an output row carries (row indexes, as the dataset numbers them). */
 export interface EvidenceRef {
@@ -64,6 +65,12 @@ export interface Dataset extends RowSource {
 export interface Executor<D extends Dataset = Dataset> {
   /** Short name, for messages (`arquero`). */
   readonly name: string;
-  /** Runs the rule's plan with its params (money in fen). Throws RunError naming the step that failed. */
-  run(rule: CompiledRule, params: ParamValues, dataset: D): Promise<ExecutionResult>;
+  /**
+   * Runs the rule's plan with its params (money in fen). Throws RunError naming the step that failed. With a
+   * `budget`, honours it as engine/budget.ts says (time, memory, join growth) and throws BudgetExceeded when the
+   * rule goes over it.
+   */
+  run(rule: CompiledRule, params: ParamValues, dataset: D, budget?: BudgetSettings): Promise<ExecutionResult>;
+  /** Releases what the executor holds (a child process, a connection); the run calls it once it is done. */
+  close?(): Promise<void>;
 }

@@ -55,6 +55,11 @@ export interface Finding {
   evidenceCount: number;
   /** Personal-data kind of entity key/label, details keys and evidence columns that need masking. */
   pii: Record<string, PiiKind>;
+  /**
+   * Which of those (details keys, `entity.key`, `entity.label`) hold personal data the rule computed (a piece of
+   * an identity number, a concatenation) rather than values as loaded: the report masks them whole.
+   */
+  computed?: string[];
   /** The digit distribution behind a first-digit (Benford) finding; null for other findings. */
   digits: DigitDistribution | null;
 }
@@ -66,8 +71,10 @@ export const EVIDENCE_CAP = 50;
 export interface SkippedRule {
   ruleId: string;
   reason: string;
-  /** 'missing-table' | 'missing-column' | 'error' */
+  /** 'missing-table' | 'missing-column' | 'error' | 'budget' */
   code: string;
+  /** For 'budget': which limit the rule went over (its key in the config file's `budget:`) and its value. */
+  budget?: { limit: 'seconds' | 'memory_mb' | 'join_growth'; value: number };
   /** What is missing, for 'missing-table' (table names) and 'missing-column' ('table.column'), so reports can say it in their language. */
   missing?: string[];
 }

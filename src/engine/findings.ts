@@ -10,6 +10,7 @@ import type { PiiKind } from '../data/tables.js';
 import { benfordExpected, digitBins } from '../plan/benford.js';
 import type { CompiledRule } from '../plan/compile.js';
 import { canonicalKind } from '../plan/lineage.js';
+import { dict } from '../names.js';
 import { displayValue } from '../plan/template.js';
 import type { EvidenceRef, ExecutionResult, RowPlace, RowSource } from './executor.js';
 import { EVIDENCE_CAP, type DigitDistribution, type EvidenceRow, type Finding } from './finding.js';
@@ -139,7 +140,7 @@ function toFinding(compiled: CompiledRule, columns: string[], row: Record<string
   const { rule } = compiled;
   const spec = rule.finding;
   const finding = compiled.finding!;
-  const details: Record<string, Value> = {};
+  const details: Record<string, Value> = dict();
   for (const c of columns) details[c] = toValue(row[c]);
   const entity: Finding['entity'] = { kind: spec.entity.kind, key: text(row[spec.entity.key]) ?? '' };
   if (spec.entity.label) {
@@ -171,14 +172,25 @@ function toFinding(compiled: CompiledRule, columns: string[], row: Record<string
     evidence,
     evidenceCount: referenced.rows.length,
     pii: piiMap(compiled, details, evidence),
+    computed: computedOf(compiled, details),
     digits: digitsOf(compiled, row),
   };
+}
+
+/** The values of a finding whose personal data the rule computed (see CompiledFinding.computed). */
+function computedOf(compiled: CompiledRule, details: Record<string, Value>): string[] {
+  const computed = new Set(compiled.finding!.computed);
+  const { entity } = compiled.rule.finding;
+  const out = Object.keys(details).filter((c) => computed.has(c));
+  if (computed.has(entity.key)) out.push('entity.key');
+  if (entity.label !== undefined && computed.has(entity.label)) out.push('entity.label');
+  return out;
 }
 
 /** The kind of every value of a finding that holds personal data: entity key and label, details columns, evidence columns. */
 function piiMap(compiled: CompiledRule, details: Record<string, Value>, evidence: EvidenceRow[]): Record<string, PiiKind> {
   const { entity, kinds } = compiled.finding!;
-  const pii: Record<string, PiiKind> = {};
+  const pii: Record<string, PiiKind> = dict();
   if (entity.key) pii['entity.key'] = entity.key;
   if (entity.label) pii['entity.label'] = entity.label;
   for (const col of Object.keys(details)) if (Object.hasOwn(kinds, col)) pii[col] = kinds[col];

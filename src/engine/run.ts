@@ -7,17 +7,28 @@ import { columnDef, tableDef } from '../data/tables.js';
 import { pathText, type CompiledRule } from '../plan/compile.js';
 import { checkOverrides, displayParams, resolveParams, type ParamOverrides } from '../rules/params.js';
 import { ArqueroExecutor } from './arquero/executor.js';
+import { IsolatedArqueroExecutor } from './arquero/isolated.js';
+import { BudgetExceeded, ruleBudget, type BudgetSettings } from './budget.js';
 import type { Dataset, Executor } from './executor.js';
 import { compareFindings, type Finding, type RunResult, type SkippedRule } from './finding.js';
 import { buildFindings, type FindingOptions } from './findings.js';
 
 export interface RunOptions<D extends Dataset> {
-  /** Param overrides per rule id (as the user wrote them: money in yuan). */
+  /** Param overrides per rule id (as the user wrote them: money in yuan), budget params (`budget_seconds`, …) included. */
   params?: ParamOverrides;
-  /** The executor for `dataset` (default: Arquero, for an in-memory dataset). */
+  /**
+   * The executor for `dataset` (default: Arquero, for an in-memory dataset: in this process without a budget, in a
+   * child process it can stop with one).
+   */
   executor?: Executor<D>;
   /** Evidence rows shown with their values per finding (default 50; Infinity: all). */
   evidence?: number;
+  /**
+   * Run every rule under a budget (see engine/budget.ts): these settings for every rule (the config file's
+   * `budget:`), the defaults for the rest, a rule's own `budget_*` params over both. Without it, rules run unbounded
+   * (inline rule tests).
+   */
+  budget?: Partial<BudgetSettings>;
   /** Told after each rule, run or skipped: progress for the CLI. */
   onRule?: (done: number, total: number, ruleId: string) => void;
 }
@@ -61,13 +72,20 @@ function checkInputs(rule: CompiledRule, dataset: Dataset): void {
   }
 }
 
-async function runOne<D extends Dataset>(rule: CompiledRule, dataset: D, params: ReturnType<typeof resolveParams>, executor: Executor<D>, opts: FindingOptions): Promise<Finding[]> {
+async function runOne<D extends Dataset>(
+  rule: CompiledRule,
+  dataset: D,
+  params: ReturnType<typeof resolveParams>,
+  executor: Executor<D>,
+  budget: BudgetSettings | undefined,
+  opts: FindingOptions,
+): Promise<Finding[]> {
   // Rules from files arrive without problems; a rule built in memory may not.
   const [problem] = rule.problems;
   if (problem) throw new Skip(`${pathText(problem.path)}: ${problem.message}${problem.fix ? `; ${problem.fix}` : ''}`, 'error');
   if (!rule.relation || !rule.finding) throw new Skip('the rule has no check or no finding to compile', 'error');
   checkInputs(rule, dataset);
-  const result = await executor.run(rule, params, dataset);
+  const result = await executor.run(rule, params, dataset, budget);
   return buildFindings(rule, result, dataset, opts);
 }
 
@@ -77,7 +95,16 @@ async function runOne<D extends Dataset>(rule: CompiledRule, dataset: D, params:
  * Findings come sorted deterministically.
  */
 export async function runRules<D extends Dataset>(rules: CompiledRule[], dataset: D, opts: RunOptions<D> = {}): Promise<RunResult> {
-  const executor = opts.executor ?? (new ArqueroExecutor() as unknown as Executor<D>);
+  const own = !opts.executor;
+  const executor = opts.executor ?? ((opts.budget ? new IsolatedArqueroExecutor() : new ArqueroExecutor()) as unknown as Executor<D>);
+  try {
+    return await runAll(rules, dataset, executor, opts);
+  } finally {
+    if (own) await executor.close?.();
+  }
+}
+
+async function runAll<D extends Dataset>(rules: CompiledRule[], dataset: D, executor: Executor<D>, opts: RunOptions<D>): Promise<RunResult> {
   // Every rule's params first: a typo must stop the run, not skip one rule.
   checkOverrides(opts.params ?? {}, rules);
   const resolved = rules.map((r) => ({
@@ -95,14 +122,19 @@ export async function runRules<D extends Dataset>(rules: CompiledRule[], dataset
     const id = rule.rule.id;
     params[id] = display;
     try {
-      const found = await runOne(rule, dataset, values, executor, { evidence: opts.evidence });
+      const budget = opts.budget ? ruleBudget(opts.budget, opts.params?.[id]) : undefined;
+      const found = await runOne(rule, dataset, values, executor, budget, { evidence: opts.evidence });
       for (const f of found) findings.push(f);
       ran[id] = found.length;
     } catch (err) {
-      // A RunError names the step that failed; anything else the executor threw is still this rule's alone.
-      const code = err instanceof Skip ? err.code : 'error';
-      const missing = err instanceof Skip ? err.missing : undefined;
-      skipped.push({ ruleId: id, reason: err instanceof Error ? err.message : String(err), code, ...(missing ? { missing } : {}) });
+      if (err instanceof BudgetExceeded) {
+        skipped.push({ ruleId: id, reason: err.message, code: 'budget', budget: { limit: err.limit, value: err.value } });
+      } else {
+        // A RunError names the step that failed; anything else the executor threw is still this rule's alone.
+        const code = err instanceof Skip ? err.code : 'error';
+        const missing = err instanceof Skip ? err.missing : undefined;
+        skipped.push({ ruleId: id, reason: err instanceof Error ? err.message : String(err), code, ...(missing ? { missing } : {}) });
+      }
     }
     opts.onRule?.(++done, resolved.length, id);
   }

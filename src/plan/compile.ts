@@ -9,7 +9,8 @@ import type { RulePath } from '../errors.js';
 import type { EntityKind, LoadedRule, Rule } from '../rules/model.js';
 import { compileCheck, type CheckCompilation, type CheckExpression } from './check.js';
 import { isObject } from './flow.js';
-import { entityFieldKind } from './lineage.js';
+import { entityFieldKind, strongerKind } from './lineage.js';
+import { dict } from '../names.js';
 import type { PlanColumn, PlanProblem } from './model.js';
 import { nearestName } from './nearest.js';
 import { parseTemplate, placeholders, type TemplatePart } from './template.js';
@@ -29,8 +30,10 @@ export interface ParamUse {
 /** How the check's output becomes a finding. */
 export interface CompiledFinding {
   templates: { zh: TemplatePart[]; en: TemplatePart[] };
-  /** The personal-data kind of each output column that holds personal data: declared by `finding.pii`, else from its lineage. */
+  /** The personal-data kind of each output column that holds personal data: the stronger of its lineage's and what `finding.pii` declares. */
   kinds: Record<string, PiiKind>;
+  /** The output columns whose personal data was computed (see PlanColumn.computed): reports mask their values whole. */
+  computed: string[];
   /** The kinds of the entity's key and label columns (the report masks them by the entity's kind where these say nothing). */
   entity: { key?: PiiKind; label?: PiiKind };
 }
@@ -126,11 +129,22 @@ function compileFinding(spec: Record<string, unknown>, output: PlanColumn[] | un
     templates[lang] = t.parts;
   }
   if (!output) return undefined;
-  const kinds: Record<string, PiiKind> = {};
+  const kinds: Record<string, PiiKind> = dict();
+  const computed: string[] = [];
   for (const c of output) {
     const d = Object.hasOwn(declared, c.name) ? declared[c.name] : undefined;
-    const kind = KINDS.includes(d as PiiKind) ? (d as PiiKind) : c.kind;
+    // A declaration can only make a column's masking stronger: `pii: { card: address }` must not unmask an account.
+    const kind = strongerKind(KINDS.includes(d as PiiKind) ? (d as PiiKind) : undefined, c.kind);
     if (kind) kinds[c.name] = kind;
+    if (kind && c.computed) computed.push(c.name);
+  }
+  // The amount is summed and shown as money in every report: a number made of personal data would be shown whole.
+  if (typeof spec.amount === 'string' && Object.hasOwn(kinds, spec.amount)) {
+    problems.push({
+      stage: 'finding', code: 'amount-personal-data', path: ['finding', 'amount'],
+      message: `the amount \`${spec.amount}\` holds personal data (${kinds[spec.amount]}): an amount is shown and summed as money, never masked`,
+      fix: 'give as amount a column of money (a sum of amounts), not one computed from identity numbers, names, accounts or phones',
+    });
   }
   const kindOf = (name: unknown) => (typeof name === 'string' && Object.hasOwn(kinds, name) ? kinds[name] : undefined);
   const key = kindOf(entity.key);
@@ -148,6 +162,7 @@ function compileFinding(spec: Record<string, unknown>, output: PlanColumn[] | un
   return {
     templates: { zh: withKinds(templates.zh), en: withKinds(templates.en) },
     kinds,
+    computed,
     entity: { ...(key ? { key } : {}), ...(label ? { label } : {}) },
   };
 }

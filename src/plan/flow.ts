@@ -18,6 +18,7 @@ import type { ExprContext, ParsedExpression } from './expression.js';
 import { computedColumn, exprLineage, loadedColumn, mergedColumn } from './lineage.js';
 import type { JoinHow, JoinOutput, KeyPair, NamedExpr, Output, PlanColumn, PlanProblem, PlanStep, Relation, Slot, StepSpec } from './model.js';
 import { nearestName } from './nearest.js';
+import { reservedName } from '../names.js';
 
 /** The columns flowing between steps, by name, in order. */
 export type Columns = Map<string, PlanColumn>;
@@ -176,6 +177,7 @@ export class PipelineReader {
         return { spec: { verb }, state: { ...s, groups: [] } };
       case 'count': {
         const as = isObject(arg) && typeof arg.as === 'string' ? arg.as : 'count';
+        this.define(as, fixed ? at : [...at, 'as']);
         const columns = groupColumns(s);
         columns.set(as, { name: as, sources: [], lineage: [], via: ['count'] });
         return { spec: this.shaped(isObject(arg), { verb, as }), state: { ...s, columns, groups: [] } };
@@ -213,6 +215,7 @@ export class PipelineReader {
     const values: NamedExpr[] = [];
     let readable = true;
     for (const [name, raw] of Object.entries(arg)) {
+      this.define(name, fixed ? at : [...at, name], !fixed);
       const expr = this.expression(raw, fixed ? at : [...at, name], verb === 'rollup' ? 'aggregate' : 'row', { d: s });
       if (expr) values.push({ name, expr });
       else readable = false;
@@ -227,7 +230,10 @@ export class PipelineReader {
       return { state: s };
     }
     const renames = new Map(Object.entries(arg).filter((e): e is [string, string] => typeof e[1] === 'string'));
-    for (const from of renames.keys()) this.need(from, fixed ? at : [...at, from], s);
+    for (const [from, to] of renames) {
+      this.need(from, fixed ? at : [...at, from], s);
+      this.define(to, fixed ? at : [...at, from]);
+    }
     const columns: Columns = new Map();
     for (const [name, c] of s.columns) {
       const to = renames.get(name);
@@ -271,6 +277,7 @@ export class PipelineReader {
     // Without a condition (a problem already), the flow goes on as if joined on the shared names.
     const output = joinOutput(s.columns, rightColumns, where === undefined ? keys : undefined, how, suffix);
     const columns = joinedColumns(s.columns, rightColumns, output);
+    for (const [from, to] of [...output.left, ...output.right]) if (from !== to) this.define(to, fixed ? at : [...at, 'suffix']);
     if (columns.size !== output.left.length + output.right.length) {
       this.complete = false;
       this.problems.push({
@@ -324,7 +331,15 @@ export class PipelineReader {
       mapping.push(pairs);
     });
     const ok = tables.length === refs.length;
-    return { spec: ok ? { verb: 'concat', tables, slots: mapping } : undefined, state: { ...s, slots } };
+    // A column holds the appended tables' values of the same name too: its lineage and kind are theirs as well.
+    const columns: Columns = new Map(s.columns);
+    for (const r of tables) {
+      for (const c of r.out.columns) {
+        const mine = columns.get(c.name);
+        if (mine) columns.set(c.name, { ...mergedColumn(c.name, mine, c), sources: mine.sources, via: [...new Set([...mine.via, ...c.via, 'concat'])] });
+      }
+    }
+    return { spec: ok ? { verb: 'concat', tables, slots: mapping } : undefined, state: { ...s, columns, slots } };
   }
 
   /** Key pairs of a join, each checked on its side. Without `on`, the names both sides share. */
@@ -380,6 +395,17 @@ export class PipelineReader {
     }
     if (!parsed.ast) this.complete = false;
     return parsed.ast;
+  }
+
+  /**
+   * A column name the step defines: names starting with `__` are the engine's
+   * own (evidence slots), and prototype names (`constructor`, `__proto__`, …)
+   * are what every object answers to; both are refused here, at their place.
+   */
+  private define(name: string, path: RulePath, key = false): void {
+    const why = reservedName(name);
+    if (!why) return;
+    this.problems.push({ stage: 'columns', code: 'reserved-name', path, ...(key ? { key } : {}), message: `${why}: a column may not be named so`, fix: 'choose another name for the column' });
   }
 
   /**

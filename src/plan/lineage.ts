@@ -47,9 +47,23 @@ export interface ExprLineage {
   lineage: Set<string>;
   via: Set<string>;
   kind?: PiiKind;
+  /** True when its personal data went through a computation that can change it (see PlanColumn.computed). */
+  computed?: boolean;
 }
 
 const COMPARISONS: ReadonlySet<string> = new Set(COMPARISON_OPERATORS);
+
+/**
+ * Functions whose result is one of their arguments' values as it was (or a
+ * list of them): a group's largest name is a name as loaded, and is masked as
+ * one. Case and blanks aside, `upper` and `trim` keep a value too. Every other
+ * function that keeps personal data may change it (`substring`, `padstart`,
+ * `split`), and its result is masked whole.
+ */
+const VALUE_PRESERVING: ReadonlySet<string> = new Set([
+  'max', 'min', 'any', 'mode', 'first_value', 'last_value', 'lag', 'lead',
+  'coalesce', 'greatest', 'least', 'array_agg', 'array_agg_distinct', 'upper', 'lower', 'trim',
+]);
 
 /**
  * The lineage of an expression, with `scope` giving the columns each row
@@ -57,59 +71,86 @@ const COMPARISONS: ReadonlySet<string> = new Set(COMPARISON_OPERATORS);
  */
 export function exprLineage(e: Expr, scope: Partial<Record<Side, ReadonlyMap<string, PlanColumn>>>): ExprLineage {
   const out: ExprLineage = { lineage: new Set(), via: new Set() };
-  out.kind = visit(e, scope, out);
+  const v = visit(e, scope, out);
+  if (v.kind) out.kind = v.kind;
+  if (v.kind && v.computed) out.computed = true;
   return out;
 }
 
-/** Collects lineage and via into `out`; returns the kind of `e`'s value. */
-function visit(e: Expr, scope: Partial<Record<Side, ReadonlyMap<string, PlanColumn>>>, out: ExprLineage): PiiKind | undefined {
+/** The kind of a value, and whether its personal data was computed (not a value as loaded). */
+interface Valued {
+  kind?: PiiKind;
+  computed: boolean;
+}
+
+const NONE: Valued = { computed: false };
+
+/** Both sides' kinds in one value; computed when either side's personal data is. */
+function either(a: Valued, b: Valued): Valued {
+  const kind = strongerKind(a.kind, b.kind);
+  return { kind, computed: (a.kind !== undefined && a.computed) || (b.kind !== undefined && b.computed) };
+}
+
+/** Collects lineage and via into `out`; returns the kind of `e`'s value and whether it was computed. */
+function visit(e: Expr, scope: Partial<Record<Side, ReadonlyMap<string, PlanColumn>>>, out: ExprLineage): Valued {
   switch (e.type) {
     case 'literal':
     case 'list':
     case 'param':
-      return undefined;
+      return NONE;
     case 'column': {
       const c = scope[e.side]?.get(e.name);
-      if (!c) return undefined;
+      if (!c) return NONE;
       for (const l of c.lineage) out.lineage.add(l);
       for (const v of c.via) out.via.add(v);
-      return c.kind;
+      return { kind: c.kind, computed: c.computed === true };
     }
     case 'call': {
       out.via.add(`op.${e.fn}`);
-      const kinds = e.args.map((a) => visit(a, scope, out));
-      return signature(e.fn)?.keepsPersonalData === false ? undefined : kinds.reduce(strongerKind, undefined);
+      const args = e.args.map((a) => visit(a, scope, out)).reduce(either, NONE);
+      if (signature(e.fn)?.keepsPersonalData === false || args.kind === undefined) return NONE;
+      return { kind: args.kind, computed: args.computed || !VALUE_PRESERVING.has(e.fn) };
     }
     case 'unary': {
-      const k = visit(e.arg, scope, out);
-      return e.op === '!' ? undefined : k;
+      const v = visit(e.arg, scope, out);
+      return e.op === '!' || v.kind === undefined ? NONE : { kind: v.kind, computed: true };
     }
     case 'binary': {
-      const k = strongerKind(visit(e.left, scope, out), visit(e.right, scope, out));
-      return COMPARISONS.has(e.op) ? undefined : k;
+      const v = either(visit(e.left, scope, out), visit(e.right, scope, out));
+      // A sum or a concatenation is no longer the value it was made from.
+      return COMPARISONS.has(e.op) || v.kind === undefined ? NONE : { kind: v.kind, computed: true };
     }
     case 'logical':
-      return strongerKind(visit(e.left, scope, out), visit(e.right, scope, out));
+      return either(visit(e.left, scope, out), visit(e.right, scope, out));
     case 'conditional':
       visit(e.test, scope, out);
-      return strongerKind(visit(e.then, scope, out), visit(e.else, scope, out));
+      return either(visit(e.then, scope, out), visit(e.else, scope, out));
   }
 }
 
 /** A column computed by `verb` from an expression: no sources, the expression's lineage and kind. */
 export function computedColumn(name: string, verb: string, l: ExprLineage): PlanColumn {
-  return { name, sources: [], lineage: [...l.lineage], via: [...new Set([...l.via, verb])], ...(l.kind ? { kind: l.kind } : {}) };
+  return {
+    name,
+    sources: [],
+    lineage: [...l.lineage],
+    via: [...new Set([...l.via, verb])],
+    ...(l.kind ? { kind: l.kind } : {}),
+    ...(l.kind && l.computed ? { computed: true as const } : {}),
+  };
 }
 
 /** Two columns' values in one (an equal-named join key, a merged full-join key). */
 export function mergedColumn(name: string, a: PlanColumn, b: PlanColumn): PlanColumn {
   const kind = strongerKind(a.kind, b.kind);
+  const computed = (a.kind !== undefined && a.computed) || (b.kind !== undefined && b.computed);
   return {
     name,
     sources: [...new Set([...a.sources, ...b.sources])],
     lineage: [...new Set([...a.lineage, ...b.lineage])],
     via: [...new Set([...a.via, ...b.via])],
     ...(kind ? { kind } : {}),
+    ...(computed ? { computed: true as const } : {}),
   };
 }
 

@@ -22,6 +22,13 @@ export interface PlanColumn {
   via: string[];
   /** Personal-data kind, from the lineage (see lineage.ts); absent when the values hold none. */
   kind?: PiiKind;
+  /**
+   * Its personal data went through a computation that can change it (a
+   * substring, a concatenation, a number made of it) rather than being a
+   * value as loaded: pieces of an identity number would each show the part a
+   * mask keeps, so reports mask such a value whole.
+   */
+  computed?: true;
 }
 
 /**

@@ -4,8 +4,9 @@
  * longer finds are "resolved" — listed with rule, entity, period and amount as
  * the baseline reported them — so that a nightly job flags only what changed.
  */
-import { createReadStream, readFileSync, statSync } from 'node:fs';
+import { closeSync, createReadStream } from 'node:fs';
 import { createInterface } from 'node:readline';
+import { INPUT_CAPS, openInput, readOpenedInput, tooLarge } from '../data/files.js';
 import { formatYuan } from '../data/yuan.js';
 import { InputError } from '../errors.js';
 import type { BaselineStatus, ReportFinding, ResolvedFinding } from './model.js';
@@ -16,7 +17,7 @@ export interface Baseline {
   findings: Map<string, ResolvedFinding>;
 }
 
-/** Past this size a report cannot be one JavaScript string: it is read line by line. */
+/** Past this size a report cannot be one JavaScript string: it is read line by line (up to INPUT_CAPS.baseline). */
 const WHOLE_FILE_LIMIT = 256 * 1024 * 1024;
 
 const wrongFile = (file: string, what: string) => new InputError(`baseline ${file} ${what}`, 'give a report written with --format json', file);
@@ -54,24 +55,27 @@ function add(into: Map<string, ResolvedFinding>, list: unknown): void {
  * suppressed). Throws InputError when the file is missing or is not such a report.
  */
 export async function readBaseline(file: string): Promise<Baseline> {
-  let size: number;
-  try {
-    size = statSync(file).size;
-  } catch (err) {
-    throw new InputError(
-      `cannot read baseline ${file}: ${(err as NodeJS.ErrnoException).code ?? (err as Error).message}`,
-      'give the path of a previous report written with --format json',
-      file,
-    );
-  }
+  // A regular file (a pipe or a link to /dev/zero is refused, naming the file) of bounded size.
+  const opened = openInput(file, 'baseline');
   const findings = new Map<string, ResolvedFinding>();
-  if (size > WHOLE_FILE_LIMIT) {
-    if (!(await readLargeReport(file, findings))) throw wrongFile(file, 'has no "findings" list');
+  if (opened.size > WHOLE_FILE_LIMIT) {
+    if (opened.size > INPUT_CAPS.baseline) {
+      closeSync(opened.fd);
+      throw tooLarge(file, 'baseline', opened.size, INPUT_CAPS.baseline);
+    }
+    // Read from the descriptor that was checked, never past the cap.
+    const input = createReadStream(file, { fd: opened.fd, encoding: 'utf8', start: 0, end: INPUT_CAPS.baseline - 1 });
+    try {
+      if (!(await readLargeReport(input, file, findings))) throw wrongFile(file, 'has no "findings" list');
+    } finally {
+      input.destroy();
+    }
     return { file, findings };
   }
+  const text = readOpenedInput(opened, file, 'baseline', WHOLE_FILE_LIMIT).toString('utf8');
   let doc: unknown;
   try {
-    doc = JSON.parse(readFileSync(file, 'utf8').replace(/^\uFEFF/, ''));
+    doc = JSON.parse(text.replace(/^\uFEFF/, ''));
   } catch (err) {
     throw wrongFile(file, `is not JSON: ${(err as Error).message}`);
   }
@@ -87,7 +91,7 @@ export async function readBaseline(file: string): Promise<Baseline> {
  * indentation): each element of `findings` and of `suppressions.suppressed`
  * is parsed on its own. False when no findings list was found.
  */
-async function readLargeReport(file: string, into: Map<string, ResolvedFinding>): Promise<boolean> {
+async function readLargeReport(input: NodeJS.ReadableStream, file: string, into: Map<string, ResolvedFinding>): Promise<boolean> {
   // Array → the indentation of its elements.
   const lists: Array<{ open: string; indent: string }> = [
     { open: '  "findings": [', indent: '    ' },
@@ -96,7 +100,7 @@ async function readLargeReport(file: string, into: Map<string, ResolvedFinding>)
   let found = false;
   let current: { indent: string } | null = null;
   let element: string[] = [];
-  const lines = createInterface({ input: createReadStream(file, { encoding: 'utf8' }), crlfDelay: Infinity });
+  const lines = createInterface({ input, crlfDelay: Infinity });
   for await (const line of lines) {
     if (current === null) {
       // An empty list is written on one line: `"findings": [],`.
@@ -129,7 +133,7 @@ async function readLargeReport(file: string, into: Map<string, ResolvedFinding>)
 /** The large-report reader on any file, for tests: it must agree with JSON.parse. */
 export async function readLargeReportForTest(file: string): Promise<Map<string, ResolvedFinding>> {
   const into = new Map<string, ResolvedFinding>();
-  await readLargeReport(file, into);
+  await readLargeReport(createReadStream(file, { encoding: 'utf8' }), file, into);
   return into;
 }
 

@@ -6,7 +6,7 @@
  * masked values.
  */
 import { sourceDateEpoch } from '../epoch.js';
-import type { DataIssue, FileReport, LoadedTable } from '../data/model.js';
+import type { DataIssue, FileReport, LoadedTable, Value } from '../data/model.js';
 import { tableDef } from '../data/tables.js';
 import { sourceLabel } from '../data/provenance.js';
 import { formatYuan, formatYuanGrouped } from '../data/yuan.js';
@@ -17,15 +17,17 @@ import type { EntityKind, LoadedRule } from '../rules/model.js';
 import { baselineMark, baselineStatus, type Baseline } from './baseline.js';
 import { findCases } from './cases.js';
 import { buildManifest } from './manifest.js';
-import { maskFinding, maskIssues, maskMapping, maskRanked, maskValue } from './mask.js';
+import { FindingMask, knownValues, maskIssues, maskMapping, maskRanked, maskResolved, maskValue, NOTHING_KNOWN, scanText, type KnownValues } from './mask.js';
 import { MoneyLedger } from './money.js';
 import {
   SCHEMA_VERSION,
   type AuditResult,
+  type BaselineStatus,
   type DataIssueGroup,
   type InputsSummary,
   type InputTable,
   type Lang,
+  type Manifest,
   type ManifestOptions,
   type ReportFinding,
   type RunStatus,
@@ -58,6 +60,8 @@ export interface BuildInput {
   suppressions?: Suppressions | null;
   /** Show personal data unmasked (`--reveal`); otherwise every value of a known personal-data kind is masked. */
   reveal: boolean;
+  /** The run's known names and accounts, for masking free text, when the rows are not in `tables` (known.ts); else read from `tables`. */
+  known?: KnownValues;
   rulePath?: (file: string) => string;
 }
 
@@ -151,14 +155,23 @@ function groupIssues(issues: readonly DataIssue[]): DataIssueGroup[] {
 }
 
 /**
- * A finding as reported, masked unless `reveal`: its values by their kinds,
- * then its messages rendered from the masked values (money grouped as in the
- * tables). Spelled out so that the json key order is the schema's, whatever
- * order the engine used.
+ * A finding as reported, masked unless `reveal`: each value by what it is
+ * (one treatment per value throughout the finding, see mask.ts), then its
+ * messages rendered from the masked values (money grouped as in the tables).
+ * `known` holds the run's names and accounts, for scanning free text.
+ * Spelled out so that the json key order is the schema's, whatever order the
+ * engine used.
  */
-export function reportFinding(raw: Finding & { baseline?: ReportFinding['baseline'] }, reveal: boolean, baseline: ReportFinding['baseline'] = raw.baseline ?? null): ReportFinding {
-  const f = reveal ? raw : maskFinding(raw);
-  const mask = reveal ? undefined : maskValue;
+export function reportFinding(
+  raw: Finding & { baseline?: ReportFinding['baseline'] },
+  reveal: boolean,
+  baseline: ReportFinding['baseline'] = raw.baseline ?? null,
+  known: KnownValues = NOTHING_KNOWN,
+): ReportFinding {
+  const masker = reveal ? undefined : new FindingMask(raw, known);
+  const f = masker ? masker.masked() : raw;
+  // Each placeholder's value takes the treatment its raw value has throughout the finding.
+  const mask = masker ? (_kind: unknown, v: Value) => masker.value(v) : undefined;
   return {
     fingerprint: f.fingerprint,
     ruleId: f.ruleId,
@@ -210,18 +223,42 @@ function applySuppressions(findings: readonly Finding[], s: Suppressions | null 
   return { active, suppressed, expired, unmatched: entries.filter((e) => !used.has(e)), entries: s.entries.length, file: s.file };
 }
 
+/** The manifest with file names and headers masked: a file may be named after a person, a header may be a data row. */
+function maskManifest(m: Manifest, known: KnownValues): Manifest {
+  const scan = (p: string) => scanText(p, known);
+  return {
+    ...m,
+    files: m.files.map((f) => ({ ...f, path: scan(f.path), ...(f.sheet === undefined ? {} : { sheet: scan(f.sheet) }), mapping: maskMapping(f.mapping, known) })),
+    rules: m.rules.map((r) => ({ ...r, file: scan(r.file) })),
+    options: {
+      ...m.options,
+      rules: m.options.rules.map(scan),
+      baseline: m.options.baseline === null ? null : scan(m.options.baseline),
+      suppressions: m.options.suppressions === null ? null : scan(m.options.suppressions),
+      mapping: m.options.mapping === null ? null : scan(m.options.mapping),
+      config: m.options.config === null ? null : scan(m.options.config),
+      tables: Object.fromEntries(Object.entries(m.options.tables).map(([t, f]) => [t, scan(f)])),
+    },
+  };
+}
+
 /** Builds the audit result, masked unless `reveal`. Every list in it is sorted, so that equal inputs give equal output. */
 export function buildResult(input: BuildInput): AuditResult {
   const zone = input.timeZone ?? 'Asia/Shanghai';
+  // The names and accounts of the people in this run's data, for masking free text.
+  const known = input.reveal ? NOTHING_KNOWN : (input.known ?? knownValues(input.tables));
   const sorted = [...input.run.findings].sort(compareFindings);
   const split = applySuppressions(sorted, input.suppressions, localDay(input.now, zone));
   const raw = split.active;
-  const findings = raw.map((f) => reportFinding(f, input.reveal, baselineMark(f.fingerprint, input.baseline)));
-  const ledger = new MoneyLedger(findings);
+  const findings = raw.map((f) => reportFinding(f, input.reveal, baselineMark(f.fingerprint, input.baseline), known));
+  // Money is counted on the findings as the engine gave them: rows by their places as loaded, money as loaded
+  // (masking may make two file names alike, and knows nothing of money).
+  const ledger = new MoneyLedger(raw);
   const { cases, caseOf } = findCases(findings, ledger);
   findings.forEach((f, i) => (f.case = caseOf[i]));
   const ranked = rankEntities(raw, ledger);
 
+  // Reasons are rendered in the report's language first, then masked with the values they quote.
   const issues = input.files
     .flatMap((f) => f.issues)
     .sort(compareIssues)
@@ -234,11 +271,13 @@ export function buildResult(input: BuildInput): AuditResult {
     options: input.options,
     rulePath: input.rulePath,
   });
-  const shownIssues = input.reveal ? issues : maskIssues(manifest.files, issues);
+  const shownIssues = input.reveal ? issues : maskIssues(manifest.files, issues, known);
   const skipped = [...input.run.skipped]
     .sort((a, b) => cmp(a.ruleId, b.ruleId))
-    .map((sk) => ({ ...sk, reason: skipReason(sk, input.lang) }));
+    // A rule's error may quote the data it failed on.
+    .map((sk) => ({ ...sk, reason: input.reveal ? skipReason(sk, input.lang) : scanText(skipReason(sk, input.lang), known) }));
   const current = new Set(sorted.map((f) => f.fingerprint));
+  const inputs = summariseInputs(input.files, input.tables, issues.length, input.inputTables);
   return {
     schemaVersion: SCHEMA_VERSION,
     tool: { ...input.tool },
@@ -250,9 +289,9 @@ export function buildResult(input: BuildInput): AuditResult {
     summary: summarise(findings, ledger),
     findings,
     cases,
-    entities: input.reveal ? ranked : maskRanked(ranked, raw),
-    baseline: baselineStatus(findings, current, input.baseline),
-    suppressions: suppressionsReport(split, input),
+    entities: input.reveal ? ranked : maskRanked(ranked, raw, known),
+    baseline: maskBaseline(baselineStatus(findings, current, input.baseline), input.reveal, known),
+    suppressions: suppressionsReport(split, input, known),
     skipped,
     dataIssues: {
       total: issues.length,
@@ -261,33 +300,41 @@ export function buildResult(input: BuildInput): AuditResult {
       groups: groupIssues(shownIssues),
       issues: shownIssues,
     },
-    inputs: summariseInputs(input.files, input.tables, issues.length, input.inputTables),
-    manifest: input.reveal ? manifest : { ...manifest, files: manifest.files.map((f) => ({ ...f, mapping: maskMapping(f.mapping) })) },
+    inputs: input.reveal ? inputs : { ...inputs, tables: inputs.tables.map((t) => ({ ...t, sources: t.sources.map((x) => scanText(x, known)) })) },
+    manifest: input.reveal ? manifest : maskManifest(manifest, known),
   };
 }
 
 /** The suppressions section: suppressed findings (masked as the others), expired and unmatched entries. */
-function suppressionsReport(split: ReturnType<typeof applySuppressions>, input: BuildInput): SuppressionsReport | null {
+function suppressionsReport(split: ReturnType<typeof applySuppressions>, input: BuildInput, known: KnownValues): SuppressionsReport | null {
   if (!('file' in split) || split.file === undefined) return null;
   const kindOfRule = new Map<string, EntityKind>(input.rules.map((r) => [r.rule.id, r.rule.finding.entity.kind]));
-  // An entry's entity is written unmasked in the file; the report shows it as the findings show their keys.
-  const shown = (s: Suppression, matched?: ReportFinding): Suppression => {
-    if (s.entity === undefined || input.reveal) return { ...s };
+  // An entry's entity is written unmasked in the file; the report shows it as the findings show their keys. Its
+  // reason is free text, which may name the person it is about.
+  const shown = (entry: Suppression, matched?: ReportFinding): Suppression => {
+    if (input.reveal) return { ...entry };
+    const s = { ...entry, reason: scanText(entry.reason, known) };
+    if (s.entity === undefined) return s;
     if (matched) return { ...s, entity: matched.entity.key };
     const kind = s.rule !== undefined ? kindOfRule.get(s.rule) : undefined;
     // A person's key is an identity number or a person id; a rule not in this run says no kind: masked as the most sensitive.
     const fieldKind = kind === undefined || kind === 'person' ? 'id' : entityFieldKind(kind, 'key');
-    return { ...s, entity: String(maskValue(fieldKind, s.entity)) };
+    return { ...s, entity: String(maskValue(fieldKind, s.entity, known)) };
   };
   const suppressed: SuppressedFinding[] = split.suppressed.map(({ finding, by }) => {
-    const f = reportFinding(finding, input.reveal, baselineMark(finding.fingerprint, input.baseline));
+    const f = reportFinding(finding, input.reveal, baselineMark(finding.fingerprint, input.baseline), known);
     return { ...f, suppression: shown(by, f) };
   });
   return {
-    file: split.file,
+    file: input.reveal ? split.file : scanText(split.file, known),
     entries: split.entries ?? 0,
     suppressed,
     expired: (split.expired ?? []).map((s) => shown(s)),
     unmatched: (split.unmatched ?? []).map((s) => shown(s)),
   };
+}
+
+/** The baseline comparison with its resolved findings masked, unless --reveal. */
+function maskBaseline(status: BaselineStatus | null, reveal: boolean, known: KnownValues): BaselineStatus | null {
+  return status && !reveal ? { ...status, resolved: maskResolved(status.resolved, known) } : status;
 }

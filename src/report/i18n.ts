@@ -420,6 +420,22 @@ export function tableName(table: string, lang: Lang): string {
   return lang === 'en' ? table : (tableDef(table)?.label ?? table);
 }
 
+/** What each budget limit is called in Chinese, with its unit and the param that raises it for one rule. */
+const BUDGET_ZH: Record<string, { what: string; unit: string; param: string }> = {
+  seconds: { what: '运行时间上限', unit: ' 秒', param: 'budget_seconds' },
+  memory_mb: { what: '内存上限', unit: ' MiB', param: 'budget_memory_mb' },
+  join_growth: { what: '关联膨胀上限', unit: ' 倍', param: 'budget_join_growth' },
+};
+
+/** A budget skip in Chinese: which limit, its value, how to raise it, and the engine's own account of what it saw. */
+function budgetReasonZh(ruleId: string, limit: string, value: number, detail: string): string {
+  const b = BUDGET_ZH[limit];
+  const head = b
+    ? `超出${b.what}（${value}${b.unit}），已停止，其余规则照常运行；如需放宽：--param ${ruleId}.${b.param}=N，或在配置文件中对全部规则设置 budget: { ${limit}: N }`
+    : `超出资源预算（${limit} = ${value}），已停止，其余规则照常运行`;
+  return `${head}（技术信息：${detail}）`;
+}
+
 /**
  * Why a rule did not run, in the report's language. Missing tables and columns
  * are named from the data model; an error keeps the engine's own message,
@@ -427,6 +443,7 @@ export function tableName(table: string, lang: Lang): string {
  */
 export function skipReason(s: SkippedRule, lang: Lang): string {
   if (lang === 'en') return s.reason;
+  if (s.code === 'budget' && s.budget) return budgetReasonZh(s.ruleId, s.budget.limit, s.budget.value, s.reason);
   if (!s.missing?.length) return s.code === 'error' ? `运行出错，其余规则照常运行（技术信息：${s.reason}）` : s.reason;
   const named = s.missing.map((m) => {
     const [t, c] = m.split('.');

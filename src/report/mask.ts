@@ -1,132 +1,165 @@
 /**
- * Masking of personal data, by kind: every value whose kind is known (from
- * the rule's compiled plan for a finding's values, from the data model for
- * evidence rows, from the header for data issues) goes through maskValue,
- * the one masking function. Findings are masked before their messages are
- * rendered (see build.ts), so a message shows the masked values; no rendered
- * message is searched for raw ones.
+ * Masking of personal data by what a value is, not by the name of its column.
+ *
+ * - A value whose kind is known is masked by that kind (maskers.ts): a rule's
+ *   output column has the kind its lineage in the compiled plan gives it (a
+ *   rollup of `name` is a name, a string built from `id_number` an identity
+ *   number), an evidence value the kind of its canonical column. A value the
+ *   rule computed from personal data (a piece of it, a concatenation) is
+ *   masked whole, since pieces would each show what a mask keeps.
+ * - Any other text (free-text columns, entity keys, data-issue values and
+ *   reasons, headers, file names, skip reasons) is scanned (scan.ts) for
+ *   identity numbers, phones, card numbers and the accounts and names of
+ *   people that the run's data holds.
+ * - Within a finding, one value has one treatment: the same text masked the
+ *   same way in its entity, details, evidence and messages.
+ *
+ * Findings are masked before their messages are rendered (see build.ts), so
+ * a message shows the masked values. `--reveal` skips all of this.
  */
-import type { DataIssue, HeaderMapping, Value } from '../data/model.js';
+import type { DataIssue, HeaderMapping, LoadResult, Value } from '../data/model.js';
 import { piiKindOfColumn, TABLES, type PiiKind } from '../data/tables.js';
 import type { EvidenceRow, Finding } from '../engine/finding.js';
-import { canonicalKind, entityFieldKind } from '../plan/lineage.js';
-import type { ManifestFile, RankedEntity } from './model.js';
+import { canonicalKind, entityFieldKind, strongerKind } from '../plan/lineage.js';
+import { maskAccount, maskName, maskOfKind } from './maskers.js';
+import type { ManifestFile, RankedEntity, ResolvedFinding } from './model.js';
+import { NOTHING_KNOWN, scanText, type KnownValues } from './scan.js';
 
-/** Two-character surnames: the whole surname is kept, as people read it as one unit. */
-const COMPOUND_SURNAMES = new Set(
-  ('欧阳 司马 诸葛 上官 东方 皇甫 尉迟 公孙 慕容 长孙 宇文 司徒 司空 夏侯 令狐 端木 独孤 南宫 西门 轩辕 呼延 百里 东郭 ' +
-    '万俟 闻人 澹台 公冶 太史 申屠 钟离 拓跋 赫连 濮阳 淳于 单于 仲孙 鲜于 闾丘 第五 谷梁 宗政 羊舌 梁丘 左丘 子车 ' +
-    '亓官 司寇 巫马 公西 乐正 漆雕 壤驷 公良 宰父 段干 东门 微生').split(' '),
-);
-
-const stars = (n: number) => '*'.repeat(Math.max(0, n));
-
-/** Identity number: first 6 and last 4 kept: `110101********123X`. */
-export function maskId(value: string): string {
-  const ch = Array.from(value);
-  if (ch.length >= 11) return ch.slice(0, 6).join('') + stars(ch.length - 10) + ch.slice(-4).join('');
-  if (ch.length > 4) return stars(ch.length - 4) + ch.slice(-4).join('');
-  return stars(ch.length);
-}
-
-// Words that only organisations' names hold. Name columns such as counterparty_name
-// and account_holder also hold the fiscal bureau or a company, which is not personal data
-// and which an auditor needs to read.
-const ORGANISATION = /公司|集团|局|中心|银行|专户|财政|医院|学校|大学|委员会|政府|厂|合作社|事务所|协会|基金|保险|社保|人社|街道|办事处|研究院|商店|超市|有限|股份/;
-
-/** True for a name that is an organisation's, not a person's: long and holding an organisation word. */
-export function isOrganisationName(value: string): boolean {
-  return Array.from(value.trim()).length >= 5 && ORGANISATION.test(value);
-}
-
-/** Name: the surname (first character, or two for 欧阳/司马/诸葛…) kept: `张*`, `欧阳**`. Organisations' names are kept whole. */
-export function maskName(value: string): string {
-  if (isOrganisationName(value)) return value;
-  const ch = Array.from(value.trim());
-  if (ch.length <= 1) return stars(ch.length);
-  const keep = ch.length >= 3 && COMPOUND_SURNAMES.has(ch[0] + ch[1]) ? 2 : 1;
-  return ch.slice(0, keep).join('') + ch.slice(keep).map((c) => (c === ' ' ? ' ' : '*')).join('');
-}
-
-/** Bank account: last 4 kept: `****1234`. */
-export function maskAccount(value: string): string {
-  const ch = Array.from(value.replace(/\s+/g, ''));
-  return ch.length > 4 ? '****' + ch.slice(-4).join('') : '****';
-}
-
-/** Phone: mobile numbers keep the first 3 and last 4 (`138****1234`); others the last 4. */
-export function maskPhone(value: string): string {
-  const ch = Array.from(value.replace(/\s+/g, ''));
-  if (ch.length >= 11) return ch.slice(0, 3).join('') + '****' + ch.slice(-4).join('');
-  return ch.length > 4 ? '****' + ch.slice(-4).join('') : '****';
-}
-
-/** Address: truncated after the first 6 characters (province, city, district at most). */
-export function maskAddress(value: string): string {
-  const ch = Array.from(value.trim());
-  const keep = ch.length > 6 ? 6 : Math.floor(ch.length / 2);
-  return ch.slice(0, keep).join('') + '…';
-}
-
-const MASKERS: Record<PiiKind, (v: string) => string> = {
-  id: maskId,
-  name: maskName,
-  account: maskAccount,
-  phone: maskPhone,
-  address: maskAddress,
-};
+export { isOrganisationName, maskAccount, maskAddress, maskId, maskName, maskPhone } from './maskers.js';
+import { knownValues } from './known.js';
+export { knownValues };
+export { NOTHING_KNOWN, scanText, type KnownValues } from './scan.js';
 
 /**
- * Masks one value of a personal-data kind: the one place every masked value
- * of every output goes through. Nulls and blanks stay as they are; other
- * values become masked text.
+ * Masks one value: the one function every masked value of every output goes
+ * through. A value of a kind is masked as that kind (whole when `computed`);
+ * other text is scanned for personal data; numbers without a kind and nulls
+ * and blanks stay as they are. The fund's own accounts are an organisation's
+ * and stay whole.
  */
-export function maskValue(kind: PiiKind | undefined, value: Value): Value {
-  if (kind === undefined || value === null) return value;
+export function maskValue(kind: PiiKind | undefined, value: Value, known: KnownValues = NOTHING_KNOWN, computed = false): Value {
+  if (value === null) return value;
+  if (kind === undefined) return typeof value === 'string' ? scanText(value, known) : value;
   const raw = String(value);
   if (raw.trim() === '') return value;
-  return Object.hasOwn(MASKERS, kind) ? MASKERS[kind](raw) : raw;
+  const number = kind === 'id' || kind === 'account' || kind === 'phone';
+  // The fund's own account is an organisation's, whichever column a rule put it in.
+  if (number && !computed && known.open.has(raw.replace(/[\s-]/g, ''))) return value;
+  // A number's kind on a value without digits (a counterparty known only by its name, 现金): it is a name, or no one's.
+  const asKind = number && !computed && !/\d/.test(raw) ? 'name' : kind;
+  const masked = maskOfKind(asKind, raw, computed);
+  // An address may begin with a name ("张三家，…"): what its mask keeps is scanned too.
+  return kind === 'address' ? scanText(masked, known) : masked;
 }
 
-/** A record's values masked by the kind `kindOf` gives each column. */
-function maskRecord(rec: Record<string, Value>, kindOf: (col: string) => PiiKind | undefined): Record<string, Value> {
-  const out: Record<string, Value> = {};
-  for (const [col, v] of Object.entries(rec)) out[col] = maskValue(kindOf(col), v);
-  return out;
+/** How a finding shows one raw value: the kind it has wherever it occurs, the strongest, and whether only computed. */
+interface Treatment {
+  kind: PiiKind;
+  computed: boolean;
 }
 
 /**
- * A finding with its values masked: entity key and label and details by the
- * kinds the rule's plan gives them (`pii`; an entity's by its kind where its
- * column has none), evidence values by their column's kind in the data model.
- * The template stays, to be rendered from these.
+ * The masking of one finding: every value of it (entity, details, evidence)
+ * gets the treatment of the strongest kind it has anywhere in the finding, so
+ * that a name shown masked in the message is not shown whole in its details.
  */
-export function maskFinding(f: Finding): Finding {
-  return {
-    ...f,
-    entity: maskEntity(f),
-    details: maskRecord(f.details, (col) => (Object.hasOwn(f.pii, col) ? f.pii[col] : undefined)),
-    evidence: f.evidence.map((e): EvidenceRow => ({ ...e, values: maskRecord(e.values, (col) => canonicalKind(e.table, col)) })),
-  };
-}
+export class FindingMask {
+  private readonly treatments = new Map<string, Treatment>();
 
-/** A finding's entity, masked: key and label by their columns' kinds, else by the entity's kind. */
-function maskEntity(f: Finding): Finding['entity'] {
-  const kindOf = (field: 'key' | 'label') => (Object.hasOwn(f.pii, `entity.${field}`) ? f.pii[`entity.${field}`] : undefined) ?? entityFieldKind(f.entity.kind, field);
-  const entity: Finding['entity'] = { kind: f.entity.kind, key: String(maskValue(kindOf('key'), f.entity.key) ?? '') };
-  if (f.entity.label !== undefined) entity.label = String(maskValue(kindOf('label'), f.entity.label) ?? '');
-  return entity;
+  constructor(
+    readonly finding: Finding,
+    readonly known: KnownValues = NOTHING_KNOWN,
+  ) {
+    const f = finding;
+    const computed = new Set(f.computed ?? []);
+    const piiOf = (key: string) => (Object.hasOwn(f.pii, key) ? f.pii[key] : undefined);
+    for (const field of ['key', 'label'] as const) {
+      const v = f.entity[field];
+      if (v !== undefined) this.note(v, piiOf(`entity.${field}`) ?? entityFieldKind(f.entity.kind, field), computed.has(`entity.${field}`));
+    }
+    for (const [col, v] of Object.entries(f.details)) this.note(v, piiOf(col), computed.has(col));
+    for (const e of f.evidence) for (const [col, v] of Object.entries(e.values)) this.note(v, canonicalKind(e.table, col), false);
+  }
+
+  private note(value: Value | undefined, kind: PiiKind | undefined, computed: boolean): void {
+    if (kind === undefined || value === null || value === undefined) return;
+    const key = String(value);
+    const had = this.treatments.get(key);
+    if (!had) {
+      this.treatments.set(key, { kind, computed });
+      return;
+    }
+    const stronger = strongerKind(had.kind, kind)!;
+    // Shown as loaded anywhere with the strongest kind, it may be shown so everywhere: it reveals nothing more.
+    const asLoaded = (had.kind === stronger && !had.computed) || (kind === stronger && !computed);
+    this.treatments.set(key, { kind: stronger, computed: !asLoaded });
+  }
+
+  /** One value of the finding, masked by its treatment in the finding (or scanned, when it has no kind anywhere). */
+  value(value: Value): Value {
+    if (value === null) return value;
+    const t = this.treatments.get(String(value));
+    return t ? maskValue(t.kind, value, this.known, t.computed) : maskValue(undefined, value, this.known);
+  }
+
+  /** The finding with its values masked; the template stays, to be rendered from the masked details. */
+  masked(): Finding {
+    const f = this.finding;
+    const mask = (rec: Record<string, Value>) => {
+      const out: Record<string, Value> = Object.create(null);
+      for (const [col, v] of Object.entries(rec)) out[col] = this.value(v);
+      return out;
+    };
+    return {
+      ...f,
+      entity: this.entity(),
+      period: f.period === null ? null : String(this.value(f.period)),
+      details: mask(f.details),
+      evidence: f.evidence.map((e): EvidenceRow => {
+        const row: EvidenceRow = { ...e, file: scanText(e.file, this.known), values: mask(e.values) };
+        if (e.sheet !== undefined) row.sheet = scanText(e.sheet, this.known);
+        return row;
+      }),
+    };
+  }
+
+  /** The finding's entity, masked. */
+  entity(): Finding['entity'] {
+    const { kind, key, label } = this.finding.entity;
+    const entity: Finding['entity'] = { kind, key: String(this.value(key) ?? '') };
+    if (label !== undefined) entity.label = String(this.value(label) ?? '');
+    return entity;
+  }
 }
 
 /** Ranked entities (ranked on the raw findings) with their keys and labels masked as the findings about them show them. */
-export function maskRanked(entities: RankedEntity[], raw: Finding[]): RankedEntity[] {
+export function maskRanked(entities: RankedEntity[], raw: Finding[], known: KnownValues = NOTHING_KNOWN): RankedEntity[] {
   const shown = new Map<string, string>();
   for (const f of raw) {
-    const masked = maskEntity(f);
+    const masked = new FindingMask(f, known).entity();
     shown.set(f.entity.key, masked.key);
     if (f.entity.label !== undefined) shown.set(f.entity.label, masked.label!);
   }
-  return entities.map((e) => ({ ...e, key: shown.get(e.key) ?? e.key, label: e.label === null ? null : (shown.get(e.label) ?? e.label) }));
+  const show = (v: string) => shown.get(v) ?? scanText(v, known);
+  return entities.map((e) => ({ ...e, key: show(e.key), label: e.label === null ? null : show(e.label) }));
+}
+
+/**
+ * Resolved findings come from the baseline report, which may have been written
+ * with --reveal and may name people this run's data no longer holds: their
+ * entities are masked by kind (a person's or staff member's label as a name,
+ * an account's number), and scanned besides. Masking is idempotent, so a
+ * baseline that was masked already reads the same.
+ */
+export function maskResolved(resolved: ResolvedFinding[], known: KnownValues = NOTHING_KNOWN): ResolvedFinding[] {
+  return resolved.map((f) => {
+    if (!f.entity) return f;
+    const { kind, key, label } = f.entity;
+    const personal = kind === 'person' || kind === 'staff' || kind === 'account';
+    const entity: NonNullable<ResolvedFinding['entity']> = { kind, key: kind === 'account' ? maskAccount(key) : scanText(key, known) };
+    if (label !== undefined) entity.label = personal ? maskName(scanText(label, known)) : scanText(label, known);
+    return { ...f, entity };
+  });
 }
 
 /** What issue masking needs to know of an input file: its table and header mapping. */
@@ -146,15 +179,6 @@ function headerKind(files: IssueFile[], issue: DataIssue): PiiKind | undefined {
   return undefined;
 }
 
-/** A value's kind by its shape alone, for text whose column is unknown. */
-function kindByShape(field: string): PiiKind | undefined {
-  const v = field.replace(/^'/, '');
-  if (/^\d{17}[\dXx]$|^\d{15}$/.test(v)) return 'id';
-  if (/^1[3-9]\d{9}$/.test(v)) return 'phone';
-  if (/^\d{12,}$/.test(v.replace(/\s+/g, ''))) return 'account';
-  return undefined;
-}
-
 // Chinese text: in a field whose column is unknown it may be a name.
 const HAN = /\p{Script=Han}/u;
 
@@ -163,10 +187,9 @@ const HAN = /\p{Script=Han}/u;
  * are split at ASCII and full-width commas. When they line up with the header,
  * each is masked by its column's kind; when they do not (an unquoted comma
  * shifts every later field), no field's column is known, so any Chinese text
- * is masked as a name. Digit shapes (identity numbers, phones, accounts) are
- * masked everywhere.
+ * is masked as a name. Every field is scanned for personal data besides.
  */
-function maskRowText(files: IssueFile[], issue: DataIssue, text: string): string {
+function maskRowText(files: IssueFile[], issue: DataIssue, text: string, known: KnownValues): string {
   const file = files.find((f) => f.path === issue.file);
   // Odd indexes hold the separators, kept as they were.
   const parts = text.split(/([,\uff0c])/);
@@ -178,48 +201,75 @@ function maskRowText(files: IssueFile[], issue: DataIssue, text: string): string
       if (bare === '') return field;
       const column = aligned ? file.mapping[i / 2].column : null;
       const byColumn = column ? (file?.table ? canonicalKind(file.table, column) : piiKindOfColumn(column)) : undefined;
-      const kind = byColumn ?? kindByShape(bare) ?? (!aligned && HAN.test(bare) ? 'name' : undefined);
-      return kind ? String(maskValue(kind, bare)) : field;
+      const kind = byColumn ?? (!aligned && HAN.test(bare) && scanText(bare, known) === bare ? 'name' : undefined);
+      return kind ? String(maskValue(kind, bare, known)) : scanText(field, known);
     })
     .join('');
 }
 
-// The loader writes the raw value it refuses into an issue's reason: that
-// value, and anything shaped like an identity number, is masked there too.
-const ID_IN_TEXT = /(?<![0-9A-Za-z])(\d{6})(\d{8})(\d{3}[0-9Xx])(?![0-9A-Za-z])/g;
-
-/** A data issue's reason with its own raw value (and identity-number shapes) masked. */
-function maskReason(reason: string, raw?: string, masked?: string): string {
-  const out = raw !== undefined && masked !== undefined && raw !== masked && Array.from(raw).length >= 2 ? reason.split(raw).join(masked) : reason;
-  return out.replace(ID_IN_TEXT, (_m, head: string, mid: string, tail: string) => head + stars(mid.length) + tail);
-}
-
 /**
- * Masks the raw values of data issues (and any of them quoted in the reason)
- * by the personal-data kind of their column in the file they came from.
- * Used by the audit report and by `inspect`, which print the same issues.
+ * Masks data issues: the raw value by the personal-data kind of its column in
+ * the file it came from (scanned when its column says nothing), that value
+ * wherever the reason quotes it, and everything else in the reason, the
+ * header and the file name by scanning. Used by the audit report and by
+ * `inspect`, which print the same issues.
  */
-export function maskIssues(files: IssueFile[], issues: DataIssue[]): DataIssue[] {
+export function maskIssues(files: IssueFile[], issues: DataIssue[], known: KnownValues = NOTHING_KNOWN): DataIssue[] {
   return issues.map((i): DataIssue => {
-    if (i.value === undefined) return { ...i, reason: maskReason(i.reason) };
-    if (!i.column) return { ...i, value: maskRowText(files, i, i.value), reason: maskReason(i.reason) };
-    const value = String(maskValue(headerKind(files, i) ?? kindByShape(i.value), i.value));
-    return { ...i, value, reason: maskReason(i.reason, i.value, value) };
+    const out: DataIssue = { ...i, file: scanText(i.file, known), reason: scanText(i.reason, known) };
+    if (i.sheet !== undefined) out.sheet = scanText(i.sheet, known);
+    if (i.column !== undefined) out.column = scanText(i.column, known);
+    if (i.value === undefined) return out;
+    const value = i.column ? String(maskValue(headerKind(files, i), i.value, known)) : maskRowText(files, i, i.value, known);
+    out.value = value;
+    // The loader quotes the value it refuses in the reason.
+    if (value !== i.value && Array.from(i.value).length >= 2) out.reason = scanText(i.reason.split(i.value).join(value), known);
+    return out;
+  });
+}
+
+/** True when a header row is a data row: a file exported without one has its first record read as the header. */
+function isDataRow(mapping: HeaderMapping[], known: KnownValues): boolean {
+  // A cell that is nothing but an identity number, a phone or an account: no header looks like that.
+  return mapping.some((m) => {
+    const cell = m.source.trim().replace(/^'/, '');
+    return m.column === null && /^\+?[\d\s-]+[Xx]?$/.test(cell) && scanText(cell, known) !== cell;
   });
 }
 
 /**
- * The header mapping of a file with its first row masked when that row is data,
- * not a header: a file exported without a header row has its first record read
- * as the header. A row with an identity number, phone or account in it is data;
- * then its Chinese text may be names. Mapped headers matched a known alias and stay.
+ * The header mapping of a file with its headers masked: unmapped ones are
+ * scanned for personal data (a header holding an identity number or a known
+ * name); when the row is a data row (it holds an identity number, phone or
+ * account), its Chinese text may be names and is masked as such. Mapped
+ * headers matched a known alias and stay.
  */
-export function maskMapping(mapping: HeaderMapping[]): HeaderMapping[] {
-  const dataRow = mapping.some((m) => m.column === null && kindByShape(m.source.trim()) !== undefined);
-  if (!dataRow) return mapping;
+export function maskMapping(mapping: HeaderMapping[], known: KnownValues = NOTHING_KNOWN): HeaderMapping[] {
+  const dataRow = isDataRow(mapping, known);
   return mapping.map((m) => {
+    if (m.column !== null) return m;
     const source = m.source.trim();
-    const kind = m.column === null ? (kindByShape(source) ?? (HAN.test(source) ? 'name' : undefined)) : undefined;
-    return kind ? { source: String(maskValue(kind, source)), column: m.column } : m;
+    const scanned = scanText(source, known);
+    const masked = dataRow && scanned === source && HAN.test(source) ? String(maskValue('name', source, known)) : scanned;
+    return masked === source ? m : { source: masked, column: m.column };
   });
+}
+
+/**
+ * What `inspect` shows of a load, masked: issues and headers as in a report,
+ * file and sheet names scanned (a file may be named after a person). The
+ * tables' rows are not shown by inspect and stay as they are.
+ */
+export function maskLoadResult(loaded: LoadResult): LoadResult {
+  const known = knownValues(loaded.tables);
+  const scan = (s: string) => scanText(s, known);
+  const sheet = (s: string | undefined) => (s === undefined ? {} : { sheet: scan(s) });
+  return {
+    ...loaded,
+    files: loaded.files.map((f) => ({ ...f, path: scan(f.path), ...sheet(f.sheet), mapping: maskMapping(f.mapping, known), issues: maskIssues(loaded.files, f.issues, known) })),
+    tables: new Map(
+      [...loaded.tables].map(([name, t]) => [name, { ...t, files: t.files.map(scan), ...(t.sources ? { sources: t.sources.map((x) => ({ ...x, file: scan(x.file), ...sheet(x.sheet) })) } : {}) }]),
+    ),
+    skippedFolders: loaded.skippedFolders.map(scan),
+  };
 }

@@ -30,11 +30,6 @@ export function* buffered(chunks: Chunks, size = BUFFER_CHARS): Generator<Buffer
   if (length > 0) yield Buffer.from(parts.join(''), 'utf8');
 }
 
-/** Writes the pieces through a synchronous byte sink (the atomic file writer's). */
-export function writeChunksSync(chunks: Chunks, write: (bytes: Uint8Array) => void): void {
-  for (const b of buffered(chunks)) write(b);
-}
-
 /**
  * Writes the pieces to a stream (stdout), waiting whenever it asks to: a slow
  * reader (a pager, a pipe) holds the writer back instead of the report piling

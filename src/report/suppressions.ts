@@ -6,8 +6,8 @@
  * expiry no longer suppresses, and an entry that matches nothing is reported,
  * so that the file cannot silently rot.
  */
-import { readFileSync } from 'node:fs';
 import { isMap, isScalar, isSeq, LineCounter, parseDocument, type Node } from 'yaml';
+import { INPUT_CAPS, readInputFile } from '../data/files.js';
 import { InputError } from '../errors.js';
 import type { Finding } from '../engine/finding.js';
 import type { Suppression } from './model.js';
@@ -26,12 +26,8 @@ const FIX = 'see docs/suppressions.md: each entry has fingerprint (or rule and e
  * missing or malformed values.
  */
 export function readSuppressions(file: string): Suppressions {
-  let text: string;
-  try {
-    text = readFileSync(file, 'utf8');
-  } catch (err) {
-    throw new InputError(`cannot read suppressions ${file}: ${(err as NodeJS.ErrnoException).code ?? (err as Error).message}`, 'check the --suppressions path', file);
-  }
+  // A regular file of bounded size: a pipe or a link to /dev/zero must not hang the run or fill memory.
+  const text = readInputFile(file, 'suppressions file', INPUT_CAPS.suppressions).toString('utf8');
   const lines = new LineCounter();
   const doc = parseDocument(text.replace(/^\uFEFF/, ''), { lineCounter: lines, prettyErrors: false, uniqueKeys: true });
   const pos = (node: Node | null | undefined) => (node?.range ? lines.linePos(node.range[0]) : { line: 1, col: 1 });

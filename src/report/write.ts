@@ -1,91 +1,169 @@
 /**
- * Atomic report writing: the report goes to a temporary file in the same
- * folder, is flushed to disk, then renamed over the target. A failed or killed
- * run leaves either the previous report or the new one, never half of one.
+ * Atomic report writing: the report goes to a temporary file in the target's
+ * own folder, created readable by its owner only (it may hold revealed
+ * personal data), is flushed to disk, then renamed over the target. A failed
+ * or interrupted run leaves the previous report or the new one, never half of
+ * one, and no temporary file: it is removed on every exit the process sees
+ * (an error, SIGINT, SIGTERM, SIGHUP, process exit). A kill that cannot be
+ * seen (SIGKILL, a power cut) may leave one; the next write beside the same
+ * target removes it. A report of any size is written as it is rendered, in
+ * pieces (see stream.ts), never as one string.
  */
-import { closeSync, fchmodSync, fsyncSync, openSync, renameSync, rmSync, statSync, writeSync } from 'node:fs';
-import { basename, dirname, join } from 'node:path';
 import { randomBytes } from 'node:crypto';
+import { closeSync, fsyncSync, lstatSync, openSync, readdirSync, rmSync, statSync } from 'node:fs';
+import { open, rename } from 'node:fs/promises';
+import { basename, dirname, join } from 'node:path';
+import { Interrupted } from '../errors.js';
+import { outTarget } from './out.js';
+import { processAlive } from '../processes.js';
 
-/**
- * A report written piece by piece (see stream.ts): called once with a function
- * that writes bytes to the temporary file, so that no report is ever one string.
- */
-export type Producer = (write: (bytes: Uint8Array) => void) => void;
+/** Temporary files of this process not yet renamed or removed. */
+const temps = new Set<string>();
+let exitHook = false;
 
-/** Writes `content` (or what `content` writes) to `file` atomically. Throws (after removing the temp file) when any step fails. */
-export function writeFileAtomic(file: string, content: string | Uint8Array | Producer): void {
-  const dir = dirname(file);
-  // Hidden, unique and in the same folder: rename(2) is atomic only within one file system.
-  const tmp = join(dir, `.${basename(file)}.${process.pid}.${randomBytes(4).toString('hex')}.tmp`);
-  let fd: number | null = null;
-  try {
-    fd = openSync(tmp, 'wx', 0o644);
-    // Replacing a report keeps its permissions: one made private (say a --reveal run) must stay private.
-    const previous = existingMode(file);
-    if (previous !== null) fchmodSync(fd, previous);
-    const out = fd;
-    const write = (bytes: Uint8Array) => {
-      let off = 0;
-      while (off < bytes.length) off += writeSync(out, bytes, off, bytes.length - off);
-    };
-    if (typeof content === 'function') content(write);
-    else write(typeof content === 'string' ? Buffer.from(content, 'utf8') : content);
-    fsyncSync(fd);
-    closeSync(fd);
-    fd = null;
-    renameSync(tmp, file);
-  } catch (err) {
-    if (fd !== null) {
-      try {
-        closeSync(fd);
-      } catch {
-        // already failing; the original error is the one to report
-      }
-    }
-    rmSync(tmp, { force: true });
-    throw err;
-  }
-  // Make the rename itself durable; not every platform can open a folder.
-  try {
-    const dfd = openSync(dir, 'r');
-    try {
-      fsyncSync(dfd);
-    } finally {
-      closeSync(dfd);
-    }
-  } catch {
-    // best effort
-  }
+/** Removes this process's temporary files; on every exit, whatever caused it. */
+function removeTemps(): void {
+  for (const t of temps) rmSync(t, { force: true });
+  temps.clear();
 }
 
-/** Permission bits of an existing file, or null when there is none. */
+/** `.NAME.fundaudit-PID-RANDOM.tmp`: hidden, this tool's, this process's, unique. */
+function tempName(target: string): string {
+  return join(dirname(target), `.${basename(target)}.fundaudit-${process.pid}-${randomBytes(6).toString('hex')}.tmp`);
+}
+
+const escapeRe = (s: string) => s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+
+/**
+ * Removes temporary files that an earlier run of this tool left beside
+ * `target` when it was killed: those whose process is gone. (Temporaries of
+ * the previous naming, `.NAME.PID.RANDOM8.tmp`, are recognised too.)
+ */
+export function removeStaleTemps(target: string): string[] {
+  const base = escapeRe(basename(target));
+  const ours = new RegExp(`^\\.${base}\\.(?:fundaudit-(\\d+)-[0-9a-f]{12}|(\\d+)\\.[0-9a-f]{8})\\.tmp$`);
+  const removed: string[] = [];
+  let names: string[];
+  try {
+    names = readdirSync(dirname(target));
+  } catch {
+    return removed;
+  }
+  for (const name of names) {
+    const m = ours.exec(name);
+    if (!m) continue;
+    const pid = Number(m[1] ?? m[2]);
+    if (pid === process.pid || processAlive(pid)) continue;
+    const path = join(dirname(target), name);
+    try {
+      if (!lstatSync(path).isFile()) continue;
+      rmSync(path, { force: true });
+      removed.push(path);
+    } catch {
+      // gone already, or not ours to remove
+    }
+  }
+  return removed;
+}
+
+/** Permission bits of an existing regular file, or null. */
 function existingMode(file: string): number | null {
   try {
-    return statSync(file).mode & 0o7777;
+    const st = statSync(file);
+    return st.isFile() ? st.mode & 0o7777 : null;
   } catch {
     return null;
   }
 }
 
+/**
+ * What a report file holds: its text or bytes, or its pieces in order (a
+ * formatter's output through stream.ts `buffered`), each written as it comes.
+ * An error thrown while the pieces are made abandons the write.
+ */
+export type ReportContent = string | Uint8Array | Iterable<Uint8Array>;
+
+/** The content as pieces of bytes. */
+function* piecesOf(content: ReportContent): Iterable<Uint8Array> {
+  if (typeof content === 'string') yield Buffer.from(content, 'utf8');
+  else if (content instanceof Uint8Array) yield content;
+  else yield* content;
+}
+
+export interface WriteOptions {
+  /** A new report is created readable by its owner only (a `--reveal` report holds personal data whole). */
+  private?: boolean;
+}
+
 const SIGNALS: NodeJS.Signals[] = ['SIGINT', 'SIGTERM', 'SIGHUP'];
+/** Written at most this much at a time, so that a signal between two writes stops the write. */
+const PIECE = 1 << 20;
 
 /**
- * writeFileAtomic, with Ctrl-C and termination signals held back until the
- * rename is done, then re-raised: an interrupted run leaves the new report or
- * the old one, and no temporary file. (SIGKILL cannot be held back; it can
- * leave the hidden `.NAME.PID.RANDOM.tmp` beside the report, never a partial report.)
+ * Writes the report to `file` (or to the file a link there names)
+ * atomically, piece by piece as `content` gives them. Throws UsageError when `file` is not somewhere a report may go
+ * (see out.ts), the file system's error when writing fails, and Interrupted
+ * when SIGINT, SIGTERM or SIGHUP arrived during the write: then the write is
+ * abandoned, the previous report stays and the temporary file is removed.
+ * A replaced report keeps its permissions; a new one gets the usual ones
+ * (0644 less the umask), or 0600 with `private`.
  */
-export async function writeReportFile(file: string, content: string | Uint8Array | Producer): Promise<void> {
+export async function writeReportFile(file: string, content: ReportContent, opts: WriteOptions = {}): Promise<void> {
+  const target = outTarget(file);
+  removeStaleTemps(target);
+  if (!exitHook) {
+    process.on('exit', removeTemps);
+    exitHook = true;
+  }
   const caught: NodeJS.Signals[] = [];
   const hold = (sig: NodeJS.Signals) => void caught.push(sig);
   for (const s of SIGNALS) process.on(s, hold);
+  const tmp = tempName(target);
   try {
-    writeFileAtomic(file, content);
-    // Let a signal that arrived during the write reach `hold` before it is removed.
+    const fh = await open(tmp, 'wx', 0o600);
+    temps.add(tmp);
+    try {
+      // Each await lets a signal reach `hold`; the next piece is not made once one has.
+      for (const bytes of piecesOf(content)) {
+        for (let off = 0; off < bytes.length && caught.length === 0; ) off += (await fh.write(bytes, off, Math.min(PIECE, bytes.length - off))).bytesWritten;
+        if (caught.length > 0) break;
+      }
+      await fh.sync();
+      if (caught.length > 0) throw new Interrupted(caught[0]);
+      // Replacing a report keeps its permissions: one made private must stay private.
+      const mode = existingMode(target) ?? (opts.private ? 0o600 : 0o644 & ~process.umask());
+      // Checked again just before the rename: what was a report when the run started may since have become something else.
+      outTarget(target);
+      await rename(tmp, target);
+      temps.delete(tmp);
+      // The mode is set on the renamed file through the open descriptor: the temporary file itself stays 0600.
+      await fh.chmod(mode);
+    } finally {
+      await fh.close();
+    }
+    syncFolder(dirname(target));
+    // Let a signal that arrived during the last steps reach `hold`.
     await new Promise((r) => setImmediate(r));
+    if (caught.length > 0) throw new Interrupted(caught[0]);
   } finally {
     for (const s of SIGNALS) process.off(s, hold);
+    if (temps.has(tmp)) {
+      rmSync(tmp, { force: true });
+      temps.delete(tmp);
+    }
   }
-  if (caught.length > 0) process.kill(process.pid, caught[0]);
+}
+
+/** Makes a rename durable; not every platform can open a folder, so best effort. */
+function syncFolder(dir: string): void {
+  try {
+    const fd = openSync(dir, 'r');
+    try {
+      fsyncSync(fd);
+    } finally {
+      closeSync(fd);
+    }
+  } catch {
+    // best effort
+  }
 }

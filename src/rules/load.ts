@@ -4,7 +4,8 @@
  * anything from a rule file (see yaml.ts and expression.ts).
  */
 import { createHash } from 'node:crypto';
-import { readdir, readFile, stat } from 'node:fs/promises';
+import { readdir, stat } from 'node:fs/promises';
+import { InputFileError, readInputFile } from '../data/files.js';
 import { basename, extname, isAbsolute, join, relative, resolve } from 'node:path';
 import { UsageError } from '../errors.js';
 import type { CompiledRule } from '../plan/compile.js';
@@ -50,17 +51,20 @@ export async function loadRuleFiles(paths: string[] = [DEFAULT_RULES_DIR]): Prom
   for (const abs of unique) {
     const file = display(abs);
     const f: RuleFile = { file, absolute: abs, parsed: notParsed(), problems: [] };
-    const size = (await stat(abs)).size;
-    if (size > MAX_FILE_BYTES) {
-      f.problems.push({
-        file, line: 1, col: 1, code: 'file-too-large',
-        message: `rule file is ${size} bytes, more than the ${MAX_FILE_BYTES} allowed; it was not read`,
-        fix: 'a rule file holds one rule and small inline test tables; move large test data out or split the rule',
-      });
+    let bytes: Buffer;
+    try {
+      // A regular file within the size bound: a named pipe or a link to /dev/zero is refused, never read.
+      bytes = readInputFile(abs, 'rule file', MAX_FILE_BYTES);
+    } catch (err) {
+      if (!(err instanceof InputFileError)) throw err;
+      const fix =
+        err.code === 'file-too-large'
+          ? 'a rule file holds one rule and small inline test tables; move large test data out or split the rule'
+          : err.fix;
+      f.problems.push({ file, line: 1, col: 1, code: err.code, message: `rule file cannot be read: ${err.reason}`, fix });
       files.push(f);
       continue;
     }
-    const bytes = await readFile(abs);
     hashes.set(f, createHash('sha256').update(bytes).digest('hex'));
     let text: string;
     try {
@@ -98,9 +102,9 @@ async function ruleFilesIn(dir: string): Promise<string[]> {
     const p = join(dir, e.name);
     if (e.isDirectory()) out.push(...(await ruleFilesIn(p)));
     else if (!RULE_EXTENSIONS.has(extname(e.name).toLowerCase())) continue;
-    else if (e.isFile()) out.push(p);
-    // A linked rule file is followed; linked folders are not, so that a link loop cannot trap the search.
-    else if (e.isSymbolicLink() && (await stat(p).catch(() => undefined))?.isFile()) out.push(p);
+    // A linked rule file is followed; linked folders are not, so that a link loop cannot trap the search. A pipe,
+    // socket or device named like a rule file is listed, to be reported as such when it is read.
+    else if (!e.isSymbolicLink() || !(await stat(p).catch(() => undefined))?.isDirectory()) out.push(p);
   }
   return out;
 }

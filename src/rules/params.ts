@@ -8,10 +8,12 @@
  * wrote (money in yuan), so that a run can be repeated from it.
  */
 import { UsageError } from '../errors.js';
+import { dict, reservedName } from '../names.js';
 import { formatYuan } from '../data/yuan.js';
 import { parseMoney } from '../data/types/money.js';
 import { isCalendarDate } from '../data/types/calendar.js';
 import type { LoadedRule, ParamDef, Rule } from './model.js';
+import { budgetParamDef, budgetValueProblem, isBudgetParam, BUDGET_SETTINGS } from './budget.js';
 
 export type ParamValue = string | number | boolean | string[];
 /** Parameter values as expressions see them (money in fen), by name. */
@@ -105,35 +107,52 @@ export function isMonth(text: string): boolean {
 
 function declaredList(rule: Rule): string {
   const names = Object.entries(rule.params ?? {}).map(([n, d]) => `${n} (${d.type})`);
-  return names.length ? names.join(', ') : '(none: this rule has no params)';
+  const budget = `every rule's budget: ${BUDGET_SETTINGS.map((b) => b.param).join(', ')}`;
+  return names.length ? `${names.join(', ')}; ${budget}` : `(none of its own); ${budget}`;
 }
 
 /** The declaration of a rule's param; a UsageError naming the declared ones when there is none. */
 function paramDef(rule: Rule, name: string): ParamDef {
+  const reserved = reservedName(name);
+  if (reserved) throw new UsageError(`${reserved}, not a param of rule ${rule.id}`, `its params are: ${declaredList(rule)}`);
+  const budget = budgetParamDef(name);
+  if (budget) return budget;
   const params = rule.params ?? {};
   if (!Object.hasOwn(params, name)) throw new UsageError(`rule ${rule.id} has no param "${name}"`, `its params are: ${declaredList(rule)}`);
   return params[name];
 }
 
 function resolve(rule: Rule, overrides: Record<string, ParamValue> | undefined): { values: ParamValues; display: Record<string, ParamValue> } {
-  const values: ParamValues = {};
-  const display: Record<string, ParamValue> = {};
+  const values: ParamValues = dict();
+  const display: Record<string, ParamValue> = dict();
   const params = rule.params ?? {};
-  for (const name of Object.keys(overrides ?? {})) paramDef(rule, name);
+  for (const name of Object.keys(overrides ?? {})) {
+    const def = paramDef(rule, name);
+    // Budget params are the run's, not the expressions': checked and recorded, never seen as $.
+    if (isBudgetParam(name)) display[name] = checkedValue(rule, name, def, overrides![name]).display;
+  }
   for (const [name, def] of Object.entries(params)) {
+    if (isBudgetParam(name)) continue;
     const given = overrides && Object.hasOwn(overrides, name);
-    const raw = given ? overrides![name] : def.default;
-    try {
-      const t = typed(def, raw);
-      values[name] = t.value;
-      display[name] = t.display;
-    } catch (err) {
-      if (!(err instanceof ParamTypeError)) throw err;
-      const what = given ? `param ${rule.id}.${name}` : `the default of param ${rule.id}.${name}`;
-      throw new UsageError(`${what} ${err.message}`, err.fix);
-    }
+    const t = checkedValue(rule, name, def, given ? overrides![name] : def.default, !given);
+    values[name] = t.value;
+    display[name] = t.display;
   }
   return { values, display };
+}
+
+/** A param value typed, or a UsageError naming the param (and whether its default is at fault). */
+function checkedValue(rule: Rule, name: string, def: ParamDef, raw: unknown, isDefault = false): Typed {
+  try {
+    const t = typed(def, raw);
+    const bound = typeof t.value === 'number' ? budgetValueProblem(name, t.value) : undefined;
+    if (bound) throw new ParamTypeError(bound, `e.g. --param ${rule.id}.${name}=${def.default}`);
+    return t;
+  } catch (err) {
+    if (!(err instanceof ParamTypeError)) throw err;
+    const what = isDefault ? `the default of param ${rule.id}.${name}` : `param ${rule.id}.${name}`;
+    throw new UsageError(`${what} ${err.message}`, err.fix);
+  }
 }
 
 /**
@@ -156,6 +175,8 @@ function ruleIds(rules: LoadedRule[]): string {
 
 /** The rule a param override names (ids compare case-insensitively when nothing matches exactly). */
 function findRule(id: string, rules: LoadedRule[]): Rule {
+  const reserved = reservedName(id);
+  if (reserved) throw new UsageError(`${reserved}, not a rule id`, 'name a rule by its id, e.g. PAID-AFTER-DEATH.grace_months');
   const hit = rules.find((r) => r.rule.id === id) ?? rules.find((r) => r.rule.id.toLowerCase() === id.toLowerCase());
   if (!hit) throw new UsageError(`unknown rule "${id}" in a param`, `rules with params: ${ruleIds(rules.filter((r) => Object.keys(r.rule.params ?? {}).length))}`);
   return hit.rule;
@@ -185,10 +206,10 @@ export function parseParamOption(option: string, rules: LoadedRule[]): { ruleId:
   const name = option.slice(dot + 1, eq).trim();
   const def = paramDef(rule, name);
   try {
-    return { ruleId: rule.id, name, value: typed(def, option.slice(eq + 1)).display };
+    return { ruleId: rule.id, name, value: checkedValue(rule, name, def, option.slice(eq + 1)).display };
   } catch (err) {
-    if (!(err instanceof ParamTypeError)) throw err;
-    throw new UsageError(`--param ${rule.id}.${name} ${err.message}`, err.fix);
+    if (!(err instanceof UsageError)) throw err;
+    throw new UsageError(err.message.replace(/^param /, '--param '), err.fix);
   }
 }
 
@@ -197,7 +218,7 @@ export function parseParamOption(option: string, rules: LoadedRule[]): { ruleId:
  * overrides; options win over the config file. Everything is checked.
  */
 export function collectParams(options: string[] = [], config: unknown, rules: LoadedRule[]): ParamOverrides {
-  const out: ParamOverrides = {};
+  const out: ParamOverrides = dict();
   if (config !== undefined && config !== null) {
     if (typeof config !== 'object' || Array.isArray(config)) {
       throw new UsageError('params in the config file must map rule ids to { name: value }', 'write params: { PAID-AFTER-DEATH: { grace_months: 1 } }');
@@ -208,12 +229,12 @@ export function collectParams(options: string[] = [], config: unknown, rules: Lo
         throw new UsageError(`params for rule ${rule.id} in the config file must be { name: value }`, `its params are: ${declaredList(rule)}`);
       }
       resolve(rule, values as Record<string, ParamValue>); // checks names and types
-      out[rule.id] = { ...(out[rule.id] ?? {}), ...(values as Record<string, ParamValue>) };
+      out[rule.id] = Object.assign(out[rule.id] ?? dict(), values as Record<string, ParamValue>);
     }
   }
   for (const option of options) {
     const { ruleId, name, value } = parseParamOption(option, rules);
-    out[ruleId] = { ...(out[ruleId] ?? {}), [name]: value };
+    (out[ruleId] ??= dict())[name] = value;
   }
   return out;
 }

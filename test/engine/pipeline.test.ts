@@ -156,7 +156,7 @@ describe('verbs', () => {
       /check\.steps\[0\]\.join\.with\.steps\[0\]\.filter: op\.nope is not an allowed function/,
     );
     await expect(run([], 'prisoners')).rejects.toThrow(/table prisoners is not loaded/);
-    await expect(run([{ derive: { __payouts: '0' } }])).rejects.toThrow(/check\.steps\[0\]: derive failed: column names starting with __ are reserved for the engine: __payouts/);
+    await expect(run([{ derive: { __payouts: '0' } }])).rejects.toThrow(/check\.steps\[0\]\.derive\.__payouts: `__payouts` is a reserved name/);
     await expect(run([{ rename: { name: '__x' } }])).rejects.toThrow(/reserved/);
   });
 });

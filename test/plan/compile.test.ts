@@ -61,3 +61,55 @@ describe('how a compiled rule makes findings', () => {
     ]);
   });
 });
+
+describe('personal data through the plan (lineage)', () => {
+  const compiled = (steps: unknown[], from = 'payouts', extra: Partial<FindingSpec> = {}) =>
+    compileRule({
+      check: { kind: 'pipeline', from, steps },
+      finding: { entity: { kind: 'person', key: 'k' }, message: { zh: '{k}', en: '{k}' }, ...extra },
+    });
+
+  it('a value as loaded keeps its kind through rollups, renames, lookups and joins; computed ones are marked', () => {
+    const c = compiled([
+      { rename: { name: 'payee' } },
+      { lookup: { with: 'persons', on: 'id_number', values: ['phone'] } },
+      { join: { with: { from: 'deaths', steps: [{ rename: { name: 'dead' } }, { select: ['id_number', 'dead'] }] }, on: 'id_number' } },
+      { groupby: ['person_id'] },
+      {
+        rollup: {
+          k: 'op.max(d.payee)', card: 'op.max(d.bank_account)', phone: 'op.min(d.phone)', dead: 'op.any(d.dead)', names: 'op.array_agg_distinct(d.payee)',
+          spaced: "op.max(op.substring(d.id_number, 0, 9) + ' ' + op.substring(d.id_number, 9, 18))",
+          padded: "op.max(op.padstart(op.substring(d.id_number, 0, 6), 6, '0') + op.substring(d.id_number, 6))",
+          number: 'op.max(op.parse_int(d.id_number))', both: "op.max(d.payee + '/' + d.bank_account)", n: 'op.count()', len: 'op.max(op.length(d.payee))',
+        },
+      },
+    ]);
+    expect(c.problems).toEqual([]);
+    expect(c.finding!.kinds).toEqual({ k: 'name', card: 'account', phone: 'phone', dead: 'name', names: 'name', spaced: 'id', padded: 'id', number: 'id', both: 'account' });
+    expect(c.finding!.computed.sort()).toEqual(['both', 'number', 'padded', 'spaced']);
+  });
+
+  it('a concat gives a column the kinds of the appended tables\' values too', () => {
+    const c = compiled(
+      [
+        { derive: { k: 'd.summary' } },
+        { select: ['k'] },
+        { concat: [{ from: 'contributions', steps: [{ derive: { k: 'op.substring(d.id_number, 0, 10)' } }, { select: ['k'] }] }] },
+      ],
+      'bank_flows',
+    );
+    expect(c.finding!.kinds).toEqual({ k: 'id' });
+    expect(c.finding!.computed).toEqual(['k']);
+  });
+
+  it('a declared kind can make masking stronger, never weaker', () => {
+    const c = compiled([{ derive: { k: 'd.bank_account', note: 'd.item' } }], 'payouts', { pii: { k: 'address', note: 'name' } });
+    expect(c.finding!.kinds.k).toBe('account');
+    expect(c.finding!.kinds.note).toBe('name');
+  });
+
+  it('an amount computed from personal data is a problem: amounts are shown and summed, never masked', () => {
+    const c = compiled([{ derive: { k: 'd.name', total: 'op.parse_int(d.id_number)' } }], 'payouts', { amount: 'total' });
+    expect(c.problems.map((p) => [p.code, p.path.join('.')])).toEqual([['amount-personal-data', 'finding.amount']]);
+  });
+});

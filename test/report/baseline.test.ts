@@ -38,6 +38,25 @@ describe('baseline', () => {
     expect(r.summary.cells.find((c) => c.risk === 'fraud' && c.category === 'people')).toMatchObject({ count: 2, newCount: 1 });
   });
 
+  it('masks resolved findings of a baseline written with --reveal, unless this run reveals too', async () => {
+    const prev = sampleResult({ reveal: true });
+    // Someone no longer in the data: only the baseline knows their name and identity number.
+    prev.findings.push({ ...prev.findings[0], fingerprint: 'fp-gone-person', entity: { kind: 'person', key: '110105196502150037', label: '李四光' } });
+    prev.findings.push({ ...prev.findings[0], fingerprint: 'fp-gone-account', entity: { kind: 'account', key: '6222020200998877665', label: '王五' } });
+    const file = join(dir, 'revealed.json');
+    writeFileSync(file, rendered(prev, 'json'));
+    const masked = sampleResult({ reveal: false }, await readBaseline(file));
+    const gone = (r: typeof masked, fp: string) => r.baseline!.resolved.find((f) => f.fingerprint === fp)!.entity;
+    expect(gone(masked, 'fp-gone-person')).toEqual({ kind: 'person', key: '110105********0037', label: '李**' });
+    expect(gone(masked, 'fp-gone-account')).toEqual({ kind: 'account', key: '****7665', label: '王*' });
+    for (const format of ['json', 'terminal', 'md', 'html', 'csv', 'sarif'] as const) {
+      const text = rendered(masked, format);
+      for (const raw of ['李四光', '110105196502150037', '6222020200998877665', '王五']) expect(text, format).not.toContain(raw);
+    }
+    const revealed = sampleResult({ reveal: true }, await readBaseline(file));
+    expect(gone(revealed, 'fp-gone-person')).toEqual({ kind: 'person', key: '110105196502150037', label: '李四光' });
+  });
+
   it('lists new, persisting and resolved findings in every format', async () => {
     const prev = sampleResult({ reveal: false });
     prev.findings = [prev.findings[0], { ...prev.findings[0], fingerprint: 'fp-gone', period: '2023-12' }];

@@ -73,7 +73,7 @@ describe('--param and the config file', () => {
     const unknownRule = usage(() => parseParamOption('NOPE.x=1', rules));
     expect(unknownRule.message).toBe('unknown rule "NOPE" in a param');
     expect(unknownRule.fix).toBe('rules with params: SPLIT');
-    expect(usage(() => parseParamOption('OTHER.x=1', rules)).fix).toMatch(/this rule has no params/);
+    expect(usage(() => parseParamOption('OTHER.x=1', rules)).fix).toMatch(/none of its own.*budget_seconds/);
     expect(usage(() => parseParamOption('SPLIT.months=abc', rules)).message).toBe('--param SPLIT.months must be a whole number (int), got "abc"');
   });
 

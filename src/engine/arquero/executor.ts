@@ -19,6 +19,7 @@ import type { MemoryDataset } from '../dataset.js';
 import type { EvidenceRef, ExecutionResult, Executor } from '../executor.js';
 import { joinPredicate, rowExpression, type ColumnNames } from './expression.js';
 import { registerFunctions } from './functions.js';
+import { BudgetExceeded, checkJoin, equiJoinRows, type BudgetSettings, type JoinEstimate } from '../budget.js';
 
 /** Prefix of the engine's own columns; rule authors' names may not start with it. */
 const RESERVED = '__';
@@ -32,6 +33,9 @@ interface Context {
   dataset: MemoryDataset;
   params: ParamValues;
   bases: Map<string, ColumnTable>;
+  /** The rule's budget: joins are estimated against it before they run. */
+  budget?: BudgetSettings;
+  ruleId: string;
 }
 
 /** Runs plans on MemoryDatasets. Base tables are built once per dataset and shared by the rules of a run. */
@@ -39,12 +43,12 @@ export class ArqueroExecutor implements Executor<MemoryDataset> {
   readonly name = 'arquero';
   private readonly bases = new WeakMap<MemoryDataset, Map<string, ColumnTable>>();
 
-  async run(rule: CompiledRule, params: ParamValues, dataset: MemoryDataset): Promise<ExecutionResult> {
+  async run(rule: CompiledRule, params: ParamValues, dataset: MemoryDataset, budget?: BudgetSettings): Promise<ExecutionResult> {
     if (!rule.relation) throw new Error(`rule ${rule.rule.id} has no plan`);
     registerFunctions();
     let bases = this.bases.get(dataset);
     if (!bases) this.bases.set(dataset, (bases = new Map()));
-    const t = relation(rule.relation, { dataset, params, bases });
+    const t = relation(rule.relation, { dataset, params, bases, budget, ruleId: rule.rule.id });
     return result(t, rule.relation);
   }
 }
@@ -107,7 +111,7 @@ function relation(rel: Relation, ctx: Context): ColumnTable {
     try {
       t = apply(t, step, ctx);
     } catch (err) {
-      if (err instanceof RunError) throw err;
+      if (err instanceof RunError || err instanceof BudgetExceeded) throw err;
       throw new RunError(`${step.verb} failed: ${(err as Error).message}`, pathText(step.path));
     }
     checkColumns(t, step);
@@ -169,7 +173,7 @@ function apply(t: ColumnTable, step: PlanStep, ctx: Context): ColumnTable {
       checkNames(step.renames.flat());
       return t.rename(Object.fromEntries(step.renames));
     case 'join':
-      return join(t, relation(step.with, ctx), step);
+      return join(t, relation(step.with, ctx), step, ctx);
     case 'semijoin':
     case 'antijoin': {
       const other = relation(step.with, ctx);
@@ -202,7 +206,8 @@ function apply(t: ColumnTable, step: PlanStep, ctx: Context): ColumnTable {
  * their output names on each side before Arquero joins, so that Arquero's
  * own naming has nothing left to decide; the slots never clash.
  */
-function join(left: ColumnTable, right: ColumnTable, step: Extract<PlanStep, { verb: 'join' }>): ColumnTable {
+function join(left: ColumnTable, right: ColumnTable, step: Extract<PlanStep, { verb: 'join' }>, ctx: Context): ColumnTable {
+  if (ctx.budget) checkJoin(estimateJoin(left, right, step), ctx.budget, ctx.ruleId, pathText(step.path));
   // Only columns the loaded files have: a plan column whose source is not loaded is absent.
   const renames = (pairs: Array<[string, string]>, t: ColumnTable) => new Map(pairs.filter(([from, to]) => from !== to && t.columnNames().includes(from)));
   const l = renames(step.output.left, left);
@@ -238,6 +243,25 @@ function inJoinOrder(t: ColumnTable, leftRows: number, rightRows: number): Colum
   const order = `(d) => (d.${JOIN_LEFT} == null ? ${leftRows + 1} : d.${JOIN_LEFT}) * ${rightRows + 2} + (d.${JOIN_RIGHT} == null ? 0 : d.${JOIN_RIGHT})`;
   const keep = t.columnNames().filter((c) => c !== JOIN_LEFT && c !== JOIN_RIGHT);
   return t.derive({ [JOIN_ORDER]: order }).orderby(JOIN_ORDER).reify().select(keep) as ColumnTable;
+}
+
+/**
+ * A join's output estimated from its inputs before it runs: exact for a join
+ * on keys (counted per key value on each side, one pass over each input), the
+ * pairs it would test for a join on a condition.
+ */
+function estimateJoin(left: ColumnTable, right: ColumnTable, step: Extract<PlanStep, { verb: 'join' }>): JoinEstimate {
+  const l = left.numRows();
+  const r = right.numRows();
+  if (!step.on) return { left: l, right: r, rows: l * r, exact: false };
+  const keys = (t: ColumnTable, names: string[]) => {
+    const columns = names.filter((n) => t.columnNames().includes(n)).map((n) => t.array(n) as ArrayLike<unknown>);
+    const out: string[] = new Array(t.numRows());
+    for (let i = 0; i < out.length; i++) out[i] = columns.map((c) => String(c[i])).join('\u0001');
+    return out;
+  };
+  const rows = equiJoinRows(keys(left, step.on.map(([k]) => k)), keys(right, step.on.map(([, k]) => k)), step.how);
+  return { left: l, right: r, rows, exact: true };
 }
 
 /** Appends the other tables' rows; their slots are renamed to the slots they fill, and slots missing here hold null. */

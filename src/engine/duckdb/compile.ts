@@ -41,9 +41,28 @@ interface Current {
   peers: string | null;
 }
 
+/**
+ * A join of the plan, as its budget check needs it (engine/budget.ts): the CTEs up to it, its two inputs, and
+ * its keys on each side (null for a join on a condition, which tests every pair of rows).
+ */
+export interface JoinInputs {
+  /** The join step's path in the rule file, for the message. */
+  path: PlanStep['path'];
+  how: 'inner' | 'left' | 'right' | 'full';
+  /** How many of the query's CTEs define the two inputs. */
+  ctes: number;
+  left: string;
+  right: string;
+  keys: Array<[string, string]> | null;
+}
+
 /** A compiled rule: its SQL, the params it binds, and what its rows hold. */
 export interface CompiledSql {
   sql: string;
+  /** The CTEs the query is made of, in order (`sql` is WITH these, then the final SELECT). */
+  ctes: string[];
+  /** Every join step, in the order its CTE comes. */
+  joins: JoinInputs[];
   /** Params the SQL reads, by name (each as `$p_<name>`). */
   params: string[];
   columns: Col[];
@@ -83,6 +102,8 @@ export function compilePlan(relation: Relation, params: Record<string, ParamDef>
   const sql = `WITH\n${c.ctes.join(',\n')}\nSELECT ${select.join(', ') || '1 AS "__empty"'} FROM ${out.cte} ORDER BY ${ORDER}`;
   return {
     sql,
+    ctes: c.ctes,
+    joins: c.joins,
     params: [...c.used],
     columns: out.columns,
     slots: out.slots.map((s) => ({ ...s, table: tables.get(s.id)! })),
@@ -136,6 +157,7 @@ class Lets {
 
 class Compiler {
   readonly ctes: string[] = [];
+  readonly joins: JoinInputs[] = [];
   readonly used = new Set<string>();
   private lets = 0;
 
@@ -338,6 +360,8 @@ class Compiler {
   private join(cur: Current, step: Extract<PlanStep, { verb: 'join' }>): Current {
     const other = this.relation(step.with);
     const cond = this.condition(cur, other, step.on, step.where, 'l', 'r');
+    const keys = step.on ? step.on.map(([a, b]) => estimateKeys(this.scope(cur).column('a', a), this.scope(other).column('b', b))) : null;
+    this.joins.push({ path: step.path, how: step.how, ctes: this.ctes.length, left: cur.cte, right: other.cte, keys });
     const merged = new Set(step.output.merged);
     const columns: Col[] = [];
     const select: string[] = [];
@@ -449,6 +473,39 @@ function keyEquals(x: SqlExpr, y: SqlExpr): string {
   }
   if ((x.kind === 'int' || x.kind === 'float') && (y.kind === 'int' || y.kind === 'float')) return `${x.sql} = ${y.sql}`;
   return 'false';
+}
+
+/**
+ * A key pair as the join estimate groups it: each side as it is when the kinds agree, both as text or as
+ * numbers when the join compares them so, and two keys that never meet when it compares nothing.
+ */
+function estimateKeys(x: SqlExpr, y: SqlExpr): [string, string] {
+  const textual = (k: SqlKind) => k === 'text' || k === 'month' || k === 'date' || k === 'datetime';
+  const numeric = (k: SqlKind) => k === 'int' || k === 'float';
+  if (x.kind === y.kind) return [x.sql, y.sql];
+  if (textual(x.kind) && textual(y.kind)) return [`CAST(${x.sql} AS VARCHAR)`, `CAST(${y.sql} AS VARCHAR)`];
+  if (numeric(x.kind) && numeric(y.kind)) return [`CAST(${x.sql} AS DOUBLE)`, `CAST(${y.sql} AS DOUBLE)`];
+  return [`'a'`, `'b'`];
+}
+
+/**
+ * The query that sizes a join before it runs: its inputs' rows and, for a join on keys, the rows it would
+ * output, counted per key value on each side (a null key counted as matching, an upper bound, as
+ * engine/budget.ts's equiJoinRows counts). A join on a condition outputs no count: it tests every pair.
+ */
+export function joinEstimateSql(q: Pick<CompiledSql, 'ctes'>, j: JoinInputs): string {
+  const prefix = q.ctes.slice(0, j.ctes);
+  if (!j.keys) return `WITH\n${prefix.join(',\n')}\nSELECT (SELECT count(*) FROM ${j.left}), (SELECT count(*) FROM ${j.right}), NULL`;
+  const side = (t: string, k: number) => `SELECT ${[...j.keys!.map((pair, i) => `${pair[k]} AS "k${i}"`), 'count(*) AS "n"'].join(', ')} FROM ${t}${j.keys!.length ? ' GROUP BY ALL' : ''}`;
+  const on = j.keys.map((_, i) => `lk."k${i}" IS NOT DISTINCT FROM rk."k${i}"`).join(' AND ') || 'true';
+  const leftAlone = j.how === 'left' || j.how === 'full' ? 'lk."n"' : '0';
+  const rightAlone = j.how === 'right' || j.how === 'full' ? 'rk."n"' : '0';
+  const rows = `CASE WHEN lk."n" IS NOT NULL AND rk."n" IS NOT NULL THEN CAST(lk."n" AS DOUBLE) * rk."n" WHEN rk."n" IS NULL THEN ${leftAlone} ELSE ${rightAlone} END`;
+  const ctes = [...prefix, `fa_lk AS MATERIALIZED (\n  ${side(j.left, 0)}\n)`, `fa_rk AS MATERIALIZED (\n  ${side(j.right, 1)}\n)`];
+  return (
+    `WITH\n${ctes.join(',\n')}\nSELECT (SELECT coalesce(sum("n"), 0) FROM fa_lk), (SELECT coalesce(sum("n"), 0) FROM fa_rk), ` +
+    `(SELECT coalesce(sum(${rows}), 0) FROM fa_lk AS lk FULL JOIN fa_rk AS rk ON ${on})`
+  );
 }
 
 function sqlType(kind: SqlKind): string {

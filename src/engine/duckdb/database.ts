@@ -26,6 +26,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { EXPRESSION_MACROS } from './expression.js';
 import { FUNCTION_MACROS } from './functions.js';
+import { processAlive } from '../../processes.js';
 
 /** What one database may use. */
 export interface DatabaseLimits {
@@ -60,6 +61,8 @@ export class AuditDatabase {
     readonly connection: DuckDBConnection,
     /** The private temporary folder DuckDB spills to. */
     readonly tempDir: string,
+    /** Threads DuckDB runs queries on. */
+    readonly threads: number,
   ) {
     process.once('exit', this.onExit);
   }
@@ -88,7 +91,7 @@ export class AuditDatabase {
       await connection.run(`ATTACH ':memory:' AS fundaudit (COMPRESS)`);
       await connection.run('USE fundaudit');
       for (const macro of [...FUNCTION_MACROS, ...EXPRESSION_MACROS]) await connection.run(macro);
-      return new AuditDatabase(instance, connection, tempDir);
+      return new AuditDatabase(instance, connection, tempDir, Math.max(1, limits.threads));
     } catch (err) {
       instance?.closeSync();
       rmSync(tempDir, { recursive: true, force: true });
@@ -131,7 +134,7 @@ function removeStaleFolders(root: string): void {
   for (const name of names) {
     if (!name.startsWith(PREFIX)) continue;
     const pid = Number(name.slice(PREFIX.length).split('-')[0]);
-    if (!Number.isInteger(pid) || pid <= 0 || pid === process.pid || alive(pid)) continue;
+    if (!Number.isInteger(pid) || pid <= 0 || pid === process.pid || processAlive(pid)) continue;
     const path = join(root, name);
     try {
       // Only our own: another user's folder in a shared /tmp is not ours to remove.
@@ -143,11 +146,3 @@ function removeStaleFolders(root: string): void {
   }
 }
 
-function alive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (err) {
-    return (err as NodeJS.ErrnoException).code === 'EPERM';
-  }
-}

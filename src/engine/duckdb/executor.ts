@@ -4,13 +4,15 @@
  * statement, and returns plain rows and evidence references like the
  * reference executor. Each rule's SQL is compiled once per run.
  */
-import { BIGINT, BOOLEAN, DOUBLE, LIST, listValue, VARCHAR, type DuckDBType, type DuckDBValue } from '@duckdb/node-api';
+import { BIGINT, BOOLEAN, DOUBLE, LIST, listValue, VARCHAR, type DuckDBConnection, type DuckDBType, type DuckDBValue } from '@duckdb/node-api';
 import { RunError } from '../../errors.js';
 import { pathText, type CompiledRule } from '../../plan/compile.js';
 import type { ParamDef } from '../../rules/model.js';
 import type { ParamValue, ParamValues } from '../../rules/params.js';
 import type { EvidenceRef, ExecutionResult, Executor } from '../executor.js';
-import { CompileError, compilePlan, paramKind, type CompiledSql } from './compile.js';
+import { BudgetExceeded, checkJoin, overMemory, overTime, type BudgetSettings, type JoinEstimate } from '../budget.js';
+import { CompileError, compilePlan, joinEstimateSql, paramKind, type CompiledSql, type JoinInputs } from './compile.js';
+import { TEXT_MAX, TEXT_MAX_ERROR } from './expression.js';
 import type { DuckDBDataset } from './dataset.js';
 import { plainValue } from './read.js';
 import { KEYS_PREFIX } from './functions.js';
@@ -47,21 +49,25 @@ export function bindParam(def: ParamDef, value: ParamValue): { type: DuckDBType;
   }
 }
 
+/** Output rows a rule may give before it is stopped: so many findings say the rule is wrong rather than the data. */
+export const MAX_ROWS = 1_000_000;
+
+/** The padding bound when no budget applies (rules test): as long as DuckDB's lpad may make. */
+const TEXT_UNBOUNDED = 2 ** 31 - 1;
+/** How often the process's resident memory is looked at while a rule runs. */
+const WATCH_MS = 50;
+const MIB = 1 << 20;
+
 /**
- * What one rule may cost. Time: past it the query is interrupted. Memory: the database's memory limit
- * (set when it was opened, locked since) stops a query that needs more with an out-of-memory error; rows:
- * a rule with more output rows than this is stopped before they are all read into JavaScript.
- * Each is reported as the rule skipped, with the reason, while the others run.
+ * The longest padded text (characters) a rule's memory budget allows: DuckDB makes the values of a batch of
+ * 2,048 rows at once on each thread, at up to 4 bytes a character; half the budget for them.
  */
-export interface RuleBudget {
-  seconds: number;
-  rows: number;
+export function textMax(budget: BudgetSettings, threads: number): number {
+  return Math.max(1024, Math.floor((budget.memoryMb * MIB) / (2 * 2048 * 4 * Math.max(1, threads))));
 }
 
-export const DEFAULT_BUDGET: RuleBudget = { seconds: 600, rows: 1_000_000 };
-
-/** The values and types a rule's SQL binds: each param it reads, and the text keys of a list param contains_any reads. */
-export function bindings(rule: CompiledRule, q: CompiledSql, params: ParamValues): { values: Record<string, DuckDBValue>; types: Record<string, DuckDBType> } {
+/** The values and types a rule's SQL binds: each param it reads, the text keys of a list param contains_any reads, and the padding bound. */
+export function bindings(rule: CompiledRule, q: Pick<CompiledSql, 'sql' | 'params'>, params: ParamValues, maxText = TEXT_UNBOUNDED): { values: Record<string, DuckDBValue>; types: Record<string, DuckDBType> } {
   const values: Record<string, DuckDBValue> = {};
   const types: Record<string, DuckDBType> = {};
   for (const name of q.params) {
@@ -75,53 +81,113 @@ export function bindings(rule: CompiledRule, q: CompiledSql, params: ParamValues
       types[`${KEYS_PREFIX}${name}`] = LIST(VARCHAR);
     }
   }
+  if (usesPlaceholder(q.sql, TEXT_MAX)) {
+    values[TEXT_MAX] = BigInt(maxText);
+    types[TEXT_MAX] = BIGINT;
+  }
   return { values, types };
+}
+
+/** The bindings a piece of the query reads (DuckDB refuses a value for a placeholder the SQL does not have). */
+function only(sql: string, b: ReturnType<typeof bindings>): ReturnType<typeof bindings> {
+  const names = Object.keys(b.values).filter((n) => usesPlaceholder(sql, n));
+  return { values: Object.fromEntries(names.map((n) => [n, b.values[n]])), types: Object.fromEntries(names.map((n) => [n, b.types[n]])) };
+}
+
+/**
+ * A rule's time and memory budget while its queries run (engine/budget.ts): past `seconds` the connection's
+ * query is interrupted; when the process's resident memory grows by more than `memoryMb` from where it stood
+ * when the rule started (checked every 50 ms, as for the Arquero child), too. `stopped` says which.
+ */
+class Watch {
+  stopped: BudgetExceeded | undefined;
+  private readonly timer: NodeJS.Timeout;
+  private readonly memory: NodeJS.Timeout;
+
+  constructor(connection: DuckDBConnection, budget: BudgetSettings, ruleId: string) {
+    const stop = (err: BudgetExceeded) => {
+      if (this.stopped) return;
+      this.stopped = err;
+      connection.interrupt();
+    };
+    this.timer = setTimeout(() => stop(overTime(ruleId, budget.seconds)), budget.seconds * 1000);
+    const base = process.memoryUsage.rss();
+    this.memory = setInterval(() => {
+      const grown = process.memoryUsage.rss() - base;
+      if (grown > budget.memoryMb * MIB) stop(overMemory(ruleId, budget.memoryMb, `the process grew by ${Math.round(grown / MIB)} MiB`));
+    }, WATCH_MS);
+  }
+
+  stop(): void {
+    clearTimeout(this.timer);
+    clearInterval(this.memory);
+  }
 }
 
 export class DuckDBExecutor implements Executor<DuckDBDataset> {
   readonly name = 'duckdb';
   private readonly compiled = new WeakMap<DuckDBDataset, Map<CompiledRule, CompiledSql>>();
-  private readonly budget: RuleBudget;
+  private readonly maxRows: number;
 
-  constructor(budget: Partial<RuleBudget> = {}) {
-    this.budget = { ...DEFAULT_BUDGET, ...budget };
+  constructor(opts: { maxRows?: number } = {}) {
+    this.maxRows = opts.maxRows ?? MAX_ROWS;
   }
 
-  async run(rule: CompiledRule, params: ParamValues, dataset: DuckDBDataset): Promise<ExecutionResult> {
+  /**
+   * Runs the rule's query. With a budget: each join is sized first and refused when it would grow past
+   * `joinGrowth` (checkJoin, as the Arquero executor does), padding is bounded by the memory budget, and the
+   * queries are interrupted past the time or memory budget — each a BudgetExceeded.
+   */
+  async run(rule: CompiledRule, params: ParamValues, dataset: DuckDBDataset, budget?: BudgetSettings): Promise<ExecutionResult> {
     let cache = this.compiled.get(dataset);
     if (!cache) this.compiled.set(dataset, (cache = new Map()));
     let q = cache.get(rule);
     if (!q) cache.set(rule, (q = ruleSql(rule, dataset)));
-    const { values, types } = bindings(rule, q, params);
+    const bound = bindings(rule, q, params, budget ? textMax(budget, dataset.db.threads) : TEXT_UNBOUNDED);
+    const id = rule.rule.id;
     const place = `${rule.file} ${pathText(['check'])}`;
     const connection = dataset.db.connection;
-    let interrupted = false;
-    const timer = setTimeout(() => {
-      interrupted = true;
-      connection.interrupt();
-    }, this.budget.seconds * 1000);
+    const watch = budget ? new Watch(connection, budget, id) : undefined;
     try {
-      const result = await connection.stream(q.sql, values, types);
+      if (budget) {
+        for (const j of q.joins) checkJoin(await joinEstimate(connection, q, j, bound), budget, id, pathText(j.path));
+      }
+      const result = await connection.stream(q.sql, bound.values, bound.types);
       const rows: DuckDBValue[][] = [];
       for (;;) {
         const chunk = await result.fetchChunk();
         if (!chunk || chunk.rowCount === 0) break;
         for (const r of chunk.getRows()) rows.push(r);
-        if (rows.length > this.budget.rows) {
-          throw new RunError(`the rule gives more than ${this.budget.rows.toLocaleString('en')} rows; it was stopped, since so many findings say the rule is wrong rather than the data`, place, 'narrow the rule (a filter, a stricter threshold)');
+        if (rows.length > this.maxRows) {
+          throw new RunError(`the rule gives more than ${this.maxRows.toLocaleString('en')} rows; it was stopped, since so many findings say the rule is wrong rather than the data`, place, 'narrow the rule (a filter, a stricter threshold)');
         }
       }
       return toResult(q, rows);
     } catch (err) {
-      if (err instanceof RunError) throw err;
+      if (err instanceof RunError || err instanceof BudgetExceeded) throw err;
+      if (watch?.stopped) throw watch.stopped;
       const message = (err as Error).message.split('\n')[0];
-      if (interrupted) throw new RunError(`the rule ran past its time budget of ${this.budget.seconds} s and was stopped`, place, 'narrow the rule, or raise the budget');
-      if (/out of memory/i.test(message)) throw new RunError(`the rule needs more memory than DuckDB may use (${message})`, place, 'narrow the rule, or give DuckDB more memory');
+      const padded = new RegExp(`${TEXT_MAX_ERROR} ([0-9.]+)`).exec(message);
+      if (padded && budget) throw overMemory(id, budget.memoryMb, `a text padded to ${Number(padded[1]).toLocaleString('en')} characters on every row`);
+      if (/out of memory/i.test(message)) {
+        const why = `DuckDB could not hold what the rule needs within its memory limit for the run, spilling to disk beyond it (${message})`;
+        if (budget) throw new BudgetExceeded('memory_mb', budget.memoryMb, `stopped: ${why}; narrow the rule, or give the run more memory`);
+        throw new RunError(`the rule needs more memory than DuckDB may use (${message})`, place, 'narrow the rule, or give DuckDB more memory');
+      }
       throw new RunError(`DuckDB: ${message}`, place);
     } finally {
-      clearTimeout(timer);
+      watch?.stop();
     }
   }
+}
+
+/** A join's inputs and output, sized by DuckDB before the join runs (compile.ts's joinEstimateSql). */
+async function joinEstimate(connection: DuckDBConnection, q: CompiledSql, j: JoinInputs, bound: ReturnType<typeof bindings>): Promise<JoinEstimate> {
+  const sql = joinEstimateSql(q, j);
+  const b = only(sql, bound);
+  const reader = await connection.runAndReadAll(sql, b.values, b.types);
+  const [l, r, rows] = reader.getRows()[0].map((v) => (v === null ? null : Number(v)));
+  return rows === null ? { left: l!, right: r!, rows: l! * r!, exact: false } : { left: l!, right: r!, rows, exact: true };
 }
 
 /** Rows of the query as plain objects, and their evidence: the rows of each slot (a number, or a list of them). */

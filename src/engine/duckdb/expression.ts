@@ -490,12 +490,26 @@ const SCALARS: Readonly<Record<string, Fn>> = {
   },
 };
 
+/**
+ * The placeholder bound to the longest text a rule may make by padding (the executor binds it from the rule's
+ * memory budget): padding is the one way a rule makes a long text out of a short one, and DuckDB makes a
+ * batch of rows' values at once, so that a width of millions would take gigabytes before any check ran.
+ */
+export const TEXT_MAX = 'fa_text_max';
+/** The start of the error a padding past TEXT_MAX raises (the executor reads it as the memory budget). */
+export const TEXT_MAX_ERROR = 'fa_budget_text';
+
 /** String.prototype.padStart / padEnd: never shortens, fills with spaces by default, an empty fill pads nothing. */
 function pad(f: 'lpad' | 'rpad', x: SqlExpr, n: SqlExpr, fill: SqlExpr | undefined, once: Once): SqlExpr {
   const s = textOnce(x, once);
   const width = once({ sql: position(n, '0'), kind: 'int' }).sql;
   const with_ = fill === undefined ? `' '` : once({ sql: jsText(fill), kind: 'text' }).sql;
-  return sql(`(CASE WHEN ${s} IS NULL THEN NULL WHEN length(${s}) >= ${width} OR ${with_} = '' THEN ${s} ELSE ${f}(${s}, CAST(${width} AS INTEGER), ${with_}) END)`, 'text');
+  return sql(
+    `(CASE WHEN ${s} IS NULL THEN NULL WHEN length(${s}) >= ${width} OR ${with_} = '' THEN ${s} ` +
+      `WHEN ${width} > $${TEXT_MAX} THEN error('${TEXT_MAX_ERROR} ' || CAST(${width} AS VARCHAR)) ` +
+      `ELSE ${f}(${s}, CAST(${width} AS INTEGER), ${with_}) END)`,
+    'text',
+  );
 }
 
 type AggFn = (args: SqlExpr[], scope: AggregateScope) => SqlExpr;

@@ -34,6 +34,8 @@ export interface DuckDBSession {
   load: DuckDBLoad;
   /** Each loaded table's facts; `periodColumns` names, per table, the columns whose months say its period (the first present counts). */
   tableFacts(periodColumns: Record<string, string[]>): Promise<TableFacts[]>;
+  /** The distinct text values of some loaded columns (none for a table or column not loaded), keyed `table.column`. */
+  distinctValues(columns: ReadonlyArray<readonly [string, string]>): Promise<Map<string, string[]>>;
   close(): void;
 }
 
@@ -48,7 +50,7 @@ export async function openSession(files: string[], opts: LoadOptions, needed: It
     await addReferences(database, load, needed);
     await database.lock();
     const dataset = DuckDBDataset.of(database, load);
-    return { database, dataset, load, tableFacts: (p) => tableFacts(database, load, p), close: () => database.close() };
+    return { database, dataset, load, tableFacts: (p) => tableFacts(database, load, p), distinctValues: (c) => distinctValues(database, load, c), close: () => database.close() };
   } catch (err) {
     database.close();
     throw err;
@@ -111,6 +113,16 @@ async function tableFacts(db: AuditDatabase, load: DuckDBLoad, periodColumns: Re
       if (from && to) period = { from, to };
     }
     out.push({ name: t.name, label: tableDef(t.name)?.label ?? t.name, files: sources.length, sources, rows: t.rows, period });
+  }
+  return out;
+}
+
+async function distinctValues(db: AuditDatabase, load: DuckDBLoad, columns: ReadonlyArray<readonly [string, string]>): Promise<Map<string, string[]>> {
+  const out = new Map<string, string[]>();
+  for (const [table, column] of columns) {
+    if (!load.tables.get(table)?.columns.includes(column)) continue;
+    const { rows } = await readRows(db.connection, `SELECT DISTINCT CAST(${ident(column)} AS VARCHAR) FROM ${ident(table)} WHERE ${ident(column)} IS NOT NULL`);
+    out.set(`${table}.${column}`, rows.map((r) => r[0] as string));
   }
   return out;
 }

@@ -12,6 +12,7 @@
  */
 import { sourceLabel } from '../../data/provenance.js';
 import { evidenceValues, money } from '../display.js';
+import { excelText } from '../excel-text.js';
 import { CSV_COLUMNS, labels, pick, tableName, type CsvColumn, type CsvRecord, type Labels } from '../i18n.js';
 import type { AuditResult, ReportFinding, Suppression } from '../model.js';
 import { displayTime } from '../time.js';
@@ -26,9 +27,9 @@ export function neutralise(cell: string): string {
   return /^[=+\-@\t\r]/.test(cell) ? `'${cell}` : cell;
 }
 
-/** RFC 4180 quoting, after neutralising. */
+/** RFC 4180 quoting, after neutralising; long digit strings kept as text (see excel-text.ts). */
 export function csvCell(value: string | number | null | undefined): string {
-  const s = neutralise(value === null || value === undefined ? '' : String(value));
+  const s = excelText(neutralise(value === null || value === undefined ? '' : String(value)));
   return /[",\r\n]/.test(s) ? `"${s.replace(/"/g, '""')}"` : s;
 }
 

@@ -2,6 +2,8 @@
  * Params: every `$.name` used is declared, every declared param is used, and
  * defaults and per-test overrides have the declared type.
  */
+import { reservedName } from '../../names.js';
+import { isBudgetParam } from '../budget.js';
 import type { ParamType } from '../model.js';
 import { isDate, isMonth } from '../params.js';
 import type { RuleFile } from './context.js';
@@ -18,6 +20,11 @@ export function validateParams(f: RuleFile): void {
   const complete = compiled.complete;
 
   for (const [name, def] of Object.entries(declared)) {
+    const reserved = reservedName(name) ?? (isBudgetParam(name) ? `\`${name}\` is every rule's own budget param (docs/budgets.md), set by the user` : undefined);
+    if (reserved) {
+      report(f, ['params', name], 'reserved-name', `${reserved}: a param may not be named so`, 'choose another name for the param', { key: true });
+      continue;
+    }
     if (!used.has(name) && complete) {
       report(f, ['params', name], 'unused-param', `param \`${name}\` is declared but never used`,
         `use it as $.${name} in an expression, or remove it`, { key: true });
