@@ -9,9 +9,16 @@
  *   node dist/bench/scale-run.js handwritten    DIR             # DuckDB's own read_csv + the two reference checks by hand
  *   node dist/bench/scale-run.js arquero-checks DIR             # in-memory load + the two reference rules on Arquero
  *   node dist/bench/scale-run.js arquero-pack   DIR             # in-memory load + the whole pack on Arquero
+ *   node dist/bench/scale-run.js audit          DIR             # `fundaudit audit DIR --format json --out FILE`, end to end
+ *
+ * The tool's runs go as `audit` runs the rules: each under the default budget (docs/budgets.md). Arquero
+ * runs in this process (audit would run it in a child process holding a second copy of the data): the engine
+ * itself is what is measured.
  */
-import { availableParallelism } from 'node:os';
+import { rmSync, statSync } from 'node:fs';
+import { availableParallelism, tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { main } from '../src/cli/main.js';
 import { DuckDBInstance } from '@duckdb/node-api';
 import { loadPaths } from '../src/data/load.js';
 import { loadRuleFiles } from '../src/rules/load.js';
@@ -76,7 +83,18 @@ async function handwritten(): Promise<Record<string, unknown>> {
   }
 }
 
-type Loaded = { dataset: Dataset; executor?: Executor<Dataset>; close?: () => void };
+/** The whole audit through the CLI, as a user runs it: load, every rule under its budget, the JSON report written to a file. */
+async function audit(): Promise<Record<string, unknown>> {
+  const out = join(tmpdir(), `fundaudit-scale-report-${process.pid}.json`);
+  try {
+    const code = await main(['audit', dir, '--format', 'json', '--out', out, '--quiet', '--no-config']);
+    return { exit: code, reportMb: Math.round(statSync(out).size / 1e6) };
+  } finally {
+    rmSync(out, { force: true });
+  }
+}
+
+type Loaded = { dataset: Dataset; executor?: Executor<Dataset>; close?: () => void; budget?: object };
 
 /** Loads what the chosen rules need (timed), then runs each rule on its own (timed), as `audit` runs them. */
 async function timeRules(only: string[] | undefined, load: (needed: ReturnType<typeof requiredTables>) => Promise<Loaded>): Promise<Record<string, unknown>> {
@@ -91,7 +109,7 @@ async function timeRules(only: string[] | undefined, load: (needed: ReturnType<t
     t = performance.now();
     for (const r of chosen) {
       const t0 = performance.now();
-      const result = await runRules([r], loaded.dataset, loaded.executor ? { executor: loaded.executor } : {});
+      const result = await runRules([r], loaded.dataset, loaded.executor ? { executor: loaded.executor, budget: loaded.budget } : {});
       perRule[r.rule.id] = secs(t0);
       found[r.rule.id] = result.findings.length;
       for (const s of result.skipped) found[`${r.rule.id} skipped: ${s.reason}`] = 0;
@@ -108,7 +126,7 @@ async function timeRules(only: string[] | undefined, load: (needed: ReturnType<t
 const duckdbRules = (only?: string[]) =>
   timeRules(only, async (needed) => {
     const session = await openSession([dir], { onlyTables: needed }, needed, LIMITS, workersArg === undefined ? {} : { workers: Number(workersArg) });
-    return { dataset: session.dataset, executor: new DuckDBExecutor(), close: () => session.close() };
+    return { dataset: session.dataset, executor: new DuckDBExecutor(), close: () => session.close(), budget: {} };
   });
 
 /** The reference executor: the in-memory load. */
@@ -131,6 +149,7 @@ const RUNS: Record<string, () => Promise<Record<string, unknown>>> = {
   'duckdb-pack': () => duckdbRules(),
   'arquero-checks': () => arqueroRules(REFERENCE_RULES),
   'arquero-pack': () => arqueroRules(),
+  audit,
 };
 
 const run = RUNS[what];
