@@ -19,6 +19,9 @@ import { sourceLabel } from '../data/provenance.js';
 import { loadPaths } from '../data/load.js';
 import type { LoadOptions, LoadResult } from '../data/model.js';
 import { MemoryDataset } from '../engine/dataset.js';
+import type { Dataset, Executor } from '../engine/executor.js';
+import { DuckDBExecutor } from '../engine/duckdb/executor.js';
+import { openSession } from '../engine/duckdb/session.js';
 import { requiredTables, runRules } from '../engine/run.js';
 import type { CompiledRule } from '../plan/compile.js';
 import { collectParams, type ParamOverrides } from '../rules/params.js';
@@ -30,8 +33,8 @@ import { selectRules } from '../rules/select.js';
 import type { RunResult, SkippedRule } from '../engine/finding.js';
 import { tableDef } from '../data/tables.js';
 import { readBaseline, type Baseline } from '../report/baseline.js';
-import { buildResult, reportTime } from '../report/build.js';
-import { REPORT_FORMATS, type AuditResult, type FailOn, type Lang, type ReportFormat } from '../report/model.js';
+import { buildResult, PERIOD_COLUMNS, reportTime } from '../report/build.js';
+import { REPORT_FORMATS, type AuditResult, type FailOn, type InputTable, type Lang, type ReportFormat } from '../report/model.js';
 import { printable } from '../report/printable.js';
 import { renderReport } from '../report/render.js';
 import { buffered, writeChunksTo } from '../report/stream.js';
@@ -39,6 +42,8 @@ import { readSuppressions, type Suppressions } from '../report/suppressions.js';
 import { reportTimeZone } from '../report/time.js';
 import { terminalWidth } from '../report/formatters/terminal.js';
 import { guardOut, type ProtectedInput } from '../report/out.js';
+import { KNOWN_COLUMNS, knownValuesOf } from '../report/known.js';
+import type { KnownValues } from '../report/scan.js';
 import { writeReportFile } from '../report/write.js';
 
 /** Options as commander parses them. */
@@ -64,11 +69,16 @@ interface CliOptions {
   color?: boolean;
   /** false with --no-config. */
   config?: string | false;
+  engine?: string;
+  evidence?: string;
 }
 
 type AuditOptions = CliOptions & RawLoadOptions;
 
 const FAIL_ON: FailOn[] = ['info', 'low', 'medium', 'high', 'critical', 'none'];
+/** Executors: DuckDB for audits, Arquero (in memory) as the reference. */
+const ENGINES = ['duckdb', 'arquero'] as const;
+type Engine = (typeof ENGINES)[number];
 const LANGS: Lang[] = ['zh', 'en'];
 const FORMAT_ALIASES: ReadonlyMap<string, ReportFormat> = new Map([['markdown', 'md'], ['text', 'terminal']]);
 /** Findings listed per rule in the terminal report by default (--top). */
@@ -145,6 +155,16 @@ interface Settings {
   top: number;
   colour: boolean | undefined;
   feedback: Feedback;
+  engine: Engine;
+  /** Evidence rows shown with their values per finding (Infinity: all). */
+  evidence: number;
+}
+
+/** `--evidence N` (rows shown with their values per finding) or `all`. */
+function evidenceCount(what: string, value: string): number {
+  if (value === 'all') return Infinity;
+  if (/^\d+$/.test(value)) return Number(value);
+  throw new UsageError(`${what}: "${value}" is not a number of rows or all`, 'give how many evidence rows to show per finding, e.g. --evidence 200, or --evidence all');
 }
 
 /** The config file: --config's, else fundaudit.yaml in the working folder (not with --no-config). */
@@ -208,6 +228,8 @@ function resolveSettings(pathArgs: string[], cli: AuditOptions): Settings {
     top: topOption(cli.top),
     colour: cli.color,
     feedback,
+    engine: oneOf(from('--engine', 'engine', cli.engine), cli.engine ?? config.engine ?? 'duckdb', ENGINES),
+    evidence: evidenceCount(from('--evidence', 'evidence', cli.evidence), String(cli.evidence ?? config.evidence ?? 50)),
   };
   if (!settings.defaultRules && settings.rulePaths.length === 0) {
     throw new UsageError('no rules: --no-default-rules leaves the shipped rules out and no --rules were given', 'add your rules with --rules PATH, or drop --no-default-rules');
@@ -261,7 +283,7 @@ async function loadRules(s: Settings): Promise<RuleSet | undefined> {
 }
 
 /** Data loading: the export files under the paths, minus the report and the baseline, only the tables the rules read. */
-async function loadData(s: Settings, options: LoadOptions, extraFiles: string[]): Promise<LoadResult> {
+async function loadData(s: Settings, options: LoadOptions, extraFiles: string[]): Promise<Loaded> {
   // The report itself (and the baseline) must never be read back as input on the next run: compared as files, not
   // path strings, so that a symlinked folder or another spelling of the path cannot hide one.
   const own = new Set([s.out, s.baselineFile].map((p) => (p ? fileIdentity(p) : undefined)).filter((id): id is string => id !== undefined));
@@ -284,20 +306,58 @@ async function loadData(s: Settings, options: LoadOptions, extraFiles: string[])
     const sub = expanded.skippedFolders.length ? ` (subfolders not read: ${expanded.skippedFolders.join(', ')})` : '';
     throw new UsageError(`no export files in ${s.paths.join(', ')}${sub}`, `give the export files or the folder holding them (${FOLDER_FILES})${sub ? ', or add --recursive' : ''}`);
   }
-  const data = await loadPaths(files, { ...options, onFile: (r) => s.feedback.file(r) });
-  const unreadable = unreadableInputs(data.files);
-  if (unreadable) throw unreadable;
-  if (!data.files.some((f) => f.table !== null)) throw nothingLoaded(data.files);
-  // Reference data the rules read (holiday calendar, contribution limits) that no input provided; listed in the manifest.
-  data.files.push(...addReferenceTables(data.tables, options.onlyTables ?? []));
-  return data;
+  if (s.engine === 'arquero') {
+    const data = await loadPaths(files, { ...options, onFile: (r) => s.feedback.file(r) });
+    const unreadable = unreadableInputs(data.files);
+    if (unreadable) throw unreadable;
+    if (!data.files.some((f) => f.table !== null)) throw nothingLoaded(data.files);
+    // Reference data the rules read (holiday calendar, contribution limits) that no input provided; listed in the manifest.
+    data.files.push(...addReferenceTables(data.tables, options.onlyTables ?? []));
+    return { files: data.files, tables: data.tables, dataset: new MemoryDataset(data.tables), close: () => {} };
+  }
+  const session = await openSession(files, { ...options, onFile: (r) => s.feedback.file(r) }, options.onlyTables ?? []);
+  try {
+    const unreadable = unreadableInputs(session.load.files);
+    if (unreadable) throw unreadable;
+    if (!session.load.files.some((f) => f.table !== null)) throw nothingLoaded(session.load.files);
+  } catch (err) {
+    session.close();
+    throw err;
+  }
+  return {
+    files: session.load.files,
+    tables: new Map(),
+    dataset: session.dataset,
+    executor: new DuckDBExecutor(),
+    inputTables: () => session.tableFacts(PERIOD_COLUMNS),
+    known: async () => {
+      const values = await session.distinctValues(KNOWN_COLUMNS);
+      return knownValuesOf((table, column) => values.get(`${table}.${column}`) ?? []);
+    },
+    close: () => session.close(),
+  };
+}
+
+/** The loaded exports and the dataset the rules run on, in memory (Arquero) or in the run's DuckDB. */
+interface Loaded {
+  files: FileReport[];
+  /** In-memory tables (none for DuckDB: the report is then told about them by `inputTables`). */
+  tables: LoadResult['tables'];
+  dataset: Dataset;
+  /** The executor for `dataset`; none for memory (the run then makes Arquero's, in a child process under the budget). */
+  executor?: Executor<Dataset>;
+  inputTables?: () => Promise<InputTable[]>;
+  /** The run's known names and accounts, for masking free text (none: read from `tables`). */
+  known?: () => Promise<KnownValues>;
+  /** Closes the database (and removes its temporary folder); nothing for memory. */
+  close(): void;
 }
 
 /** Reporting: the result built (masked unless --reveal), rendered in its format, written piece by piece to --out atomically or to stdout. */
 async function report(
   s: Settings,
   rules: CompiledRule[],
-  data: LoadResult,
+  data: Loaded,
   run: RunResult,
   inputs: { baseline: Baseline | null; suppressions: Suppressions | null; fileTables: Record<string, string> },
 ): Promise<AuditResult> {
@@ -308,11 +368,13 @@ async function report(
     lang: s.lang,
     files: data.files,
     tables: data.tables,
+    inputTables: await data.inputTables?.(),
     rules,
     run,
     baseline: inputs.baseline,
     suppressions: inputs.suppressions,
     reveal: s.reveal,
+    known: s.reveal ? undefined : await data.known?.(),
     rulePath,
     options: {
       rules: s.rulePaths.map(rulePath),
@@ -406,17 +468,26 @@ export async function runAudit(pathArgs: string[], cli: AuditOptions): Promise<n
   const baseline = s.baselineFile ? await readBaseline(s.baselineFile) : null;
   const suppressions = s.suppressionsFile ? readSuppressions(s.suppressionsFile) : null;
   const data = await loadData(s, { ...load.options, onlyTables: requiredTables(rules.selected) }, load.extraFiles);
-  // Every rule under its budget (docs/budgets.md): a runaway rule is stopped and reported, the others run.
-  const run = await runRules(rules.selected, new MemoryDataset(data.tables), {
-    params: rules.params,
-    budget: s.config.budget ?? {},
-    onRule: (done, total, id) => s.feedback.rule(done, total, id),
-  });
-  s.feedback.done();
-  const nothing = run.skipped.length === rules.selected.length;
-  // Nothing checked for want of inputs: a report would only repeat the cause.
-  if (nothing && run.skipped.every((sk) => sk.code === 'missing-table' || sk.code === 'missing-column')) throw nothingRan(run);
-  const result = await report(s, rules.selected, data, run, { baseline, suppressions, fileTables: load.options.fileTables ?? {} });
+  let result: AuditResult;
+  let nothing: boolean;
+  let run: RunResult;
+  try {
+    // Every rule under its budget (docs/budgets.md): a runaway rule is stopped and reported, the others run.
+    run = await runRules(rules.selected, data.dataset, {
+      params: rules.params,
+      executor: data.executor,
+      budget: s.config.budget ?? {},
+      evidence: s.evidence,
+      onRule: (done, total, id) => s.feedback.rule(done, total, id),
+    });
+    s.feedback.done();
+    nothing = run.skipped.length === rules.selected.length;
+    // Nothing checked for want of inputs: a report would only repeat the cause.
+    if (nothing && run.skipped.every((sk) => sk.code === 'missing-table' || sk.code === 'missing-column')) throw nothingRan(run);
+    result = await report(s, rules.selected, data, run, { baseline, suppressions, fileTables: load.options.fileTables ?? {} });
+  } finally {
+    data.close();
+  }
   if (nothing) {
     // Rules that started and were stopped (a budget, an error): the report says why for each; the exit still says nothing was checked.
     const err = nothingRan(run);
@@ -447,6 +518,8 @@ export function register(program: Command, action: ActionWrapper): void {
     .option('--baseline <file>', 'previous --format json report: findings are new or persisting, and its findings not found again are listed as resolved')
     .option('--suppressions <file>', 'YAML file of accepted findings, each with reason, approver and expiry date (see docs/suppressions.md)')
     .addOption(new Option('--lang <lang>', 'report language (default zh)').choices(LANGS))
+    .addOption(new Option('--engine <engine>', 'executor: duckdb (default; county-sized data, spills to disk) or arquero (in memory, the reference)').choices([...ENGINES]))
+    .option('--evidence <n|all>', 'evidence rows shown with their values per finding (default 50; every row is listed by place)')
     .option('--top <n>', `terminal report: findings listed per rule before the rest are summarised (default ${DEFAULT_TOP})`)
     .option('--progress', 'show progress on stderr even when it is not a terminal')
     .option('--quiet', 'print nothing on stderr but errors')

@@ -36,6 +36,10 @@ export interface AuditConfig {
   /** false: leave the shipped rule pack out (as --no-default-rules). */
   default_rules?: boolean;
   fail_on_skipped?: boolean;
+  /** duckdb or arquero. */
+  engine?: string;
+  /** Evidence rows shown with their values per finding, or all. */
+  evidence?: string;
   /** Every rule's budget (docs/budgets.md); a rule's own `budget_*` params win. */
   budget?: Partial<BudgetSettings>;
 }
@@ -73,6 +77,8 @@ const KEYS: Record<keyof AuditConfig, Kind> = {
   suppressions: 'path',
   default_rules: 'bool',
   fail_on_skipped: 'bool',
+  engine: 'string',
+  evidence: 'string',
   budget: 'budget',
 };
 

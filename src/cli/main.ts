@@ -11,6 +11,7 @@ import { register as registerInspect } from './inspect.js';
 import { register as registerRulesList } from './rules-list.js';
 import { register as registerRulesValidate } from './rules-validate.js';
 import { register as registerRulesTest } from './rules-test.js';
+import { register as registerRulesSql } from './rules-sql.js';
 
 /** Wraps a command's action so that its returned exit code reaches `main`. */
 export type ActionWrapper = <A extends unknown[]>(fn: (...args: A) => Promise<number>) => (...args: A) => Promise<void>;
@@ -41,11 +42,12 @@ Examples:
   registerInspect(program, action);
   const rules = program
     .command('rules')
-    .description('List, validate and test rule files')
-    .addHelpText('after', '\nExamples:\n  fundaudit rules list\n  fundaudit rules validate ./rules --format github\n  fundaudit rules test');
+    .description('List, validate and test rule files; print their SQL')
+    .addHelpText('after', '\nExamples:\n  fundaudit rules list\n  fundaudit rules validate ./rules --format github\n  fundaudit rules test\n  fundaudit rules sql PAID-AFTER-DEATH');
   registerRulesList(rules, action);
   registerRulesValidate(rules, action);
   registerRulesTest(rules, action);
+  registerRulesSql(rules, action);
 
   try {
     await program.parseAsync(argv, { from: 'user' });

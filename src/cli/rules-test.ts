@@ -11,12 +11,13 @@ import { loadRuleFiles } from '../rules/load.js';
 import type { RuleProblem } from '../rules/model.js';
 import type { CompiledRule } from '../plan/compile.js';
 import { selectRules } from '../rules/select.js';
-import { testRules, type CaseResult, type TestReport } from '../engine/tester.js';
+import { testRules, type CaseResult, type TestEngines, type TestReport } from '../engine/tester.js';
 import { printable } from '../report/printable.js';
 import { escapeData, escapeProperty } from './problems.js';
 
 interface Options {
   format: 'text' | 'json' | 'github' | 'junit';
+  engine: TestEngines;
   only?: string[];
   skip?: string[];
 }
@@ -160,13 +161,15 @@ export function register(program: Command, action: ActionWrapper): void {
     .addOption(new Option('--format <format>', 'output format (junit: JUnit XML for CI test reports)').choices(['text', 'json', 'github', 'junit']).default('text'))
     .option('--only <selector>', 'test only these rules: id, category or risk (repeatable, or comma-separated)', collect)
     .option('--skip <selector>', 'do not test these rules: id, category or risk (repeatable, or comma-separated)', collect)
+    .addOption(new Option('--engine <engines>', 'both: every case on Arquero (held against expect) and on DuckDB (must find the same); arquero: the reference alone').choices(['both', 'arquero']).default('both'))
     .addHelpText(
       'after',
       `
 Each case's tables are loaded from their CSV text as real exports would be; a case fails when the
-rule's findings differ from its expect (count, entities, amount in yuan, or none: true), or when its
-CSV has a data error. Exit codes, as for rules validate: 0 all passed; 1 a case failed, a rule has
-no tests, or a rule file has problems; 2 bad usage (an unknown option, a path that does not exist).
+rule's findings differ from its expect (count, entities, amount in yuan, or none: true), when its
+CSV has a data error, or when DuckDB's findings are not Arquero's, finding for finding. Exit codes,
+as for rules validate: 0 all passed; 1 a case failed, a rule has no tests, or a rule file has
+problems; 2 bad usage (an unknown option, a path that does not exist).
 
 Examples:
   fundaudit rules test
@@ -178,7 +181,7 @@ Examples:
       action(async (paths: string[], opts: Options) => {
         const loaded = await loadRuleFiles(paths.length ? paths : undefined);
         const rules = selectRules(loaded.rules, opts.only, opts.skip);
-        const report = await testRules(rules);
+        const report = await testRules(rules, opts.engine);
         const lineOf = caseLines(rules);
         const out =
           opts.format === 'json' ? json(report, loaded.problems) :

@@ -21,6 +21,7 @@ import { loadCsv } from './csv-file.js';
 import { expandPaths, InputFileError, openInput, optionForFile } from './files.js';
 import type { Forced } from './layout.js';
 import { concatTables, emptyTable, MemorySink } from './memory-sink.js';
+import type { LoadedPart, RowSink } from './sink.js';
 import { hashFile, newReport } from './file-report.js';
 import { warnDifferentAudits } from './profile.js';
 import { fileKind } from './formats.js';
@@ -39,23 +40,11 @@ export async function loadPaths(paths: string[], opts: LoadOptions = {}): Promis
   const reports: FileReport[] = [];
   const parts = new Map<string, LoadedTable[]>();
   for (const path of files) {
-    let loaded: { table: LoadedTable | null; report: FileReport }[];
-    try {
-      loaded = await loadAny(path, opts);
-    } catch (err) {
-      const e = err as NodeJS.ErrnoException;
-      if (err instanceof InputFileError) {
-        reports.push(unusable(path, err));
-        continue;
-      }
-      if (!e.code || e instanceof UsageError) throw err;
-      reports.push(unreadable(path, e));
-      continue;
-    }
-    for (const { table, report } of loaded) {
+    for (const { sink, report } of await loadFileParts(path, opts, () => new MemorySink())) {
       reports.push(report);
       opts.onFile?.(report);
-      if (table) {
+      if (sink) {
+        const table = sink.table();
         const list = parts.get(table.name) ?? [];
         list.push(table);
         parts.set(table.name, list);
@@ -71,20 +60,35 @@ export async function loadPaths(paths: string[], opts: LoadOptions = {}): Promis
   return { files: reports, tables, skippedFolders };
 }
 
-/** Loads one file of any kind: a workbook sheet by sheet, a file fundaudit cannot read as such, or CSV. */
-async function loadAny(path: string, opts: LoadOptions): Promise<{ table: LoadedTable | null; report: FileReport }[]> {
+/**
+ * Loads one file of any kind — a workbook sheet by sheet, a file fundaudit cannot read as such, or CSV — each
+ * part into a sink made by `newSink`. A file that cannot be read is one report saying why; a UsageError
+ * (a path that is not there) is thrown.
+ */
+export async function loadFileParts<S extends RowSink>(path: string, opts: LoadOptions, newSink: () => S): Promise<LoadedPart<S>[]> {
+  try {
+    return await loadAny(path, opts, newSink);
+  } catch (err) {
+    const e = err as NodeJS.ErrnoException;
+    if (err instanceof InputFileError) return [{ sink: null, report: unusable(path, err) }];
+    if (!e.code || e instanceof UsageError) throw err;
+    return [{ sink: null, report: unreadable(path, e) }];
+  }
+}
+
+async function loadAny<S extends RowSink>(path: string, opts: LoadOptions, newSink: () => S): Promise<LoadedPart<S>[]> {
   const head = readHead(path);
   const kind = fileKind(path, head);
-  if (kind.kind === 'zip') return loadWorkbook(path, opts, (sheet) => forcedFor(path, opts, undefined, sheet));
+  if (kind.kind === 'zip') return loadWorkbook(path, opts, (sheet) => forcedFor(path, opts, undefined, sheet), newSink);
   if (kind.kind === 'unsupported') {
     const report = newReport(path);
     const st = statSync(path);
     report.bytes = st.size;
     report.sha256 = await hashFile(path);
     report.issues.push({ file: path, line: 0, reason: kind.reason, level: 'error', code: 'unsupported-file', msg: { key: kind.key } });
-    return [{ table: null, report }];
+    return [{ sink: null, report }];
   }
-  return [loadFile(path, opts)];
+  return [loadCsvFile(path, opts, CHUNK, newSink)];
 }
 
 /**
@@ -110,10 +114,15 @@ const CHUNK = 8 << 20;
  * put many chunk seams in a small file).
  */
 export function loadFile(path: string, opts: LoadOptions, chunkSize = CHUNK): { table: LoadedTable | null; report: FileReport } {
+  const { sink, report } = loadCsvFile(path, opts, chunkSize, () => new MemorySink());
+  return { table: sink ? sink.table() : null, report };
+}
+
+function loadCsvFile<S extends RowSink>(path: string, opts: LoadOptions, chunkSize: number, newSink: () => S): LoadedPart<S> {
   const forced = forcedFor(path, opts);
   const { fd, size } = openInput(path, 'export');
   try {
-    if (size <= chunkSize) return loadForced(readFileSync(fd), path, opts, forced);
+    if (size <= chunkSize) return loadForced(readFileSync(fd), path, opts, forced, newSink);
     const hash = createHash('sha256');
     let offset = 0;
     // One read buffer for the whole file: the CSV reader copies what it still needs of a chunk before asking
@@ -135,6 +144,7 @@ export function loadFile(path: string, opts: LoadOptions, chunkSize = CHUNK): { 
     const head = readRaw();
     const dec = StreamDecoder.for(head, forced.encoding);
     if (dec) {
+      let sink: S | null = null;
       try {
         const first = dec.push(head, offset >= size);
         const next = (): { chunk: Buffer; last: boolean } | null => {
@@ -147,20 +157,22 @@ export function loadFile(path: string, opts: LoadOptions, chunkSize = CHUNK): { 
         report.encoding = dec.encoding;
         // Expected UTF-8 size, for pre-sizing the columns (GBK grows when transcoded).
         const expected = Math.ceil((size * first.length) / Math.max(1, head.length));
-        const sink = new MemorySink();
+        sink = newSink();
         const loaded = loadCsv(report, first, offset >= size, next, opts, forced, expected, chunkSize, sink);
         // The reader stops early for a file it does not load (unrecognised, or a table not wanted): the size and
         // hash in the report are still of the whole file.
         while (offset < size && readRaw().length > 0);
         report.bytes = offset;
         report.sha256 = hash.digest('hex');
-        return { table: loaded ? sink.table() : null, report };
+        return { sink: loaded ? sink : null, report };
       } catch (err) {
         if (!(err instanceof StreamFallback)) throw err;
+        // The rows already typed are typed again from the whole file: the sink drops what it was given.
+        sink?.discard?.();
       }
     }
     // Reads so far were positional: the descriptor still reads from the start.
-    return loadForced(readFileSync(fd), path, opts, forced);
+    return loadForced(readFileSync(fd), path, opts, forced, newSink);
   } finally {
     closeSync(fd);
   }
@@ -193,23 +205,24 @@ function forcedFor(path: string, opts: LoadOptions, forcedTable?: string, sheet?
  * Returns a null table when the file is unrecognised, undecodable or not wanted.
  */
 export function loadBuffer(buf: Buffer, path: string, opts: LoadOptions, forcedTable?: string): { table: LoadedTable | null; report: FileReport } {
-  return loadForced(buf, path, opts, forcedFor(path, opts, forcedTable));
+  const { sink, report } = loadForced(buf, path, opts, forcedFor(path, opts, forcedTable), () => new MemorySink());
+  return { table: sink ? sink.table() : null, report };
 }
 
-function loadForced(buf: Buffer, path: string, opts: LoadOptions, forced: Forced): { table: LoadedTable | null; report: FileReport } {
+function loadForced<S extends RowSink>(buf: Buffer, path: string, opts: LoadOptions, forced: Forced, newSink: () => S): LoadedPart<S> {
   const report = newReport(path);
   report.bytes = buf.length;
   report.sha256 = createHash('sha256').update(buf).digest('hex');
   const dec = decode(buf, forced.encoding, path);
   if (!dec.ok) {
     report.issues.push({ file: path, line: 0, reason: dec.reason, level: 'error', code: dec.code, msg: dec.msg });
-    return { table: null, report };
+    return { sink: null, report };
   }
   report.encoding = dec.encoding;
   for (const note of dec.notes) report.issues.push({ file: path, line: note.line, reason: note.reason, level: 'warning', code: 'encoding', msg: note.msg });
-  const sink = new MemorySink();
+  const sink = newSink();
   const loaded = loadCsv(report, dec.utf8, true, () => null, opts, forced, dec.utf8.length, CHUNK, sink);
-  return { table: loaded ? sink.table() : null, report };
+  return { sink: loaded ? sink : null, report };
 }
 
 /** A file that is not a regular file or cannot be opened: the issue says which, and what to do. */

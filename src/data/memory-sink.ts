@@ -91,10 +91,7 @@ export function emptyTable(name: string, source?: Source): LoadedTable {
 export function concatTables(name: string, parts: LoadedTable[]): LoadedTable {
   if (parts.length === 1) return parts[0];
   if (parts.length === 0) return emptyTable(name);
-  const def = tableDef(name);
-  const present = new Set(parts.flatMap((p) => Object.keys(p.columns)));
-  // Canonical order first, then anything else.
-  const order = [...(def?.columns.map((c) => c.name).filter((c) => present.has(c)) ?? []), ...[...present].filter((c) => !def?.columns.some((d) => d.name === c))];
+  const order = tableColumns(name, parts.map((p) => Object.keys(p.columns)));
   const rows = parts.reduce((n, p) => n + p.rows, 0);
   const sources: Source[] = [];
   const fileIndex = new Int32Array(rows);
@@ -118,4 +115,15 @@ export function concatTables(name: string, parts: LoadedTable[]): LoadedTable {
     at += p.rows;
   }
   return { name, rows, columns, sources, files: sources.map((s) => s.file), fileIndex, lines };
+}
+
+/**
+ * The columns of a table made of parts with these columns, in order: a single part's own order; for several,
+ * the canonical order of those present, then any others. (Whatever holds the rows, a table's columns are these.)
+ */
+export function tableColumns(name: string, parts: readonly (readonly string[])[]): string[] {
+  if (parts.length === 1) return [...parts[0]];
+  const def = tableDef(name);
+  const present = new Set(parts.flat());
+  return [...(def?.columns.map((c) => c.name).filter((c) => present.has(c)) ?? []), ...[...present].filter((c) => !def?.columns.some((d) => d.name === c))];
 }

@@ -121,6 +121,19 @@ export interface LoadedTable {
   lines: ArrayLike<number>;
 }
 
+/** What a report says of a loaded table, however its rows are held (in memory, in a database). */
+export interface TableFacts {
+  name: string;
+  label: string;
+  /** Files (sheets) that gave it rows. */
+  files: number;
+  /** The files (`file`, or `book.xlsx!Sheet` for a workbook sheet) it was read from, in load order. */
+  sources: string[];
+  rows: number;
+  /** First and last month of the table's own period column, or null when it has none. */
+  period: { from: string; to: string } | null;
+}
+
 /** The result of loading a set of paths. */
 export interface LoadResult {
   files: FileReport[];

@@ -5,7 +5,7 @@
  * in-memory columns for the Arquero engine; a sink that appends them to a
  * database in chunks, with the provenance as columns, fits the same interface.
  */
-import type { Value } from './model.js';
+import type { FileReport, Value } from './model.js';
 import type { Source } from './provenance.js';
 import type { ColumnDef } from './tables.js';
 
@@ -23,4 +23,19 @@ export interface RowSink {
   row(values: readonly Value[], line: number): void;
   /** Ends the part begun last. */
   end(): void;
+  /**
+   * Drops the part begun last, whether ended or not: the loader reads the file again from the start (a
+   * streamed file that turned out to need a whole-file decode). A sink that keeps nothing outside itself
+   * needs no discard.
+   */
+  discard?(): void;
+}
+
+/**
+ * One part of a file as loaded: its report, and the sink its rows went to — null when no rows went anywhere
+ * (the file or sheet was not recognised, not wanted, or could not be read).
+ */
+export interface LoadedPart<S extends RowSink> {
+  sink: S | null;
+  report: FileReport;
 }

@@ -48,6 +48,8 @@ export interface RowPlace {
  */
 export interface RowSource {
   prepare?(evidence: EvidenceRef[][]): Promise<void>;
+  /** Called after `prepare` with the rows whose values will be asked (a source that fetches rows fetches these). */
+  prepareValues?(rows: Array<{ table: string; row: number }>): Promise<void>;
   place(table: string, row: number): RowPlace;
   values(table: string, row: number): Record<string, Value>;
   digest(table: string, row: number): number;

@@ -47,7 +47,10 @@ export interface Finding {
   amount: number | null;
   /** The check's output row (derived values such as counts and totals), unmasked. */
   details: Record<string, Value>;
-  /** Evidence rows, capped at EVIDENCE_CAP; `evidenceCount` is the full number. */
+  /**
+   * Every evidence row, by file and line: its place, and its values for the first EVIDENCE_CAP (or as many
+   * as asked; the others' values are empty). `evidenceCount` is their number.
+   */
   evidence: EvidenceRow[];
   evidenceCount: number;
   /** Personal-data kind of entity key/label, details keys and evidence columns that need masking. */
@@ -61,7 +64,7 @@ export interface Finding {
   digits: DigitDistribution | null;
 }
 
-/** At most this many evidence rows are kept per finding; the count keeps the rest. */
+/** This many evidence rows of a finding carry their values, by default; the others their place alone. */
 export const EVIDENCE_CAP = 50;
 
 /** A rule that did not run, and why. */
@@ -98,4 +101,45 @@ export function compareFindings(a: Pick<Finding, 'severity' | 'ruleId' | 'amount
     cmp(a.period ?? '', b.period ?? '') ||
     cmp(a.fingerprint, b.fingerprint)
   );
+}
+
+/**
+ * What two executors must agree on for one finding, as text: rule, fingerprint, entity, period, amount, the
+ * values its message is rendered from, and its evidence (every row's place, the first ones' values, the count).
+ */
+export function findingFacts(f: Finding): string {
+  return JSON.stringify([f.ruleId, f.fingerprint, f.entity, f.period, f.amount, f.details, f.evidence, f.evidenceCount, f.digits]);
+}
+
+/**
+ * Where two runs' findings differ, one line each (empty when they agree): the findings only one of them has,
+ * by rule, entity and period.
+ */
+export function compareRuns(a: { name: string; findings: Finding[] }, b: { name: string; findings: Finding[] }): string[] {
+  const count = (list: Finding[]) => {
+    const m = new Map<string, { f: Finding; n: number }>();
+    for (const f of list) {
+      const k = findingFacts(f);
+      const e = m.get(k);
+      if (e) e.n++;
+      else m.set(k, { f, n: 1 });
+    }
+    return m;
+  };
+  const ma = count(a.findings);
+  const mb = count(b.findings);
+  const out: string[] = [];
+  const fields = ['entity', 'period', 'amount', 'details', 'evidence', 'evidenceCount', 'digits'] as const;
+  const only = (from: Map<string, { f: Finding; n: number }>, other: Map<string, { f: Finding; n: number }>, name: string, otherName: string, counterpart: boolean) => {
+    for (const [k, { f, n }] of from) {
+      if (n - (other.get(k)?.n ?? 0) <= 0) continue;
+      const what = `${f.ruleId}: ${f.entity.kind} ${f.entity.key}${f.period ? ` (${f.period})` : ''}, fingerprint ${f.fingerprint}`;
+      const twin = [...other.values()].find((x) => x.f.ruleId === f.ruleId && x.f.fingerprint === f.fingerprint)?.f;
+      if (!twin) out.push(`${what}: found by ${name} only`);
+      else if (counterpart) out.push(`${what}: ${name} and ${otherName} differ in ${fields.filter((x) => JSON.stringify(f[x]) !== JSON.stringify(twin[x])).join(', ')}`);
+    }
+  };
+  only(ma, mb, a.name, b.name, true);
+  only(mb, ma, b.name, a.name, false);
+  return out;
 }

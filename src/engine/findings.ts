@@ -15,6 +15,9 @@ import { displayValue } from '../plan/template.js';
 import type { EvidenceRef, ExecutionResult, RowPlace, RowSource } from './executor.js';
 import { EVIDENCE_CAP, type DigitDistribution, type EvidenceRow, type Finding } from './finding.js';
 
+/** The values of an evidence row carried by its place alone (shared: no row's values are ever written to). */
+const NO_VALUES: Readonly<Record<string, Value>> = Object.freeze({});
+
 /**
  * A cell as a finding's details hold it: booleans and lists as text, non-finite
  * numbers as null. A list reads as the message shows it.
@@ -39,52 +42,41 @@ interface RowRef extends RowPlace {
   row: number;
 }
 
-/** Evidence order: file, then line, then table. */
+const cmp = (a: string, b: string) => (a < b ? -1 : a > b ? 1 : 0);
+
+/** Evidence order: file, sheet (a workbook's), line, then table — a total order, whichever engine listed the rows. */
 function byPlace(a: RowRef, b: RowRef): number {
-  return a.file < b.file ? -1 : a.file > b.file ? 1 : a.line - b.line || (a.table < b.table ? -1 : a.table > b.table ? 1 : 0);
+  return cmp(a.file, b.file) || cmp(a.sheet ?? '', b.sheet ?? '') || a.line - b.line || cmp(a.table, b.table);
 }
 
 interface Referenced {
-  /** The first EVIDENCE_CAP rows in evidence order. */
-  first: RowRef[];
-  /** Number of distinct rows referenced. */
-  count: number;
+  /** Every distinct row referenced, in evidence order (file, sheet, line, table). */
+  rows: RowRef[];
   /** Digest of every referenced row, for the fingerprint. */
   hashes: number[];
 }
 
 /**
- * The distinct source rows an output row rests on. Only the first
- * EVIDENCE_CAP (by file and line) are kept: an aggregate finding may rest on
- * a whole table, and its evidence must not cost a sort of it.
+ * The distinct source rows an output row rests on, in evidence order. A row
+ * costs its place here; only the first `limit` are asked for their values.
  */
 function referencedRows(refs: EvidenceRef[], source: RowSource): Referenced {
-  const first: RowRef[] = [];
+  const rows: RowRef[] = [];
   const hashes: number[] = [];
   // Per table: a self-join carries one table in two slots.
   const seenByTable = new Map<string, Set<number>>();
-  for (const { table, rows } of refs) {
+  for (const { table, rows: numbers } of refs) {
     let seen = seenByTable.get(table);
     if (!seen) seenByTable.set(table, (seen = new Set<number>()));
-    for (const row of rows) {
+    for (const row of numbers) {
       if (seen.has(row)) continue;
       seen.add(row);
       hashes.push(source.digest(table, row));
-      const ref: RowRef = { table, row, ...source.place(table, row) };
-      if (first.length === EVIDENCE_CAP && byPlace(ref, first[EVIDENCE_CAP - 1]) >= 0) continue;
-      // Insert in order, dropping the last once full.
-      let lo = 0;
-      let hi = first.length;
-      while (lo < hi) {
-        const mid = (lo + hi) >> 1;
-        if (byPlace(first[mid], ref) <= 0) lo = mid + 1;
-        else hi = mid;
-      }
-      first.splice(lo, 0, ref);
-      if (first.length > EVIDENCE_CAP) first.pop();
+      rows.push({ table, row, ...source.place(table, row) });
     }
   }
-  return { first, count: hashes.length, hashes };
+  rows.sort(byPlace);
+  return { rows, hashes };
 }
 
 /**
@@ -121,18 +113,30 @@ function digitsOf(rule: CompiledRule, row: Record<string, unknown>): DigitDistri
   };
 }
 
-/** The findings of one rule's output. */
-export async function buildFindings(rule: CompiledRule, result: ExecutionResult, source: RowSource): Promise<Finding[]> {
+/** How findings are built. */
+export interface FindingOptions {
+  /** Evidence rows shown with their values per finding (the others by place only); Infinity for all. */
+  evidence?: number;
+}
+
+/**
+ * The findings of one rule's output. The source is asked for every evidence
+ * row's place and digest first, then for the values of the rows each finding
+ * shows (the first `evidence`, by file and line). A finding carries every
+ * evidence row: by its place, and with its values for the first `evidence`.
+ */
+export async function buildFindings(rule: CompiledRule, result: ExecutionResult, source: RowSource, opts: FindingOptions = {}): Promise<Finding[]> {
+  const limit = opts.evidence ?? EVIDENCE_CAP;
   await source.prepare?.(result.evidence);
-  const out: Finding[] = [];
+  const referenced = result.evidence.map((refs) => referencedRows(refs, source));
+  await source.prepareValues?.(referenced.flatMap((r) => r.rows.slice(0, limit)));
   const visible = new Set((rule.output ?? []).map((c) => c.name));
   const columns = result.columns.filter((c) => visible.has(c));
-  result.rows.forEach((row, i) => out.push(toFinding(rule, columns, row, result.evidence[i], source)));
-  return out;
+  return result.rows.map((row, i) => toFinding(rule, columns, row, referenced[i], source, limit));
 }
 
 /** One output row → a finding. */
-function toFinding(compiled: CompiledRule, columns: string[], row: Record<string, unknown>, refs: EvidenceRef[], source: RowSource): Finding {
+function toFinding(compiled: CompiledRule, columns: string[], row: Record<string, unknown>, referenced: Referenced, source: RowSource, limit: number): Finding {
   const { rule } = compiled;
   const spec = rule.finding;
   const finding = compiled.finding!;
@@ -147,13 +151,11 @@ function toFinding(compiled: CompiledRule, columns: string[], row: Record<string
   const amount = typeof rawAmount === 'number' && Number.isFinite(rawAmount) ? Math.round(rawAmount) : null;
   const period = spec.period ? text(row[spec.period]) : null;
 
-  const referenced = referencedRows(refs, source);
-  const evidence = referenced.first.map(
-    (r): EvidenceRow =>
-      r.sheet === undefined
-        ? { table: r.table, file: r.file, line: r.line, values: source.values(r.table, r.row) }
-        : { table: r.table, file: r.file, sheet: r.sheet, line: r.line, values: source.values(r.table, r.row) },
-  );
+  // Every row by its place; the first `limit` with their values.
+  const evidence = referenced.rows.map((r, k): EvidenceRow => {
+    const values = k < limit ? source.values(r.table, r.row) : NO_VALUES;
+    return r.sheet === undefined ? { table: r.table, file: r.file, line: r.line, values } : { table: r.table, file: r.file, sheet: r.sheet, line: r.line, values };
+  });
 
   return {
     fingerprint: fingerprint(rule.id, entity, period, referenced.hashes),
@@ -168,7 +170,7 @@ function toFinding(compiled: CompiledRule, columns: string[], row: Record<string
     amount,
     details,
     evidence,
-    evidenceCount: referenced.count,
+    evidenceCount: referenced.rows.length,
     pii: piiMap(compiled, details, evidence),
     computed: computedOf(compiled, details),
     digits: digitsOf(compiled, row),

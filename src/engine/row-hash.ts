@@ -68,19 +68,45 @@ class Digest {
 export function rowHash(table: LoadedTable, index: number): number {
   const { columns, names, seed } = layout(table);
   const h = new Digest(seed);
-  for (let c = 0; c < columns.length; c++) {
-    const v = columns[c][index];
-    if (v === null || v === undefined) continue;
-    h.code(names[c]);
-    if (typeof v === 'number' && Number.isSafeInteger(v)) {
-      // Integers (fen, counts) mix in as two 26-bit halves, no string needed.
-      h.code(0x10001);
-      h.code(v % 67108864);
-      h.code(Math.floor(v / 67108864));
-    } else {
-      h.code(typeof v === 'number' ? 0x10002 : 0x10003);
-      h.text(String(v));
-    }
-  }
+  for (let c = 0; c < columns.length; c++) mix(h, names[c], columns[c][index]);
   return h.value();
+}
+
+/**
+ * The same digest as rowHash for rows handed over one at a time as value
+ * arrays (a loader's sink): `values[k]` is the value of column `names[k]` of
+ * table `table`. A row digests alike whichever way it is held.
+ */
+export class RowDigester {
+  /** Positions in `values`, in the order of the column names sorted. */
+  private readonly order: number[];
+  private readonly names: number[];
+  private readonly seed: number;
+
+  constructor(table: string, names: readonly string[]) {
+    this.order = names.map((_, k) => k).sort((a, b) => (names[a] < names[b] ? -1 : names[a] > names[b] ? 1 : 0));
+    this.names = this.order.map((k) => textDigest(names[k]) >>> 0);
+    this.seed = textDigest(table);
+  }
+
+  digest(values: ArrayLike<unknown>): number {
+    const h = new Digest(this.seed);
+    for (let c = 0; c < this.order.length; c++) mix(h, this.names[c], values[this.order[c]]);
+    return h.value();
+  }
+}
+
+/** Mixes one column's value (after its name's digest) into `h`; nulls leave no trace. */
+function mix(h: Digest, name: number, v: unknown): void {
+  if (v === null || v === undefined) return;
+  h.code(name);
+  if (typeof v === 'number' && Number.isSafeInteger(v)) {
+    // Integers (fen, counts) mix in as two 26-bit halves, no string needed.
+    h.code(0x10001);
+    h.code(v % 67108864);
+    h.code(Math.floor(v / 67108864));
+  } else {
+    h.code(typeof v === 'number' ? 0x10002 : 0x10003);
+    h.text(String(v));
+  }
 }

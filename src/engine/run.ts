@@ -11,7 +11,7 @@ import { IsolatedArqueroExecutor } from './arquero/isolated.js';
 import { BudgetExceeded, ruleBudget, type BudgetSettings } from './budget.js';
 import type { Dataset, Executor } from './executor.js';
 import { compareFindings, type Finding, type RunResult, type SkippedRule } from './finding.js';
-import { buildFindings } from './findings.js';
+import { buildFindings, type FindingOptions } from './findings.js';
 
 export interface RunOptions<D extends Dataset> {
   /** Param overrides per rule id (as the user wrote them: money in yuan), budget params (`budget_seconds`, …) included. */
@@ -21,6 +21,8 @@ export interface RunOptions<D extends Dataset> {
    * child process it can stop with one).
    */
   executor?: Executor<D>;
+  /** Evidence rows shown with their values per finding (default 50; Infinity: all). */
+  evidence?: number;
   /**
    * Run every rule under a budget (see engine/budget.ts): these settings for every rule (the config file's
    * `budget:`), the defaults for the rest, a rule's own `budget_*` params over both. Without it, rules run unbounded
@@ -70,14 +72,21 @@ function checkInputs(rule: CompiledRule, dataset: Dataset): void {
   }
 }
 
-async function runOne<D extends Dataset>(rule: CompiledRule, dataset: D, params: ReturnType<typeof resolveParams>, executor: Executor<D>, budget: BudgetSettings | undefined): Promise<Finding[]> {
+async function runOne<D extends Dataset>(
+  rule: CompiledRule,
+  dataset: D,
+  params: ReturnType<typeof resolveParams>,
+  executor: Executor<D>,
+  budget: BudgetSettings | undefined,
+  opts: FindingOptions,
+): Promise<Finding[]> {
   // Rules from files arrive without problems; a rule built in memory may not.
   const [problem] = rule.problems;
   if (problem) throw new Skip(`${pathText(problem.path)}: ${problem.message}${problem.fix ? `; ${problem.fix}` : ''}`, 'error');
   if (!rule.relation || !rule.finding) throw new Skip('the rule has no check or no finding to compile', 'error');
   checkInputs(rule, dataset);
   const result = await executor.run(rule, params, dataset, budget);
-  return buildFindings(rule, result, dataset);
+  return buildFindings(rule, result, dataset, opts);
 }
 
 /**
@@ -114,7 +123,7 @@ async function runAll<D extends Dataset>(rules: CompiledRule[], dataset: D, exec
     params[id] = display;
     try {
       const budget = opts.budget ? ruleBudget(opts.budget, opts.params?.[id]) : undefined;
-      const found = await runOne(rule, dataset, values, executor, budget);
+      const found = await runOne(rule, dataset, values, executor, budget, { evidence: opts.evidence });
       for (const f of found) findings.push(f);
       ran[id] = found.length;
     } catch (err) {

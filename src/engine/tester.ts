@@ -7,6 +7,10 @@
  * names, `none` with other expectations, nothing expected), and a case whose
  * CSV has an error-level data issue or an unknown header fails: a rule test
  * must not rest on mis-typed data.
+ *
+ * Each case runs on the reference executor (Arquero), whose findings are
+ * held against `expect`, and on DuckDB, whose findings must be the same
+ * finding for finding: a disagreement fails the case.
  */
 import type { DataIssue, LoadedTable } from '../data/model.js';
 import { formatYuan } from '../data/yuan.js';
@@ -16,10 +20,36 @@ import { upgradeId15 } from '../data/types/id.js';
 import type { CompiledRule } from '../plan/compile.js';
 import { renderTemplate } from '../plan/template.js';
 import type { TestCase } from '../rules/model.js';
-import { yuanToFen } from '../rules/params.js';
+import { yuanToFen, type ParamOverrides } from '../rules/params.js';
 import { MemoryDataset } from './dataset.js';
-import type { Finding } from './finding.js';
+import { compareRuns, type Finding, type RunResult } from './finding.js';
 import { requiredTables, runRules } from './run.js';
+import { AuditDatabase } from './duckdb/database.js';
+import { DuckDBDataset } from './duckdb/dataset.js';
+import { DuckDBExecutor } from './duckdb/executor.js';
+import { dropTables, loadTablesIntoDuckDB } from './duckdb/load.js';
+
+/** Which executors a test run uses: the reference alone, or DuckDB as well (checked against it). */
+export type TestEngines = 'both' | 'arquero';
+
+/** A DuckDB for the whole run's cases, made on the first case that needs it. */
+class CaseDatabase {
+  private db: Promise<AuditDatabase> | null = null;
+  private readonly executor = new DuckDBExecutor();
+
+  /** Runs the rule on the case's tables in DuckDB. */
+  async run(rule: CompiledRule, tables: Map<string, LoadedTable>, params: ParamOverrides | undefined): Promise<RunResult> {
+    this.db ??= AuditDatabase.open({ memoryBytes: 256 << 20, threads: 1, maxTempBytes: 1 << 30 });
+    const db = await this.db;
+    await dropTables(db);
+    const load = await loadTablesIntoDuckDB(tables, db);
+    return runRules([rule], DuckDBDataset.of(db, load), { params, executor: this.executor });
+  }
+
+  async close(): Promise<void> {
+    if (this.db) (await this.db).close();
+  }
+}
 
 /** The outcome of one inline case. */
 export interface CaseResult {
@@ -151,7 +181,7 @@ function compare(tc: TestCase, findings: Finding[], failures: string[]): void {
   }
 }
 
-async function testCase(loaded: CompiledRule, tc: TestCase, index: number): Promise<CaseResult> {
+async function testCase(loaded: CompiledRule, tc: TestCase, index: number, duck: CaseDatabase | null): Promise<CaseResult> {
   const rule = loaded.rule;
   const failures = caseProblems(tc, index, rule.tests.slice(0, index));
   const issues: DataIssue[] = [];
@@ -162,10 +192,18 @@ async function testCase(loaded: CompiledRule, tc: TestCase, index: number): Prom
     // A case may leave out a reference table (the holiday calendar): it gets the shipped one, as an audit would.
     addReferenceTables(tables, requiredTables([loaded]));
     try {
-      const result = await runRules([loaded], new MemoryDataset(tables), { params: tc.params ? { [rule.id]: tc.params } : undefined });
+      const params = tc.params ? { [rule.id]: tc.params } : undefined;
+      const result = await runRules([loaded], new MemoryDataset(tables), { params });
       for (const s of result.skipped) failures.push(`the rule did not run (${s.code}): ${s.reason}`);
       findings = result.findings;
       if (!result.skipped.length && !structural) compare(tc, findings, failures);
+      if (duck && !structural) {
+        const other = await duck.run(loaded, tables, params);
+        for (const s of other.skipped) if (!result.skipped.length) failures.push(`the engines disagree: DuckDB did not run the rule (${s.code}): ${s.reason}`);
+        if (!result.skipped.length && !other.skipped.length) {
+          for (const d of compareRuns({ name: 'Arquero', findings }, { name: 'DuckDB', findings: other.findings })) failures.push(`the engines disagree: ${d}`);
+        }
+      }
     } catch (err) {
       const fix = (err as { fix?: string }).fix;
       failures.push(`the case's params: ${(err as Error).message}${fix ? ` (${fix})` : ''}`);
@@ -189,8 +227,20 @@ async function testCase(loaded: CompiledRule, tc: TestCase, index: number): Prom
   };
 }
 
-/** Runs every inline case of every rule. Never throws for a bad case: it fails. */
-export async function testRules(rules: CompiledRule[]): Promise<TestReport> {
+/**
+ * Runs every inline case of every rule, on both executors unless `engines` says the reference alone. Never
+ * throws for a bad case: it fails.
+ */
+export async function testRules(rules: CompiledRule[], engines: TestEngines = 'both'): Promise<TestReport> {
+  const duck = engines === 'both' ? new CaseDatabase() : null;
+  try {
+    return await testAll(rules, duck);
+  } finally {
+    await duck?.close();
+  }
+}
+
+async function testAll(rules: CompiledRule[], duck: CaseDatabase | null): Promise<TestReport> {
   const results: CaseResult[] = [];
   const problems: RuleTestProblem[] = [];
   for (const loaded of rules) {
@@ -200,7 +250,7 @@ export async function testRules(rules: CompiledRule[]): Promise<TestReport> {
     }
     for (const [i, tc] of tests.entries()) {
       try {
-        results.push(await testCase(loaded, tc, i));
+        results.push(await testCase(loaded, tc, i, duck));
       } catch (err) {
         // One malformed case must not stop the others.
         results.push({

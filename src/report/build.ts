@@ -25,6 +25,7 @@ import {
   type BaselineStatus,
   type DataIssueGroup,
   type InputsSummary,
+  type InputTable,
   type Lang,
   type Manifest,
   type ManifestOptions,
@@ -49,6 +50,8 @@ export interface BuildInput {
   lang: Lang;
   files: FileReport[];
   tables: Map<string, LoadedTable>;
+  /** What to say of each loaded table, when its rows are not in `tables` (a database holds them); else worked out from `tables`. */
+  inputTables?: InputTable[];
   /** The rules selected for the run. */
   rules: LoadedRule[];
   run: RunResult;
@@ -57,6 +60,8 @@ export interface BuildInput {
   suppressions?: Suppressions | null;
   /** Show personal data unmasked (`--reveal`); otherwise every value of a known personal-data kind is masked. */
   reveal: boolean;
+  /** The run's known names and accounts, for masking free text, when the rows are not in `tables` (known.ts); else read from `tables`. */
+  known?: KnownValues;
   rulePath?: (file: string) => string;
 }
 
@@ -70,7 +75,7 @@ export function reportTime(env: NodeJS.ProcessEnv = process.env, now: () => Date
 }
 
 /** The column whose month says which period a row of a table belongs to. */
-const PERIOD_COLUMNS: Record<string, string[]> = {
+export const PERIOD_COLUMNS: Record<string, string[]> = {
   payouts: ['period', 'pay_date'],
   contributions: ['period', 'received_date'],
   bank_flows: ['txn_date'],
@@ -102,8 +107,8 @@ function sourcesOf(t: LoadedTable): string[] {
 
 const cmp = (a: string, b: string) => (a < b ? -1 : a > b ? 1 : 0);
 
-function summariseInputs(files: FileReport[], tables: Map<string, LoadedTable>, issues: number): InputsSummary {
-  const inputTables = [...tables.values()]
+function summariseInputs(files: FileReport[], tables: Map<string, LoadedTable>, issues: number, given?: InputTable[]): InputsSummary {
+  const inputTables = (given ?? [...tables.values()]
     .map((t) => ({
       name: t.name,
       label: tableDef(t.name)?.label ?? t.name,
@@ -112,7 +117,7 @@ function summariseInputs(files: FileReport[], tables: Map<string, LoadedTable>, 
       sources: sourcesOf(t),
       rows: t.rows,
       period: monthRange(t),
-    }))
+    })))
     .sort((a, b) => cmp(a.name, b.name));
   let from: string | null = null;
   let to: string | null = null;
@@ -241,7 +246,7 @@ function maskManifest(m: Manifest, known: KnownValues): Manifest {
 export function buildResult(input: BuildInput): AuditResult {
   const zone = input.timeZone ?? 'Asia/Shanghai';
   // The names and accounts of the people in this run's data, for masking free text.
-  const known = input.reveal ? NOTHING_KNOWN : knownValues(input.tables);
+  const known = input.reveal ? NOTHING_KNOWN : (input.known ?? knownValues(input.tables));
   const sorted = [...input.run.findings].sort(compareFindings);
   const split = applySuppressions(sorted, input.suppressions, localDay(input.now, zone));
   const raw = split.active;
@@ -272,7 +277,7 @@ export function buildResult(input: BuildInput): AuditResult {
     // A rule's error may quote the data it failed on.
     .map((sk) => ({ ...sk, reason: input.reveal ? skipReason(sk, input.lang) : scanText(skipReason(sk, input.lang), known) }));
   const current = new Set(sorted.map((f) => f.fingerprint));
-  const inputs = summariseInputs(input.files, input.tables, issues.length);
+  const inputs = summariseInputs(input.files, input.tables, issues.length, input.inputTables);
   return {
     schemaVersion: SCHEMA_VERSION,
     tool: { ...input.tool },

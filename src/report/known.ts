@@ -2,7 +2,8 @@
  * What the run's own data says about who is who, for masking free text: the
  * names of the people it holds (beneficiaries, payees, staff, the dead,
  * prisoners), their bank accounts, and the fund's own accounts, which are an
- * organisation's and shown whole. Read from the loaded tables once per report.
+ * organisation's and shown whole. Read from the loaded tables once per report
+ * (from the tables in memory, or from a database's distinct values).
  */
 import type { LoadedTable } from '../data/model.js';
 import { isOrganisationName } from './maskers.js';
@@ -41,12 +42,20 @@ function personName(v: string): boolean {
   return n >= 2 && n <= MAX_NAME && /^[\p{L}·• ]+$/u.test(v) && /\p{L}{2}|\p{L}[·• ]\p{L}/u.test(v) && !isOrganisationName(v);
 }
 
-/** The distinct text values of some columns of the loaded tables, each taken through `keep` (undefined: left out). */
-function collect(tables: ReadonlyMap<string, LoadedTable>, columns: ReadonlyArray<readonly [string, string]>, keep: (v: string) => string | undefined): Set<string> {
+/**
+ * Where the known values are read from: every value (or every distinct value) of a column of a loaded table,
+ * none when the table or column is absent. In memory, the column itself; in a database, its distinct values.
+ */
+export type ColumnValues = (table: string, column: string) => ArrayLike<unknown>;
+
+/** The columns the known values are read from: people's names, their accounts, the fund's own accounts. */
+export const KNOWN_COLUMNS: ReadonlyArray<readonly [string, string]> = [...NAME_COLUMNS, ...ACCOUNT_COLUMNS, ['bank_flows', 'account_no']];
+
+/** The distinct text values of some columns, each taken through `keep` (undefined: left out). */
+function collect(values: ColumnValues, columns: ReadonlyArray<readonly [string, string]>, keep: (v: string) => string | undefined): Set<string> {
   const out = new Set<string>();
   for (const [table, column] of columns) {
-    const t = tables.get(table);
-    const vs = t && Object.hasOwn(t.columns, column) ? t.columns[column] : [];
+    const vs = values(table, column);
     for (let i = 0; i < vs.length; i++) {
       const v = vs[i];
       if (typeof v !== 'string') continue;
@@ -59,12 +68,20 @@ function collect(tables: ReadonlyMap<string, LoadedTable>, columns: ReadonlyArra
 
 const digitsOf = (v: string) => v.replace(/[\s-]/g, '');
 
-/** The known names and accounts of the loaded tables. */
-export function knownValues(tables: ReadonlyMap<string, LoadedTable>): KnownValues {
-  const names = collect(tables, NAME_COLUMNS, (v) => (personName(v.trim()) ? v.trim() : undefined));
-  const open = collect(tables, [['bank_flows', 'account_no']], digitsOf);
+/** The known names and accounts of the loaded data, read through `values`. */
+export function knownValuesOf(values: ColumnValues): KnownValues {
+  const names = collect(values, NAME_COLUMNS, (v) => (personName(v.trim()) ? v.trim() : undefined));
+  const open = collect(values, [['bank_flows', 'account_no']], digitsOf);
   // Short numbers would match amounts and serial numbers in free text; the fund's own accounts stay whole.
-  const accounts = collect(tables, ACCOUNT_COLUMNS, (v) => (/^\d{8,}$/.test(digitsOf(v)) && !open.has(digitsOf(v)) ? digitsOf(v) : undefined));
+  const accounts = collect(values, ACCOUNT_COLUMNS, (v) => (/^\d{8,}$/.test(digitsOf(v)) && !open.has(digitsOf(v)) ? digitsOf(v) : undefined));
   const nameLengths = [...new Set([...names].map((n) => n.length))].sort((a, b) => b - a);
   return { names, nameLengths, accounts, open };
+}
+
+/** The known names and accounts of the loaded tables. */
+export function knownValues(tables: ReadonlyMap<string, LoadedTable>): KnownValues {
+  return knownValuesOf((table, column) => {
+    const t = tables.get(table);
+    return t && Object.hasOwn(t.columns, column) ? t.columns[column] : [];
+  });
 }

@@ -3,7 +3,7 @@
  * (build.ts: values masked, then messages rendered from them) and then handed
  * to a formatter, which only renders it. The json format is this object under docs/report-schema.json.
  */
-import type { DataIssue } from '../data/model.js';
+import type { DataIssue, TableFacts } from '../data/model.js';
 import type { DigitDistribution, Finding, SkippedRule } from '../engine/finding.js';
 import type { Category, EntityKind, I18n, Risk, Severity } from '../rules/model.js';
 
@@ -75,16 +75,8 @@ export interface Manifest {
 }
 
 /** One canonical table that was loaded. */
-export interface InputTable {
-  name: string;
-  label: string;
-  files: number;
-  /** The files (`file`, or `book.xlsx!Sheet` for a workbook sheet) it was read from, in load order. */
-  sources: string[];
-  rows: number;
-  /** First and last month of the table's own period column, or null when it has none. */
-  period: { from: string; to: string } | null;
-}
+/** A loaded table as the report lists it (defined with the loader's model, whatever holds the rows). */
+export type InputTable = TableFacts;
 
 export interface InputsSummary {
   files: number;

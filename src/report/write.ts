@@ -15,6 +15,7 @@ import { open, rename } from 'node:fs/promises';
 import { basename, dirname, join } from 'node:path';
 import { Interrupted } from '../errors.js';
 import { outTarget } from './out.js';
+import { processAlive } from '../processes.js';
 
 /** Temporary files of this process not yet renamed or removed. */
 const temps = new Set<string>();
@@ -52,7 +53,7 @@ export function removeStaleTemps(target: string): string[] {
     const m = ours.exec(name);
     if (!m) continue;
     const pid = Number(m[1] ?? m[2]);
-    if (pid === process.pid || alive(pid)) continue;
+    if (pid === process.pid || processAlive(pid)) continue;
     const path = join(dirname(target), name);
     try {
       if (!lstatSync(path).isFile()) continue;
@@ -63,16 +64,6 @@ export function removeStaleTemps(target: string): string[] {
     }
   }
   return removed;
-}
-
-/** Whether a process with this id exists (one of another user's counts as alive). */
-function alive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (err) {
-    return (err as NodeJS.ErrnoException).code === 'EPERM';
-  }
 }
 
 /** Permission bits of an existing regular file, or null. */

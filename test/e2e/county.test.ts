@@ -118,7 +118,8 @@ describe('the generated county', () => {
     for (const f of a.findings) {
       for (const e of f.evidence) {
         const row = truthRows.get(at(e.file, e.line));
-        if (!row || row.table !== e.table) continue;
+        // A row past the first N is carried by its place alone: no values to compare.
+        if (!row || row.table !== e.table || Object.keys(e.values).length === 0) continue;
         checked++;
         for (const [col, value] of Object.entries(row.values)) {
           if (e.values[col] !== value) wrong.push(`${f.ruleId} ${at(e.file, e.line)} ${col}: evidence ${e.values[col]}, ground truth ${value}`);

@@ -6,6 +6,7 @@ import { EVIDENCE_CAP } from '../../src/engine/finding.js';
 import type { Check, LoadedRule } from '../../src/rules/model.js';
 import { concatTables } from '../../src/data/load.js';
 import { reportFinding } from '../../src/report/build.js';
+import { buildFindings } from '../../src/engine/findings.js';
 import { compiled, message, rule, run, tables } from './helpers.js';
 
 const PAYOUTS = `payout_id,id_number,name,item,period,amount,status,bank_account
@@ -132,16 +133,36 @@ describe('findings', () => {
     expect(masked.message.en).toBe(`payees ${masked.details.payees}, payments P1、P2、P3`);
   });
 
-  it('evidence is capped, with the full count kept and rows ordered by file then line', async () => {
+  it('every evidence row is carried by its place, ordered by file then line, and only the first ones with their values', async () => {
     const rows = ['payout_id,id_number,item,period,amount,status'];
     for (let i = 0; i < 60; i++) rows.push(`P${i},11010519491231002X,基本养老金,2024-01,1.00,成功`);
     const dup = rule('DUP', { kind: 'duplicates', table: 'payouts', key: ['id_number', 'period'], amount: 'amount' }, { amount: 'amount', message: { zh: '{count} 笔', en: '{count} payments' } });
     const [f] = (await run([dup], tables({ payouts: rows.join('\n') }))).findings;
     expect(f.evidenceCount).toBe(60);
-    expect(f.evidence).toHaveLength(EVIDENCE_CAP);
-    expect(f.evidence.map((e) => e.line)).toEqual(Array.from({ length: EVIDENCE_CAP }, (_, i) => i + 2));
+    expect(f.evidence).toHaveLength(60);
+    expect(f.evidence.map((e) => e.line)).toEqual(Array.from({ length: 60 }, (_, i) => i + 2));
+    expect(f.evidence.slice(0, EVIDENCE_CAP).every((e) => e.values.payout_id === `P${e.line - 2}`)).toBe(true);
+    expect(f.evidence.slice(EVIDENCE_CAP).map((e) => e.values)).toEqual(Array.from({ length: 60 - EVIDENCE_CAP }, () => ({})));
     expect(f.amount).toBe(6000);
     expect(message(f)).toBe('60 payments');
+  });
+
+  it('orders evidence rows by file, sheet and line, whichever order an executor lists them in', async () => {
+    const dup = compiled(rule('DUP', { kind: 'duplicates', table: 'payouts', key: ['id_number', 'period'], amount: 'amount' }));
+    // Two sheets of one workbook, each with rows on lines 2 and 3.
+    const places: Record<number, { file: string; sheet: string; line: number }> = {
+      0: { file: 'book.xlsx', sheet: '2024', line: 3 },
+      1: { file: 'book.xlsx', sheet: '2023', line: 3 },
+      2: { file: 'book.xlsx', sheet: '2024', line: 2 },
+      3: { file: 'book.xlsx', sheet: '2023', line: 2 },
+    };
+    const source = { place: (_t: string, r: number) => places[r], values: (_t: string, r: number) => ({ payout_id: `P${r}` }), digest: (_t: string, r: number) => r };
+    const result = (rows: number[]) => ({ columns: ['id_number', 'period', 'count', 'amount'], rows: [{ id_number: 'X', period: '2024-01', count: 4, amount: 4 }], evidence: [[{ table: 'payouts', rows }]] });
+    const [a] = await buildFindings(dup, result([0, 1, 2, 3]), source);
+    const [b] = await buildFindings(dup, result([3, 2, 1, 0]), source);
+    expect(a.evidence.map((e) => `${e.sheet}:${e.line}`)).toEqual(['2023:2', '2023:3', '2024:2', '2024:3']);
+    expect(b.evidence).toEqual(a.evidence);
+    expect(b.fingerprint).toBe(a.fingerprint);
   });
 
   it('join-suffixed personal columns are still marked as personal data', async () => {

@@ -14,25 +14,24 @@ import { hashFile, newReport } from '../file-report.js';
 import { ZIP_REASONS } from '../formats.js';
 import type { Forced, TextRecord } from '../layout.js';
 import { locateHeader, type Layout } from '../layout.js';
-import { MemorySink } from '../memory-sink.js';
-import type { DataIssue, FileReport, LoadedTable, LoadOptions } from '../model.js';
+import type { DataIssue, FileReport, LoadOptions } from '../model.js';
 import type { Source } from '../provenance.js';
 import { HEADER_SEARCH_ROWS } from '../recognise.js';
 import { RowPipeline } from '../rows.js';
+import type { LoadedPart, RowSink } from '../sink.js';
 import { readWorkbook, type SheetInfo, type WorkbookInfo } from './parts.js';
 import { columnIndex, columnName, SheetReader, SheetRecord, type Cell } from './sheet.js';
 import { ZIP_LIMITS, ZipError, ZipParts } from './zip.js';
-
-type Loaded = { table: LoadedTable | null; report: FileReport };
 
 /** Rows a sheet's size suggests, for pre-sizing the sink: a row of XML takes at least this many bytes per cell. */
 const BYTES_PER_CELL = 12;
 
 /**
- * Loads every worksheet of the workbook at `path` (one report per sheet). `forcedFor(sheet)` says what the
- * options force for a sheet. A workbook that cannot be read gives one report with the reason.
+ * Loads every worksheet of the workbook at `path` (one report per sheet), each into a sink made by `newSink`.
+ * `forcedFor(sheet)` says what the options force for a sheet. A workbook that cannot be read gives one report
+ * with the reason.
  */
-export async function loadWorkbook(path: string, opts: LoadOptions, forcedFor: (sheet: string) => Forced): Promise<Loaded[]> {
+export async function loadWorkbook<S extends RowSink>(path: string, opts: LoadOptions, forcedFor: (sheet: string) => Forced, newSink: () => S): Promise<LoadedPart<S>[]> {
   const bytes = statSync(path).size;
   const sha256 = await hashFile(path);
   const whole = (): FileReport => ({ ...newReport(path), bytes, sha256 });
@@ -47,7 +46,7 @@ export async function loadWorkbook(path: string, opts: LoadOptions, forcedFor: (
     if (kind !== 'xlsx') {
       const report = whole();
       report.issues.push({ file: path, line: 0, reason: ZIP_REASONS[kind], level: 'error', code: 'unsupported-file', msg: { key: `unsupported-file.${kind}` } });
-      return [{ table: null, report }];
+      return [{ sink: null, report }];
     }
     let book: WorkbookInfo;
     try {
@@ -55,11 +54,11 @@ export async function loadWorkbook(path: string, opts: LoadOptions, forcedFor: (
     } catch (err) {
       return [failed(whole(), err)];
     }
-    const out: Loaded[] = [];
+    const out: LoadedPart<S>[] = [];
     for (const sheet of book.sheets) {
       if (sheet.part === null) continue; // a chart sheet: no rows
       const report: FileReport = { ...whole(), sheet: sheet.name };
-      const sink = new MemorySink();
+      const sink = newSink();
       let loaded = false;
       try {
         loaded = await loadSheet(zip, book, sheet, report, opts, forcedFor(sheet.name), sink);
@@ -69,12 +68,12 @@ export async function loadWorkbook(path: string, opts: LoadOptions, forcedFor: (
       }
       // A sheet with no rows at all holds nothing to lose: it is not listed.
       if (report.headerLine === 0 && report.issues.length === 0) continue;
-      out.push({ table: loaded ? sink.table() : null, report });
+      out.push({ sink: loaded ? sink : null, report });
     }
     if (out.length === 0) {
       const report = whole();
       report.issues.push({ file: path, line: 0, reason: 'the workbook has no rows in any sheet; re-export it', level: 'error', code: 'empty-file', msg: { key: 'empty-file.workbook' } });
-      return [{ table: null, report }];
+      return [{ sink: null, report }];
     }
     // Beside a recognised sheet, a sheet that is no export (notes, a summary) is worth a warning, not an error.
     if (out.some((l) => l.report.table !== null)) {
@@ -111,7 +110,7 @@ function containerKind(zip: ZipParts): 'xlsx' | keyof typeof ZIP_REASONS {
  * Loads one sheet into `sink`. The first rows are kept until the header is found among them; then the rows
  * after it are handed to the row policies as they stream in. Returns true when rows went to the sink.
  */
-async function loadSheet(zip: ZipParts, book: WorkbookInfo, sheet: SheetInfo, report: FileReport, opts: LoadOptions, forced: Forced, sink: MemorySink): Promise<boolean> {
+async function loadSheet(zip: ZipParts, book: WorkbookInfo, sheet: SheetInfo, report: FileReport, opts: LoadOptions, forced: Forced, sink: RowSink): Promise<boolean> {
   const source: Source = { file: report.path, sheet: sheet.name };
   const part = sheet.part!;
   const merges = await mergedRanges(zip, part);
@@ -263,8 +262,8 @@ function issue(report: FileReport, source: Source, line: number, code: string, r
   report.issues.push({ file: source.file, sheet: source.sheet, line, reason, level, code, ...(args ? { msg: { key: code, args } } : {}) });
 }
 
-function failed(report: FileReport, err: unknown): Loaded {
+function failed(report: FileReport, err: unknown): LoadedPart<never> {
   if (!(err instanceof ZipError)) throw err;
   report.issues.push({ file: report.path, line: 0, reason: err.message, level: 'error', code: err.code, msg: { key: err.code, args: { detail: err.message } } });
-  return { table: null, report };
+  return { sink: null, report };
 }

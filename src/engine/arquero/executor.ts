@@ -215,12 +215,34 @@ function join(left: ColumnTable, right: ColumnTable, step: Extract<PlanStep, { v
   const lt = l.size ? left.rename(Object.fromEntries(l)) : left;
   const rt = r.size ? right.rename(Object.fromEntries(r)) : right;
   const options = { left: step.how === 'left' || step.how === 'full', right: step.how === 'right' || step.how === 'full' };
+  // Each side's row numbers in its own order, so that the joined rows can be put in the rule language's order.
+  const lo = lt.ungroup().derive({ [JOIN_LEFT]: 'op.row_number()' }) as ColumnTable;
+  const ro = rt.ungroup().derive({ [JOIN_RIGHT]: 'op.row_number()' }) as ColumnTable;
+  let joined: ColumnTable;
   if (step.on) {
     const keys: [string[], string[]] = [step.on.map(([k]) => l.get(k) ?? k), step.on.map(([, k]) => r.get(k) ?? k)];
-    return lt.join(rt, keys as never, undefined, options);
+    joined = lo.join(ro, keys as never, undefined, options);
+  } else {
+    const names: ColumnNames = { a: (n) => l.get(n) ?? n, b: (n) => r.get(n) ?? n };
+    joined = lo.join(ro, predicate(joinPredicate(step.where!, names)) as never, undefined, options);
   }
-  const names: ColumnNames = { a: (n) => l.get(n) ?? n, b: (n) => r.get(n) ?? n };
-  return lt.join(rt, predicate(joinPredicate(step.where!, names)) as never, undefined, options);
+  return inJoinOrder(joined, lt.numRows(), rt.numRows());
+}
+
+const JOIN_LEFT = '__jl';
+const JOIN_RIGHT = '__jr';
+const JOIN_ORDER = '__jo';
+
+/**
+ * Joined rows in the rule language's order (docs/rules.md, "Joins"): the left
+ * table's order, each left row's matches in the right table's order, then the
+ * right rows no left row matched. Arquero's own order depends on which side it
+ * hashes, that is on the tables' sizes.
+ */
+function inJoinOrder(t: ColumnTable, leftRows: number, rightRows: number): ColumnTable {
+  const order = `(d) => (d.${JOIN_LEFT} == null ? ${leftRows + 1} : d.${JOIN_LEFT}) * ${rightRows + 2} + (d.${JOIN_RIGHT} == null ? 0 : d.${JOIN_RIGHT})`;
+  const keep = t.columnNames().filter((c) => c !== JOIN_LEFT && c !== JOIN_RIGHT);
+  return t.derive({ [JOIN_ORDER]: order }).orderby(JOIN_ORDER).reify().select(keep) as ColumnTable;
 }
 
 /**

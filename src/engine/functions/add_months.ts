@@ -12,7 +12,8 @@ export function add_months(value: unknown, n: unknown): string | null {
   const index = day.y * 12 + (day.m - 1) + k;
   const y = Math.floor(index / 12);
   const m = index - y * 12 + 1;
-  if (y < 0 || y > 9999) return null;
+  // There is no year 0 in the calendar (nor in SQL's DATE).
+  if (y < 1 || y > 9999) return null;
   if (isMonthString(value)) return formatMonth(y, m);
   return formatDay({ y, m, d: Math.min(day.d, daysInMonth(y, m)) });
 }

@@ -30,8 +30,9 @@ export function daysInMonth(y: number, m: number): number {
   return m === 2 ? (isLeap(y) ? 29 : 28) : [31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31][m - 1];
 }
 
+/** A calendar date of years 1–9999 (there is no year 0, nor is there in SQL's DATE). */
 function realDay(y: number, m: number, d: number): Day | null {
-  if (m < 1 || m > 12 || d < 1 || d > daysInMonth(y, m)) return null;
+  if (y < 1 || m < 1 || m > 12 || d < 1 || d > daysInMonth(y, m)) return null;
   return { y, m, d };
 }
 

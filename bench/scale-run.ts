@@ -1,0 +1,163 @@
+/**
+ * One measurement of the scale benchmark (bench/scale.ts runs each in its own
+ * process, so that every peak RSS is that measurement's alone). Prints one
+ * line of JSON: seconds per stage, CPU seconds, peak RSS, and what was found.
+ *
+ *   node dist/bench/scale-run.js duckdb-load    DIR [workers]   # the tool's loader into its DuckDB, every table
+ *   node dist/bench/scale-run.js duckdb-checks  DIR [workers]   # load what they need + the two reference rules on DuckDB
+ *   node dist/bench/scale-run.js duckdb-pack    DIR [workers]   # load + the whole default pack on DuckDB, rule by rule
+ *   node dist/bench/scale-run.js handwritten    DIR             # DuckDB's own read_csv + the two reference checks by hand
+ *   node dist/bench/scale-run.js arquero-checks DIR             # in-memory load + the two reference rules on Arquero
+ *   node dist/bench/scale-run.js arquero-pack   DIR             # in-memory load + the whole pack on Arquero
+ *   node dist/bench/scale-run.js audit          DIR             # `fundaudit audit DIR --format json --out FILE`, end to end
+ *
+ * The tool's runs go as `audit` runs the rules: each under the default budget (docs/budgets.md). Arquero
+ * runs in this process (audit would run it in a child process holding a second copy of the data): the engine
+ * itself is what is measured.
+ */
+import { rmSync, statSync } from 'node:fs';
+import { availableParallelism, tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { main } from '../src/cli/main.js';
+import { DuckDBInstance } from '@duckdb/node-api';
+import { loadPaths } from '../src/data/load.js';
+import { loadRuleFiles } from '../src/rules/load.js';
+import { requiredTables, runRules } from '../src/engine/run.js';
+import { MemoryDataset } from '../src/engine/dataset.js';
+import type { Dataset, Executor } from '../src/engine/executor.js';
+import { AuditDatabase } from '../src/engine/duckdb/database.js';
+import { loadIntoDuckDB } from '../src/engine/duckdb/load.js';
+import { openSession } from '../src/engine/duckdb/session.js';
+import { DuckDBExecutor } from '../src/engine/duckdb/executor.js';
+import { addReferenceTables } from '../src/data/reference.js';
+import { HANDWRITTEN_CHECKS, handwrittenLoad } from './handwritten.js';
+
+/** The two reference checks of issue 10. */
+export const REFERENCE_RULES = ['PAID-AFTER-DEATH', 'DUPLICATE-PAYOUT'];
+
+const [what, dir, workersArg] = process.argv.slice(2);
+const secs = (t0: number) => Number(((performance.now() - t0) / 1000).toFixed(2));
+const cpu = () => {
+  const u = process.cpuUsage();
+  return Number(((u.user + u.system) / 1e6).toFixed(1));
+};
+const peakMb = () => Math.round((process.resourceUsage().maxRSS * 1024) / 1048576);
+
+/** DuckDB's limits for a measurement: the share of memory the 2 GiB target leaves it, both cores. */
+const LIMITS = { memoryBytes: 1280 << 20, threads: Math.min(2, availableParallelism()), maxTempBytes: 20 * 2 ** 30 };
+
+async function duckdbLoad(): Promise<Record<string, unknown>> {
+  const t = performance.now();
+  const db = await AuditDatabase.open(LIMITS);
+  try {
+    const loaded = await loadIntoDuckDB([dir], {}, db, workersArg === undefined ? {} : { workers: Number(workersArg) });
+    const load = secs(t);
+    const rows = [...loaded.tables.values()].reduce((n, x) => n + x.rows, 0);
+    const mem = await db.connection.runAndReadAll(`SELECT sum(memory_usage_bytes)::BIGINT, sum(temporary_storage_bytes)::BIGINT FROM duckdb_memory()`);
+    const [[inMemory, spilled]] = mem.getRows() as bigint[][];
+    return { load, rows, workers: loaded.workers, duckdbMb: Math.round(Number(inMemory) / 1048576), spilledMb: Math.round(Number(spilled) / 1048576) };
+  } finally {
+    db.close();
+  }
+}
+
+async function handwritten(): Promise<Record<string, unknown>> {
+  const instance = await DuckDBInstance.create(':memory:', { threads: String(LIMITS.threads), memory_limit: `${LIMITS.memoryBytes >> 20}MiB`, temp_directory: join(dir, '.duckdb-tmp') });
+  const connection = await instance.connect();
+  try {
+    let t = performance.now();
+    await handwrittenLoad(connection, dir);
+    const load = secs(t);
+    const checks: Record<string, number> = {};
+    const found: Record<string, number> = {};
+    for (const [id, sql] of Object.entries(HANDWRITTEN_CHECKS)) {
+      t = performance.now();
+      const reader = await connection.runAndReadAll(sql);
+      checks[id] = secs(t);
+      found[id] = reader.currentRowCount;
+    }
+    return { load, checks, found };
+  } finally {
+    connection.closeSync();
+    instance.closeSync();
+  }
+}
+
+/** The whole audit through the CLI, as a user runs it: load, every rule under its budget, the JSON report written to a file. */
+async function audit(): Promise<Record<string, unknown>> {
+  const out = join(tmpdir(), `fundaudit-scale-report-${process.pid}.json`);
+  try {
+    const code = await main(['audit', dir, '--format', 'json', '--out', out, '--quiet', '--no-config']);
+    return { exit: code, reportMb: Math.round(statSync(out).size / 1e6) };
+  } finally {
+    rmSync(out, { force: true });
+  }
+}
+
+type Loaded = { dataset: Dataset; executor?: Executor<Dataset>; close?: () => void; budget?: object };
+
+/** Loads what the chosen rules need (timed), then runs each rule on its own (timed), as `audit` runs them. */
+async function timeRules(only: string[] | undefined, load: (needed: ReturnType<typeof requiredTables>) => Promise<Loaded>): Promise<Record<string, unknown>> {
+  const { rules: all } = await loadRuleFiles();
+  const chosen = only ? all.filter((r) => only.includes(r.rule.id)) : all;
+  let t = performance.now();
+  const loaded = await load(requiredTables(chosen));
+  try {
+    const loadSecs = secs(t);
+    const perRule: Record<string, number> = {};
+    const found: Record<string, number> = {};
+    t = performance.now();
+    for (const r of chosen) {
+      const t0 = performance.now();
+      const result = await runRules([r], loaded.dataset, loaded.executor ? { executor: loaded.executor, budget: loaded.budget } : {});
+      perRule[r.rule.id] = secs(t0);
+      found[r.rule.id] = result.findings.length;
+      for (const s of result.skipped) found[`${r.rule.id} skipped: ${s.reason}`] = 0;
+    }
+    const run = secs(t);
+    const findings = Object.values(found).reduce((a, b) => a + b, 0);
+    return { load: loadSecs, run, rules: chosen.length, findings, slowest: slowest(perRule), ...(only ? { checks: perRule, found } : {}) };
+  } finally {
+    loaded.close?.();
+  }
+}
+
+/** The tool on DuckDB. */
+const duckdbRules = (only?: string[]) =>
+  timeRules(only, async (needed) => {
+    const session = await openSession([dir], { onlyTables: needed }, needed, LIMITS, workersArg === undefined ? {} : { workers: Number(workersArg) });
+    return { dataset: session.dataset, executor: new DuckDBExecutor(), close: () => session.close(), budget: {} };
+  });
+
+/** The reference executor: the in-memory load. */
+const arqueroRules = (only?: string[]) =>
+  timeRules(only, async (needed) => {
+    const data = await loadPaths([dir], { onlyTables: needed });
+    addReferenceTables(data.tables, needed);
+    return { dataset: new MemoryDataset(data.tables) };
+  });
+
+/** The slowest rules, slowest first. */
+function slowest(perRule: Record<string, number>): Record<string, number> {
+  return Object.fromEntries(Object.entries(perRule).sort((a, b) => b[1] - a[1]).slice(0, 6));
+}
+
+const RUNS: Record<string, () => Promise<Record<string, unknown>>> = {
+  'duckdb-load': duckdbLoad,
+  handwritten,
+  'duckdb-checks': () => duckdbRules(REFERENCE_RULES),
+  'duckdb-pack': () => duckdbRules(),
+  'arquero-checks': () => arqueroRules(REFERENCE_RULES),
+  'arquero-pack': () => arqueroRules(),
+  audit,
+};
+
+const run = RUNS[what];
+if (!run || !dir) {
+  process.stderr.write(`usage: node dist/bench/scale-run.js ${Object.keys(RUNS).join('|')} DIR [workers]\n`);
+  process.exitCode = 2;
+} else {
+  const t = performance.now();
+  const result = await run();
+  process.stdout.write(JSON.stringify({ what, ...result, total: secs(t), cpu: cpu(), peakMb: peakMb() }) + '\n');
+}

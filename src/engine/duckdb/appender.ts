@@ -1,0 +1,205 @@
+/**
+ * The DuckDB side of loading: takes the messages of batch writers
+ * (batch.ts) — parts begun, batches, parts ended or dropped — and appends the
+ * rows to each canonical table's physical table, a data chunk (2048 rows) at
+ * a time: one memcpy per column from the batch's image, the long strings one
+ * by one, and the provenance columns.
+ *
+ * Each table is created on the first part that loads into it, with every
+ * canonical column of its definition (a part lacking one gives nulls), and
+ * keeps which columns some part really had: those are the table's columns, as
+ * for the in-memory tables.
+ */
+import duckdb from '@duckdb/node-bindings';
+import { BIGINT, DATE, DuckDBDataChunk, INTEGER, TIMESTAMP, VARCHAR, type DuckDBAppender, type DuckDBConnection, type DuckDBType } from '@duckdb/node-api';
+import type { Source } from '../../data/provenance.js';
+import { tableDef, type ColumnType } from '../../data/tables.js';
+import { batchLayout, VECTOR, WIDTH, type Batch, type BatchLayout, type Encoding, type PartMessage } from './batch.js';
+import { dataTableName, ident, PROVENANCE_COLUMNS, SQL_TYPES, type SqlType } from './schema.js';
+
+const DUCKDB_TYPES: Readonly<Record<SqlType, DuckDBType>> = { VARCHAR, BIGINT, DATE, TIMESTAMP, INTEGER };
+
+const ENCODING_OF_SQL: Readonly<Record<SqlType, Encoding | null>> = { VARCHAR: 'str', BIGINT: 'i64', DATE: 'date', TIMESTAMP: 'ts', INTEGER: null };
+
+/** A part (file, or sheet) as appended: where it came from and how many rows it gave. */
+export interface AppendedPart {
+  /** Its producer and the producer's number for it (`producer:part`). */
+  key: string;
+  /** Its index in `sources`, the value of its rows' `__src`. */
+  src: number;
+  table: string;
+  source: Source;
+  /** Index of its file among the files loaded, and its place among the file's parts (sheets). */
+  file: number;
+  order: number;
+  /** Columns of the canonical table it had, in its own order. */
+  columns: string[];
+  rows: number;
+  /** Still being loaded. */
+  open: boolean;
+}
+
+interface TableState {
+  name: string;
+  appender: DuckDBAppender;
+  chunk: DuckDBDataChunk;
+  /** Canonical columns, in the definition's order: the physical table's first columns. */
+  columns: string[];
+  types: SqlType[];
+  /** Rows appended and not yet dropped. */
+  rows: number;
+}
+
+interface PartState {
+  part: AppendedPart;
+  table: TableState;
+  layout: BatchLayout;
+  /** Table column index of each of the part's columns. */
+  target: number[];
+  /** Table columns the part lacks. */
+  missing: number[];
+}
+
+/** Appends the rows of batch writers' parts; one per load. */
+export class TableAppender {
+  /** Parts by producer and the producer's part number. */
+  private readonly open = new Map<string, PartState>();
+  /** Every part begun, by `src`. */
+  readonly parts: AppendedPart[] = [];
+  /** Parts dropped (their rows are deleted by `finish`). */
+  private readonly dropped: AppendedPart[] = [];
+  /** Rows appended since the counter was last reset (the loader checkpoints by it). */
+  pending = 0;
+  private readonly src = new Int32Array(VECTOR);
+  private readonly n = new Int32Array(VECTOR);
+  private readonly noneValid = new ArrayBuffer(VECTOR / 8);
+
+  private constructor(
+    private readonly connection: DuckDBConnection,
+    private readonly tables: Map<string, TableState>,
+    /** `__src` of the first part: a load added to a database that holds others numbers its parts after theirs. */
+    private readonly srcBase: number,
+  ) {}
+
+  /**
+   * Creates the physical table of each canonical table named (all its columns, then the provenance ones),
+   * and an appender for each: from then on every message is handled synchronously, as the loader's sink
+   * calls come.
+   */
+  static async create(connection: DuckDBConnection, names: readonly string[], srcBase = 0): Promise<TableAppender> {
+    const tables = new Map<string, TableState>();
+    for (const name of names) {
+      const def = tableDef(name);
+      if (!def) throw new Error(`unknown table ${name}`);
+      const columns = def.columns.map((c) => c.name);
+      const types = def.columns.map((c) => SQL_TYPES[c.type]);
+      const all = [...columns.map((c, k) => ({ name: c, type: types[k] })), ...PROVENANCE_COLUMNS];
+      await connection.run(`CREATE TABLE ${ident(dataTableName(name))} (${all.map((c) => `${ident(c.name)} ${c.type}`).join(', ')})`);
+      const appender = await connection.createAppender(dataTableName(name));
+      const chunk = DuckDBDataChunk.create(all.map((c) => DUCKDB_TYPES[c.type]));
+      tables.set(name, { name, appender, chunk, columns, types, rows: 0 });
+    }
+    return new TableAppender(connection, tables, srcBase);
+  }
+
+  /** Handles one message of producer `producer` (messages of one producer in the order it sent them). */
+  handle(producer: number, m: PartMessage): void {
+    const key = `${producer}:${m.part}`;
+    if (m.type === 'begin') {
+      const table = this.tables.get(m.table);
+      if (!table) throw new Error(`table ${m.table} was not asked for`);
+      const part: AppendedPart = { key, src: this.srcBase + this.parts.length, table: m.table, source: m.source, file: m.file, order: m.order, columns: m.columns.map((c) => c.name), rows: 0, open: true };
+      this.parts.push(part);
+      const target = m.columns.map((c) => {
+        const k = table.columns.indexOf(c.name);
+        if (k < 0 || SQL_TYPES[c.type as ColumnType] !== table.types[k]) throw new Error(`column ${m.table}.${c.name} (${c.type}) is not in the table`);
+        return k;
+      });
+      const missing = table.columns.map((_, k) => k).filter((k) => !target.includes(k));
+      const layout = batchLayout(m.columns.map((c) => ENCODING_OF_SQL[SQL_TYPES[c.type as ColumnType]]!), 0);
+      this.open.set(key, { part, table, layout, target, missing });
+      return;
+    }
+    const state = this.open.get(key);
+    if (!state) throw new Error(`no part ${key} begun`);
+    if (m.type === 'batch') {
+      this.append(state, m);
+      return;
+    }
+    this.open.delete(key);
+    state.part.open = false;
+    if (m.type === 'discard') {
+      // A streamed file that must be read again whole: its rows so far are dropped.
+      state.table.rows -= state.part.rows;
+      this.dropped.push(state.part);
+    } else if (m.rows !== state.part.rows) {
+      throw new Error(`part ${state.part.source.file} ended with ${m.rows} rows, ${state.part.rows} appended`);
+    }
+  }
+
+  private append(state: PartState, batch: Batch): void {
+    const { table, target, missing } = state;
+    const layout = batchLayout(state.layout.encodings, batch.capacity);
+    const raw = table.chunk.chunk;
+    const buffer = batch.buffer;
+    const canonical = table.columns.length;
+    const longAt = batch.long.map(() => 0);
+    for (let from = 0; from < batch.rows; from += VECTOR) {
+      const count = Math.min(VECTOR, batch.rows - from);
+      duckdb.data_chunk_reset(raw);
+      for (let c = 0; c < target.length; c++) {
+        const vector = duckdb.data_chunk_get_vector(raw, target[c]);
+        const width = WIDTH[layout.encodings[c]];
+        duckdb.copy_data_to_vector(vector, 0, buffer, layout.data[c] + from * width, count * width);
+        if (batch.nulls[c]) {
+          duckdb.vector_ensure_validity_writable(vector);
+          duckdb.copy_data_to_vector_validity(vector, 0, buffer, layout.validity[c] + from / 8, VECTOR / 8);
+        }
+        const long = batch.long[c];
+        if (long) {
+          // Long strings go in after the image, whose zeros stand in their place.
+          let k = longAt[c];
+          const end = from + count;
+          for (; k < long.rows.length && long.rows[k] < end; k++) duckdb.vector_assign_string_element(vector, long.rows[k] - from, long.values[k]);
+          longAt[c] = k;
+        }
+      }
+      for (const k of missing) {
+        const vector = duckdb.data_chunk_get_vector(raw, k);
+        duckdb.vector_ensure_validity_writable(vector);
+        duckdb.copy_data_to_vector_validity(vector, 0, this.noneValid, 0, VECTOR / 8);
+      }
+      const first = batch.first + from;
+      this.src.fill(state.part.src, 0, count);
+      for (let i = 0; i < count; i++) this.n[i] = first + i;
+      duckdb.copy_data_to_vector(duckdb.data_chunk_get_vector(raw, canonical), 0, this.src.buffer, 0, 4 * count);
+      duckdb.copy_data_to_vector(duckdb.data_chunk_get_vector(raw, canonical + 1), 0, buffer, layout.lines + 4 * from, 4 * count);
+      duckdb.copy_data_to_vector(duckdb.data_chunk_get_vector(raw, canonical + 2), 0, this.n.buffer, 0, 4 * count);
+      duckdb.copy_data_to_vector(duckdb.data_chunk_get_vector(raw, canonical + 3), 0, buffer, layout.digests + 8 * from, 8 * count);
+      duckdb.data_chunk_set_size(raw, count);
+      table.appender.appendDataChunk(table.chunk);
+    }
+    state.part.rows += batch.rows;
+    table.rows += batch.rows;
+    this.pending += batch.rows;
+  }
+
+  /** Flushes every table's appender: what was appended is then in the database. */
+  flush(): void {
+    for (const t of this.tables.values()) t.appender.flushSync();
+  }
+
+  /**
+   * Closes the appenders, deletes the rows of dropped parts, and drops the physical tables no part loaded
+   * into. Returns the parts kept (every part begun and not dropped), by `src`.
+   */
+  async finish(): Promise<AppendedPart[]> {
+    for (const t of this.tables.values()) t.appender.closeSync();
+    for (const p of this.dropped) await this.connection.run(`DELETE FROM ${ident(dataTableName(p.table))} WHERE __src = ${p.src}`);
+    const kept = this.parts.filter((p) => !this.dropped.includes(p));
+    for (const name of this.tables.keys()) {
+      if (!kept.some((p) => p.table === name)) await this.connection.run(`DROP TABLE ${ident(dataTableName(name))}`);
+    }
+    return kept;
+  }
+}

@@ -1,0 +1,273 @@
+/**
+ * Typed rows on their way into DuckDB, a batch at a time.
+ *
+ * BatchWriter is the loader's sink (data/sink.ts) on the side that types
+ * rows — a worker thread, or the main thread for small loads. It writes each
+ * row's values straight into the byte images DuckDB's vectors hold: BIGINT as
+ * 64-bit integers, DATE as days, TIMESTAMP as microseconds, and a VARCHAR of
+ * up to 12 bytes as DuckDB's inline 16-byte string (length, then the bytes,
+ * zero-padded; the C API's duckdb_string_t). Longer strings travel beside the
+ * images as JavaScript strings. The appender on the DuckDB side (appender.ts)
+ * then copies each image into a vector with one memcpy per column and chunk,
+ * and hands only the long strings over one by one. Each row's line and digest
+ * (row-hash.ts, the same digest as the in-memory tables) travel with it.
+ *
+ * A batch is one ArrayBuffer (transferred, not copied, between threads) with
+ * this layout for `capacity` rows and the part's columns c = 0 … k−1:
+ * the data of each column (width × capacity bytes), then the validity bits of
+ * each column (capacity / 8 bytes, DuckDB's layout: bit i set = row i valid),
+ * then the lines (Int32) and digests (int64) of the rows.
+ */
+import type { Value } from '../../data/model.js';
+import type { Source } from '../../data/provenance.js';
+import type { RowSink } from '../../data/sink.js';
+import type { ColumnDef, ColumnType } from '../../data/tables.js';
+import { dayNumber } from '../functions/dates.js';
+import { RowDigester } from '../row-hash.js';
+
+/** How a column's values are written: the vector type's layout. */
+export type Encoding = 'i64' | 'date' | 'ts' | 'str';
+
+const ENCODINGS: Readonly<Record<ColumnType, Encoding>> = {
+  text: 'str',
+  id: 'str',
+  enum: 'str',
+  month: 'str',
+  money: 'i64',
+  int: 'i64',
+  date: 'date',
+  datetime: 'ts',
+};
+
+export const WIDTH: Readonly<Record<Encoding, number>> = { i64: 8, date: 4, ts: 8, str: 16 };
+
+/** DuckDB's vector size: the rows of one data chunk. */
+export const VECTOR = 2048;
+
+/** Rows per batch: eight chunks, so that a message between threads carries enough work to be worth its cost. */
+export const BATCH_ROWS = 8 * VECTOR;
+
+/** Where each section of a batch starts, for `capacity` rows of columns with these encodings. */
+export interface BatchLayout {
+  capacity: number;
+  encodings: Encoding[];
+  data: number[];
+  validity: number[];
+  lines: number;
+  digests: number;
+  bytes: number;
+}
+
+export function batchLayout(encodings: Encoding[], capacity: number): BatchLayout {
+  let at = 0;
+  const data = encodings.map((e) => {
+    const o = at;
+    at += WIDTH[e] * capacity;
+    return o;
+  });
+  const validity = encodings.map(() => {
+    const o = at;
+    at += capacity / 8;
+    return o;
+  });
+  const lines = at;
+  at += 4 * capacity;
+  const digests = at;
+  at += 8 * capacity;
+  return { capacity, encodings, data, validity, lines, digests, bytes: at };
+}
+
+/** What a producer of batches says, in order, for each part it loads. */
+export type PartMessage =
+  | { type: 'begin'; part: number; file: number; order: number; table: string; source: Source; columns: Array<Pick<ColumnDef, 'name' | 'type'>> }
+  | Batch
+  | { type: 'end'; part: number; rows: number }
+  | { type: 'discard'; part: number };
+
+export interface Batch {
+  type: 'batch';
+  part: number;
+  /** Index within the part of the batch's first row. */
+  first: number;
+  rows: number;
+  /** Rows the buffer has room for (its layout). */
+  capacity: number;
+  buffer: ArrayBuffer;
+  /** Per column: does any row of the batch hold null (else its validity need not be copied)? */
+  nulls: boolean[];
+  /** Per string column, the rows (ascending) whose value is longer than 12 bytes, and those values. */
+  long: Array<{ rows: number[]; values: string[] } | null>;
+}
+
+const TWO_32 = 4294967296;
+const MICROS_PER_SECOND = 1_000_000;
+
+/** Who a part is: its number (unique per producer), its file's index and its place among the file's parts. */
+export interface PartId {
+  part: number;
+  file: number;
+  order: number;
+}
+
+/** The loader's sink that writes batches. `send` takes every message in order; `id` names the part begun. */
+export class BatchWriter implements RowSink {
+  private part = -1;
+  private layout!: BatchLayout;
+  private columns = 0;
+  private digester!: RowDigester;
+  private buffer!: ArrayBuffer;
+  private u8!: Uint8Array;
+  private u32!: Uint32Array;
+  private i32!: Int32Array;
+  private view!: DataView;
+  private nulls: boolean[] = [];
+  private long: Array<{ rows: number[]; values: string[] } | null> = [];
+  /** Rows in the current batch, and in the part before it. */
+  private n = 0;
+  private first = 0;
+  private readonly days = new Map<string, number>();
+  private static readonly encoder = new TextEncoder();
+  private static readonly scratch = new Uint8Array(12 * 3);
+
+  constructor(
+    private readonly send: (message: PartMessage, transfer?: ArrayBuffer[]) => void,
+    private readonly id: () => PartId,
+  ) {}
+
+  /** The number of the part begun, or null before `begin`. */
+  get partNumber(): number | null {
+    return this.part < 0 ? null : this.part;
+  }
+
+  begin(table: string, source: Source, columns: readonly ColumnDef[]): void {
+    const id = this.id();
+    this.part = id.part;
+    this.columns = columns.length;
+    this.layout = batchLayout(columns.map((c) => ENCODINGS[c.type]), BATCH_ROWS);
+    this.digester = new RowDigester(table, columns.map((c) => c.name));
+    this.first = 0;
+    this.send({ type: 'begin', part: id.part, file: id.file, order: id.order, table, source, columns: columns.map((c) => ({ name: c.name, type: c.type })) });
+    this.fresh();
+  }
+
+  private fresh(): void {
+    this.buffer = new ArrayBuffer(this.layout.bytes);
+    this.u8 = new Uint8Array(this.buffer);
+    this.u32 = new Uint32Array(this.buffer);
+    this.i32 = new Int32Array(this.buffer);
+    this.view = new DataView(this.buffer);
+    this.nulls = new Array<boolean>(this.columns).fill(false);
+    this.long = this.layout.encodings.map((e) => (e === 'str' ? { rows: [], values: [] } : null));
+    this.n = 0;
+  }
+
+  row(values: readonly Value[], line: number): void {
+    const i = this.n;
+    const L = this.layout;
+    for (let c = 0; c < this.columns; c++) {
+      const v = values[c];
+      if (v === null) {
+        this.nulls[c] = true;
+        continue;
+      }
+      this.u8[L.validity[c] + (i >> 3)] |= 1 << (i & 7);
+      const at = L.data[c];
+      switch (L.encodings[c]) {
+        case 'str':
+          this.putString(c, at + 16 * i, i, v as string);
+          break;
+        case 'i64':
+          this.putInt64(at + 8 * i, v as number);
+          break;
+        case 'date':
+          this.i32[(at >> 2) + i] = this.dayOf(v as string);
+          break;
+        case 'ts':
+          this.putTimestamp(at + 8 * i, v as string);
+          break;
+      }
+    }
+    this.i32[(L.lines >> 2) + i] = line;
+    this.putInt64(L.digests + 8 * i, this.digester.digest(values));
+    if (++this.n === L.capacity) this.flush();
+  }
+
+  end(): void {
+    if (this.n > 0) this.flush();
+    this.send({ type: 'end', part: this.part, rows: this.first });
+  }
+
+  discard(): void {
+    this.send({ type: 'discard', part: this.part });
+  }
+
+  private flush(): void {
+    const batch: Batch = { type: 'batch', part: this.part, first: this.first, rows: this.n, capacity: this.layout.capacity, buffer: this.buffer, nulls: this.nulls, long: this.long };
+    this.first += this.n;
+    this.send(batch, [this.buffer]);
+    this.fresh();
+  }
+
+  /** A string of up to 12 UTF-8 bytes inline (DuckDB's string_t); a longer one on the side. */
+  private putString(c: number, at: number, i: number, s: string): void {
+    const n = s.length;
+    if (n <= 12) {
+      const u8 = this.u8;
+      let k = 0;
+      for (; k < n; k++) {
+        const ch = s.charCodeAt(k);
+        if (ch >= 0x80) break;
+        u8[at + 4 + k] = ch;
+      }
+      if (k === n) {
+        this.u32[at >> 2] = n;
+        return;
+      }
+      // Not ASCII: its UTF-8 may still fit (three Chinese characters take nine bytes).
+      const scratch = BatchWriter.scratch;
+      const r = BatchWriter.encoder.encodeInto(s, scratch);
+      if (r.read === n && r.written <= 12) {
+        u8.set(scratch.subarray(0, r.written), at + 4);
+        this.u32[at >> 2] = r.written;
+        return;
+      }
+      u8.fill(0, at + 4, at + 16);
+    }
+    const long = this.long[c]!;
+    long.rows.push(i);
+    long.values.push(s);
+  }
+
+  /** A safe integer as little-endian two's-complement int64. */
+  private putInt64(at: number, v: number): void {
+    const hi = Math.floor(v / TWO_32);
+    this.u32[at >> 2] = v - hi * TWO_32;
+    this.u32[(at >> 2) + 1] = hi;
+  }
+
+  /** Days since 1970-01-01 of a 'YYYY-MM-DD' date (each distinct date worked out once). */
+  private dayOf(s: string): number {
+    let d = this.days.get(s);
+    if (d === undefined) {
+      d = dayNumber({ y: digits(s, 0, 4), m: digits(s, 5, 2), d: digits(s, 8, 2) });
+      if (this.days.size < 100_000) this.days.set(s, d);
+    }
+    return d;
+  }
+
+  /** Microseconds since 1970-01-01 00:00:00 of a 'YYYY-MM-DD HH:MM:SS' datetime. */
+  private putTimestamp(at: number, s: string): void {
+    const day = dayNumber({ y: digits(s, 0, 4), m: digits(s, 5, 2), d: digits(s, 8, 2) });
+    const seconds = day * 86400 + digits(s, 11, 2) * 3600 + digits(s, 14, 2) * 60 + digits(s, 17, 2);
+    const micros = seconds * MICROS_PER_SECOND;
+    if (Number.isSafeInteger(micros)) this.putInt64(at, micros);
+    // Years before 1685 or after 2254 (a typo, kept as typed): exact in 64 bits, not in a double.
+    else this.view.setBigInt64(at, BigInt(seconds) * BigInt(MICROS_PER_SECOND), true);
+  }
+}
+
+function digits(s: string, at: number, count: number): number {
+  let v = 0;
+  for (let k = 0; k < count; k++) v = v * 10 + (s.charCodeAt(at + k) - 48);
+  return v;
+}

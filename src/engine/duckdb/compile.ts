@@ -1,0 +1,518 @@
+/**
+ * A rule's plan (plan/model.ts) compiled to one DuckDB query: a chain of
+ * CTEs, one per step, ending in a SELECT of the plan's output columns and
+ * evidence slots. The SQL text holds only quoted identifiers the plan and the
+ * table definitions named, literals of the rule's expression tree, and
+ * `$p_<name>` placeholders for its params, bound as values when it runs.
+ *
+ * Every CTE carries, besides the visible columns:
+ * - `__e<slot>`: the rows of each evidence slot (a base row's `__row`; a list of them after a rollup);
+ * - `__o`: the rows' order (HUGEINT, increasing), which order-dependent steps read: dedupe keeps the
+ *   first row, lookup the last match, rollups see groups' rows in it and groups come out by their first row,
+ *   window functions and array_agg follow it, orderby reorders it (stably). After a join it is the left
+ *   row's order, then the right row's; a right or full join's unmatched right rows follow all others.
+ */
+import type { Expr } from '../../plan/ast.js';
+import type { KeyPair, NamedExpr, PlanStep, Relation } from '../../plan/model.js';
+import { tableDef } from '../../data/tables.js';
+import type { ParamDef } from '../../rules/model.js';
+import { compileExpr, truthy, UnsupportedExpression, type Scope, type SqlExpr, type SqlKind } from './expression.js';
+import type { Once } from './functions.js';
+import { ident } from './schema.js';
+
+/** What the compiler needs of the loaded data: each table's columns as loaded. */
+export interface TableShapes {
+  columns(table: string): string[] | undefined;
+}
+
+interface Col {
+  name: string;
+  kind: SqlKind;
+}
+
+/** A relation as compiled so far: the CTE its rows are in, and what those rows hold. */
+interface Current {
+  cte: string;
+  columns: Col[];
+  /** Evidence slots, and whether each holds a list of rows (after a rollup) or one row. */
+  slots: Array<{ id: number; list: boolean }>;
+  groups: string[];
+  /** ORDER BY terms of the orderby in force: rows equal in them are peers for rank(). */
+  peers: string | null;
+}
+
+/**
+ * A join of the plan, as its budget check needs it (engine/budget.ts): the CTEs up to it, its two inputs, and
+ * its keys on each side (null for a join on a condition, which tests every pair of rows).
+ */
+export interface JoinInputs {
+  /** The join step's path in the rule file, for the message. */
+  path: PlanStep['path'];
+  how: 'inner' | 'left' | 'right' | 'full';
+  /** How many of the query's CTEs define the two inputs. */
+  ctes: number;
+  left: string;
+  right: string;
+  keys: Array<[string, string]> | null;
+}
+
+/** A compiled rule: its SQL, the params it binds, and what its rows hold. */
+export interface CompiledSql {
+  sql: string;
+  /** The CTEs the query is made of, in order (`sql` is WITH these, then the final SELECT). */
+  ctes: string[];
+  /** Every join step, in the order its CTE comes. */
+  joins: JoinInputs[];
+  /** Params the SQL reads, by name (each as `$p_<name>`). */
+  params: string[];
+  columns: Col[];
+  /** The output's evidence columns: `__e<id>` per slot, with the slot's table. */
+  slots: Array<{ id: number; table: string; list: boolean }>;
+}
+
+/** A step the DuckDB compiler cannot translate (names the step). */
+export class CompileError extends Error {
+  constructor(
+    message: string,
+    readonly step?: PlanStep,
+  ) {
+    super(message);
+  }
+}
+
+const KIND_OF_TYPE: Record<string, SqlKind> = { text: 'text', id: 'text', enum: 'text', month: 'month', date: 'date', datetime: 'datetime', money: 'int', int: 'int' };
+const KIND_OF_PARAM: Record<ParamDef['type'], SqlKind> = { int: 'int', money: 'int', number: 'float', string: 'text', date: 'date', month: 'month', bool: 'boolean', list: 'list' };
+const slotColumn = (id: number) => `__e${id}`;
+const ORDER = '"__o"';
+
+/** SQL kinds of a param as it is bound: a date as DATE, a list as VARCHAR[]. */
+export function paramKind(def: ParamDef): SqlKind {
+  return KIND_OF_PARAM[def.type];
+}
+
+/** Compiles a rule's plan. `params` are the rule's declared params (their types decide their kinds). */
+export function compilePlan(relation: Relation, params: Record<string, ParamDef>, shapes: TableShapes): CompiledSql {
+  const c = new Compiler(params, shapes);
+  const out = c.relation(relation);
+  const select = [
+    ...out.columns.map((col) => (col.kind === 'date' || col.kind === 'datetime' ? `CAST(${ident(col.name)} AS VARCHAR) AS ${ident(col.name)}` : ident(col.name))),
+    ...out.slots.map((s) => ident(slotColumn(s.id))),
+  ];
+  const tables = new Map(slotTables(relation));
+  const sql = `WITH\n${c.ctes.join(',\n')}\nSELECT ${select.join(', ') || '1 AS "__empty"'} FROM ${out.cte} ORDER BY ${ORDER}`;
+  return {
+    sql,
+    ctes: c.ctes,
+    joins: c.joins,
+    params: [...c.used],
+    columns: out.columns,
+    slots: out.slots.map((s) => ({ ...s, table: tables.get(s.id)! })),
+  };
+}
+
+/** Every slot of a relation and its sub-relations, with its table. */
+function slotTables(rel: Relation): Array<[number, string]> {
+  const out: Array<[number, string]> = [[rel.slot.id, rel.slot.table]];
+  for (const step of rel.steps) {
+    if ('with' in step && step.with) out.push(...slotTables(step.with));
+    if (step.verb === 'concat') for (const t of step.tables) out.push(...slotTables(t));
+  }
+  return out;
+}
+
+/** SQL that is safe to repeat as it is: a quoted column, a param, a literal. */
+const SIMPLE = /^(?:"(?:[^"]|"")*"|\$p_\w+|CAST\(\$p_\w+ AS DATE\)|\(?-?\d+(?:\.\d+)?\)?|'(?:[^']|'')*'|NULL|true|false|CAST\(-?[0-9.eE+-]+ AS DOUBLE\))$/;
+
+/**
+ * Values a step's expressions use more than once, computed as hidden columns (`__t<n>`) in CTEs before the
+ * step, so that nested calls never multiply the SQL (a domain function reads its argument several times).
+ */
+class Lets {
+  private readonly items: Array<{ name: string; sql: string; level: number }> = [];
+
+  constructor(private readonly next: () => number) {}
+
+  readonly once: Once = (e) => {
+    // Aggregates over groups and window functions are not values of a row: never computed ahead.
+    if (SIMPLE.test(e.sql) || e.sql.includes(' OVER (')) return e;
+    let item = this.items.find((i) => i.sql === e.sql);
+    if (!item) {
+      const level = 1 + Math.max(-1, ...this.items.filter((i) => e.sql.includes(ident(i.name))).map((i) => i.level));
+      item = { name: `__t${this.next()}`, sql: e.sql, level };
+      this.items.push(item);
+    }
+    return { sql: ident(item.name), kind: e.kind };
+  };
+
+  /** Emits the CTEs computing the values over `from`, level by level; returns the CTE the step reads. */
+  emit(from: string, cte: (body: string) => string): string {
+    const levels = Math.max(-1, ...this.items.map((i) => i.level));
+    for (let level = 0; level <= levels; level++) {
+      const here = this.items.filter((i) => i.level === level);
+      from = cte(`SELECT *, ${here.map((i) => `${i.sql} AS ${ident(i.name)}`).join(', ')} FROM ${from}`);
+    }
+    return from;
+  }
+}
+
+class Compiler {
+  readonly ctes: string[] = [];
+  readonly joins: JoinInputs[] = [];
+  readonly used = new Set<string>();
+  private lets = 0;
+
+  private newLets(): Lets {
+    return new Lets(() => ++this.lets);
+  }
+
+  constructor(
+    private readonly params: Record<string, ParamDef>,
+    private readonly shapes: TableShapes,
+  ) {}
+
+  private cte(body: string): string {
+    const name = `s${this.ctes.length + 1}`;
+    this.ctes.push(`${name} AS (\n  ${body}\n)`);
+    return name;
+  }
+
+  private param(name: string): SqlExpr {
+    const def = this.params[name];
+    if (!def) throw new UnsupportedExpression(`$.${name} is not a param of the rule`);
+    this.used.add(name);
+    const kind = paramKind(def);
+    const ref = `$p_${name}`;
+    return { sql: kind === 'date' ? `CAST(${ref} AS DATE)` : ref, kind, param: name };
+  }
+
+  relation(rel: Relation): Current {
+    const def = tableDef(rel.from);
+    const present = this.shapes.columns(rel.from);
+    if (!def || !present) throw new CompileError(`table ${rel.from} is not loaded`);
+    const columns = present.map((name) => ({ name, kind: KIND_OF_TYPE[def.columns.find((c) => c.name === name)?.type ?? 'text'] }));
+    const cte = this.cte(`SELECT ${[...columns.map((c) => ident(c.name)), `"__row" AS ${ident(slotColumn(rel.slot.id))}`, `CAST("__row" AS HUGEINT) AS ${ORDER}`].join(', ')} FROM ${ident(rel.from)}`);
+    let cur: Current = { cte, columns, slots: [{ id: rel.slot.id, list: false }], groups: [], peers: null };
+    for (const step of rel.steps) {
+      try {
+        cur = this.step(cur, step);
+      } catch (err) {
+        if (err instanceof CompileError) throw err;
+        if (err instanceof UnsupportedExpression) throw new CompileError(err.message, step);
+        throw err;
+      }
+      this.check(cur, step);
+    }
+    return cur;
+  }
+
+  /** The compiler did what the plan says: only the plan's columns, and its slots. */
+  private check(cur: Current, step: PlanStep): void {
+    const planned = new Set(step.out.columns.map((c) => c.name));
+    const extra = cur.columns.filter((c) => !planned.has(c.name)).map((c) => c.name);
+    const slots = cur.slots.map((s) => s.id).sort().join();
+    const plannedSlots = step.out.slots.map((s) => s.id).sort().join();
+    if (extra.length || slots !== plannedSlots) {
+      throw new CompileError(`the DuckDB compiler's ${step.verb} output [${cur.columns.map((c) => c.name).join(', ')}] (slots ${slots}), the plan [${[...planned].join(', ')}] (slots ${plannedSlots}); this is a bug in fundaudit: report it with the rule`, step);
+    }
+  }
+
+  private scope(cur: Current, alias = ''): Scope {
+    const prefix = alias ? `${alias}.` : '';
+    return {
+      column: (_side, name) => {
+        const col = cur.columns.find((c) => c.name === name);
+        if (!col) throw new UnsupportedExpression(`column ${name} is not in the data`);
+        return { sql: prefix + ident(name), kind: col.kind };
+      },
+      param: (name) => this.param(name),
+    };
+  }
+
+  /** Hidden columns carried along unchanged. */
+  private hidden(cur: Current, alias = ''): string[] {
+    const p = alias ? `${alias}.` : '';
+    return [...cur.slots.map((s) => p + ident(slotColumn(s.id))), p + ORDER];
+  }
+
+  private partition(cur: Current): string {
+    return cur.groups.length ? `PARTITION BY ${cur.groups.map(ident).join(', ')} ` : '';
+  }
+
+  /** A scope with aggregates over each group and window functions in it (derive, filter). */
+  private rowScope(cur: Current, lets: Lets): Scope {
+    const partition = this.partition(cur);
+    return {
+      ...this.scope(cur),
+      aggregate: { over: ` OVER (${partition.trim()})`, order: ORDER },
+      window: { partition, order: ORDER, peers: cur.peers },
+      once: lets.once,
+      rowOnce: lets.once,
+    };
+  }
+
+  private step(cur: Current, step: PlanStep): Current {
+    switch (step.verb) {
+      case 'filter': {
+        const lets = this.newLets();
+        const scope = this.rowScope(cur, lets);
+        const where = truthy(compileExpr(step.where, scope), lets.once);
+        // Aggregates over groups and window functions are evaluated after WHERE: they filter in QUALIFY.
+        const clause = scope.aggregate?.used || scope.window?.used ? 'QUALIFY' : 'WHERE';
+        const from = lets.emit(cur.cte, (b) => this.cte(b));
+        return { ...cur, cte: this.cte(`SELECT ${[...cur.columns.map((c) => ident(c.name)), ...this.hidden(cur)].join(', ')} FROM ${from} ${clause} ${where}`) };
+      }
+      case 'derive':
+        return this.derive(cur, step.values);
+      case 'select': {
+        const columns = step.names.map((n) => cur.columns.find((c) => c.name === n)).filter((c): c is Col => c !== undefined);
+        return { ...cur, columns, cte: this.cte(`SELECT ${[...columns.map((c) => ident(c.name)), ...this.hidden(cur)].join(', ')} FROM ${cur.cte}`) };
+      }
+      case 'rename': {
+        const map = new Map(step.renames);
+        const columns = cur.columns.map((c) => ({ ...c, name: map.get(c.name) ?? c.name }));
+        const select = cur.columns.map((c) => (map.has(c.name) ? `${ident(c.name)} AS ${ident(map.get(c.name)!)}` : ident(c.name)));
+        return { ...cur, columns, groups: cur.groups.map((g) => map.get(g) ?? g), cte: this.cte(`SELECT ${[...select, ...this.hidden(cur)].join(', ')} FROM ${cur.cte}`) };
+      }
+      case 'groupby':
+        return { ...cur, groups: step.keys.filter((k) => cur.columns.some((c) => c.name === k)) };
+      case 'ungroup':
+        return { ...cur, groups: [] };
+      case 'rollup':
+        return this.rollup(cur, step.values);
+      case 'count':
+        return this.rollup(cur, [{ name: step.as, expr: { type: 'call', fn: 'count', args: [] } }]);
+      case 'dedupe': {
+        const keys = step.keys.length ? step.keys : cur.columns.map((c) => c.name);
+        const partition = keys.filter((k) => cur.columns.some((c) => c.name === k)).map(ident).join(', ');
+        const first = partition ? `QUALIFY row_number() OVER (PARTITION BY ${partition} ORDER BY ${ORDER}) = 1` : `QUALIFY row_number() OVER (ORDER BY ${ORDER}) = 1`;
+        return { ...cur, groups: [], peers: null, cte: this.cte(`SELECT * FROM ${cur.cte} ${first}`) };
+      }
+      case 'orderby': {
+        const terms = step.keys.filter((k) => cur.columns.some((c) => c.name === k.name)).map((k) => `${ident(k.name)} ${k.desc ? 'DESC NULLS LAST' : 'ASC NULLS FIRST'}`);
+        const peers = terms.join(', ');
+        // Stable: rows equal in the keys keep their order.
+        const select = [...cur.columns.map((c) => ident(c.name)), ...cur.slots.map((s) => ident(slotColumn(s.id))), `CAST(row_number() OVER (ORDER BY ${[...terms, ORDER].join(', ')}) AS HUGEINT) AS ${ORDER}`];
+        return { ...cur, peers: peers || null, cte: this.cte(`SELECT ${select.join(', ')} FROM ${cur.cte}`) };
+      }
+      case 'join':
+        return this.join(cur, step);
+      case 'semijoin':
+      case 'antijoin': {
+        const other = this.relation(step.with);
+        const cond = this.condition(cur, other, step.on, step.where, 'l', 'r');
+        return { ...cur, cte: this.cte(`SELECT l.* FROM ${cur.cte} AS l WHERE ${step.verb === 'antijoin' ? 'NOT ' : ''}EXISTS (SELECT 1 FROM ${other.cte} AS r WHERE ${cond})`) };
+      }
+      case 'lookup':
+        return this.lookup(cur, step);
+      case 'concat':
+        return this.concat(cur, step);
+    }
+  }
+
+  private derive(cur: Current, values: NamedExpr[]): Current {
+    const lets = this.newLets();
+    const scope = this.rowScope(cur, lets);
+    const compiled = values.map((v) => ({ name: v.name, expr: compileExpr(v.expr, scope) }));
+    const from = lets.emit(cur.cte, (b) => this.cte(b));
+    const { columns, select } = placeValues([...cur.columns], compiled);
+    return { ...cur, columns, cte: this.cte(`SELECT ${[...select, ...this.hidden(cur)].join(', ')} FROM ${from}`) };
+  }
+
+  private rollup(cur: Current, values: NamedExpr[]): Current {
+    const lets = this.newLets();
+    // Values of rows inside the aggregates are computed ahead; the aggregates themselves are not values of rows.
+    const scope: Scope = { ...this.scope(cur), aggregate: { over: '', order: ORDER }, rowOnce: lets.once };
+    const compiled = values.map((v) => ({ name: v.name, expr: compileExpr(v.expr, scope) }));
+    const from = lets.emit(cur.cte, (b) => this.cte(b));
+    const keys = cur.groups.map((g) => cur.columns.find((c) => c.name === g)!);
+    const { columns, select } = placeValues([...keys], compiled);
+    // Every row of the group is its evidence; lists of lists (a rollup of a rollup) are flattened.
+    const slots = cur.slots.map((s) => `${s.list ? `flatten(list(${ident(slotColumn(s.id))}))` : `list(${ident(slotColumn(s.id))})`} AS ${ident(slotColumn(s.id))}`);
+    const group = keys.length ? ` GROUP BY ${keys.map((k) => ident(k.name)).join(', ')}` : '';
+    return {
+      cte: this.cte(`SELECT ${[...select, ...slots, `min(${ORDER}) AS ${ORDER}`].join(', ')} FROM ${from}${group}`),
+      columns,
+      slots: cur.slots.map((s) => ({ id: s.id, list: true })),
+      groups: [],
+      peers: null,
+    };
+  }
+
+  /** The match condition of two relations: equal keys (a null key matches nothing; kinds must agree) or a predicate over a and b. */
+  private condition(left: Current, right: Current, on: KeyPair[] | undefined, where: Expr | undefined, l: string, r: string): string {
+    if (on) {
+      return (
+        on
+          .map(([a, b]) => {
+            const x = this.scope(left, l).column('a', a);
+            const y = this.scope(right, r).column('b', b);
+            return keyEquals(x, y);
+          })
+          .join(' AND ') || 'true'
+      );
+    }
+    const a = this.scope(left, l);
+    const b = this.scope(right, r);
+    const scope: Scope = { column: (side, name) => (side === 'b' ? b.column(side, name) : a.column(side, name)), param: (name) => this.param(name) };
+    return truthy(compileExpr(where!, scope));
+  }
+
+  private join(cur: Current, step: Extract<PlanStep, { verb: 'join' }>): Current {
+    const other = this.relation(step.with);
+    const cond = this.condition(cur, other, step.on, step.where, 'l', 'r');
+    const keys = step.on ? step.on.map(([a, b]) => estimateKeys(this.scope(cur).column('a', a), this.scope(other).column('b', b))) : null;
+    this.joins.push({ path: step.path, how: step.how, ctes: this.ctes.length, left: cur.cte, right: other.cte, keys });
+    const merged = new Set(step.output.merged);
+    const columns: Col[] = [];
+    const select: string[] = [];
+    for (const [from, to] of step.output.left) {
+      const col = cur.columns.find((c) => c.name === from);
+      if (!col) continue;
+      const rightKey = merged.has(from) ? other.columns.find((c) => c.name === from) : undefined;
+      select.push(rightKey ? `coalesce(l.${ident(from)}, r.${ident(from)}) AS ${ident(to)}` : `l.${ident(from)} AS ${ident(to)}`);
+      columns.push({ name: to, kind: col.kind });
+    }
+    for (const [from, to] of step.output.right) {
+      const col = other.columns.find((c) => c.name === from);
+      if (!col) continue;
+      select.push(`r.${ident(from)} AS ${ident(to)}`);
+      columns.push({ name: to, kind: col.kind });
+    }
+    const how = { inner: 'JOIN', left: 'LEFT JOIN', right: 'RIGHT JOIN', full: 'FULL JOIN' }[step.how];
+    // Left row's order, then the right row's; unmatched right rows after every left row.
+    const lmax = `(SELECT coalesce(max(${ORDER}), 0) FROM ${cur.cte})`;
+    const rmax = `(SELECT coalesce(max(${ORDER}), 0) FROM ${other.cte})`;
+    const order = `CASE WHEN l.${ORDER} IS NOT NULL THEN l.${ORDER} * (${rmax} + 2) + coalesce(r.${ORDER} + 1, 0) ELSE (${lmax} + 1) * (${rmax} + 2) + r.${ORDER} + 1 END`;
+    const slots = [...cur.slots.map((s) => `l.${ident(slotColumn(s.id))}`), ...other.slots.map((s) => `r.${ident(slotColumn(s.id))}`)];
+    const cte = this.cte(`SELECT ${[...select, ...slots, `${order} AS ${ORDER}`].join(', ')} FROM ${cur.cte} AS l ${how} ${other.cte} AS r ON ${cond}`);
+    return { cte, columns, slots: [...cur.slots, ...other.slots], groups: [], peers: null };
+  }
+
+  private lookup(cur: Current, step: Extract<PlanStep, { verb: 'lookup' }>): Current {
+    const other = this.relation(step.with);
+    const keys = step.on.map(([, b]) => ident(b));
+    const values = step.values.filter((v) => other.columns.some((c) => c.name === v));
+    const slots = other.slots.filter((s) => step.slots.includes(s.id));
+    // The last matching row of the other table (Arquero keeps the last row of each key); null keys match nothing.
+    const right = this.cte(
+      `SELECT ${[...keys, ...values.map(ident), ...slots.map((s) => ident(slotColumn(s.id)))].join(', ')} FROM ${other.cte} ` +
+        `WHERE ${keys.map((k) => `${k} IS NOT NULL`).join(' AND ') || 'true'} QUALIFY row_number() OVER (PARTITION BY ${keys.join(', ') || '1'} ORDER BY ${ORDER} DESC) = 1`,
+    );
+    const rightCur: Current = { cte: right, columns: other.columns, slots, groups: [], peers: null };
+    const cond = this.condition(cur, rightCur, step.on, undefined, 'l', 'r');
+    const columns = [...cur.columns];
+    const select = cur.columns.map((c) => (values.includes(c.name) ? `r.${ident(c.name)} AS ${ident(c.name)}` : `l.${ident(c.name)}`));
+    for (const v of values) {
+      const col = other.columns.find((c) => c.name === v)!;
+      const k = columns.findIndex((c) => c.name === v);
+      if (k >= 0) columns[k] = { name: v, kind: col.kind };
+      else {
+        columns.push({ name: v, kind: col.kind });
+        select.push(`r.${ident(v)}`);
+      }
+    }
+    const cte = this.cte(`SELECT ${[...select, ...this.hidden(cur, 'l'), ...slots.map((s) => `r.${ident(slotColumn(s.id))}`)].join(', ')} FROM ${cur.cte} AS l LEFT JOIN ${right} AS r ON ${cond}`);
+    return { ...cur, cte, columns, slots: [...cur.slots, ...slots] };
+  }
+
+  private concat(cur: Current, step: Extract<PlanStep, { verb: 'concat' }>): Current {
+    const outSlots = step.out.slots.map((s) => s.id);
+    const parts = [cur, ...step.tables.map((t) => this.relation(t))];
+    const maps: Array<Map<number, number>> = [new Map(cur.slots.map((s) => [s.id, s.id])), ...step.slots.map((pairs) => new Map(pairs.map(([from, to]) => [to, from])))];
+    // Each slot: a list if any part holds lists.
+    const listSlot = new Map(outSlots.map((id) => [id, parts.some((p, i) => p.slots.some((s) => s.id === (i === 0 ? id : maps[i].get(id)) && s.list))]));
+    let offset = '0';
+    const selects: string[] = [];
+    parts.forEach((p, i) => {
+      const cols = cur.columns.map((c) => {
+        const src = p.columns.find((x) => x.name === c.name);
+        if (!src) return `CAST(NULL AS ${sqlType(c.kind)}) AS ${ident(c.name)}`;
+        return `${src.kind === c.kind ? ident(c.name) : castTo(ident(c.name), src.kind, c.kind)} AS ${ident(c.name)}`;
+      });
+      const slots = outSlots.map((id) => {
+        const from = i === 0 ? (p.slots.some((s) => s.id === id) ? id : undefined) : maps[i].get(id);
+        const slot = p.slots.find((s) => s.id === from);
+        if (!slot) return `CAST(NULL AS BIGINT${listSlot.get(id) ? '[]' : ''}) AS ${ident(slotColumn(id))}`;
+        const value = listSlot.get(id) && !slot.list ? `[${ident(slotColumn(slot.id))}]` : ident(slotColumn(slot.id));
+        return `${value} AS ${ident(slotColumn(id))}`;
+      });
+      selects.push(`SELECT ${[...cols, ...slots, `${ORDER} + ${offset} AS ${ORDER}`].join(', ')} FROM ${p.cte}`);
+      offset = `${offset} + (SELECT coalesce(max(${ORDER}), 0) + 1 FROM ${p.cte})`;
+    });
+    const cte = this.cte(selects.join(' UNION ALL '));
+    return { ...cur, cte, slots: outSlots.map((id) => ({ id, list: listSlot.get(id)! })), groups: [], peers: null };
+  }
+}
+
+/**
+ * Named values put among columns (derive: the table's; rollup: the group keys): one of an existing name in its
+ * place, a new one after them. Returns the columns and their SELECT terms.
+ */
+function placeValues(columns: Col[], values: Array<{ name: string; expr: SqlExpr }>): { columns: Col[]; select: string[] } {
+  for (const v of values) {
+    const col = { name: v.name, kind: v.expr.kind === 'null' ? ('text' as SqlKind) : v.expr.kind };
+    const k = columns.findIndex((c) => c.name === v.name);
+    if (k >= 0) columns[k] = col;
+    else columns.push(col);
+  }
+  const byName = new Map(values.map((v) => [v.name, v.expr]));
+  const select = columns.map((c) => {
+    const e = byName.get(c.name);
+    return e ? `${e.kind === 'null' ? 'CAST(NULL AS VARCHAR)' : e.sql} AS ${ident(c.name)}` : ident(c.name);
+  });
+  return { columns, select };
+}
+
+/** Two keys equal as the rule language means it: same kind and value (dates and text meet as text); null matches nothing. */
+function keyEquals(x: SqlExpr, y: SqlExpr): string {
+  const textual = (k: SqlKind) => k === 'text' || k === 'month' || k === 'date' || k === 'datetime';
+  if (x.kind === y.kind) return `${x.sql} = ${y.sql}`;
+  if (textual(x.kind) && textual(y.kind)) {
+    const t = (e: SqlExpr) => (e.kind === 'date' || e.kind === 'datetime' ? `CAST(${e.sql} AS VARCHAR)` : e.sql);
+    return `${t(x)} = ${t(y)}`;
+  }
+  if ((x.kind === 'int' || x.kind === 'float') && (y.kind === 'int' || y.kind === 'float')) return `${x.sql} = ${y.sql}`;
+  return 'false';
+}
+
+/**
+ * A key pair as the join estimate groups it: each side as it is when the kinds agree, both as text or as
+ * numbers when the join compares them so, and two keys that never meet when it compares nothing.
+ */
+function estimateKeys(x: SqlExpr, y: SqlExpr): [string, string] {
+  const textual = (k: SqlKind) => k === 'text' || k === 'month' || k === 'date' || k === 'datetime';
+  const numeric = (k: SqlKind) => k === 'int' || k === 'float';
+  if (x.kind === y.kind) return [x.sql, y.sql];
+  if (textual(x.kind) && textual(y.kind)) return [`CAST(${x.sql} AS VARCHAR)`, `CAST(${y.sql} AS VARCHAR)`];
+  if (numeric(x.kind) && numeric(y.kind)) return [`CAST(${x.sql} AS DOUBLE)`, `CAST(${y.sql} AS DOUBLE)`];
+  return [`'a'`, `'b'`];
+}
+
+/**
+ * The query that sizes a join before it runs: its inputs' rows and, for a join on keys, the rows it would
+ * output, counted per key value on each side (a null key counted as matching, an upper bound, as
+ * engine/budget.ts's equiJoinRows counts). A join on a condition outputs no count: it tests every pair.
+ */
+export function joinEstimateSql(q: Pick<CompiledSql, 'ctes'>, j: JoinInputs): string {
+  const prefix = q.ctes.slice(0, j.ctes);
+  if (!j.keys) return `WITH\n${prefix.join(',\n')}\nSELECT (SELECT count(*) FROM ${j.left}), (SELECT count(*) FROM ${j.right}), NULL`;
+  const side = (t: string, k: number) => `SELECT ${[...j.keys!.map((pair, i) => `${pair[k]} AS "k${i}"`), 'count(*) AS "n"'].join(', ')} FROM ${t}${j.keys!.length ? ' GROUP BY ALL' : ''}`;
+  const on = j.keys.map((_, i) => `lk."k${i}" IS NOT DISTINCT FROM rk."k${i}"`).join(' AND ') || 'true';
+  const leftAlone = j.how === 'left' || j.how === 'full' ? 'lk."n"' : '0';
+  const rightAlone = j.how === 'right' || j.how === 'full' ? 'rk."n"' : '0';
+  const rows = `CASE WHEN lk."n" IS NOT NULL AND rk."n" IS NOT NULL THEN CAST(lk."n" AS DOUBLE) * rk."n" WHEN rk."n" IS NULL THEN ${leftAlone} ELSE ${rightAlone} END`;
+  const ctes = [...prefix, `fa_lk AS MATERIALIZED (\n  ${side(j.left, 0)}\n)`, `fa_rk AS MATERIALIZED (\n  ${side(j.right, 1)}\n)`];
+  return (
+    `WITH\n${ctes.join(',\n')}\nSELECT (SELECT coalesce(sum("n"), 0) FROM fa_lk), (SELECT coalesce(sum("n"), 0) FROM fa_rk), ` +
+    `(SELECT coalesce(sum(${rows}), 0) FROM fa_lk AS lk FULL JOIN fa_rk AS rk ON ${on})`
+  );
+}
+
+function sqlType(kind: SqlKind): string {
+  return { text: 'VARCHAR', month: 'VARCHAR', date: 'DATE', datetime: 'TIMESTAMP', int: 'BIGINT', float: 'DOUBLE', boolean: 'BOOLEAN', null: 'VARCHAR', list: 'VARCHAR[]' }[kind];
+}
+
+function castTo(sql: string, from: SqlKind, to: SqlKind): string {
+  if ((from === 'date' || from === 'datetime') && (to === 'text' || to === 'month')) return `CAST(${sql} AS VARCHAR)`;
+  return `CAST(${sql} AS ${sqlType(to)})`;
+}

@@ -1,0 +1,148 @@
+/**
+ * The tool's DuckDB: embedded, in memory, and locked down (DESIGN §9).
+ *
+ * - In memory, in a database attached with COMPRESS so that a checkpoint
+ *   compresses loaded tables (dictionary, bit-packing, …) as a file database
+ *   would; past its memory limit DuckDB spills to a temporary folder that this
+ *   module creates (mode 0700, under the system's temporary directory) and
+ *   removes when the database is closed — or, failing that, at process exit,
+ *   or by the next run when this process was killed.
+ * - No file, network or extension access: enable_external_access=false (no
+ *   read_csv, COPY, ATTACH of a file, INSTALL), extension auto-install and
+ *   auto-load off, community and unsigned extensions off.
+ * - Its configuration is locked once the data is in (`lock()`): no SET can
+ *   widen any of this again.
+ *
+ * One hole is DuckDB's and is documented rather than hidden: with external
+ * access off, DuckDB still lets SQL read and write inside its own temporary
+ * folder, because spilling goes through the same file system layer. The folder
+ * is private to this run and holds nothing but spilled data; and the SQL this
+ * tool runs is compiled from a rule's checked expression tree by a closed
+ * translation, which cannot name a table function, COPY, ATTACH or SET.
+ */
+import { DuckDBInstance, type DuckDBConnection } from '@duckdb/node-api';
+import { mkdtempSync, readdirSync, rmSync, statSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { EXPRESSION_MACROS } from './expression.js';
+import { FUNCTION_MACROS } from './functions.js';
+import { processAlive } from '../../processes.js';
+
+/** What one database may use. */
+export interface DatabaseLimits {
+  /** DuckDB's memory limit in bytes: its buffer pool (table data, hash tables, sorts). Past it, it spills. */
+  memoryBytes: number;
+  /** Threads DuckDB runs queries (and checkpoints) on. */
+  threads: number;
+  /** Most bytes DuckDB may spill to its temporary folder. */
+  maxTempBytes: number;
+  /** Where the temporary folder is made; the system's temporary directory by default. */
+  tempRoot?: string;
+}
+
+const PREFIX = 'fundaudit-duckdb-';
+
+/**
+ * Compression methods left out of checkpoints: FSST (and its dictionary variant) compresses free text best
+ * but costs several times the load's other work at checkpoint time (measured: bench/README.md); the cheap
+ * ones (dictionary, run-length, bit-packing, frame-of-reference) still shrink repeated codes, names, months
+ * and integers several-fold.
+ */
+const DISABLED_COMPRESSION = 'fsst,dict_fsst';
+
+/** The locked-down DuckDB of one run. */
+export class AuditDatabase {
+  private closed = false;
+  private readonly onExit = () => this.removeTemp();
+
+  private constructor(
+    private readonly instance: DuckDBInstance,
+    /** The connection every statement of the run goes through. */
+    readonly connection: DuckDBConnection,
+    /** The private temporary folder DuckDB spills to. */
+    readonly tempDir: string,
+    /** Threads DuckDB runs queries on. */
+    readonly threads: number,
+  ) {
+    process.once('exit', this.onExit);
+  }
+
+  /** Opens an in-memory database with external access off and the given limits. */
+  static async open(limits: DatabaseLimits): Promise<AuditDatabase> {
+    const root = limits.tempRoot ?? tmpdir();
+    removeStaleFolders(root);
+    const tempDir = mkdtempSync(join(root, `${PREFIX}${process.pid}-`));
+    let instance: DuckDBInstance | undefined;
+    try {
+      // Order matters: DuckDB refuses to set a path once external access is off.
+      instance = await DuckDBInstance.create(':memory:', {
+        temp_directory: tempDir,
+        max_temp_directory_size: `${Math.max(1, Math.floor(limits.maxTempBytes / 1048576))}MiB`,
+        memory_limit: `${Math.max(1, Math.floor(limits.memoryBytes / 1048576))}MiB`,
+        threads: String(Math.max(1, limits.threads)),
+        autoinstall_known_extensions: 'false',
+        autoload_known_extensions: 'false',
+        allow_community_extensions: 'false',
+        allow_unsigned_extensions: 'false',
+        disabled_compression_methods: DISABLED_COMPRESSION,
+        enable_external_access: 'false',
+      });
+      const connection = await instance.connect();
+      await connection.run(`ATTACH ':memory:' AS fundaudit (COMPRESS)`);
+      await connection.run('USE fundaudit');
+      for (const macro of [...FUNCTION_MACROS, ...EXPRESSION_MACROS]) await connection.run(macro);
+      return new AuditDatabase(instance, connection, tempDir, Math.max(1, limits.threads));
+    } catch (err) {
+      instance?.closeSync();
+      rmSync(tempDir, { recursive: true, force: true });
+      throw err;
+    }
+  }
+
+  /** Locks the configuration: from now on no statement can change a setting (memory, threads, access). */
+  async lock(): Promise<void> {
+    await this.connection.run('SET lock_configuration = true');
+  }
+
+  /** Closes the database and removes its temporary folder. Safe to call twice. */
+  close(): void {
+    if (this.closed) return;
+    this.closed = true;
+    try {
+      this.connection.closeSync();
+      this.instance.closeSync();
+    } finally {
+      this.removeTemp();
+      process.removeListener('exit', this.onExit);
+    }
+  }
+
+  private removeTemp(): void {
+    rmSync(this.tempDir, { recursive: true, force: true });
+  }
+}
+
+/** Removes temporary folders of runs whose process is gone (killed before it could clean up). */
+function removeStaleFolders(root: string): void {
+  let names: string[];
+  try {
+    names = readdirSync(root);
+  } catch {
+    return;
+  }
+  const uid = process.getuid?.();
+  for (const name of names) {
+    if (!name.startsWith(PREFIX)) continue;
+    const pid = Number(name.slice(PREFIX.length).split('-')[0]);
+    if (!Number.isInteger(pid) || pid <= 0 || pid === process.pid || processAlive(pid)) continue;
+    const path = join(root, name);
+    try {
+      // Only our own: another user's folder in a shared /tmp is not ours to remove.
+      if (uid !== undefined && statSync(path).uid !== uid) continue;
+      rmSync(path, { recursive: true, force: true });
+    } catch {
+      // Gone already, or not ours to remove: either way nothing to do.
+    }
+  }
+}
+

@@ -1,0 +1,237 @@
+/**
+ * The DuckDB executor: runs a rule's plan as one SQL query (compile.ts) on
+ * the tool's locked-down DuckDB, its params bound as values of a prepared
+ * statement, and returns plain rows and evidence references like the
+ * reference executor. Each rule's SQL is compiled once per run.
+ */
+import { BIGINT, BOOLEAN, DOUBLE, LIST, listValue, VARCHAR, type DuckDBConnection, type DuckDBType, type DuckDBValue } from '@duckdb/node-api';
+import { RunError } from '../../errors.js';
+import { pathText, type CompiledRule } from '../../plan/compile.js';
+import type { ParamDef } from '../../rules/model.js';
+import type { ParamValue, ParamValues } from '../../rules/params.js';
+import type { EvidenceRef, ExecutionResult, Executor } from '../executor.js';
+import { BudgetExceeded, checkJoin, overMemory, overTime, type BudgetSettings, type JoinEstimate } from '../budget.js';
+import { CompileError, compilePlan, joinEstimateSql, paramKind, type CompiledSql, type JoinInputs } from './compile.js';
+import { TEXT_MAX, TEXT_MAX_ERROR } from './expression.js';
+import type { DuckDBDataset } from './dataset.js';
+import { plainValue } from './read.js';
+import { KEYS_PREFIX } from './functions.js';
+import { text_key } from '../functions/text_key.js';
+
+/** A rule's SQL for the data it runs on (compiled once per dataset). */
+export function ruleSql(rule: CompiledRule, dataset: Pick<DuckDBDataset, 'columns'>): CompiledSql {
+  if (!rule.relation) throw new Error(`rule ${rule.rule.id} has no plan`);
+  try {
+    return compilePlan(rule.relation, rule.rule.params ?? {}, { columns: (t) => dataset.columns(t) });
+  } catch (err) {
+    if (err instanceof CompileError) {
+      const where = err.step ? pathText(err.step.path) : pathText(['check']);
+      throw new RunError(`the DuckDB executor cannot run ${err.step ? `${err.step.verb}: ` : ''}${err.message}`, `${rule.file} ${where}`);
+    }
+    throw err;
+  }
+}
+
+/** The DuckDB type a param is bound as, and its value. */
+export function bindParam(def: ParamDef, value: ParamValue): { type: DuckDBType; value: DuckDBValue } {
+  switch (paramKind(def)) {
+    case 'int':
+      return { type: BIGINT, value: BigInt(value as number) };
+    case 'float':
+      return { type: DOUBLE, value: value as number };
+    case 'boolean':
+      return { type: BOOLEAN, value: value as boolean };
+    case 'list':
+      return { type: LIST(VARCHAR), value: listValue(value as string[]) };
+    default:
+      // Text, months and dates (cast to DATE in the SQL) are bound as text.
+      return { type: VARCHAR, value: String(value) };
+  }
+}
+
+/** Output rows a rule may give before it is stopped: so many findings say the rule is wrong rather than the data. */
+export const MAX_ROWS = 1_000_000;
+
+/** The padding bound when no budget applies (rules test): as long as DuckDB's lpad may make. */
+const TEXT_UNBOUNDED = 2 ** 31 - 1;
+/** How often the process's resident memory is looked at while a rule runs. */
+const WATCH_MS = 50;
+const MIB = 1 << 20;
+
+/**
+ * The longest padded text (characters) a rule's memory budget allows: DuckDB makes the values of a batch of
+ * 2,048 rows at once on each thread, at up to 4 bytes a character; half the budget for them.
+ */
+export function textMax(budget: BudgetSettings, threads: number): number {
+  return Math.max(1024, Math.floor((budget.memoryMb * MIB) / (2 * 2048 * 4 * Math.max(1, threads))));
+}
+
+/** The values and types a rule's SQL binds: each param it reads, the text keys of a list param contains_any reads, and the padding bound. */
+export function bindings(rule: CompiledRule, q: Pick<CompiledSql, 'sql' | 'params'>, params: ParamValues, maxText = TEXT_UNBOUNDED): { values: Record<string, DuckDBValue>; types: Record<string, DuckDBType> } {
+  const values: Record<string, DuckDBValue> = {};
+  const types: Record<string, DuckDBType> = {};
+  for (const name of q.params) {
+    if (usesPlaceholder(q.sql, `p_${name}`)) {
+      const bound = bindParam(rule.rule.params[name], params[name]);
+      values[`p_${name}`] = bound.value;
+      types[`p_${name}`] = bound.type;
+    }
+    if (usesPlaceholder(q.sql, `${KEYS_PREFIX}${name}`)) {
+      values[`${KEYS_PREFIX}${name}`] = listValue(textKeys(params[name]));
+      types[`${KEYS_PREFIX}${name}`] = LIST(VARCHAR);
+    }
+  }
+  if (usesPlaceholder(q.sql, TEXT_MAX)) {
+    values[TEXT_MAX] = BigInt(maxText);
+    types[TEXT_MAX] = BIGINT;
+  }
+  return { values, types };
+}
+
+/** The bindings a piece of the query reads (DuckDB refuses a value for a placeholder the SQL does not have). */
+function only(sql: string, b: ReturnType<typeof bindings>): ReturnType<typeof bindings> {
+  const names = Object.keys(b.values).filter((n) => usesPlaceholder(sql, n));
+  return { values: Object.fromEntries(names.map((n) => [n, b.values[n]])), types: Object.fromEntries(names.map((n) => [n, b.types[n]])) };
+}
+
+/**
+ * A rule's time and memory budget while its queries run (engine/budget.ts): past `seconds` the connection's
+ * query is interrupted; when the process's resident memory grows by more than `memoryMb` from where it stood
+ * when the rule started (checked every 50 ms, as for the Arquero child), too. `stopped` says which.
+ */
+class Watch {
+  stopped: BudgetExceeded | undefined;
+  private readonly timer: NodeJS.Timeout;
+  private readonly memory: NodeJS.Timeout;
+
+  constructor(connection: DuckDBConnection, budget: BudgetSettings, ruleId: string) {
+    const stop = (err: BudgetExceeded) => {
+      if (this.stopped) return;
+      this.stopped = err;
+      connection.interrupt();
+    };
+    this.timer = setTimeout(() => stop(overTime(ruleId, budget.seconds)), budget.seconds * 1000);
+    const base = process.memoryUsage.rss();
+    this.memory = setInterval(() => {
+      const grown = process.memoryUsage.rss() - base;
+      if (grown > budget.memoryMb * MIB) stop(overMemory(ruleId, budget.memoryMb, `the process grew by ${Math.round(grown / MIB)} MiB`));
+    }, WATCH_MS);
+  }
+
+  stop(): void {
+    clearTimeout(this.timer);
+    clearInterval(this.memory);
+  }
+}
+
+export class DuckDBExecutor implements Executor<DuckDBDataset> {
+  readonly name = 'duckdb';
+  private readonly compiled = new WeakMap<DuckDBDataset, Map<CompiledRule, CompiledSql>>();
+  private readonly maxRows: number;
+
+  constructor(opts: { maxRows?: number } = {}) {
+    this.maxRows = opts.maxRows ?? MAX_ROWS;
+  }
+
+  /**
+   * Runs the rule's query. With a budget: each join is sized first and refused when it would grow past
+   * `joinGrowth` (checkJoin, as the Arquero executor does), padding is bounded by the memory budget, and the
+   * queries are interrupted past the time or memory budget — each a BudgetExceeded.
+   */
+  async run(rule: CompiledRule, params: ParamValues, dataset: DuckDBDataset, budget?: BudgetSettings): Promise<ExecutionResult> {
+    let cache = this.compiled.get(dataset);
+    if (!cache) this.compiled.set(dataset, (cache = new Map()));
+    let q = cache.get(rule);
+    if (!q) cache.set(rule, (q = ruleSql(rule, dataset)));
+    const bound = bindings(rule, q, params, budget ? textMax(budget, dataset.db.threads) : TEXT_UNBOUNDED);
+    const id = rule.rule.id;
+    const place = `${rule.file} ${pathText(['check'])}`;
+    const connection = dataset.db.connection;
+    const watch = budget ? new Watch(connection, budget, id) : undefined;
+    try {
+      if (budget) {
+        for (const j of q.joins) checkJoin(await joinEstimate(connection, q, j, bound), budget, id, pathText(j.path));
+      }
+      const result = await connection.stream(q.sql, bound.values, bound.types);
+      const rows: DuckDBValue[][] = [];
+      for (;;) {
+        const chunk = await result.fetchChunk();
+        if (!chunk || chunk.rowCount === 0) break;
+        for (const r of chunk.getRows()) rows.push(r);
+        if (rows.length > this.maxRows) {
+          throw new RunError(`the rule gives more than ${this.maxRows.toLocaleString('en')} rows; it was stopped, since so many findings say the rule is wrong rather than the data`, place, 'narrow the rule (a filter, a stricter threshold)');
+        }
+      }
+      return toResult(q, rows);
+    } catch (err) {
+      if (err instanceof RunError || err instanceof BudgetExceeded) throw err;
+      if (watch?.stopped) throw watch.stopped;
+      const message = (err as Error).message.split('\n')[0];
+      const padded = new RegExp(`${TEXT_MAX_ERROR} ([0-9.]+)`).exec(message);
+      if (padded && budget) throw overMemory(id, budget.memoryMb, `a text padded to ${Number(padded[1]).toLocaleString('en')} characters on every row`);
+      if (/out of memory/i.test(message)) {
+        const why = `DuckDB could not hold what the rule needs within its memory limit for the run, spilling to disk beyond it (${message})`;
+        if (budget) throw new BudgetExceeded('memory_mb', budget.memoryMb, `stopped: ${why}; narrow the rule, or give the run more memory`);
+        throw new RunError(`the rule needs more memory than DuckDB may use (${message})`, place, 'narrow the rule, or give DuckDB more memory');
+      }
+      throw new RunError(`DuckDB: ${message}`, place);
+    } finally {
+      watch?.stop();
+    }
+  }
+}
+
+/** A join's inputs and output, sized by DuckDB before the join runs (compile.ts's joinEstimateSql). */
+async function joinEstimate(connection: DuckDBConnection, q: CompiledSql, j: JoinInputs, bound: ReturnType<typeof bindings>): Promise<JoinEstimate> {
+  const sql = joinEstimateSql(q, j);
+  const b = only(sql, bound);
+  const reader = await connection.runAndReadAll(sql, b.values, b.types);
+  const [l, r, rows] = reader.getRows()[0].map((v) => (v === null ? null : Number(v)));
+  return rows === null ? { left: l!, right: r!, rows: l! * r!, exact: false } : { left: l!, right: r!, rows, exact: true };
+}
+
+/** Rows of the query as plain objects, and their evidence: the rows of each slot (a number, or a list of them). */
+function toResult(q: CompiledSql, raw: DuckDBValue[][]): ExecutionResult {
+  const columns = q.columns.map((c) => c.name);
+  const n = columns.length;
+  const rows: Record<string, unknown>[] = [];
+  const evidence: EvidenceRef[][] = [];
+  for (const r of raw) {
+    const row: Record<string, unknown> = {};
+    for (let k = 0; k < n; k++) row[columns[k]] = plain(r[k]);
+    rows.push(row);
+    const refs: EvidenceRef[] = [];
+    q.slots.forEach((s, k) => {
+      const indexes = rowNumbers(r[n + k]);
+      const same = refs.find((x) => x.table === s.table);
+      if (same) for (const i of indexes) same.rows.push(i);
+      else refs.push({ table: s.table, rows: indexes });
+    });
+    evidence.push(refs);
+  }
+  return { columns, rows, evidence };
+}
+
+/** Does the SQL read the placeholder `$<name>` (not only a longer one it begins)? */
+export function usesPlaceholder(sql: string, name: string): boolean {
+  return new RegExp(`\\$${name}(?![A-Za-z0-9_])`).test(sql);
+}
+
+/** The text keys of a list param's items (src/engine/functions/text_key.ts), empty ones left out: what contains_any looks for. */
+export function textKeys(value: ParamValue): string[] {
+  return (Array.isArray(value) ? value : []).map((v) => text_key(v)).filter((k): k is string => !!k);
+}
+
+/** A value as the reference executor gives it: lists as arrays, 64-bit integers as numbers. */
+function plain(v: DuckDBValue): unknown {
+  if (v !== null && typeof v === 'object' && 'items' in v) return (v.items as DuckDBValue[]).map(plain);
+  return plainValue(v);
+}
+
+/** Row numbers held in an evidence cell: a number, or a list of them (nulls skipped). */
+function rowNumbers(cell: DuckDBValue): number[] {
+  if (cell === null) return [];
+  if (typeof cell === 'bigint' || typeof cell === 'number') return [Number(cell)];
+  if (typeof cell === 'object' && 'items' in cell) return (cell.items as DuckDBValue[]).flatMap(rowNumbers);
+  return [];
+}

@@ -1,0 +1,51 @@
+/**
+ * A loading worker thread: reads and types the files it is given with the
+ * loader (data/load.ts), writing each part's rows as batches (batch.ts) that
+ * it posts to the main thread, which appends them to DuckDB (appender.ts).
+ *
+ * Flow control: a shared counter holds the batches posted and not yet
+ * appended; past a few, the worker waits, so that a fast reader never piles
+ * up the file in the main thread's message queue.
+ */
+import { parentPort, workerData } from 'node:worker_threads';
+import { loadFileParts } from '../../data/load.js';
+import type { FileRule, LoadOptions } from '../../data/model.js';
+import { BatchWriter, type PartMessage } from './batch.js';
+import type { WorkerMessage, WorkerTask } from './load.js';
+
+/** Batches a worker may have in flight before it waits for the main thread. */
+export const IN_FLIGHT = 4;
+
+const port = parentPort!;
+const credit = new Int32Array(workerData.credit as SharedArrayBuffer);
+let nextPart = 0;
+
+function post(m: WorkerMessage, transfer?: ArrayBuffer[]): void {
+  port.postMessage(m, transfer ?? []);
+}
+
+function send(m: PartMessage, transfer?: ArrayBuffer[]): void {
+  if (m.type === 'batch') {
+    for (;;) {
+      const inFlight = Atomics.load(credit, 0);
+      if (inFlight < IN_FLIGHT) break;
+      Atomics.wait(credit, 0, inFlight, 1000);
+    }
+    Atomics.add(credit, 0, 1);
+  }
+  post(m, transfer);
+}
+
+port.on('message', async (task: WorkerTask) => {
+  try {
+    const rule: FileRule | undefined = task.rule;
+    const opts: LoadOptions = { ...task.opts, fileRule: rule ? () => rule : undefined };
+    let order = 0;
+    const parts = await loadFileParts(task.path, opts, () => new BatchWriter(send, () => ({ part: nextPart++, file: task.file, order: order++ })));
+    post({ type: 'done', file: task.file, parts: parts.map((p) => ({ report: p.report, part: p.sink?.partNumber ?? null })) });
+  } catch (err) {
+    // Typed errors cross as their name and fields; the main thread makes them again.
+    const e = err as Error & { fix?: string; place?: string };
+    post({ type: 'error', file: task.file, name: e?.name ?? 'Error', message: e?.message ?? String(err), fix: e?.fix, place: e?.place, stack: e?.stack });
+  }
+});

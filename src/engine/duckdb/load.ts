@@ -1,0 +1,302 @@
+/**
+ * Loading exports into the tool's DuckDB: the same loader as for the
+ * in-memory tables (data/load.ts: decode, recognise, type, report every
+ * rejected row and value), with a sink that writes batches (batch.ts) which
+ * the main thread appends (appender.ts). No table is ever whole in JavaScript.
+ *
+ * Both cores: worker threads read and type files (the costly part, several
+ * microseconds a row) while the main thread appends their batches and DuckDB
+ * checkpoints (compresses) what came in; a small load (under LOCAL_BYTES)
+ * runs in this thread, since starting a worker costs more than it saves.
+ *
+ * The order of rows: worker threads finish files in any order, so each row
+ * keeps its part (`__src`) and its index in the part (`__n`); each canonical
+ * table is then a view over its physical table whose `__row` numbers the rows
+ * as the in-memory loader concatenates them (files in the order given, a
+ * workbook's sheets in order, rows in line order). A rule whose meaning
+ * depends on row order sees the same order on both engines.
+ */
+import { existsSync, statSync } from 'node:fs';
+import { availableParallelism } from 'node:os';
+import { Worker } from 'node:worker_threads';
+import { fileURLToPath } from 'node:url';
+import { expandPaths } from '../../data/files.js';
+import { loadFileParts } from '../../data/load.js';
+import { tableColumns } from '../../data/memory-sink.js';
+import type { FileReport, FileRule, LoadedTable, LoadOptions, Value } from '../../data/model.js';
+import { warnDifferentAudits } from '../../data/profile.js';
+import type { Source } from '../../data/provenance.js';
+import { TABLE_NAMES, tableDef, type ColumnDef } from '../../data/tables.js';
+import { InputError, UsageError } from '../../errors.js';
+import { TableAppender, type AppendedPart } from './appender.js';
+import { BatchWriter, type PartMessage } from './batch.js';
+import type { AuditDatabase } from './database.js';
+import { dataTableName, ident } from './schema.js';
+
+/** Below this many bytes of input, loading runs in this thread. */
+const LOCAL_BYTES = 16 << 20;
+/** Rows appended between checkpoints: each compresses what came in since the last, bounding memory. */
+const CHECKPOINT_ROWS = 1 << 20;
+
+export interface DuckDBLoadSettings {
+  /** Worker threads that read and type files; 0 loads in this thread. By default up to two, as the files allow. */
+  workers?: number;
+  /** Rows appended between checkpoints. */
+  checkpointRows?: number;
+}
+
+/** A canonical table as loaded into DuckDB. */
+export interface DuckDBTable {
+  name: string;
+  rows: number;
+  /** Its columns (those some part had), in the order the in-memory table has them. */
+  columns: string[];
+}
+
+/** What loading into DuckDB gives: the same reports as the in-memory load, and the tables. */
+export interface DuckDBLoad {
+  files: FileReport[];
+  skippedFolders: string[];
+  tables: Map<string, DuckDBTable>;
+  /** The parts rows come from, by their `__src`. */
+  sources: Source[];
+  /** The parts loaded (dropped ones left out), in the order the in-memory loader concatenates them. */
+  parts: AppendedPart[];
+  /** Worker threads used (0: this thread). */
+  workers: number;
+}
+
+/** A file for a worker to load. */
+export interface WorkerTask {
+  file: number;
+  path: string;
+  opts: LoadOptions;
+  rule?: FileRule;
+}
+
+/** What a worker posts: its parts' messages, then the file's reports (or the error that stopped it). */
+export type WorkerMessage =
+  | PartMessage
+  | { type: 'done'; file: number; parts: Array<{ report: FileReport; part: number | null }> }
+  | { type: 'error'; file: number; name: string; message: string; fix?: string; place?: string; stack?: string };
+
+/** A file's reports, each with the key of its part as the appender knows it (null: no rows went anywhere). */
+type FileResult = Array<{ report: FileReport; part: string | null }>;
+
+/**
+ * Loads files and folders into `db`, as data/load.ts's loadPaths does into memory: the same files, reports,
+ * rows and values. Each canonical table with rows becomes a view of that name.
+ */
+export async function loadIntoDuckDB(paths: string[], opts: LoadOptions, db: AuditDatabase, settings: DuckDBLoadSettings = {}): Promise<DuckDBLoad> {
+  const { files, skippedFolders } = await expandPaths(paths, { recursive: opts.recursive });
+  const sizes = files.map(sizeOf);
+  const total = sizes.reduce((a, b) => a + b, 0);
+  const workers = Math.min(files.length, settings.workers ?? (total < LOCAL_BYTES ? 0 : Math.min(2, availableParallelism())));
+  const names = TABLE_NAMES.filter((t) => !opts.onlyTables || opts.onlyTables.has(t));
+  const appender = await TableAppender.create(db.connection, names);
+  const checkpointRows = settings.checkpointRows ?? CHECKPOINT_ROWS;
+  const results: FileResult[] =
+    workers === 0 ? await loadHere(files, opts, appender, db, checkpointRows) : await loadInWorkers(files, sizes, opts, appender, db, checkpointRows, workers);
+  const kept = await appender.finish();
+  await db.connection.run('CHECKPOINT');
+  checkCounts(results, kept);
+  const reports = results.flatMap((r) => r.map((p) => p.report));
+  warnDifferentAudits(reports);
+  const tables = await createViews(db, kept);
+  const parts = [...kept].sort((a, b) => a.file - b.file || a.order - b.order);
+  return { files: reports, skippedFolders, tables, sources: appender.parts.map((p) => p.source), parts, workers };
+}
+
+/**
+ * Puts tables already loaded in memory (an inline rule test's CSV tables) into `db`, part by part, through the
+ * same batches and appender: the same values, places and digests as the in-memory tables have.
+ */
+export async function loadTablesIntoDuckDB(tables: ReadonlyMap<string, LoadedTable>, db: AuditDatabase, srcBase = 0): Promise<DuckDBLoad> {
+  const appender = await TableAppender.create(db.connection, [...tables.keys()], srcBase);
+  let nextPart = 0;
+  const send = (m: PartMessage) => appender.handle(0, m);
+  let file = 0;
+  for (const [name, t] of tables) {
+    const def = tableDef(name);
+    const columns = Object.keys(t.columns).map((c) => def?.columns.find((d) => d.name === c)).filter((c): c is ColumnDef => c !== undefined);
+    // A table with no file (an empty reference table) is still a table, with its columns and no rows.
+    const sources = t.files.length === 0 ? [{ file: '' }] : (t.sources ?? t.files.map((f) => ({ file: f })));
+    const row = new Array<Value>(columns.length);
+    sources.forEach((source, k) => {
+      const writer = new BatchWriter(send, () => ({ part: nextPart++, file, order: k }));
+      writer.begin(name, source, columns);
+      for (let i = 0; i < t.rows; i++) {
+        if (t.fileIndex[i] !== k) continue;
+        columns.forEach((c, j) => (row[j] = t.columns[c.name][i] ?? null));
+        writer.row(row, t.lines[i]);
+      }
+      writer.end();
+    });
+    file++;
+  }
+  const kept = await appender.finish();
+  const parts = [...kept].sort((a, b) => a.file - b.file || a.order - b.order);
+  return { files: [], skippedFolders: [], tables: await createViews(db, kept), sources: appender.parts.map((p) => p.source), parts, workers: 0 };
+}
+
+/** Drops every table and view a load made, so that the database takes another load (one inline case after another). */
+export async function dropTables(db: AuditDatabase): Promise<void> {
+  for (const name of TABLE_NAMES) {
+    await db.connection.run(`DROP VIEW IF EXISTS ${ident(name)}`);
+    await db.connection.run(`DROP TABLE IF EXISTS ${ident(dataTableName(name))}`);
+  }
+}
+
+/** Loads every file in this thread; checkpoints between files. */
+async function loadHere(files: string[], opts: LoadOptions, appender: TableAppender, db: AuditDatabase, checkpointRows: number): Promise<FileResult[]> {
+  const results: FileResult[] = [];
+  let nextPart = 0;
+  const send = (m: PartMessage) => appender.handle(0, m);
+  for (let file = 0; file < files.length; file++) {
+    let order = 0;
+    const parts = await loadFileParts(files[file], opts, () => new BatchWriter(send, () => ({ part: nextPart++, file, order: order++ })));
+    results.push(parts.map((p) => ({ report: p.report, part: partKey(0, p.sink?.partNumber ?? null) })));
+    for (const p of parts) opts.onFile?.(p.report);
+    if (appender.pending >= checkpointRows) await checkpoint(appender, db);
+  }
+  return results;
+}
+
+/**
+ * Loads the files in `workers` worker threads, largest first, one file at a time per worker; appends their
+ * batches here, in the order each worker sent them, and checkpoints every `checkpointRows` rows.
+ */
+function loadInWorkers(files: string[], sizes: number[], opts: LoadOptions, appender: TableAppender, db: AuditDatabase, checkpointRows: number, workers: number): Promise<FileResult[]> {
+  const queue = files.map((_, k) => k).sort((a, b) => sizes[b] - sizes[a] || a - b);
+  const results: FileResult[] = new Array(files.length);
+  // Functions stay here: a worker is told of the file rule's answer, and the progress callback is called here.
+  const { fileRule, onFile, ...plain } = opts;
+  const script = workerScript();
+  return new Promise((resolve, reject) => {
+    let failed = false;
+    let running = 0;
+    // Messages are handled one after the other, in arrival order (each worker's in the order it sent them).
+    let chain: Promise<void> = Promise.resolve();
+    const pool: Worker[] = [];
+    const retired = new Set<Worker>();
+    const fail = (err: unknown) => {
+      if (failed) return;
+      failed = true;
+      for (const w of pool) void w.terminate();
+      reject(err);
+    };
+    const next = (w: Worker) => {
+      const file = queue.shift();
+      if (file === undefined) {
+        retired.add(w);
+        void w.terminate();
+        if (--running === 0) chain.then(() => resolve(results), fail);
+        return;
+      }
+      const task: WorkerTask = { file, path: files[file], opts: plain, rule: fileRule?.(files[file]) };
+      w.postMessage(task);
+    };
+    for (let producer = 0; producer < workers; producer++) {
+      const credit = new Int32Array(new SharedArrayBuffer(4));
+      const w = new Worker(script, { workerData: { credit: credit.buffer } });
+      pool.push(w);
+      running++;
+      w.on('message', (m: WorkerMessage) => {
+        chain = chain.then(async () => {
+          if (failed) return;
+          if (m.type === 'done') {
+            results[m.file] = m.parts.map((p) => ({ report: p.report, part: partKey(producer, p.part) }));
+            for (const p of m.parts) onFile?.(p.report);
+            next(w);
+            return;
+          }
+          if (m.type === 'error') {
+            const err =
+              m.name === 'InputError' ? new InputError(m.message, m.fix, m.place)
+              : m.name === 'UsageError' ? new UsageError(m.message, m.fix, m.place)
+              : Object.assign(new Error(`loading ${files[m.file]}: ${m.message}`), { stack: m.stack });
+            throw err;
+          }
+          appender.handle(producer, m);
+          if (m.type === 'batch') {
+            Atomics.sub(credit, 0, 1);
+            Atomics.notify(credit, 0);
+            if (appender.pending >= checkpointRows) await checkpoint(appender, db);
+          }
+        }).catch(fail);
+      });
+      w.on('error', fail);
+      w.on('exit', (code) => {
+        if (!retired.has(w)) fail(new Error(`a loading worker stopped unexpectedly (exit code ${code})`));
+      });
+      next(w);
+    }
+  });
+}
+
+/** Flushes the appenders and checkpoints, which compresses the rows appended since the last checkpoint. */
+async function checkpoint(appender: TableAppender, db: AuditDatabase): Promise<void> {
+  appender.flush();
+  await db.connection.run('CHECKPOINT');
+  appender.pending = 0;
+}
+
+/** The key of a producer's part, as the appender knows it. */
+function partKey(producer: number, part: number | null): string | null {
+  return part === null ? null : `${producer}:${part}`;
+}
+
+/**
+ * Every file's counts add up (rows read = loaded + rejected), and every part holds exactly the rows its report
+ * says were loaded: else the load is not to be trusted, and nothing is reported from it.
+ */
+function checkCounts(results: FileResult[], parts: AppendedPart[]): void {
+  const byKey = new Map(parts.map((p) => [p.key, p]));
+  for (const r of results) {
+    for (const { report, part } of r) {
+      const place = report.sheet === undefined ? report.path : `${report.path}!${report.sheet}`;
+      if (report.rowsRead !== report.rowsLoaded + report.rowsRejected) throw new Error(`${place}: ${report.rowsRead} rows read ≠ ${report.rowsLoaded} loaded + ${report.rowsRejected} rejected`);
+      const rows = part === null ? 0 : (byKey.get(part)?.rows ?? -1);
+      if (rows !== report.rowsLoaded) throw new Error(`${place}: ${report.rowsLoaded} rows loaded but ${rows} appended to DuckDB`);
+    }
+  }
+}
+
+/**
+ * Creates each loaded table's view: its columns (as the in-memory table has them), the provenance, and `__row`,
+ * the row's index in the table as the in-memory loader numbers it.
+ */
+async function createViews(db: AuditDatabase, parts: AppendedPart[]): Promise<Map<string, DuckDBTable>> {
+  const tables = new Map<string, DuckDBTable>();
+  for (const name of TABLE_NAMES) {
+    const mine = parts.filter((p) => p.table === name).sort((a, b) => a.file - b.file || a.order - b.order);
+    if (mine.length === 0) continue;
+    const columns = tableColumns(name, mine.map((p) => p.columns));
+    let base = 0;
+    const cases: string[] = [];
+    for (const p of mine) {
+      cases.push(`WHEN ${p.src} THEN ${base}`);
+      base += p.rows;
+    }
+    const row = mine.length === 1 ? '__n' : `__n + CASE __src ${cases.join(' ')} END`;
+    const select = [...columns.map(ident), '__src', '__line', '__digest', `CAST(${row} AS BIGINT) AS __row`].join(', ');
+    await db.connection.run(`CREATE VIEW ${ident(name)} AS SELECT ${select} FROM ${ident(dataTableName(name))}`);
+    tables.set(name, { name, rows: base, columns });
+  }
+  return tables;
+}
+
+function sizeOf(path: string): number {
+  try {
+    return statSync(path).size;
+  } catch {
+    return 0;
+  }
+}
+
+/** The worker's script: beside this module when built; from src/ (tests run the sources), the built one. */
+function workerScript(): URL {
+  const here = new URL('./load-worker.js', import.meta.url);
+  if (existsSync(fileURLToPath(here))) return here;
+  return new URL(here.href.replace('/src/engine/duckdb/', '/dist/src/engine/duckdb/'));
+}
