@@ -1,9 +1,9 @@
 /** `fundaudit rules list`, through the real binary (build first: npm run build). */
 import { spawnSync } from 'node:child_process';
-import { mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, onTestFinished } from 'vitest';
 
 const ROOT = resolve(import.meta.dirname, '../..');
 const BIN = join(ROOT, 'bin/fundaudit');
@@ -79,6 +79,7 @@ describe('fundaudit rules list', () => {
 
   it('shows control characters in a title as escapes, never sending them to the terminal', () => {
     const dir = mkdtempSync(join(tmpdir(), 'fundaudit-esc-'));
+    onTestFinished(() => rmSync(dir, { recursive: true, force: true }));
     mkdirSync(join(dir, 'money'));
     const file = join(dir, 'money', 'VALID-RULE.yaml');
     writeFileSync(file, readFileSync(join(ROOT, VALID), 'utf8').replace('zh: 大额发放', 'zh: "\\e[2J大额发放"'));

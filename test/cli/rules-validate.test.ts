@@ -1,9 +1,9 @@
 /** `fundaudit rules validate`, through the real binary (build first: npm run build). */
 import { spawnSync } from 'node:child_process';
-import { mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, onTestFinished } from 'vitest';
 
 const ROOT = resolve(import.meta.dirname, '../..');
 const BIN = join(ROOT, 'bin/fundaudit');
@@ -43,6 +43,7 @@ describe('fundaudit rules validate', () => {
 
   it('shows control characters from a rule file as escapes, in text and annotations, with the caret still in place', () => {
     const dir = mkdtempSync(join(tmpdir(), 'fundaudit-esc-'));
+    onTestFinished(() => rmSync(dir, { recursive: true, force: true }));
     mkdirSync(join(dir, 'money'));
     const file = join(dir, 'money', 'VALID-RULE.yaml');
     const valid = readFileSync(join(ROOT, BROKEN, 'money/VALID-RULE.yaml'), 'utf8');
