@@ -272,13 +272,17 @@ async function createViews(db: AuditDatabase, parts: AppendedPart[]): Promise<Ma
     const mine = parts.filter((p) => p.table === name).sort((a, b) => a.file - b.file || a.order - b.order);
     if (mine.length === 0) continue;
     const columns = tableColumns(name, mine.map((p) => p.columns));
+    // The rows before each part, by its __src (other tables' parts leave gaps, never looked up). A constant
+    // list indexed by __src, not a CASE over the parts: a scan that needs __row pays a third as much with
+    // 24 parts (4M rows: 0.04 s against 0.12 s a scan; __n alone 0.012 s).
+    const first = Math.min(...mine.map((p) => p.src));
+    const before = new Array<number>(Math.max(...mine.map((p) => p.src)) - first + 1).fill(0);
     let base = 0;
-    const cases: string[] = [];
     for (const p of mine) {
-      cases.push(`WHEN ${p.src} THEN ${base}`);
+      before[p.src - first] = base;
       base += p.rows;
     }
-    const row = mine.length === 1 ? '__n' : `__n + CASE __src ${cases.join(' ')} END`;
+    const row = mine.length === 1 ? '__n' : `CAST(__n AS BIGINT) + [${before.join(', ')}][__src - ${first} + 1]`;
     const select = [...columns.map(ident), '__src', '__line', '__digest', `CAST(${row} AS BIGINT) AS __row`].join(', ');
     await db.connection.run(`CREATE VIEW ${ident(name)} AS SELECT ${select} FROM ${ident(dataTableName(name))}`);
     tables.set(name, { name, rows: base, columns });
