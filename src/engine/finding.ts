@@ -22,6 +22,54 @@ export interface EvidenceRow {
   values: Record<string, Value>;
 }
 
+/**
+ * Evidence rows carried by their place alone (beyond those shown with their values): rows of one table from one
+ * file (and sheet), their lines in evidence order. A finding resting on a hundred thousand rows carries one list of
+ * numbers per file, not an object per row.
+ */
+export interface EvidencePlaces {
+  table: string;
+  file: string;
+  /** The workbook sheet, when the rows come from one. */
+  sheet?: string;
+  /** 1-based lines on which the records start, in evidence order. */
+  lines: number[];
+}
+
+/** The values of an evidence row carried by its place alone (shared: no row's values are ever written to). */
+export const NO_VALUES: Readonly<Record<string, Value>> = Object.freeze({});
+
+/**
+ * Every evidence row of a finding, in evidence order: those shown with their values, then those carried by their
+ * place alone (with empty values), one object at a time.
+ */
+export function* everyEvidenceRow(f: Pick<Finding, 'evidence' | 'places'>): Generator<EvidenceRow> {
+  yield* f.evidence;
+  for (const p of f.places ?? []) {
+    for (const line of p.lines) {
+      yield p.sheet === undefined ? { table: p.table, file: p.file, line, values: NO_VALUES } : { table: p.table, file: p.file, sheet: p.sheet, line, values: NO_VALUES };
+    }
+  }
+}
+
+/** The first `n` rows everyEvidenceRow gives. */
+export function firstEvidenceRows(f: Pick<Finding, 'evidence' | 'places'>, n: number): EvidenceRow[] {
+  const out: EvidenceRow[] = [];
+  if (n <= 0) return out;
+  for (const e of everyEvidenceRow(f)) {
+    out.push(e);
+    if (out.length >= n) break;
+  }
+  return out;
+}
+
+/** How many rows everyEvidenceRow gives. */
+export function evidenceRowCount(f: Pick<Finding, 'evidence' | 'places'>): number {
+  let n = f.evidence.length;
+  for (const p of f.places ?? []) n += p.lines.length;
+  return n;
+}
+
 /** Observed against expected (Benford) share per leading digit, for a first-digit finding's group. */
 export interface DigitDistribution {
   test: 'first' | 'first_two';
@@ -48,10 +96,12 @@ export interface Finding {
   /** The check's output row (derived values such as counts and totals), unmasked. */
   details: Record<string, Value>;
   /**
-   * Every evidence row, by file and line: its place, and its values for the first EVIDENCE_CAP (or as many
-   * as asked; the others' values are empty). `evidenceCount` is their number.
+   * The evidence rows shown with their values, in evidence order (file, sheet, line): the first EVIDENCE_CAP, or
+   * as many as asked. `evidenceCount` is the number of every evidence row, these and `places`.
    */
   evidence: EvidenceRow[];
+  /** The evidence rows after those, by their place alone, in evidence order (absent: there are none). */
+  places?: EvidencePlaces[];
   evidenceCount: number;
   /** Personal-data kind of entity key/label, details keys and evidence columns that need masking. */
   pii: Record<string, PiiKind>;
@@ -108,7 +158,7 @@ export function compareFindings(a: Pick<Finding, 'severity' | 'ruleId' | 'amount
  * values its message is rendered from, and its evidence (every row's place, the first ones' values, the count).
  */
 export function findingFacts(f: Finding): string {
-  return JSON.stringify([f.ruleId, f.fingerprint, f.entity, f.period, f.amount, f.details, f.evidence, f.evidenceCount, f.digits]);
+  return JSON.stringify([f.ruleId, f.fingerprint, f.entity, f.period, f.amount, f.details, f.evidence, f.places ?? [], f.evidenceCount, f.digits]);
 }
 
 /**
@@ -129,7 +179,7 @@ export function compareRuns(a: { name: string; findings: Finding[] }, b: { name:
   const ma = count(a.findings);
   const mb = count(b.findings);
   const out: string[] = [];
-  const fields = ['entity', 'period', 'amount', 'details', 'evidence', 'evidenceCount', 'digits'] as const;
+  const fields = ['entity', 'period', 'amount', 'details', 'evidence', 'places', 'evidenceCount', 'digits'] as const;
   const only = (from: Map<string, { f: Finding; n: number }>, other: Map<string, { f: Finding; n: number }>, name: string, otherName: string, counterpart: boolean) => {
     for (const [k, { f, n }] of from) {
       if (n - (other.get(k)?.n ?? 0) <= 0) continue;

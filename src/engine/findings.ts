@@ -13,10 +13,7 @@ import { canonicalKind } from '../plan/lineage.js';
 import { dict } from '../names.js';
 import { displayValue } from '../plan/template.js';
 import type { EvidenceRef, ExecutionResult, RowPlace, RowSource } from './executor.js';
-import { EVIDENCE_CAP, type DigitDistribution, type EvidenceRow, type Finding } from './finding.js';
-
-/** The values of an evidence row carried by its place alone (shared: no row's values are ever written to). */
-const NO_VALUES: Readonly<Record<string, Value>> = Object.freeze({});
+import { EVIDENCE_CAP, type DigitDistribution, type EvidencePlaces, type EvidenceRow, type Finding } from './finding.js';
 
 /**
  * A cell as a finding's details hold it: booleans and lists as text, non-finite
@@ -44,39 +41,98 @@ interface RowRef extends RowPlace {
 
 const cmp = (a: string, b: string) => (a < b ? -1 : a > b ? 1 : 0);
 
-/** Evidence order: file, sheet (a workbook's), line, then table — a total order, whichever engine listed the rows. */
-function byPlace(a: RowRef, b: RowRef): number {
-  return cmp(a.file, b.file) || cmp(a.sheet ?? '', b.sheet ?? '') || a.line - b.line || cmp(a.table, b.table);
-}
-
 interface Referenced {
-  /** Every distinct row referenced, in evidence order (file, sheet, line, table). */
-  rows: RowRef[];
+  /** The first rows in evidence order (file, sheet, line, table), as many as are shown with their values. */
+  shown: RowRef[];
+  /** The rows after those, by their place alone: runs of one table, file and sheet, in evidence order. */
+  places: EvidencePlaces[];
+  /** How many distinct rows are referenced. */
+  count: number;
   /** Digest of every referenced row, for the fingerprint. */
   hashes: number[];
 }
 
+/** Rows of one table from one file (and sheet): what a run of places shares. */
+interface Group {
+  table: string;
+  file: string;
+  sheet: string | undefined;
+  /** Rank of (file, sheet), then of the table, in evidence order. */
+  source: number;
+  tableRank: number;
+}
+
 /**
- * The distinct source rows an output row rests on, in evidence order. A row
- * costs its place here; only the first `limit` are asked for their values.
+ * The distinct source rows an output row rests on, in evidence order: the first `limit` with their places (their
+ * values are asked of the source later), the rest as lists of lines per table and file. A row costs a few numbers
+ * here, not an object: a finding may rest on hundreds of thousands.
  */
-function referencedRows(refs: EvidenceRef[], source: RowSource): Referenced {
-  const rows: RowRef[] = [];
+function referencedRows(refs: EvidenceRef[], source: RowSource, limit: number): Referenced {
   const hashes: number[] = [];
+  const rowOf: number[] = [];
+  const groupOf: number[] = [];
+  const lineOf: number[] = [];
+  const groups: Group[] = [];
+  // table → file → sheet → group: the place's strings are the source's own, looked up without building a key.
+  const index = new Map<string, Map<string, Map<string, number>>>();
   // Per table: a self-join carries one table in two slots.
   const seenByTable = new Map<string, Set<number>>();
   for (const { table, rows: numbers } of refs) {
     let seen = seenByTable.get(table);
     if (!seen) seenByTable.set(table, (seen = new Set<number>()));
+    let byFile = index.get(table);
+    if (!byFile) index.set(table, (byFile = new Map()));
     for (const row of numbers) {
       if (seen.has(row)) continue;
       seen.add(row);
       hashes.push(source.digest(table, row));
-      rows.push({ table, row, ...source.place(table, row) });
+      const place = source.place(table, row);
+      let bySheet = byFile.get(place.file);
+      if (!bySheet) byFile.set(place.file, (bySheet = new Map()));
+      let g = bySheet.get(place.sheet ?? '');
+      if (g === undefined) {
+        g = groups.length;
+        bySheet.set(place.sheet ?? '', g);
+        groups.push({ table, file: place.file, sheet: place.sheet, source: 0, tableRank: 0 });
+      }
+      rowOf.push(row);
+      groupOf.push(g);
+      lineOf.push(place.line);
     }
   }
-  rows.sort(byPlace);
-  return { rows, hashes };
+  rankGroups(groups);
+  const order = rowOf.map((_, i) => i);
+  order.sort((a, b) => {
+    const ga = groups[groupOf[a]];
+    const gb = groups[groupOf[b]];
+    return ga.source - gb.source || lineOf[a] - lineOf[b] || ga.tableRank - gb.tableRank;
+  });
+  const shown: RowRef[] = [];
+  const places: EvidencePlaces[] = [];
+  let run: EvidencePlaces | undefined;
+  let runGroup = -1;
+  order.forEach((i, k) => {
+    const g = groups[groupOf[i]];
+    if (k < limit) {
+      shown.push(g.sheet === undefined ? { table: g.table, row: rowOf[i], file: g.file, line: lineOf[i] } : { table: g.table, row: rowOf[i], file: g.file, sheet: g.sheet, line: lineOf[i] });
+      return;
+    }
+    if (groupOf[i] !== runGroup) {
+      runGroup = groupOf[i];
+      run = g.sheet === undefined ? { table: g.table, file: g.file, lines: [] } : { table: g.table, file: g.file, sheet: g.sheet, lines: [] };
+      places.push(run);
+    }
+    run!.lines.push(lineOf[i]);
+  });
+  return { shown, places, count: order.length, hashes };
+}
+
+/** Ranks the groups for evidence order: by file, then sheet (a workbook's), then (for rows on one line) table. */
+function rankGroups(groups: Group[]): void {
+  const bySource = [...groups].sort((a, b) => cmp(a.file, b.file) || cmp(a.sheet ?? '', b.sheet ?? ''));
+  bySource.forEach((g, k) => (g.source = k > 0 && g.file === bySource[k - 1].file && (g.sheet ?? '') === (bySource[k - 1].sheet ?? '') ? bySource[k - 1].source : k));
+  const byTable = [...groups].sort((a, b) => cmp(a.table, b.table));
+  byTable.forEach((g, k) => (g.tableRank = k > 0 && g.table === byTable[k - 1].table ? byTable[k - 1].tableRank : k));
 }
 
 /**
@@ -128,15 +184,15 @@ export interface FindingOptions {
 export async function buildFindings(rule: CompiledRule, result: ExecutionResult, source: RowSource, opts: FindingOptions = {}): Promise<Finding[]> {
   const limit = opts.evidence ?? EVIDENCE_CAP;
   await source.prepare?.(result.evidence);
-  const referenced = result.evidence.map((refs) => referencedRows(refs, source));
-  await source.prepareValues?.(referenced.flatMap((r) => r.rows.slice(0, limit)));
+  const referenced = result.evidence.map((refs) => referencedRows(refs, source, limit));
+  await source.prepareValues?.(referenced.flatMap((r) => r.shown));
   const visible = new Set((rule.output ?? []).map((c) => c.name));
   const columns = result.columns.filter((c) => visible.has(c));
-  return result.rows.map((row, i) => toFinding(rule, columns, row, referenced[i], source, limit));
+  return result.rows.map((row, i) => toFinding(rule, columns, row, referenced[i], source));
 }
 
 /** One output row → a finding. */
-function toFinding(compiled: CompiledRule, columns: string[], row: Record<string, unknown>, referenced: Referenced, source: RowSource, limit: number): Finding {
+function toFinding(compiled: CompiledRule, columns: string[], row: Record<string, unknown>, referenced: Referenced, source: RowSource): Finding {
   const { rule } = compiled;
   const spec = rule.finding;
   const finding = compiled.finding!;
@@ -151,9 +207,9 @@ function toFinding(compiled: CompiledRule, columns: string[], row: Record<string
   const amount = typeof rawAmount === 'number' && Number.isFinite(rawAmount) ? Math.round(rawAmount) : null;
   const period = spec.period ? text(row[spec.period]) : null;
 
-  // Every row by its place; the first `limit` with their values.
-  const evidence = referenced.rows.map((r, k): EvidenceRow => {
-    const values = k < limit ? source.values(r.table, r.row) : NO_VALUES;
+  // The first `limit` rows with their values; the others by their place alone.
+  const evidence = referenced.shown.map((r): EvidenceRow => {
+    const values = source.values(r.table, r.row);
     return r.sheet === undefined ? { table: r.table, file: r.file, line: r.line, values } : { table: r.table, file: r.file, sheet: r.sheet, line: r.line, values };
   });
 
@@ -170,7 +226,8 @@ function toFinding(compiled: CompiledRule, columns: string[], row: Record<string
     amount,
     details,
     evidence,
-    evidenceCount: referenced.rows.length,
+    ...(referenced.places.length > 0 ? { places: referenced.places } : {}),
+    evidenceCount: referenced.count,
     pii: piiMap(compiled, details, evidence),
     computed: computedOf(compiled, details),
     digits: digitsOf(compiled, row),

@@ -191,6 +191,8 @@ export function reportFinding(
     case: null,
     details: f.details,
     evidence: f.evidence.map((e) => (e.sheet === undefined ? { table: e.table, file: e.file, line: e.line, values: e.values } : { table: e.table, file: e.file, sheet: e.sheet, line: e.line, values: e.values })),
+    // The rows carried by place alone: the json format writes them into `evidence` (formatters/json.ts).
+    ...(f.places ? { places: f.places } : {}),
     evidenceCount: f.evidenceCount,
     digits: f.digits,
     pii: f.pii,

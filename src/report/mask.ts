@@ -120,6 +120,8 @@ export class FindingMask {
         if (e.sheet !== undefined) row.sheet = scanText(e.sheet, this.known);
         return row;
       }),
+      // A place is a file name (scanned: a file may be named after a person) and line numbers, shared as they are.
+      ...(f.places ? { places: f.places.map((p) => (p.sheet === undefined ? { ...p, file: scanText(p.file, this.known) } : { ...p, file: scanText(p.file, this.known), sheet: scanText(p.sheet, this.known) })) } : {}),
     };
   }
 

@@ -21,7 +21,7 @@
  * it. A total never counts a row's money twice, is never below the largest
  * finding in it, and never above the plain sum of the findings' amounts.
  */
-import type { EvidenceRow } from '../engine/finding.js';
+import { evidenceRowCount, type EvidencePlaces, type EvidenceRow } from '../engine/finding.js';
 import { SEVERITIES, type Severity } from '../rules/model.js';
 
 /** The column holding a row's money, for the tables whose rows record money moving. */
@@ -38,6 +38,7 @@ export interface MoneyFinding {
   severity: Severity;
   amount: number | null;
   evidence: EvidenceRow[];
+  places?: EvidencePlaces[];
   evidenceCount: number;
 }
 
@@ -63,6 +64,29 @@ export interface Counted {
   bySeverity: Record<Severity, number>;
 }
 
+/** Row ids by table, file, sheet and line: nested maps, so that no row costs a string key. */
+class RowIds {
+  private readonly byTable = new Map<string, Map<string, Map<string, Map<number, number>>>>();
+  size = 0;
+
+  /** The lines of one table's file (and sheet) that have ids; `make` creates them. */
+  lines(table: string, file: string, sheet: string | undefined, make: boolean): Map<number, number> | undefined {
+    let files = this.byTable.get(table);
+    if (!files) {
+      if (!make) return undefined;
+      this.byTable.set(table, (files = new Map()));
+    }
+    let sheets = files.get(file);
+    if (!sheets) {
+      if (!make) return undefined;
+      files.set(file, (sheets = new Map()));
+    }
+    let lines = sheets.get(sheet ?? '');
+    if (!lines && make) sheets.set(sheet ?? '', (lines = new Map()));
+    return lines;
+  }
+}
+
 /**
  * The findings' money rows, prepared once; `count` then counts any slice of
  * them. Rows are identified by table, file, sheet and line.
@@ -72,36 +96,58 @@ export class MoneyLedger {
   private readonly prepared: Prepared[];
 
   constructor(findings: readonly MoneyFinding[]) {
-    const ids = new Map<string, number>();
+    const ids = new RowIds();
     const money = this.rowMoney;
-    this.prepared = findings.map((f, index) => {
-      const rows: number[] = [];
-      const own: number[] = [];
-      const seen = new Set<number>();
-      let known = f.evidence.length >= f.evidenceCount;
-      let sum = 0;
-      for (const e of f.evidence) {
+    // First every row a finding shows (with its values, as a rule): their ids, and the money the first carries.
+    const shown = findings.map((f) =>
+      f.evidence.map((e) => {
         const column = Object.hasOwn(ROW_MONEY, e.table) ? ROW_MONEY[e.table] : undefined;
-        if (column === undefined) continue;
-        const key = `${e.table}\u0000${e.file}\u0000${e.sheet ?? ''}\u0000${e.line}`;
-        let id = ids.get(key);
+        if (column === undefined) return undefined;
+        const lines = ids.lines(e.table, e.file, e.sheet, true)!;
+        let id = lines.get(e.line);
         if (id === undefined) {
           id = money.length;
-          ids.set(key, id);
+          lines.set(e.line, id);
           money.push(NaN);
         }
         const value = e.values?.[column];
         // A row carried without its values (beyond the evidence shown) may have them in another finding.
         if (typeof value === 'number' && Number.isFinite(value) && Number.isNaN(money[id])) money[id] = Math.round(value);
-        if (seen.has(id)) continue;
-        seen.add(id);
-        rows.push(id);
-        if (typeof value === 'number' && Number.isFinite(value)) {
-          own.push(Math.round(value));
-          sum += Math.round(value);
+        return { id, value };
+      }),
+    );
+    this.prepared = findings.map((f, index) => {
+      const rows: number[] = [];
+      const own: number[] = [];
+      const seen = new Set<number>();
+      // Every row listed (in `evidence` or by place), as engine findings are; each money row's money then says.
+      let known = evidenceRowCount(f) >= f.evidenceCount;
+      let sum = 0;
+      for (const e of shown[index]) {
+        if (e === undefined || seen.has(e.id)) continue;
+        seen.add(e.id);
+        rows.push(e.id);
+        if (typeof e.value === 'number' && Number.isFinite(e.value)) {
+          own.push(Math.round(e.value));
+          sum += Math.round(e.value);
         } else {
           own.push(NaN);
           known = false;
+        }
+      }
+      // Rows carried by their place alone: money this finding does not carry. Only a row whose money another
+      // finding shows can be counted (or link two findings); the others are left out, as they would count nothing.
+      for (const p of f.places ?? []) {
+        if (!Object.hasOwn(ROW_MONEY, p.table)) continue;
+        const lines = ids.lines(p.table, p.file, p.sheet, false);
+        for (const line of p.lines) {
+          const id = lines?.get(line);
+          if (id !== undefined && seen.has(id)) continue;
+          known = false;
+          if (id === undefined) continue;
+          seen.add(id);
+          rows.push(id);
+          own.push(NaN);
         }
       }
       const amount = f.amount ?? 0;

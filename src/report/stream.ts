@@ -77,13 +77,21 @@ export class LazyList {
   constructor(readonly items: () => Iterable<unknown>) {}
 }
 
+/**
+ * A value written by jsonChunks as the text it makes, given the depth it is written at: for a list too long to be
+ * made of objects (a finding's evidence rows carried by place), written as JSON.stringify would write it.
+ */
+export class JsonText {
+  constructor(readonly pieces: (depth: number) => Iterable<string>) {}
+}
+
 /** Past this many nodes a value is written piece by piece instead of by one JSON.stringify. */
 const SMALL_NODES = 4096;
 
 /** Counts the nodes of a value up to `budget`; returns the budget left (negative: too big). */
 function within(value: unknown, budget: number): number {
   if (value === null || typeof value !== 'object') return budget - 1;
-  if (value instanceof LazyList) return -1;
+  if (value instanceof LazyList || value instanceof JsonText) return -1;
   if (Array.isArray(value)) {
     budget -= 1;
     for (const v of value) {
@@ -110,6 +118,10 @@ export function* jsonChunks(value: unknown, depth = 0): Generator<string> {
     const text = JSON.stringify(value, null, 2);
     // Strings in JSON hold no raw line breaks: every one is a line of the layout.
     yield depth === 0 ? text : text.replace(/\n/g, '\n' + '  '.repeat(depth));
+    return;
+  }
+  if (value instanceof JsonText) {
+    yield* value.pieces(depth);
     return;
   }
   const pad = '  '.repeat(depth + 1);

@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { requiredTables } from '../../src/engine/run.js';
 import { selectRules } from '../../src/rules/select.js';
 import { UsageError } from '../../src/cli/errors.js';
-import { EVIDENCE_CAP } from '../../src/engine/finding.js';
+import { EVIDENCE_CAP, everyEvidenceRow } from '../../src/engine/finding.js';
 import type { Check, LoadedRule } from '../../src/rules/model.js';
 import { concatTables } from '../../src/data/load.js';
 import { reportFinding } from '../../src/report/build.js';
@@ -139,10 +139,13 @@ describe('findings', () => {
     const dup = rule('DUP', { kind: 'duplicates', table: 'payouts', key: ['id_number', 'period'], amount: 'amount' }, { amount: 'amount', message: { zh: '{count} 笔', en: '{count} payments' } });
     const [f] = (await run([dup], tables({ payouts: rows.join('\n') }))).findings;
     expect(f.evidenceCount).toBe(60);
-    expect(f.evidence).toHaveLength(60);
-    expect(f.evidence.map((e) => e.line)).toEqual(Array.from({ length: 60 }, (_, i) => i + 2));
-    expect(f.evidence.slice(0, EVIDENCE_CAP).every((e) => e.values.payout_id === `P${e.line - 2}`)).toBe(true);
-    expect(f.evidence.slice(EVIDENCE_CAP).map((e) => e.values)).toEqual(Array.from({ length: 60 - EVIDENCE_CAP }, () => ({})));
+    // The first ones with their values; the rest as one list of lines for their file.
+    expect(f.evidence).toHaveLength(EVIDENCE_CAP);
+    expect(f.evidence.every((e) => e.values.payout_id === `P${e.line - 2}`)).toBe(true);
+    expect(f.places).toEqual([{ table: 'payouts', file: 'test/payouts.csv', lines: Array.from({ length: 60 - EVIDENCE_CAP }, (_, i) => EVIDENCE_CAP + i + 2) }]);
+    const every = [...everyEvidenceRow(f)];
+    expect(every.map((e) => e.line)).toEqual(Array.from({ length: 60 }, (_, i) => i + 2));
+    expect(every.slice(EVIDENCE_CAP).map((e) => e.values)).toEqual(Array.from({ length: 60 - EVIDENCE_CAP }, () => ({})));
     expect(f.amount).toBe(6000);
     expect(message(f)).toBe('60 payments');
   });

@@ -202,10 +202,9 @@ function toResult(q: CompiledSql, raw: DuckDBValue[][]): ExecutionResult {
     rows.push(row);
     const refs: EvidenceRef[] = [];
     q.slots.forEach((s, k) => {
-      const indexes = rowNumbers(r[n + k]);
-      const same = refs.find((x) => x.table === s.table);
-      if (same) for (const i of indexes) same.rows.push(i);
-      else refs.push({ table: s.table, rows: indexes });
+      let same = refs.find((x) => x.table === s.table);
+      if (!same) refs.push((same = { table: s.table, rows: [] }));
+      addRowNumbers(r[n + k], same.rows);
     });
     evidence.push(refs);
   }
@@ -228,10 +227,9 @@ function plain(v: DuckDBValue): unknown {
   return plainValue(v);
 }
 
-/** Row numbers held in an evidence cell: a number, or a list of them (nulls skipped). */
-function rowNumbers(cell: DuckDBValue): number[] {
-  if (cell === null) return [];
-  if (typeof cell === 'bigint' || typeof cell === 'number') return [Number(cell)];
-  if (typeof cell === 'object' && 'items' in cell) return (cell.items as DuckDBValue[]).flatMap(rowNumbers);
-  return [];
+/** Adds the row numbers held in an evidence cell (a number, or a list of them; nulls skipped) to `into`: no array per row. */
+function addRowNumbers(cell: DuckDBValue, into: number[]): void {
+  if (cell === null) return;
+  if (typeof cell === 'bigint' || typeof cell === 'number') into.push(Number(cell));
+  else if (typeof cell === 'object' && 'items' in cell) for (const item of cell.items as DuckDBValue[]) addRowNumbers(item, into);
 }

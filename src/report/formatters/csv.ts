@@ -16,6 +16,7 @@ import { excelText } from '../excel-text.js';
 import { CSV_COLUMNS, labels, pick, tableName, type CsvColumn, type CsvRecord, type Labels } from '../i18n.js';
 import type { AuditResult, ReportFinding, Suppression } from '../model.js';
 import { displayTime } from '../time.js';
+import { everyEvidenceRow } from '../../engine/finding.js';
 
 export { CSV_COLUMNS };
 
@@ -65,7 +66,7 @@ function findingRow(f: ReportFinding, r: AuditResult, l: Labels): Row {
 }
 
 function* evidenceRows(f: ReportFinding, r: AuditResult, l: Labels): Generator<string> {
-  for (const e of f.evidence) {
+  for (const e of everyEvidenceRow(f)) {
     yield line('evidence', l, { fingerprint: f.fingerprint, rule_id: f.ruleId, table: tableName(e.table, r.lang), file: sourceLabel(e), line: e.line, values: evidenceValues(e, r.lang) });
   }
 }

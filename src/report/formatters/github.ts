@@ -10,6 +10,7 @@ import { labels, pick } from '../i18n.js';
 import type { AuditResult, ReportFinding } from '../model.js';
 import { printable } from '../printable.js';
 import { sarifLevel } from '../sarif-log.js';
+import { firstEvidenceRows } from '../../engine/finding.js';
 
 /** A workflow command's message, escaped as GitHub's @actions/core does. */
 export function escapeData(s: string): string {
@@ -25,7 +26,8 @@ const COMMAND = { error: 'error', warning: 'warning', note: 'notice', none: 'not
 
 function annotation(f: ReportFinding, r: AuditResult): string {
   const l = labels(r.lang);
-  const at = f.evidence[0];
+  const first = firstEvidenceRows(f, 5);
+  const at = first[0];
   const where = at ? `file=${escapeProperty(at.file)},line=${at.line},` : '';
   const title = `${f.ruleId} [${l.severities[f.severity]}] ${pick(f.title, r.lang)}`;
   const facts = [
@@ -33,7 +35,7 @@ function annotation(f: ReportFinding, r: AuditResult): string {
     f.period,
     f.amount !== null ? `${l.amount} ${money(f.amount)}` : null,
     f.baseline ? l.baselineStatus[f.baseline] : null,
-    f.evidenceCount > 1 ? `${l.evidence}: ${f.evidence.slice(0, 5).map(evidenceRef).join(', ')}${f.evidenceCount > 5 ? ` (${l.evidenceMore(f.evidenceCount - 5)})` : ''}` : null,
+    f.evidenceCount > 1 ? `${l.evidence}: ${first.map(evidenceRef).join(', ')}${f.evidenceCount > 5 ? ` (${l.evidenceMore(f.evidenceCount - 5)})` : ''}` : null,
     f.fingerprint,
   ].filter(Boolean);
   // Values from exports must not drive the terminal of whoever reads the log.

@@ -19,6 +19,7 @@ import { formatPlace, sourceLabel } from '../../data/provenance.js';
 import { columnLabel, labels, pick, tableLabel, tableName, type Labels } from '../i18n.js';
 import type { AuditResult, ReportFinding, Suppression } from '../model.js';
 import { displayTime } from '../time.js';
+import { everyEvidenceRow, evidenceRowCount } from '../../engine/finding.js';
 
 /** Data issues listed one by one before "N more" (all of them are in the json and csv formats). */
 const ISSUE_LIMIT = 500;
@@ -270,7 +271,7 @@ function* summary(r: AuditResult, l: Labels): Generator<string> {
 /** A finding's evidence rows, folded under a button on screen, always shown in print. */
 function evidence(f: ReportFinding, l: Labels, r: AuditResult, id: string): string {
   if (f.evidenceCount === 0) return '';
-  const rows = f.evidence
+  const rows = Array.from(everyEvidenceRow(f))
     .map((e) => {
       const values = e.values
         ? Object.entries(e.values)
@@ -281,11 +282,12 @@ function evidence(f: ReportFinding, l: Labels, r: AuditResult, id: string): stri
       return `<tr><td class="nowrap"><code>${esc(evidenceRef(e))}</code></td><td class="nowrap">${esc(tableName(e.table, r.lang))}</td><td>${values}</td></tr>`;
     })
     .join('');
-  const caption = l.evidenceOf(f.evidence.length, f.evidenceCount);
+  const listed = evidenceRowCount(f);
+  const caption = l.evidenceOf(listed, f.evidenceCount);
   return (
     `<button type="button" class="ev-toggle" aria-expanded="false" aria-controls="${id}">${esc(caption)}</button>` +
     `<div class="ev" id="${id}"><div class="scroll"><table><tbody>${rows}</tbody></table></div>` +
-    (f.evidenceCount > f.evidence.length ? `<div class="hint">${esc(l.evidenceMore(f.evidenceCount - f.evidence.length))}</div>` : '') +
+    (f.evidenceCount > listed ? `<div class="hint">${esc(l.evidenceMore(f.evidenceCount - listed))}</div>` : '') +
     `</div>`
   );
 }

@@ -10,6 +10,7 @@ import { labels, pick, tableLabel, tableName, type Labels } from '../i18n.js';
 import { printable, printableDeep } from '../printable.js';
 import type { AuditResult, ReportFinding, Suppression } from '../model.js';
 import { displayTime } from '../time.js';
+import { everyEvidenceRow, evidenceRowCount } from '../../engine/finding.js';
 
 /** Data issues listed one by one before "N more" (all of them are in the json and csv formats). */
 const ISSUE_LIMIT = 200;
@@ -73,10 +74,11 @@ function* finding(raw: ReportFinding, n: number, r: AuditResult, l: Labels): Gen
     f.case ? `${l.caseLabel} ${f.case}` : null,
   ].filter((x): x is string => x !== null);
   yield `${n + 1}. ${mdEscape(pick(f.message, r.lang))}\n\n   ${mdEscape(facts.join(' · '))} · \`${f.fingerprint}\`\n\n`;
-  if (f.evidence.length > 0) {
-    yield `   ${mdEscape(l.evidenceOf(f.evidence.length, f.evidenceCount))}\n\n`;
-    yield* mdTable([l.evidence, l.table, l.value], f.evidence.map((e) => [evidenceRef(e), tableName(e.table, r.lang), evidenceValues(e, r.lang)]), [], '   ');
-    if (f.evidenceCount > f.evidence.length) yield `\n   ${l.evidenceMore(f.evidenceCount - f.evidence.length)}\n`;
+  const listed = evidenceRowCount(f);
+  if (listed > 0) {
+    yield `   ${mdEscape(l.evidenceOf(listed, f.evidenceCount))}\n\n`;
+    yield* mdTable([l.evidence, l.table, l.value], Array.from(everyEvidenceRow(f), (e) => [evidenceRef(e), tableName(e.table, r.lang), evidenceValues(e, r.lang)]), [], '   ');
+    if (f.evidenceCount > listed) yield `\n   ${l.evidenceMore(f.evidenceCount - listed)}\n`;
     yield '\n';
   }
   if (f.digits) {

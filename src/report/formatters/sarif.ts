@@ -12,9 +12,11 @@ import { formatYuan } from '../../data/yuan.js';
 import type { AuditResult, ReportFinding } from '../model.js';
 import { SARIF_SCHEMA, sarifLevel, sarifLocation } from '../sarif-log.js';
 import { jsonChunks, LazyList } from '../stream.js';
+import { everyEvidenceRow } from '../../engine/finding.js';
 
 function result(f: ReportFinding, r: AuditResult, ruleIndex: Map<string, number>, extra: Record<string, unknown> = {}): Record<string, unknown> {
   const l = labels(r.lang);
+  const rows = Array.from(everyEvidenceRow(f));
   const facts = [entityText(f, l), f.period, f.amount !== null ? `${l.amount} ${money(f.amount)}` : null].filter(Boolean).join(' · ');
   return {
     ruleId: f.ruleId,
@@ -22,7 +24,7 @@ function result(f: ReportFinding, r: AuditResult, ruleIndex: Map<string, number>
     level: sarifLevel(f.severity),
     message: { text: `${pick(f.message, r.lang)} (${facts})` },
     // SARIF viewers show the first location: the rows that prove the finding, in order.
-    locations: f.evidence.map((e) => sarifLocation(e.file, e.line)),
+    locations: rows.map((e) => sarifLocation(e.file, e.line)),
     partialFingerprints: { 'fundaudit/v1': f.fingerprint },
     ...(r.baseline ? { baselineState: f.baseline === 'persisting' ? 'unchanged' : 'new' } : {}),
     ...extra,
@@ -34,7 +36,7 @@ function result(f: ReportFinding, r: AuditResult, ruleIndex: Map<string, number>
       period: f.period,
       amountYuan: f.amountYuan,
       evidenceCount: f.evidenceCount,
-      ...(f.evidence.some((e) => e.sheet !== undefined) ? { sheets: f.evidence.map((e) => e.sheet ?? null) } : {}),
+      ...(rows.some((e) => e.sheet !== undefined) ? { sheets: rows.map((e) => e.sheet ?? null) } : {}),
       case: f.case,
     },
   };

@@ -17,6 +17,7 @@ import type { AuditResult, ReportFinding, Suppression } from '../model.js';
 import { printable, printableDeep } from '../printable.js';
 import { displayTime } from '../time.js';
 import { textWidth, wrapText } from '../width.js';
+import { firstEvidenceRows } from '../../engine/finding.js';
 
 export interface TerminalOptions {
   color: boolean;
@@ -150,7 +151,7 @@ function* findingLines(x: Ctx, raw: ReportFinding): Generator<string> {
   ].filter((t): t is string => t !== null);
   yield* wrapText(facts.join(' · '), width - 4).map((t) => '    ' + c.dim(t) + '\n');
   if (f.evidenceCount > 0) {
-    const shown = f.evidence.slice(0, x.samples).map(evidenceRef);
+    const shown = firstEvidenceRows(f, x.samples).map(evidenceRef);
     const more = f.evidenceCount - shown.length;
     const text = `${l.evidence}: ${shown.join(', ')}${more > 0 ? ` (${l.evidenceMore(more)})` : ''}`;
     yield* wrapText(text, width - 4).map((t) => '    ' + t + '\n');
