@@ -173,6 +173,8 @@ class Compiler {
   readonly joins: JoinInputs[] = [];
   readonly used = new Set<string>();
   private lets = 0;
+  /** Relations compiled so far, by prefixKey of their table and first steps, with their slots (prefixSlots). */
+  private readonly made = new Map<string, { cur: Current; slots: number[] }>();
 
   private newLets(): Lets {
     return new Lets(() => ++this.lets);
@@ -198,14 +200,29 @@ class Compiler {
     return { sql: kind === 'date' ? `CAST(${ref} AS DATE)` : ref, kind, param: name };
   }
 
+  /**
+   * A relation's CTEs. Steps a relation of the same rule computed before (the same table and first steps, as
+   * rules repeat a sub-table in several places) are not computed again: their CTE is read under this
+   * relation's slots, and DuckDB computes a CTE read more than once only once.
+   */
   relation(rel: Relation): Current {
     const def = tableDef(rel.from);
     const present = this.shapes.columns(rel.from);
     if (!def || !present) throw new CompileError(`table ${rel.from} is not loaded`);
-    const columns = present.map((name) => ({ name, kind: KIND_OF_TYPE[def.columns.find((c) => c.name === name)?.type ?? 'text'] }));
-    const cte = this.cte(`SELECT ${[...columns.map((c) => ident(c.name)), `"__row" AS ${ident(slotColumn(rel.slot.id))}`, `CAST("__row" AS HUGEINT) AS ${ORDER}`].join(', ')} FROM ${ident(rel.from)}`);
-    let cur: Current = { cte, columns, slots: [{ id: rel.slot.id, list: false }], groups: [], peers: null };
-    for (const step of rel.steps) {
+    let start = rel.steps.length;
+    let cur: Current | undefined;
+    for (; start > 0 && !cur; start--) {
+      const made = this.made.get(prefixKey(rel, start));
+      if (made) cur = this.alias(made, prefixSlots(rel, start));
+    }
+    if (cur) start++;
+    else {
+      const columns = present.map((name) => ({ name, kind: KIND_OF_TYPE[def.columns.find((c) => c.name === name)?.type ?? 'text'] }));
+      const cte = this.cte(`SELECT ${[...columns.map((c) => ident(c.name)), `"__row" AS ${ident(slotColumn(rel.slot.id))}`, `CAST("__row" AS HUGEINT) AS ${ORDER}`].join(', ')} FROM ${ident(rel.from)}`);
+      cur = { cte, columns, slots: [{ id: rel.slot.id, list: false }], groups: [], peers: null };
+    }
+    for (let i = start; i < rel.steps.length; i++) {
+      const step = rel.steps[i];
       try {
         cur = { ...this.step(cur, step), unique: uniqueAfter(cur, step) };
       } catch (err) {
@@ -214,8 +231,18 @@ class Compiler {
         throw err;
       }
       this.check(cur, step);
+      this.made.set(prefixKey(rel, i + 1), { cur, slots: prefixSlots(rel, i + 1) });
     }
     return cur;
+  }
+
+  /** A relation computed before, read under the slots of another that computes the same (`slots` in the same order as its). */
+  private alias(made: { cur: Current; slots: number[] }, slots: number[]): Current {
+    const to = new Map(made.slots.map((id, k) => [id, slots[k]]));
+    const cur = made.cur;
+    if (cur.slots.every((s) => to.get(s.id) === s.id)) return cur;
+    const select = [...cur.columns.map((c) => ident(c.name)), ...cur.slots.map((s) => `${ident(slotColumn(s.id))} AS ${ident(slotColumn(to.get(s.id)!))}`), ORDER];
+    return { ...cur, cte: this.cte(`SELECT ${select.join(', ')} FROM ${cur.cte}`), slots: cur.slots.map((s) => ({ ...s, id: to.get(s.id)! })) };
   }
 
   /** The compiler did what the plan says: only the plan's columns, and its slots. */
@@ -475,6 +502,28 @@ function placeValues(columns: Col[], values: Array<{ name: string; expr: SqlExpr
     return e ? `${e.kind === 'null' ? 'CAST(NULL AS VARCHAR)' : e.sql} AS ${ident(c.name)}` : ident(c.name);
   });
   return { columns, select };
+}
+
+/** The slots a relation's table and first `n` steps read, in order: its own, then each sub-relation's (slotTables' order). */
+function prefixSlots(rel: Relation, n: number): number[] {
+  return slotTables({ ...rel, steps: rel.steps.slice(0, n) }).map(([id]) => id);
+}
+
+/**
+ * What a relation's table and first `n` steps compute, as text: equal for two relations that compute the same
+ * rows. Where steps are in the file, and what the plan records of each step's output, are left out; slots are
+ * numbered in the order they are read (prefixSlots), as two copies of a sub-table read different slots.
+ */
+function prefixKey(rel: Relation, n: number): string {
+  const ordinal = new Map(prefixSlots(rel, n).map((id, k) => [id, k]));
+  const slot = (id: number) => ordinal.get(id) ?? `?${id}`;
+  return JSON.stringify([rel.from, rel.steps.slice(0, n)], function (key, value) {
+    if (key === 'path' || key === 'out') return undefined;
+    if (key === 'slot' && value && typeof value === 'object') return [slot(value.id), value.table];
+    if (key === 'slots' && Array.isArray(value) && (this as { verb?: string }).verb === 'lookup') return (value as number[]).map(slot);
+    if (key === 'slots' && Array.isArray(value) && (this as { verb?: string }).verb === 'concat') return (value as Array<Array<[number, number]>>).map((pairs) => pairs.map(([a, b]) => [slot(a), slot(b)]));
+    return value;
+  });
 }
 
 /** Column sets the rows are unique on after a step, from those before it (as far as the plan shows; none after a join or concat). */

@@ -19,6 +19,10 @@ import { requiredTables, runRules } from '../../../src/engine/run.js';
 import { renderTemplate } from '../../../src/plan/template.js';
 import { loadRuleFiles } from '../../../src/rules/load.js';
 import { generateCounty } from '../../../fixtures/generator/build.js';
+import { AuditDatabase } from '../../../src/engine/duckdb/database.js';
+import { DuckDBDataset } from '../../../src/engine/duckdb/dataset.js';
+import { loadTablesIntoDuckDB } from '../../../src/engine/duckdb/load.js';
+import { compiled, rule, tables } from '../helpers.js';
 import { writeCounty } from '../../../fixtures/generator/write.js';
 
 const DEMO = join(import.meta.dirname, '../../../fixtures/demo');
@@ -64,5 +68,45 @@ describe('DuckDB and Arquero find the same', () => {
     expect(messages(duckdb)).toEqual(messages(arquero));
     expect(duckdb.skipped).toEqual(arquero.skipped);
     expect(duckdb.ran).toEqual(arquero.ran);
+  });
+});
+
+describe('a sub-table a rule reads in several places', () => {
+  // The same steps over payouts three times (two sides of a join and a lookup): DuckDB computes them once and
+  // reads them under each place's own evidence, which must still name the rows each place read.
+  const SAME = { from: 'payouts', steps: [{ filter: 'd.amount > 100' }, { derive: { month: 'op.month_of(d.pay_date)' } }] };
+  const twice = compiled(
+    rule('TWICE', {
+      kind: 'pipeline',
+      ...SAME,
+      steps: [
+        ...SAME.steps,
+        { join: { with: { ...SAME, steps: [...SAME.steps, { groupby: ['month'] }, { rollup: { n: 'op.count()' } }] }, on: 'month' } },
+        { lookup: { with: { ...SAME, steps: [...SAME.steps, { filter: "d.name == '李四'" }] }, on: 'month', values: ['name'] } },
+        { filter: 'd.name != null' },
+      ],
+    } as never, { entity: { kind: 'person', key: 'id_number' } }),
+  );
+  const PAYOUTS = [
+    'id_number,name,period,amount,pay_date',
+    '11010519491231002X,张三,2024-01,300.00,2024-01-05',
+    '110105195001010012,李四,2024-01,200.00,2024-01-06',
+    '110105195203150021,王五,2024-02,50.00,2024-02-05',
+    '11010519550610003X,李四,2024-02,400.00,2024-02-06',
+    '110105196003150013,赵六,2024-03,500.00,2024-03-05',
+  ].join('\n');
+
+  it('gives every place its own evidence, as Arquero does', async () => {
+    const arquero = await runRules([twice], new MemoryDataset(tables({ payouts: PAYOUTS })));
+    const db = await AuditDatabase.open({ memoryBytes: 256 << 20, threads: 1, maxTempBytes: 64 << 20 });
+    try {
+      const load = await loadTablesIntoDuckDB(tables({ payouts: PAYOUTS }), db);
+      const duckdb = await runRules([twice], DuckDBDataset.of(db, load), { executor: new DuckDBExecutor() });
+      expect(arquero.findings).toHaveLength(4);
+      const evidence = (r: RunResult) => r.findings.map((f) => [f.fingerprint, f.details.name, f.evidence.map((e) => e.line)]);
+      expect(evidence(duckdb)).toEqual(evidence(arquero));
+    } finally {
+      db.close();
+    }
   });
 });
