@@ -23,6 +23,7 @@ import { AuditDatabase } from '../../../src/engine/duckdb/database.js';
 import { DuckDBDataset } from '../../../src/engine/duckdb/dataset.js';
 import { loadTablesIntoDuckDB } from '../../../src/engine/duckdb/load.js';
 import { compiled, rule, tables } from '../helpers.js';
+import { ArqueroExecutor } from '../../../src/engine/arquero/executor.js';
 import { writeCounty } from '../../../fixtures/generator/write.js';
 
 const DEMO = join(import.meta.dirname, '../../../fixtures/demo');
@@ -105,6 +106,48 @@ describe('a sub-table a rule reads in several places', () => {
       expect(arquero.findings).toHaveLength(4);
       const evidence = (r: RunResult) => r.findings.map((f) => [f.fingerprint, f.details.name, f.evidence.map((e) => e.line)]);
       expect(evidence(duckdb)).toEqual(evidence(arquero));
+    } finally {
+      db.close();
+    }
+  });
+});
+
+describe('the day of a coalesce of a datetime and a date', () => {
+  // DuckDB takes the day from the values (rather than parsing their text back): the same days as JavaScript's.
+  const days = compiled(
+    rule('DAYS', {
+      kind: 'pipeline',
+      from: 'contributions',
+      steps: [
+        {
+          derive: {
+            year: 'op.year_of(op.coalesce(d.op_time, d.received_date))',
+            month: 'op.month_of(d.op_time ?? d.received_date)',
+            series: 'op.receipt_series(d.receipt_no, op.coalesce(d.op_time, d.received_date))',
+            text: 'op.coalesce(d.op_time, d.received_date)',
+          },
+        },
+        { select: ['receipt_no', 'year', 'month', 'series', 'text'] },
+      ],
+    } as never, { entity: { kind: 'document', key: 'receipt_no' } }),
+  );
+  const CONTRIBUTIONS = [
+    'id_number,period,paid_amount,received_date,receipt_no,op_time',
+    '11010519491231002X,2024-01,300.00,2024-01-05,A001,2023-12-31 23:59:59',
+    '11010519491231002X,2024-02,300.00,2024-02-29,A002,',
+    '11010519491231002X,2024-03,300.00,,A003,2024-03-01 00:00',
+    '11010519491231002X,2024-04,300.00,,A004,',
+    '11010519491231002X,2024-05,300.00,1000-01-01,A005,9999-12-31 12:00:00',
+  ].join('\n');
+
+  it('is the day JavaScript reads from its text', async () => {
+    const arquero = await new ArqueroExecutor().run(days, {}, new MemoryDataset(tables({ contributions: CONTRIBUTIONS })));
+    const db = await AuditDatabase.open({ memoryBytes: 256 << 20, threads: 1, maxTempBytes: 64 << 20 });
+    try {
+      const load = await loadTablesIntoDuckDB(tables({ contributions: CONTRIBUTIONS }), db);
+      const duckdb = await new DuckDBExecutor().run(days, {}, DuckDBDataset.of(db, load));
+      expect(arquero.rows.map((r) => r.year)).toEqual([2023, 2024, 2024, null, 9999]);
+      expect(duckdb.rows).toEqual(arquero.rows);
     } finally {
       db.close();
     }
