@@ -39,6 +39,14 @@ interface Current {
   groups: string[];
   /** ORDER BY terms of the orderby in force: rows equal in them are peers for rank(). */
   peers: string | null;
+  /** Sets of columns the rows are known to be unique on (a dedupe's keys, a rollup's groups), for the join budget. */
+  unique?: string[][];
+}
+
+/** One CTE of a rule's query: `name AS (body)`. */
+export interface Cte {
+  name: string;
+  body: string;
 }
 
 /**
@@ -54,13 +62,18 @@ export interface JoinInputs {
   left: string;
   right: string;
   keys: Array<[string, string]> | null;
+  /**
+   * The rows of one input are unique on its join keys (and the keys meet as they are): each row of the other
+   * input matches at most one, so the join outputs at most its inputs' rows together, within any growth.
+   */
+  bounded: boolean;
 }
 
 /** A compiled rule: its SQL, the params it binds, and what its rows hold. */
 export interface CompiledSql {
   sql: string;
   /** The CTEs the query is made of, in order (`sql` is WITH these, then the final SELECT). */
-  ctes: string[];
+  ctes: Cte[];
   /** Every join step, in the order its CTE comes. */
   joins: JoinInputs[];
   /** Params the SQL reads, by name (each as `$p_<name>`). */
@@ -99,9 +112,9 @@ export function compilePlan(relation: Relation, params: Record<string, ParamDef>
     ...out.slots.map((s) => ident(slotColumn(s.id))),
   ];
   const tables = new Map(slotTables(relation));
-  const sql = `WITH\n${c.ctes.join(',\n')}\nSELECT ${select.join(', ') || '1 AS "__empty"'} FROM ${out.cte} ORDER BY ${ORDER}`;
+  const final = `SELECT ${select.join(', ') || '1 AS "__empty"'} FROM ${out.cte} ORDER BY ${ORDER}`;
   return {
-    sql,
+    sql: withCtes(c.ctes, final),
     ctes: c.ctes,
     joins: c.joins,
     params: [...c.used],
@@ -156,10 +169,12 @@ class Lets {
 }
 
 class Compiler {
-  readonly ctes: string[] = [];
+  readonly ctes: Cte[] = [];
   readonly joins: JoinInputs[] = [];
   readonly used = new Set<string>();
   private lets = 0;
+  /** Relations compiled so far, by prefixKey of their table and first steps, with their slots (prefixSlots). */
+  private readonly made = new Map<string, { cur: Current; slots: number[] }>();
 
   private newLets(): Lets {
     return new Lets(() => ++this.lets);
@@ -172,7 +187,7 @@ class Compiler {
 
   private cte(body: string): string {
     const name = `s${this.ctes.length + 1}`;
-    this.ctes.push(`${name} AS (\n  ${body}\n)`);
+    this.ctes.push({ name, body });
     return name;
   }
 
@@ -185,24 +200,49 @@ class Compiler {
     return { sql: kind === 'date' ? `CAST(${ref} AS DATE)` : ref, kind, param: name };
   }
 
+  /**
+   * A relation's CTEs. Steps a relation of the same rule computed before (the same table and first steps, as
+   * rules repeat a sub-table in several places) are not computed again: their CTE is read under this
+   * relation's slots, and DuckDB computes a CTE read more than once only once.
+   */
   relation(rel: Relation): Current {
     const def = tableDef(rel.from);
     const present = this.shapes.columns(rel.from);
     if (!def || !present) throw new CompileError(`table ${rel.from} is not loaded`);
-    const columns = present.map((name) => ({ name, kind: KIND_OF_TYPE[def.columns.find((c) => c.name === name)?.type ?? 'text'] }));
-    const cte = this.cte(`SELECT ${[...columns.map((c) => ident(c.name)), `"__row" AS ${ident(slotColumn(rel.slot.id))}`, `CAST("__row" AS HUGEINT) AS ${ORDER}`].join(', ')} FROM ${ident(rel.from)}`);
-    let cur: Current = { cte, columns, slots: [{ id: rel.slot.id, list: false }], groups: [], peers: null };
-    for (const step of rel.steps) {
+    let start = rel.steps.length;
+    let cur: Current | undefined;
+    for (; start > 0 && !cur; start--) {
+      const made = this.made.get(prefixKey(rel, start));
+      if (made) cur = this.alias(made, prefixSlots(rel, start));
+    }
+    if (cur) start++;
+    else {
+      const columns = present.map((name) => ({ name, kind: KIND_OF_TYPE[def.columns.find((c) => c.name === name)?.type ?? 'text'] }));
+      const cte = this.cte(`SELECT ${[...columns.map((c) => ident(c.name)), `"__row" AS ${ident(slotColumn(rel.slot.id))}`, `CAST("__row" AS HUGEINT) AS ${ORDER}`].join(', ')} FROM ${ident(rel.from)}`);
+      cur = { cte, columns, slots: [{ id: rel.slot.id, list: false }], groups: [], peers: null };
+    }
+    for (let i = start; i < rel.steps.length; i++) {
+      const step = rel.steps[i];
       try {
-        cur = this.step(cur, step);
+        cur = { ...this.step(cur, step), unique: uniqueAfter(cur, step) };
       } catch (err) {
         if (err instanceof CompileError) throw err;
         if (err instanceof UnsupportedExpression) throw new CompileError(err.message, step);
         throw err;
       }
       this.check(cur, step);
+      this.made.set(prefixKey(rel, i + 1), { cur, slots: prefixSlots(rel, i + 1) });
     }
     return cur;
+  }
+
+  /** A relation computed before, read under the slots of another that computes the same (`slots` in the same order as its). */
+  private alias(made: { cur: Current; slots: number[] }, slots: number[]): Current {
+    const to = new Map(made.slots.map((id, k) => [id, slots[k]]));
+    const cur = made.cur;
+    if (cur.slots.every((s) => to.get(s.id) === s.id)) return cur;
+    const select = [...cur.columns.map((c) => ident(c.name)), ...cur.slots.map((s) => `${ident(slotColumn(s.id))} AS ${ident(slotColumn(to.get(s.id)!))}`), ORDER];
+    return { ...cur, cte: this.cte(`SELECT ${select.join(', ')} FROM ${cur.cte}`), slots: cur.slots.map((s) => ({ ...s, id: to.get(s.id)! })) };
   }
 
   /** The compiler did what the plan says: only the plan's columns, and its slots. */
@@ -361,7 +401,8 @@ class Compiler {
     const other = this.relation(step.with);
     const cond = this.condition(cur, other, step.on, step.where, 'l', 'r');
     const keys = step.on ? step.on.map(([a, b]) => estimateKeys(this.scope(cur).column('a', a), this.scope(other).column('b', b))) : null;
-    this.joins.push({ path: step.path, how: step.how, ctes: this.ctes.length, left: cur.cte, right: other.cte, keys });
+    const bounded = !!step.on && step.on.every(([a, b]) => injectiveKeys(this.scope(cur).column('a', a), this.scope(other).column('b', b))) && (uniqueOn(cur, step.on.map(([a]) => a)) || uniqueOn(other, step.on.map(([, b]) => b)));
+    this.joins.push({ path: step.path, how: step.how, ctes: this.ctes.length, left: cur.cte, right: other.cte, keys, bounded });
     const merged = new Set(step.output.merged);
     const columns: Col[] = [];
     const select: string[] = [];
@@ -463,6 +504,80 @@ function placeValues(columns: Col[], values: Array<{ name: string; expr: SqlExpr
   return { columns, select };
 }
 
+/** The slots a relation's table and first `n` steps read, in order: its own, then each sub-relation's (slotTables' order). */
+function prefixSlots(rel: Relation, n: number): number[] {
+  return slotTables({ ...rel, steps: rel.steps.slice(0, n) }).map(([id]) => id);
+}
+
+/**
+ * What a relation's table and first `n` steps compute, as text: equal for two relations that compute the same
+ * rows. Where steps are in the file, and what the plan records of each step's output, are left out; slots are
+ * numbered in the order they are read (prefixSlots), as two copies of a sub-table read different slots.
+ */
+function prefixKey(rel: Relation, n: number): string {
+  const ordinal = new Map(prefixSlots(rel, n).map((id, k) => [id, k]));
+  const slot = (id: number) => ordinal.get(id) ?? `?${id}`;
+  return JSON.stringify([rel.from, rel.steps.slice(0, n)], function (key, value) {
+    if (key === 'path' || key === 'out') return undefined;
+    if (key === 'slot' && value && typeof value === 'object') return [slot(value.id), value.table];
+    if (key === 'slots' && Array.isArray(value) && (this as { verb?: string }).verb === 'lookup') return (value as number[]).map(slot);
+    if (key === 'slots' && Array.isArray(value) && (this as { verb?: string }).verb === 'concat') return (value as Array<Array<[number, number]>>).map((pairs) => pairs.map(([a, b]) => [slot(a), slot(b)]));
+    return value;
+  });
+}
+
+/** Column sets the rows are unique on after a step, from those before it (as far as the plan shows; none after a join or concat). */
+function uniqueAfter(before: Current, step: PlanStep): string[][] {
+  const unique = before.unique ?? [];
+  const without = (names: Iterable<string>) => {
+    const gone = new Set(names);
+    return unique.filter((k) => !k.some((n) => gone.has(n)));
+  };
+  switch (step.verb) {
+    case 'filter':
+    case 'orderby':
+    case 'groupby':
+    case 'ungroup':
+    case 'semijoin':
+    case 'antijoin':
+      return unique;
+    case 'select':
+      return unique.filter((k) => k.every((n) => step.names.includes(n)));
+    case 'rename': {
+      const map = new Map(step.renames);
+      // A column a rename writes over is no longer what the set was unique on.
+      return unique.filter((k) => !k.some((n) => !map.has(n) && [...map.values()].includes(n))).map((k) => k.map((n) => map.get(n) ?? n));
+    }
+    case 'derive':
+      return without(step.values.map((v) => v.name));
+    case 'lookup':
+      // The other table's last matching row only: as many rows as before.
+      return without(step.values);
+    case 'dedupe': {
+      const keys = step.keys.length ? step.keys : before.columns.map((c) => c.name);
+      return [...unique, keys.filter((k) => before.columns.some((c) => c.name === k))];
+    }
+    case 'rollup':
+      // One row per group (one in all without groups), unless a value takes a key's name.
+      return step.values.some((v) => before.groups.includes(v.name)) ? [] : [before.groups];
+    case 'count':
+      return before.groups.includes(step.as) ? [] : [before.groups];
+    default:
+      return [];
+  }
+}
+
+/** Are the rows unique on these columns (some set they are unique on lies within them)? */
+function uniqueOn(cur: Current, columns: string[]): boolean {
+  return (cur.unique ?? []).some((k) => k.every((n) => columns.includes(n)));
+}
+
+/** Does the join estimate group a key pair as the values are (no cast that could make two values one: a number as another kind of number)? */
+function injectiveKeys(x: SqlExpr, y: SqlExpr): boolean {
+  const numeric = (k: SqlKind) => k === 'int' || k === 'float';
+  return x.kind === y.kind || !(numeric(x.kind) && numeric(y.kind));
+}
+
 /** Two keys equal as the rule language means it: same kind and value (dates and text meet as text); null matches nothing. */
 function keyEquals(x: SqlExpr, y: SqlExpr): string {
   const textual = (k: SqlKind) => k === 'text' || k === 'month' || k === 'date' || k === 'datetime';
@@ -488,6 +603,12 @@ function estimateKeys(x: SqlExpr, y: SqlExpr): [string, string] {
   return [`'a'`, `'b'`];
 }
 
+/** A query: WITH the CTEs (those named in `materialized` AS MATERIALIZED), then `final`. */
+export function withCtes(ctes: readonly Cte[], final: string, materialized: ReadonlySet<string> = new Set()): string {
+  if (!ctes.length) return final;
+  return `WITH\n${ctes.map((c) => `${c.name} AS ${materialized.has(c.name) ? 'MATERIALIZED ' : ''}(\n  ${c.body}\n)`).join(',\n')}\n${final}`;
+}
+
 /**
  * The query that sizes a join before it runs: its inputs' rows and, for a join on keys, the rows it would
  * output, counted per key value on each side (a null key counted as matching, an upper bound, as
@@ -495,17 +616,32 @@ function estimateKeys(x: SqlExpr, y: SqlExpr): [string, string] {
  */
 export function joinEstimateSql(q: Pick<CompiledSql, 'ctes'>, j: JoinInputs): string {
   const prefix = q.ctes.slice(0, j.ctes);
-  if (!j.keys) return `WITH\n${prefix.join(',\n')}\nSELECT (SELECT count(*) FROM ${j.left}), (SELECT count(*) FROM ${j.right}), NULL`;
+  if (!j.keys) return withCtes(prefix, `SELECT (SELECT count(*) FROM ${j.left}), (SELECT count(*) FROM ${j.right}), NULL`);
   const side = (t: string, k: number) => `SELECT ${[...j.keys!.map((pair, i) => `${pair[k]} AS "k${i}"`), 'count(*) AS "n"'].join(', ')} FROM ${t}${j.keys!.length ? ' GROUP BY ALL' : ''}`;
   const on = j.keys.map((_, i) => `lk."k${i}" IS NOT DISTINCT FROM rk."k${i}"`).join(' AND ') || 'true';
   const leftAlone = j.how === 'left' || j.how === 'full' ? 'lk."n"' : '0';
   const rightAlone = j.how === 'right' || j.how === 'full' ? 'rk."n"' : '0';
   const rows = `CASE WHEN lk."n" IS NOT NULL AND rk."n" IS NOT NULL THEN CAST(lk."n" AS DOUBLE) * rk."n" WHEN rk."n" IS NULL THEN ${leftAlone} ELSE ${rightAlone} END`;
-  const ctes = [...prefix, `fa_lk AS MATERIALIZED (\n  ${side(j.left, 0)}\n)`, `fa_rk AS MATERIALIZED (\n  ${side(j.right, 1)}\n)`];
-  return (
-    `WITH\n${ctes.join(',\n')}\nSELECT (SELECT coalesce(sum("n"), 0) FROM fa_lk), (SELECT coalesce(sum("n"), 0) FROM fa_rk), ` +
-    `(SELECT coalesce(sum(${rows}), 0) FROM fa_lk AS lk FULL JOIN fa_rk AS rk ON ${on})`
+  const ctes: Cte[] = [...prefix, { name: 'fa_lk', body: side(j.left, 0) }, { name: 'fa_rk', body: side(j.right, 1) }];
+  return withCtes(
+    ctes,
+    `SELECT (SELECT coalesce(sum("n"), 0) FROM fa_lk), (SELECT coalesce(sum("n"), 0) FROM fa_rk), ` +
+      `(SELECT coalesce(sum(${rows}), 0) FROM fa_lk AS lk FULL JOIN fa_rk AS rk ON ${on})`,
+    new Set(['fa_lk', 'fa_rk']),
   );
+}
+
+/**
+ * The query that sizes a join's right input alone (its own CTEs, not the left's): its rows, and for a join on
+ * keys the most rows any one key value has (a null key counted as one value, as joinEstimateSql counts).
+ * When either is within the join's growth, so is the join (engine/budget.ts's `withinGrowth`).
+ */
+export function joinSideSql(q: Pick<CompiledSql, 'ctes'>, j: JoinInputs): string {
+  const prefix = q.ctes.slice(0, j.ctes);
+  if (!j.keys) return withCtes(prefix, `SELECT count(*), NULL FROM ${j.right}`);
+  const keys = j.keys.map((pair, i) => `${pair[1]} AS "k${i}"`);
+  const counts = keys.length ? `SELECT ${keys.join(', ')}, count(*) AS "n" FROM ${j.right} GROUP BY ALL` : `SELECT count(*) AS "n" FROM ${j.right}`;
+  return withCtes(prefix, `SELECT coalesce(sum("n"), 0), coalesce(max("n"), 0) FROM (${counts})`);
 }
 
 function sqlType(kind: SqlKind): string {

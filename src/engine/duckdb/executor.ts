@@ -11,7 +11,7 @@ import type { ParamDef } from '../../rules/model.js';
 import type { ParamValue, ParamValues } from '../../rules/params.js';
 import type { EvidenceRef, ExecutionResult, Executor } from '../executor.js';
 import { BudgetExceeded, checkJoin, overMemory, overTime, type BudgetSettings, type JoinEstimate } from '../budget.js';
-import { CompileError, compilePlan, joinEstimateSql, paramKind, type CompiledSql, type JoinInputs } from './compile.js';
+import { CompileError, compilePlan, joinEstimateSql, joinSideSql, paramKind, type CompiledSql } from './compile.js';
 import { TEXT_MAX, TEXT_MAX_ERROR } from './expression.js';
 import type { DuckDBDataset } from './dataset.js';
 import { plainValue } from './read.js';
@@ -149,9 +149,7 @@ export class DuckDBExecutor implements Executor<DuckDBDataset> {
     const connection = dataset.db.connection;
     const watch = budget ? new Watch(connection, budget, id) : undefined;
     try {
-      if (budget) {
-        for (const j of q.joins) checkJoin(await joinEstimate(connection, q, j, bound), budget, id, pathText(j.path));
-      }
+      if (budget) await sizeJoins(connection, q, bound, budget, id);
       const result = await connection.stream(q.sql, bound.values, bound.types);
       const rows: DuckDBValue[][] = [];
       for (;;) {
@@ -181,13 +179,27 @@ export class DuckDBExecutor implements Executor<DuckDBDataset> {
   }
 }
 
-/** A join's inputs and output, sized by DuckDB before the join runs (compile.ts's joinEstimateSql). */
-async function joinEstimate(connection: DuckDBConnection, q: CompiledSql, j: JoinInputs, bound: ReturnType<typeof bindings>): Promise<JoinEstimate> {
-  const sql = joinEstimateSql(q, j);
-  const b = only(sql, bound);
-  const reader = await connection.runAndReadAll(sql, b.values, b.types);
-  const [l, r, rows] = reader.getRows()[0].map((v) => (v === null ? null : Number(v)));
-  return rows === null ? { left: l!, right: r!, rows: l! * r!, exact: false } : { left: l!, right: r!, rows, exact: true };
+/**
+ * Sizes each join before it runs, and refuses one past the budget (checkJoin), spending as little as it can:
+ * - a join one of whose inputs is unique on its keys (`bounded`) outputs at most its inputs' rows: no query;
+ * - else its right input alone is sized (its own steps, not the left's): a join on keys none of whose right
+ *   values has more than `joinGrowth` rows, or a join on a condition with no more than `joinGrowth` right rows,
+ *   outputs at most `joinGrowth` times its inputs (each left row meets that many at most);
+ * - else both inputs are sized and the output counted (joinEstimateSql), as the Arquero executor counts it.
+ */
+async function sizeJoins(connection: DuckDBConnection, q: CompiledSql, bound: ReturnType<typeof bindings>, budget: BudgetSettings, ruleId: string): Promise<void> {
+  const run = async (sql: string) => {
+    const b = only(sql, bound);
+    return (await connection.runAndReadAll(sql, b.values, b.types)).getRows()[0].map((v) => (v === null ? null : Number(v)));
+  };
+  for (const j of q.joins) {
+    if (j.bounded) continue;
+    const [rows, most] = await run(joinSideSql(q, j));
+    if ((j.keys ? most! : rows!) <= budget.joinGrowth) continue;
+    const [l, r, out] = await run(joinEstimateSql(q, j));
+    const estimate: JoinEstimate = out === null ? { left: l!, right: r!, rows: l! * r!, exact: false } : { left: l!, right: r!, rows: out, exact: true };
+    checkJoin(estimate, budget, ruleId, pathText(j.path));
+  }
 }
 
 /** Rows of the query as plain objects, and their evidence: the rows of each slot (a number, or a list of them). */

@@ -90,6 +90,17 @@ function as(e: SqlExpr, kind: SqlKind): string {
   throw new UnsupportedExpression(`a ${e.kind} value where a ${kind} is expected`);
 }
 
+/**
+ * A coalesce of dates and datetimes made text (their kinds differ) with the day it stands for: the first of
+ * their dates. Loaded dates and datetimes print as text parseDay reads back to the same day (years 1000–9999,
+ * whole seconds), so the text need not be parsed again.
+ */
+function withDay(e: SqlExpr, args: SqlExpr[]): SqlExpr {
+  const days = args.filter((a) => a.kind !== 'null');
+  if (e.kind !== 'text' || !days.length || !days.every((a) => a.kind === 'date' || a.kind === 'datetime')) return e;
+  return { ...e, day: `coalesce(${days.map((a) => (a.kind === 'date' ? a.sql : `CAST(${a.sql} AS DATE)`)).join(', ')})` };
+}
+
 /** The kind two branches share (a conditional, coalesce, `||`), or an error. */
 function common(kinds: SqlKind[]): SqlKind {
   const real = kinds.filter((k) => k !== 'null');
@@ -299,7 +310,7 @@ export function compileExpr(e: Expr, scope: Scope): SqlExpr {
       const b = compileExpr(e.right, scope);
       if (e.op === '??') {
         const kind = common([a.kind, b.kind]);
-        return sql(`coalesce(${as(a, kind)}, ${as(b, kind)})`, kind);
+        return withDay(sql(`coalesce(${as(a, kind)}, ${as(b, kind)})`, kind), [a, b]);
       }
       // JavaScript's && and || give one of their operands. Booleans the compiler makes are never null, so for
       // them SQL's AND and OR give the same; other values of one kind are chosen as JavaScript chooses.
@@ -486,7 +497,7 @@ const SCALARS: Readonly<Record<string, Fn>> = {
   },
   coalesce: (args, once) => {
     const kind = common(args.map((a) => a.kind));
-    return sql(`coalesce(${args.map((a) => (a.kind === 'float' ? ((x) => `(CASE WHEN NOT isnan(${x}) THEN ${x} END)`)(once(a).sql) : as(a, kind))).join(', ')})`, kind);
+    return withDay(sql(`coalesce(${args.map((a) => (a.kind === 'float' ? ((x) => `(CASE WHEN NOT isnan(${x}) THEN ${x} END)`)(once(a).sql) : as(a, kind))).join(', ')})`, kind), args);
   },
 };
 

@@ -68,6 +68,30 @@ const sameMonth = compiled(
     steps: [{ join: { with: 'payouts', on: 'period' } }, { groupby: ['period'] }, { count: {} }],
   } as never, { entity: { kind: 'period', key: 'period' } }),
 );
+// Rows unique on the key until a derive writes over it: every payout meets every other (9 million rows).
+const keyOverwritten = compiled(
+  rule('KEY-OVERWRITTEN', {
+    kind: 'pipeline',
+    from: 'payouts',
+    steps: [
+      { derive: { amount: '1' } },
+      { join: { with: { from: 'payouts', steps: [{ dedupe: ['amount'] }, { derive: { amount: '1' } }] }, on: 'amount' } },
+      { rollup: { n: 'op.count()' } },
+    ],
+  } as never, { entity: { kind: 'period', key: 'n' } }),
+);
+// One row per month (a rollup): each payout meets one, whatever the budget's growth.
+const monthTotals = compiled(
+  rule('MONTH-TOTALS', {
+    kind: 'pipeline',
+    from: 'payouts',
+    steps: [
+      { join: { with: { from: 'payouts', steps: [{ groupby: ['period'] }, { rollup: { total: 'op.sum(d.amount)' } }] }, on: 'period' } },
+      { groupby: ['period'] },
+      { rollup: { n: 'op.count()' } },
+    ],
+  } as never, { entity: { kind: 'period', key: 'period' } }),
+);
 const everyRow = compiled(rule('EVERY-ROW', { kind: 'pipeline', from: 'payouts', steps: [{ filter: 'd.amount > 0' }] } as never));
 const perMonth = compiled(
   rule('PER-MONTH', { kind: 'pipeline', from: 'payouts', steps: [{ groupby: ['period'] }, { rollup: { total: 'op.sum(d.amount)' } }] } as never, { entity: { kind: 'period', key: 'period' } }),
@@ -106,6 +130,16 @@ describe('a rule over its budget on DuckDB', () => {
     // The reference executor refuses the same joins with the same words.
     const arquero = await runRules([crossJoin, sameName, perMonth], new MemoryDataset(tables({ payouts: PAYOUTS })), { executor: new ArqueroExecutor(), budget: {} });
     expect(arquero.skipped).toEqual(duck.skipped);
+  });
+
+  it('sizes a join whose input was unique on the key only before a step wrote over it, and refuses it as Arquero does', async () => {
+    const duck = await runRules([keyOverwritten, monthTotals], dataset, { executor, budget: { joinGrowth: 1 } });
+    expect(skipped(duck)).toEqual([['KEY-OVERWRITTEN', 'budget', { limit: 'join_growth', value: 1 }]]);
+    expect(duck.skipped[0].reason).toMatch(/the join of 3,000 and 3,000 rows would output 9,000,000 rows/);
+    expect(duck.findings.map((f) => f.details.n)).toEqual(Array.from({ length: 12 }, () => 250));
+    const arquero = await runRules([keyOverwritten, monthTotals], new MemoryDataset(tables({ payouts: PAYOUTS })), { executor: new ArqueroExecutor(), budget: { joinGrowth: 1 } });
+    expect(arquero.skipped).toEqual(duck.skipped);
+    expect(arquero.findings.map((f) => f.fingerprint)).toEqual(duck.findings.map((f) => f.fingerprint));
   });
 
   it('runs a join the budget allows, and finds what it finds without a budget', async () => {

@@ -3,7 +3,9 @@
  * and on counties freshly generated with two seeds, in both export styles,
  * gives the same findings on DuckDB as on the reference executor — the same
  * fingerprints, entities, periods, amounts, messages and evidence rows —
- * and skips the same rules.
+ * and skips the same rules. On small tables, the same for what the DuckDB
+ * compiler does its own way: a sub-table read in several places computed
+ * once, a lookup's last match, the day of a coalesced datetime.
  */
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -18,8 +20,13 @@ import { compareRuns, type RunResult } from '../../../src/engine/finding.js';
 import { requiredTables, runRules } from '../../../src/engine/run.js';
 import { renderTemplate } from '../../../src/plan/template.js';
 import { loadRuleFiles } from '../../../src/rules/load.js';
+import { ArqueroExecutor } from '../../../src/engine/arquero/executor.js';
+import { AuditDatabase } from '../../../src/engine/duckdb/database.js';
+import { DuckDBDataset } from '../../../src/engine/duckdb/dataset.js';
+import { loadTablesIntoDuckDB } from '../../../src/engine/duckdb/load.js';
 import { generateCounty } from '../../../fixtures/generator/build.js';
 import { writeCounty } from '../../../fixtures/generator/write.js';
+import { compiled, rule, tables } from '../helpers.js';
 
 const DEMO = join(import.meta.dirname, '../../../fixtures/demo');
 const tmp = mkdtempSync(join(tmpdir(), 'fundaudit-differential-'));
@@ -51,6 +58,16 @@ async function bothEngines(dir: string): Promise<{ arquero: RunResult; duckdb: R
 /** Each finding's messages, rendered as the report renders them (unmasked). */
 const messages = (r: RunResult) => r.findings.map((f) => `${f.fingerprint} ${renderTemplate(f.template.zh, f.details)} | ${renderTemplate(f.template.en, f.details)}`).sort();
 
+/** `run` on a DuckDB of its own holding these tables (closed after). */
+async function onDuckDB<T>(spec: Record<string, string>, run: (dataset: DuckDBDataset) => Promise<T>): Promise<T> {
+  const db = await AuditDatabase.open({ memoryBytes: 256 << 20, threads: 1, maxTempBytes: 64 << 20 });
+  try {
+    return await run(DuckDBDataset.of(db, await loadTablesIntoDuckDB(tables(spec), db)));
+  } finally {
+    db.close();
+  }
+}
+
 describe('DuckDB and Arquero find the same', () => {
   it.each([
     ['the demo county', () => DEMO],
@@ -64,5 +81,95 @@ describe('DuckDB and Arquero find the same', () => {
     expect(messages(duckdb)).toEqual(messages(arquero));
     expect(duckdb.skipped).toEqual(arquero.skipped);
     expect(duckdb.ran).toEqual(arquero.ran);
+  });
+});
+
+describe('a sub-table a rule reads in several places', () => {
+  // The same steps over payouts three times (two sides of a join and a lookup): DuckDB computes them once and
+  // reads them under each place's own evidence, which must still name the rows each place read.
+  const SAME = { from: 'payouts', steps: [{ filter: 'd.amount > 100' }, { derive: { month: 'op.month_of(d.pay_date)' } }] };
+  const twice = compiled(
+    rule('TWICE', {
+      kind: 'pipeline',
+      ...SAME,
+      steps: [
+        ...SAME.steps,
+        { join: { with: { ...SAME, steps: [...SAME.steps, { groupby: ['month'] }, { rollup: { n: 'op.count()' } }] }, on: 'month' } },
+        { lookup: { with: { ...SAME, steps: [...SAME.steps, { filter: "d.name == '李四'" }] }, on: 'month', values: ['name'] } },
+        { filter: 'd.name != null' },
+      ],
+    } as never, { entity: { kind: 'person', key: 'id_number' } }),
+  );
+  const PAYOUTS = [
+    'id_number,name,period,amount,pay_date',
+    '11010519491231002X,张三,2024-01,300.00,2024-01-05',
+    '110105195001010012,李四,2024-01,200.00,2024-01-06',
+    '110105195203150021,王五,2024-02,50.00,2024-02-05',
+    '11010519550610003X,李四,2024-02,400.00,2024-02-06',
+    '110105196003150013,赵六,2024-03,500.00,2024-03-05',
+  ].join('\n');
+
+  // A lookup takes the last matching row: rows deduped on the key need no second look, rows whose key a derive
+  // wrote over after the dedupe do.
+  const lastMatch = compiled(
+    rule('LAST-MATCH', {
+      kind: 'pipeline',
+      from: 'payouts',
+      steps: [
+        { lookup: { with: { from: 'payouts', steps: [{ dedupe: ['period'] }, { derive: { period: "'2024-01'", last: 'd.name' } }] }, on: 'period', values: ['last'] } },
+        { lookup: { with: { from: 'payouts', steps: [{ dedupe: ['period'] }, { derive: { first: 'd.name' } }] }, on: 'period', values: ['first'] } },
+      ],
+    } as never, { entity: { kind: 'person', key: 'id_number' } }),
+  );
+
+  it('looks up the last matching row, as Arquero does', async () => {
+    const arquero = await new ArqueroExecutor().run(lastMatch, {}, new MemoryDataset(tables({ payouts: PAYOUTS })));
+    const duckdb = await onDuckDB({ payouts: PAYOUTS }, (dataset) => new DuckDBExecutor().run(lastMatch, {}, dataset));
+    expect(arquero.rows.map((r) => [r.last, r.first])).toEqual([['赵六', '张三'], ['赵六', '张三'], [null, '王五'], [null, '王五'], [null, '赵六']]);
+    expect(duckdb.rows).toEqual(arquero.rows);
+  });
+
+  it('gives every place its own evidence, as Arquero does', async () => {
+    const arquero = await runRules([twice], new MemoryDataset(tables({ payouts: PAYOUTS })));
+    const duckdb = await onDuckDB({ payouts: PAYOUTS }, (dataset) => runRules([twice], dataset, { executor: new DuckDBExecutor() }));
+    expect(arquero.findings).toHaveLength(4);
+    const evidence = (r: RunResult) => r.findings.map((f) => [f.fingerprint, f.details.name, f.evidence.map((e) => e.line)]);
+    expect(evidence(duckdb)).toEqual(evidence(arquero));
+  });
+});
+
+describe('the day of a coalesce of a datetime and a date', () => {
+  // DuckDB takes the day from the values (rather than parsing their text back): the same days as JavaScript's.
+  const days = compiled(
+    rule('DAYS', {
+      kind: 'pipeline',
+      from: 'contributions',
+      steps: [
+        {
+          derive: {
+            year: 'op.year_of(op.coalesce(d.op_time, d.received_date))',
+            month: 'op.month_of(d.op_time ?? d.received_date)',
+            series: 'op.receipt_series(d.receipt_no, op.coalesce(d.op_time, d.received_date))',
+            text: 'op.coalesce(d.op_time, d.received_date)',
+          },
+        },
+        { select: ['receipt_no', 'year', 'month', 'series', 'text'] },
+      ],
+    } as never, { entity: { kind: 'document', key: 'receipt_no' } }),
+  );
+  const CONTRIBUTIONS = [
+    'id_number,period,paid_amount,received_date,receipt_no,op_time',
+    '11010519491231002X,2024-01,300.00,2024-01-05,A001,2023-12-31 23:59:59',
+    '11010519491231002X,2024-02,300.00,2024-02-29,A002,',
+    '11010519491231002X,2024-03,300.00,,A003,2024-03-01 00:00',
+    '11010519491231002X,2024-04,300.00,,A004,',
+    '11010519491231002X,2024-05,300.00,1000-01-01,A005,9999-12-31 12:00:00',
+  ].join('\n');
+
+  it('is the day JavaScript reads from its text', async () => {
+    const arquero = await new ArqueroExecutor().run(days, {}, new MemoryDataset(tables({ contributions: CONTRIBUTIONS })));
+    const duckdb = await onDuckDB({ contributions: CONTRIBUTIONS }, (dataset) => new DuckDBExecutor().run(days, {}, dataset));
+    expect(arquero.rows.map((r) => r.year)).toEqual([2023, 2024, 2024, null, 9999]);
+    expect(duckdb.rows).toEqual(arquero.rows);
   });
 });
