@@ -12,7 +12,7 @@
 import { availableParallelism } from 'node:os';
 import { loadRuleFiles } from '../src/rules/load.js';
 import { requiredTables } from '../src/engine/run.js';
-import { MEMORY_CAP, openSession } from '../src/engine/duckdb/session.js';
+import { openSession } from '../src/engine/duckdb/session.js';
 import { bindings, DuckDBExecutor, ruleSql } from '../src/engine/duckdb/executor.js';
 import { buildFindings } from '../src/engine/findings.js';
 import { resolveParams } from '../src/rules/params.js';
@@ -23,7 +23,7 @@ const explain = args.includes('--explain');
 const split = args.includes('--split');
 const [dir, onlyArg] = args.filter((a) => !a.startsWith('--'));
 const only = onlyArg ? onlyArg.split(',') : undefined;
-const LIMITS = { memoryBytes: MEMORY_CAP, threads: Math.min(2, availableParallelism()), maxTempBytes: 20 * 2 ** 30 };
+const LIMITS = { memoryBytes: 1280 << 20, threads: Math.min(2, availableParallelism()), maxTempBytes: 20 * 2 ** 30 };
 const secs = (t0: number) => Number(((performance.now() - t0) / 1000).toFixed(3));
 
 const { rules: all } = await loadRuleFiles();

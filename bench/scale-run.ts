@@ -27,7 +27,7 @@ import { MemoryDataset } from '../src/engine/dataset.js';
 import type { Dataset, Executor } from '../src/engine/executor.js';
 import { AuditDatabase } from '../src/engine/duckdb/database.js';
 import { loadIntoDuckDB } from '../src/engine/duckdb/load.js';
-import { MEMORY_CAP, openSession } from '../src/engine/duckdb/session.js';
+import { openSession } from '../src/engine/duckdb/session.js';
 import { DuckDBExecutor } from '../src/engine/duckdb/executor.js';
 import { addReferenceTables } from '../src/data/reference.js';
 import { HANDWRITTEN_CHECKS, handwrittenLoad } from './handwritten.js';
@@ -43,11 +43,8 @@ const cpu = () => {
 };
 const peakMb = () => Math.round((process.resourceUsage().maxRSS * 1024) / 1048576);
 
-/**
- * DuckDB's limits for a measurement: the buffer pool `audit` gives it (MEMORY_CAP; BENCH_DUCKDB_MIB=N sets
- * another, to compare), both cores.
- */
-const LIMITS = { memoryBytes: process.env.BENCH_DUCKDB_MIB ? Number(process.env.BENCH_DUCKDB_MIB) * 1048576 : MEMORY_CAP, threads: Math.min(2, availableParallelism()), maxTempBytes: 20 * 2 ** 30 };
+/** DuckDB's limits for a measurement: the share of memory the 2 GiB target leaves it, both cores. */
+const LIMITS = { memoryBytes: 1280 << 20, threads: Math.min(2, availableParallelism()), maxTempBytes: 20 * 2 ** 30 };
 
 async function duckdbLoad(): Promise<Record<string, unknown>> {
   const t = performance.now();

