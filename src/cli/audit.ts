@@ -312,7 +312,7 @@ async function loadData(s: Settings, options: LoadOptions, extraFiles: string[])
     if (unreadable) throw unreadable;
     if (!data.files.some((f) => f.table !== null)) throw nothingLoaded(data.files);
     // Reference data the rules read (holiday calendar, contribution limits) that no input provided; listed in the manifest.
-    data.files.push(...addReferenceTables(data.tables, options.onlyTables ?? []));
+    data.files.push(...addReferenceTables(data.tables, options.onlyTables ?? [], data.files));
     return { files: data.files, tables: data.tables, dataset: new MemoryDataset(data.tables), close: () => {} };
   }
   const session = await openSession(files, { ...options, onFile: (r) => s.feedback.file(r) }, options.onlyTables ?? []);

@@ -10,7 +10,7 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { PACKAGE_ROOT } from '../package.js';
 import { concatTables, loadText } from './load.js';
-import type { FileReport, LoadedTable, Value } from './model.js';
+import type { DataIssue, FileReport, LoadedTable, Value } from './model.js';
 import { tableDef } from './tables.js';
 
 interface Reference {
@@ -75,7 +75,7 @@ function without(t: LoadedTable, key: string, taken: Set<Value>): LoadedTable {
  * left out, blank. Returns the reports of the shipped files used, for
  * the manifest.
  */
-export function addReferenceTables(tables: Map<string, LoadedTable>, needed: Iterable<string>): FileReport[] {
+export function addReferenceTables(tables: Map<string, LoadedTable>, needed: Iterable<string>, inputs: FileReport[] = []): FileReport[] {
   const used: FileReport[] = [];
   for (const name of new Set(needed)) {
     const ref = REFERENCE_TABLES[name];
@@ -87,13 +87,61 @@ export function addReferenceTables(tables: Map<string, LoadedTable>, needed: Ite
       continue;
     }
     const { table, report } = shipped(ref.file);
-    used.push(report);
     if (!own) {
       tables.set(name, table);
     } else if (own.columns[ref.key]) {
       const taken = new Set(Array.from(own.columns[ref.key]));
       tables.set(name, concatTables(name, [own, without(table, ref.key, taken)]));
     }
+    const issue = name === 'calendar' ? calendarYearsIssue(tables.get(name)!, inputs) : null;
+    if (!issue) used.push(report);
+    else {
+      // On the user's calendar file when there is one, else on a copy of the shipped report (it is cached).
+      const mine = inputs.filter((r) => r.table === name).at(-1);
+      if (mine) mine.issues.push({ ...issue, file: mine.path, ...(mine.sheet === undefined ? {} : { sheet: mine.sheet }) });
+      used.push(mine ? report : { ...report, issues: [...report.issues, { ...issue, file: report.path }] });
+    }
   }
   return used;
+}
+
+/** Tables of money moving on days, whose dates working-day counts (CASH-HELD-BACK) read: their years must be in the calendar. */
+const DATED_BY_CALENDAR = new Set(['payouts', 'contributions', 'bank_flows']);
+
+/**
+ * A warning when the data runs over years the holiday calendar in use has no arrangements for (every year has
+ * official days off, so a year with no row is one the calendar does not know): working days there count Monday
+ * to Friday, so a Spring Festival week would count as five working days. The years come from the files' month
+ * spans (their profiles), from the calendar's first year on (see below), so what it warns about is chiefly a
+ * calendar the data has outrun: the shipped one ends with the last year whose notice it holds.
+ */
+function calendarYearsIssue(calendar: LoadedTable, inputs: FileReport[]): Omit<DataIssue, 'file'> | null {
+  const known = new Set<number>();
+  for (const d of Array.from(calendar.columns.date ?? [])) if (typeof d === 'string') known.add(Number(d.slice(0, 4)));
+  if (known.size === 0) return null;
+  const first = Math.min(...known);
+  const last = Math.max(...known);
+  const missing = new Map<number, { table: string; to: string }>();
+  for (const r of inputs) {
+    if (!r.table || !DATED_BY_CALENDAR.has(r.table) || !r.profile?.from || !r.profile.to) continue;
+    // From the calendar's first year only: payouts' and contributions' spans are of their periods, which for
+    // back-payment (补缴, 补发) lie years before the money moved, while the latest period is close to the latest day.
+    for (let y = Math.max(first, Number(r.profile.from.slice(0, 4))); y <= Number(r.profile.to.slice(0, 4)); y++) {
+      if (!known.has(y) && !missing.has(y)) missing.set(y, { table: r.table, to: y === Number(r.profile.to.slice(0, 4)) ? r.profile.to : `${y}-12` });
+    }
+  }
+  if (missing.size === 0) return null;
+  const years = [...missing.keys()].sort((a, b) => a - b);
+  const shown = years.length > 3 ? `${years[0]}–${years[years.length - 1]}` : years.join(', ');
+  const example = missing.get(years[years.length - 1])!;
+  return {
+    line: 0,
+    reason:
+      `the holiday calendar covers ${first}–${last} but has no arrangements for ${shown}${years.length > 3 ? ` (${years.length} years)` : ''}, which ${example.table} reaches (up to ${example.to}): ` +
+      `working days there count Monday to Friday, without official days off or 调休 working weekends — ` +
+      `add those years' arrangements with --table calendar=FILE (see reference/README.md)`,
+    level: 'warning',
+    code: 'calendar-years',
+    msg: { key: 'calendar-years', args: { first, last, years: shown, table: example.table, to: example.to } },
+  };
 }

@@ -90,6 +90,9 @@ export const ZH: Record<string, (a: Args) => string> = {
   'different-audits.months': (a) =>
     `${a.table} 由 ${a.files} 个文件读入；本文件覆盖 ${a.from} – ${a.to}，而 ${a.first} 覆盖 ${a.firstFrom} – ${a.firstTo}，中间相隔 ${a.gap} 个月：看起来是不同的审计对象 —— 请分开审计；若本属同一批，可忽略此提示`,
 
+  'calendar-years': (a) =>
+    `节假日日历覆盖 ${a.first}–${a.last} 年，但没有 ${a.years} 年的节假日安排，而 ${a.table} 的数据到了 ${a.to}：这些年份的工作日按周一至周五计算，不含法定节假日和调休上班 —— 请用 --table calendar=文件 补充这些年份的安排（见 reference/README.md）`,
+
   // Two-sided and signed bank amounts.
   'both-sides': () => '借贷两方都有金额，无法判断金额和方向；金额与方向留空 —— 请在源文件中拆成每方一行',
   'no-side': () => '借贷两方都没有金额（空白或为零）；金额与方向留空 —— 请检查这是否是余额行或标题行，而非交易',

@@ -3,7 +3,7 @@
  * book.xlsx!Sheet:row, a folder's own files only, and a file of a kind it cannot read told apart.
  */
 import { spawnSync } from 'node:child_process';
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
@@ -80,5 +80,26 @@ describe('fundaudit audit on workbooks and folders', () => {
     writeFileSync(book, xlsx([{ name: 'S', rows: [['身份证号', '死亡日期'], [ZHANG, { v: serial('2024-01-20'), s: STYLE.date }]] }]));
     const j = JSON.parse(spawnSync(process.execPath, [BIN, 'inspect', book, '--format', 'json'], { encoding: 'utf8' }).stdout);
     expect(j.files[0]).toMatchObject({ sheet: 'S', table: 'deaths', rowsLoaded: 1, issueCount: { errors: 0, warnings: 0 } });
+  });
+
+  it('warns when cash receipts run past the years the holiday calendar knows, on both engines alike', () => {
+    const next = join(dir, 'next-year');
+    mkdirSync(next);
+    // Collected on 5 February 2027, banked on the 20th: the 2027 Spring Festival is not in the shipped calendar.
+    writeFileSync(
+      join(next, 'contributions.csv'),
+      `缴费流水号,个人编号,公民身份号码,姓名,险种类型,费款所属期,实缴金额,到账日期,票据号,缴费方式,经办人,经办时间\nJF1,P1,${ZHANG},张三,110,202701,880.00,2027-02-20,PJ1,现金,S010,2027-02-05 10:00:00\n`,
+    );
+    const args = ['audit', next, '--only', 'CASH-HELD-BACK', '--format', 'json', '--lang', 'en'];
+    const duck = run(args);
+    const arquero = run([...args, '--engine', 'arquero']);
+    expect(duck.code).toBe(0);
+    expect(arquero.stdout).toBe(duck.stdout);
+    const warning = JSON.parse(duck.stdout).dataIssues.issues.find((i: { code: string }) => i.code === 'calendar-years');
+    expect(warning).toMatchObject({ file: '<fundaudit>/reference/calendar.csv', level: 'warning' });
+    expect(warning.reason).toMatch(/^the holiday calendar covers 2015–2026 but has no arrangements for 2027, which contributions reaches \(up to 2027-01\).*--table calendar=FILE/);
+    // Within the calendar's years: no such warning.
+    writeFileSync(join(next, 'contributions.csv'), readFileSync(join(next, 'contributions.csv'), 'utf8').replaceAll('2027', '2026'));
+    expect(run(args).stdout).not.toContain('calendar-years');
   });
 });

@@ -6,7 +6,7 @@
 import { describe, expect, it } from 'vitest';
 import { loadText } from '../../src/data/load.js';
 import { addReferenceTables } from '../../src/data/reference.js';
-import type { LoadedTable } from '../../src/data/model.js';
+import type { FileReport, LoadedTable } from '../../src/data/model.js';
 
 const row = (t: LoadedTable, col: string, value: string) => {
   const values = Array.from(t.columns[col]);
@@ -61,5 +61,40 @@ describe('addReferenceTables', () => {
     expect(limits.rows).toBe(1);
     expect(limits.columns.floor[0]).toBe(424620);
     expect(limits.columns.region[0]).toBeNull();
+  });
+
+  describe('years the calendar does not know', () => {
+    const input = (table: string, from: string, to: string, path = `${table}.csv`): FileReport =>
+      ({ path, table, rowsLoaded: 10, issues: [], profile: { from, to, region: null } }) as unknown as FileReport;
+
+    it('warns on a copy of the shipped report when contributions run into a year after the calendar, naming the year and the fix', () => {
+      const tables = new Map<string, LoadedTable>();
+      const [report] = addReferenceTables(tables, ['calendar', 'contributions'], [input('contributions', '2026-01', '2027-03')]);
+      expect(report.issues).toHaveLength(1);
+      const issue = report.issues[0];
+      expect(issue).toMatchObject({ file: '<fundaudit>/reference/calendar.csv', line: 0, level: 'warning', code: 'calendar-years' });
+      expect(issue.reason).toContain('2015–2026');
+      expect(issue.reason).toContain('no arrangements for 2027, which contributions reaches (up to 2027-03)');
+      expect(issue.reason).toContain('--table calendar=FILE');
+      // The shipped report is cached: the next audit, within the calendar, gets it clean.
+      const [again] = addReferenceTables(new Map(), ['calendar'], [input('contributions', '2025-01', '2026-12')]);
+      expect(again.issues).toEqual([]);
+    });
+
+    it('says nothing for dates the calendar is not read for (a death in 2003), for data within it, or for periods before it (back-payment)', () => {
+      const [report] = addReferenceTables(new Map(), ['calendar'], [input('deaths', '2003-05', '2026-11'), input('payouts', '2015-01', '2026-12'), input('contributions', '2010-01', '2025-06')]);
+      expect(report.issues).toEqual([]);
+    });
+
+    it("puts the warning on the user's own calendar file, and counts the years it adds as known", () => {
+      const mine = loadText('calendar', '日期,休班类型\n2027-01-01,放假\n', 'my-calendar.csv');
+      const tables = new Map([['calendar', mine.table]]);
+      const inputs = [mine.report, input('bank_flows', '2026-06', '2029-02')];
+      const [shipped] = addReferenceTables(tables, ['calendar'], inputs);
+      expect(shipped.issues).toEqual([]);
+      expect(mine.report.issues.map((i) => i.code)).toEqual(['calendar-years']);
+      expect(mine.report.issues[0].file).toBe('my-calendar.csv');
+      expect(mine.report.issues[0].reason).toContain('covers 2015–2027 but has no arrangements for 2028, 2029, which bank_flows reaches (up to 2029-02)');
+    });
   });
 });

@@ -67,7 +67,7 @@ async function addReferences(db: AuditDatabase, load: DuckDBLoad, needed: Iterab
   if (names.length === 0) return;
   const tables = new Map<string, LoadedTable>();
   for (const name of names) if (load.tables.has(name)) tables.set(name, await readTable(db, load, name));
-  load.files.push(...addReferenceTables(tables, names));
+  load.files.push(...addReferenceTables(tables, names, load.files));
   for (const name of tables.keys()) {
     await db.connection.run(`DROP VIEW IF EXISTS ${ident(name)}`);
     await db.connection.run(`DROP TABLE IF EXISTS ${ident(dataTableName(name))}`);
