@@ -184,6 +184,17 @@ export class TableAppender {
     this.pending += batch.rows;
   }
 
+  /**
+   * Drops a part already ended (the second part of a file whose split did not hold, split.ts): its rows are
+   * deleted by `finish`.
+   */
+  drop(key: string): void {
+    const part = this.parts.find((p) => p.key === key && !p.open && !this.dropped.includes(p));
+    if (!part) throw new Error(`no ended part ${key} to drop`);
+    this.tables.get(part.table)!.rows -= part.rows;
+    this.dropped.push(part);
+  }
+
   /** Flushes every table's appender: what was appended is then in the database. */
   flush(): void {
     for (const t of this.tables.values()) t.appender.flushSync();

@@ -102,6 +102,9 @@ export interface Batch {
 const TWO_32 = 4294967296;
 const MICROS_PER_SECOND = 1_000_000;
 
+/** The place among its file's parts of the second part of a file read as two (after every sheet a file may have). */
+export const TAIL_ORDER = 1 << 30;
+
 /** Who a part is: its number (unique per producer), its file's index and its place among the file's parts. */
 export interface PartId {
   part: number;
