@@ -116,6 +116,15 @@ describe('reading a file as two parts', () => {
     expectEverySplitSame(file('unclosed-payouts.csv', b), b);
   });
 
+  it('gives the same for a file whose rows end with CR alone and whose line feeds are all inside quoted fields', () => {
+    // The line feeds are the split points tried; none is the start of a record.
+    const rows = '110105194912310021,张三,2024-01,1.00,2024-01-15,"a\nb"\r110105194912310021,李四,2024-01,2.00,2024-01-15,"c\nd"\r';
+    const bytes = Buffer.from(HEADER.replace('\n', '\r') + rows + rows);
+    const { held, tried } = expectEverySplitSame(file('cr-payouts.csv', bytes), bytes);
+    expect(tried).toBeGreaterThan(4);
+    expect(held).toBe(0);
+  });
+
   it('does not split a GBK file (it is transcoded), and reads it as a whole read does', () => {
     const bytes = encodeGbk(HEADER + '110105194912310021,张三,2024-01,1.00,2024-01-15,x\n110105194912310021,李四,2024-01,2.00,2024-01-15,y\n'.repeat(3));
     const { held } = expectEverySplitSame(file('gbk-payouts.csv', bytes), bytes);
