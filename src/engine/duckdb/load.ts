@@ -7,10 +7,13 @@
  * Both cores: worker threads read and type files (the costly part, several
  * microseconds a row) while the main thread appends their batches and DuckDB
  * checkpoints (compresses) what came in; a small load (under LOCAL_BYTES)
- * runs in this thread, since starting a worker costs more than it saves.
+ * runs in this thread, since starting a worker costs more than it saves. A
+ * large CSV file is read by two workers at once, each a part of it
+ * (data/split.ts), so that one large file does not leave a core idle.
  *
  * The order of rows: worker threads finish files in any order, so each row
- * keeps its part (`__src`) and its index in the part (`__n`); each canonical
+ * keeps its part (`__src`; the second part of a split file is a part of its
+ * own, after the first) and its index in the part (`__n`); each canonical
  * table is then a view over its physical table whose `__row` numbers the rows
  * as the in-memory loader concatenates them (files in the order given, a
  * workbook's sheets in order, rows in line order). A rule whose meaning
