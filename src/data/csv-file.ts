@@ -6,20 +6,48 @@
 import { CsvScanner, crLineEnds, lineText, type SliceBuffer } from './csv.js';
 import { DELIMITER_NAMES, rankDelimiters, tryDelimiter, type DelimiterTrial } from './delimiter.js';
 import { locateHeader, type Forced } from './layout.js';
-import type { FileReport, IssueMessage, LoadOptions } from './model.js';
+import type { DataIssue, FileReport, IssueMessage, LoadOptions } from './model.js';
 import type { Source } from './provenance.js';
-import { quoteMessage, quoteReason, RowPipeline } from './rows.js';
+import { quoteMessage, quoteReason, RowPipeline, type PartRows } from './rows.js';
 import type { RowSink } from './sink.js';
 
 /** The next chunk of UTF-8 input (valid until the next call), or null at the end. */
 export type NextChunk = () => { chunk: Buffer; last: boolean } | null;
 
 /**
+ * One part of a file read as two (split.ts). `head`: read from the start as usual, and stop where a record
+ * starts at UTF-8 offset `stopAt`; when no record starts there, the whole file is read as usual. `tail`: locate
+ * the header from the start as usual, then read the records of `first`, `next` (the input from the split
+ * point on), the first on line `line`. Either way, when the split holds, `result` is set and the part's rows
+ * are left for split.ts to merge: the report's counts, profile and last issues are not filled in.
+ */
+export type CsvSplit =
+  | { role: 'head'; stopAt: number; result?: SplitRows }
+  | { role: 'tail'; first: Buffer; last: boolean; next: NextChunk; line: number; result?: SplitRows };
+
+/** A part's rows, and its scanner's count of lone carriage returns (reported once for the file). */
+export interface SplitRows extends PartRows {
+  loneCR: number;
+  loneCRLine: number;
+}
+
+/**
  * Reads a CSV file's records into `sink`, given its first UTF-8 chunk (`firstIsAll`: the whole file) and a way
  * to get the rest. Fills `report`; returns true when rows went to the sink (the file was recognised and wanted).
  * `expectedBytes` (the file's size in UTF-8) pre-sizes the sink; `chunkSize` is the size of the chunks `next` gives.
  */
-export function loadCsv(report: FileReport, first: Buffer, firstIsAll: boolean, next: NextChunk, opts: LoadOptions, forced: Forced, expectedBytes: number, chunkSize: number, sink: RowSink): boolean {
+export function loadCsv(
+  report: FileReport,
+  first: Buffer,
+  firstIsAll: boolean,
+  next: NextChunk,
+  opts: LoadOptions,
+  forced: Forced,
+  expectedBytes: number,
+  chunkSize: number,
+  sink: RowSink,
+  split?: CsvSplit,
+): boolean {
   const path = report.path;
   const source: Source = { file: path };
   const fileIssue = (code: string, reason: string, level: 'error' | 'warning' = 'error', line = 0, msg?: IssueMessage) =>
@@ -86,41 +114,63 @@ export function loadCsv(report: FileReport, first: Buffer, firstIsAll: boolean, 
   // when the first records are unusually short; the cap keeps arrays in V8's fast mode.
   const perRecord = sniff.end / sniff.records.length;
   const expectedRows = Math.min(1 << 24, Math.ceil((1.05 * expectedBytes) / Math.max(layout.width, perRecord)) + 16);
-  const rows = new RowPipeline(layout, source, report, sink, expectedRows, chosen.delimiter);
-  const sc = new CsvScanner(first, { final: firstIsAll, delimiter: chosen.delimiter, crLineEnds: crEnds });
-  scanWindows(sc, first, next, chunkSize, rows);
-  if (sc.loneCR > 0) {
-    fileIssue(
-      'cr-line-ends',
-      crEnds
-        ? `lines end with CR only (old Mac format); read as lines — re-save with CRLF or LF line ends to be safe`
-        : `${sc.loneCR} carriage return(s) (CR) not followed by a line feed, the first on line ${sc.loneCRLine}, inside rows of a file whose lines end with LF; kept as part of the values, not read as line ends — remove them in the source`,
-      'warning',
-      crEnds ? Math.max(1, headerLine) : sc.loneCRLine,
-    );
+  // Line numbers past a split point are counted as line feeds: a file whose lines end with CR alone is not split.
+  if (split?.role === 'tail' && crEnds) return false;
+  const tail = split?.role === 'tail' ? split : null;
+  const rows = new RowPipeline(layout, source, report, sink, expectedRows, chosen.delimiter, tail !== null);
+  const sc = tail
+    ? new CsvScanner(tail.first, { final: tail.last, delimiter: chosen.delimiter, crLineEnds: false, line: tail.line })
+    : new CsvScanner(first, { final: firstIsAll, delimiter: chosen.delimiter, crLineEnds: crEnds });
+  const stopped = scanWindows(sc, tail ? tail.first : first, tail ? tail.next : next, chunkSize, rows, split?.role === 'head' && !crEnds ? split.stopAt : -1);
+  if (tail || stopped) {
+    split!.result = { ...rows.endPart(), loneCR: sc.loneCR, loneCRLine: sc.loneCRLine };
+    return true;
   }
+  if (sc.loneCR > 0) report.issues.push(loneCRIssue(path, crEnds, sc.loneCR, sc.loneCRLine, headerLine));
   rows.finish();
   return true;
+}
+
+/** The warning about `n` lone carriage returns, the first on line `firstLine`, as reported. */
+export function loneCRIssue(path: string, crEnds: boolean, n: number, firstLine: number, headerLine: number): DataIssue {
+  return {
+    file: path,
+    line: crEnds ? Math.max(1, headerLine) : firstLine,
+    reason: crEnds
+      ? `lines end with CR only (old Mac format); read as lines — re-save with CRLF or LF line ends to be safe`
+      : `${n} carriage return(s) (CR) not followed by a line feed, the first on line ${firstLine}, inside rows of a file whose lines end with LF; kept as part of the values, not read as line ends — remove them in the source`,
+    level: 'warning',
+    code: 'cr-line-ends',
+  };
 }
 
 /**
  * Scans every record of the input into `rows`, asking `next` for more input when a record runs past the
  * current window. The unfinished record is kept at the start of one reused window, then the next chunk appended.
+ * With `stopAt` ≥ 0, stops (and returns true) where a record starts at that offset of the input; once a record
+ * runs over it, reads on to the end.
  */
-function scanWindows(sc: CsvScanner, first: Buffer, next: NextChunk, chunkSize: number, rows: RowPipeline): void {
+function scanWindows(sc: CsvScanner, first: Buffer, next: NextChunk, chunkSize: number, rows: RowPipeline, stopAt = -1): boolean {
   let win = first as SliceBuffer;
   let pool: SliceBuffer | null = null;
+  /** Offset in the input of the window's first byte. */
+  let base = 0;
   rows.checkNul = win.indexOf(0) >= 0;
   for (;;) {
     const st = sc.next();
     if (st === 'record') {
       rows.record(sc);
+      if (stopAt >= 0 && base + sc.pos >= stopAt) {
+        if (base + sc.pos === stopAt) return true;
+        stopAt = -1;
+      }
       continue;
     }
     if (st === 'eof') break;
     if (st === 'need-more') {
       // The rest is moved out first: the next read may overwrite the buffer the first chunk lives in.
       const rest = sc.end - sc.pos;
+      base += sc.pos;
       if (pool === null || pool.length < rest + (chunkSize >> 1)) {
         const bigger = Buffer.allocUnsafe(Math.max(2 * chunkSize, 2 * rest)) as SliceBuffer;
         win.copy(bigger, 0, sc.pos, sc.end);
@@ -149,5 +199,10 @@ function scanWindows(sc: CsvScanner, first: Buffer, next: NextChunk, chunkSize: 
     // 'unclosed-quote' or 'stray-quote': reject the record, resume on the line after the quote.
     rows.quoteProblem(st, sc.recordLine, sc.quoteLine, lineText(win, sc.recordStart, sc.quotePos, sc.end));
     sc.skipUnclosed();
+    if (stopAt >= 0 && base + sc.pos >= stopAt) {
+      if (base + sc.pos === stopAt) return true;
+      stopAt = -1;
+    }
   }
+  return false;
 }

@@ -261,6 +261,21 @@ export class StreamDecoder {
     this.decoder = label ? new TextDecoder(label, { fatal: true }) : null;
   }
 
+  /** Does it pass UTF-8 bytes through as they are (only a BOM at the start dropped), not transcode? */
+  get plain(): boolean {
+    return this.decoder === null;
+  }
+
+  /** Bytes dropped at the start (a UTF-8 BOM), once the first chunk is pushed. */
+  skipped = 0;
+
+  /** A UTF-8 decoder for input that starts inside a file, at the start of a character: no BOM is looked for. */
+  static continuing(): StreamDecoder {
+    const dec = new StreamDecoder('utf-8', null);
+    dec.first = false;
+    return dec;
+  }
+
   /** A decoder for the file whose first chunk is `head`, or null when only a whole-file decode can tell. */
   static for(head: Buffer, forced?: string): StreamDecoder | null {
     if (forced) {
@@ -285,7 +300,10 @@ export class StreamDecoder {
     let chunk = raw;
     if (this.first) {
       this.first = false;
-      if (chunk[0] === 0xef && chunk[1] === 0xbb && chunk[2] === 0xbf) chunk = chunk.subarray(3);
+      if (chunk[0] === 0xef && chunk[1] === 0xbb && chunk[2] === 0xbf) {
+        chunk = chunk.subarray(3);
+        this.skipped = 3;
+      }
     }
     if (this.decoder) {
       // One output buffer for the whole file: the caller copies each chunk out before pushing the next.

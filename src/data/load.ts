@@ -17,7 +17,7 @@ import { closeSync, readFileSync, readSync, statSync } from 'node:fs';
 import type { FileReport, LoadedTable, LoadOptions, LoadResult } from './model.js';
 import { tableDef, TABLE_NAMES } from './tables.js';
 import { decode, StreamDecoder, StreamFallback } from './decode.js';
-import { loadCsv } from './csv-file.js';
+import { loadCsv, type CsvSplit, type NextChunk, type SplitRows } from './csv-file.js';
 import { expandPaths, InputFileError, openInput, optionForFile } from './files.js';
 import type { Forced } from './layout.js';
 import { concatTables, emptyTable, MemorySink } from './memory-sink.js';
@@ -25,6 +25,7 @@ import type { LoadedPart, RowSink } from './sink.js';
 import { hashFile, newReport } from './file-report.js';
 import { warnDifferentAudits } from './profile.js';
 import { fileKind } from './formats.js';
+import { lineFeeds } from './split.js';
 import { loadWorkbook } from './workbook/load.js';
 import { UsageError } from '../errors.js';
 
@@ -65,9 +66,9 @@ export async function loadPaths(paths: string[], opts: LoadOptions = {}): Promis
  * part into a sink made by `newSink`. A file that cannot be read is one report saying why; a UsageError
  * (a path that is not there) is thrown.
  */
-export async function loadFileParts<S extends RowSink>(path: string, opts: LoadOptions, newSink: () => S): Promise<LoadedPart<S>[]> {
+export async function loadFileParts<S extends RowSink>(path: string, opts: LoadOptions, newSink: () => S, split?: HeadSplit): Promise<LoadedPart<S>[]> {
   try {
-    return await loadAny(path, opts, newSink);
+    return await loadAny(path, opts, newSink, split);
   } catch (err) {
     const e = err as NodeJS.ErrnoException;
     if (err instanceof InputFileError) return [{ sink: null, report: unusable(path, err) }];
@@ -76,7 +77,17 @@ export async function loadFileParts<S extends RowSink>(path: string, opts: LoadO
   }
 }
 
-async function loadAny<S extends RowSink>(path: string, opts: LoadOptions, newSink: () => S): Promise<LoadedPart<S>[]> {
+/**
+ * The first part of a CSV file read as two (split.ts): stop where a record starts at byte `at`. When the file
+ * was read so, `rows` holds the part's rows (the report is then to be completed by split.ts's mergeParts);
+ * else it was read whole, as without a split.
+ */
+export interface HeadSplit {
+  at: number;
+  rows?: SplitRows;
+}
+
+async function loadAny<S extends RowSink>(path: string, opts: LoadOptions, newSink: () => S, split?: HeadSplit): Promise<LoadedPart<S>[]> {
   const head = readHead(path);
   const kind = fileKind(path, head);
   if (kind.kind === 'zip') return loadWorkbook(path, opts, (sheet) => forcedFor(path, opts, undefined, sheet), newSink);
@@ -88,7 +99,7 @@ async function loadAny<S extends RowSink>(path: string, opts: LoadOptions, newSi
     report.issues.push({ file: path, line: 0, reason: kind.reason, level: 'error', code: 'unsupported-file', msg: { key: kind.key } });
     return [{ sink: null, report }];
   }
-  return [loadCsvFile(path, opts, CHUNK, newSink)];
+  return [loadCsvFile(path, opts, CHUNK, newSink, split)];
 }
 
 /**
@@ -118,11 +129,12 @@ export function loadFile(path: string, opts: LoadOptions, chunkSize = CHUNK): { 
   return { table: sink ? sink.table() : null, report };
 }
 
-function loadCsvFile<S extends RowSink>(path: string, opts: LoadOptions, chunkSize: number, newSink: () => S): LoadedPart<S> {
+/** loadFile into any sink, or the first part of a file read as two (`split`; see HeadSplit). */
+export function loadCsvFile<S extends RowSink>(path: string, opts: LoadOptions, chunkSize: number, newSink: () => S, split?: HeadSplit): LoadedPart<S> {
   const forced = forcedFor(path, opts);
   const { fd, size } = openInput(path, 'export');
   try {
-    if (size <= chunkSize) return loadForced(readFileSync(fd), path, opts, forced, newSink);
+    if (size <= chunkSize) return loadForced(readFileSync(fd), path, opts, forced, newSink, split);
     const hash = createHash('sha256');
     let offset = 0;
     // One read buffer for the whole file: the CSV reader copies what it still needs of a chunk before asking
@@ -158,7 +170,9 @@ function loadCsvFile<S extends RowSink>(path: string, opts: LoadOptions, chunkSi
         // Expected UTF-8 size, for pre-sizing the columns (GBK grows when transcoded).
         const expected = Math.ceil((size * first.length) / Math.max(1, head.length));
         sink = newSink();
-        const loaded = loadCsv(report, first, offset >= size, next, opts, forced, expected, chunkSize, sink);
+        const part: CsvSplit | undefined = split && dec.plain ? { role: 'head', stopAt: split.at - dec.skipped } : undefined;
+        const loaded = loadCsv(report, first, offset >= size, next, opts, forced, expected, chunkSize, sink, part);
+        if (split && part?.result) split.rows = part.result;
         // The reader stops early for a file it does not load (unrecognised, or a table not wanted): the size and
         // hash in the report are still of the whole file.
         while (offset < size && readRaw().length > 0);
@@ -209,7 +223,7 @@ export function loadBuffer(buf: Buffer, path: string, opts: LoadOptions, forcedT
   return { table: sink ? sink.table() : null, report };
 }
 
-function loadForced<S extends RowSink>(buf: Buffer, path: string, opts: LoadOptions, forced: Forced, newSink: () => S): LoadedPart<S> {
+function loadForced<S extends RowSink>(buf: Buffer, path: string, opts: LoadOptions, forced: Forced, newSink: () => S, split?: HeadSplit): LoadedPart<S> {
   const report = newReport(path);
   report.bytes = buf.length;
   report.sha256 = createHash('sha256').update(buf).digest('hex');
@@ -221,8 +235,84 @@ function loadForced<S extends RowSink>(buf: Buffer, path: string, opts: LoadOpti
   report.encoding = dec.encoding;
   for (const note of dec.notes) report.issues.push({ file: path, line: note.line, reason: note.reason, level: 'warning', code: 'encoding', msg: note.msg });
   const sink = newSink();
-  const loaded = loadCsv(report, dec.utf8, true, () => null, opts, forced, dec.utf8.length, CHUNK, sink);
+  // Only bytes read as they are (UTF-8, a BOM dropped) are split: offsets in them are offsets in the file.
+  const skipped = dec.utf8.buffer === buf.buffer ? dec.utf8.byteOffset - buf.byteOffset : -1;
+  const part: CsvSplit | undefined = split && skipped >= 0 && split.at > skipped ? { role: 'head', stopAt: split.at - skipped } : undefined;
+  const loaded = loadCsv(report, dec.utf8, true, () => null, opts, forced, dec.utf8.length, CHUNK, sink, part);
+  if (split && part?.result) split.rows = part.result;
   return { sink: loaded ? sink : null, report };
+}
+
+/**
+ * The second part of a CSV file read as two (split.ts): the header located from the file's start as
+ * loadCsvFile does, then the records from byte `at` on, into a sink of their own. Null (and no part begun)
+ * when the file is not one to split so — not CSV, not read as UTF-8 bytes as they are, lines ending with CR
+ * alone, not recognised or not wanted — or when the bytes from `at` on do not decode (the part is discarded).
+ * `chunkSize` must be the first part's.
+ */
+export function loadCsvTail<S extends RowSink>(path: string, opts: LoadOptions, at: number, newSink: () => S, chunkSize = CHUNK): { sink: S; rows: SplitRows } | null {
+  const forced = forcedFor(path, opts);
+  let input: { fd: number; size: number };
+  try {
+    input = openInput(path, 'export');
+  } catch {
+    return null;
+  }
+  const { fd, size } = input;
+  const read = (into: Buffer, pos: number, length: number): Buffer => {
+    let got = 0;
+    while (got < length) {
+      const n = readSync(fd, into, got, length - got, pos + got);
+      if (n === 0) break;
+      got += n;
+    }
+    return into.subarray(0, got);
+  };
+  let sink: S | null = null;
+  try {
+    if (at <= 0 || at >= size || fileKind(path, read(Buffer.alloc(16), 0, 16)).kind !== 'text') return null;
+    let first: Buffer;
+    let tail: Extract<CsvSplit, { role: 'tail' }>;
+    if (size <= chunkSize) {
+      const buf = read(Buffer.allocUnsafe(size), 0, size);
+      const dec = decode(buf, forced.encoding, path);
+      if (!dec.ok || dec.utf8.buffer !== buf.buffer || at <= dec.utf8.byteOffset - buf.byteOffset) return null;
+      first = dec.utf8;
+      tail = { role: 'tail', first: buf.subarray(at), last: true, next: () => null, line: 1 + lineFeeds(buf, 0, at) };
+    } else {
+      const head = read(Buffer.allocUnsafe(chunkSize), 0, chunkSize);
+      const dec = StreamDecoder.for(head, forced.encoding);
+      if (!dec?.plain) return null;
+      // As loadCsvFile: the first chunk, not the last (the file is larger).
+      first = dec.push(head, false);
+      let line = 1 + lineFeeds(head, 0, Math.min(at, head.length));
+      const raw = Buffer.allocUnsafe(chunkSize);
+      for (let pos = head.length; pos < at; pos += chunkSize) {
+        const b = read(raw, pos, Math.min(chunkSize, at - pos));
+        line += lineFeeds(b, 0, b.length);
+      }
+      const rest = StreamDecoder.continuing();
+      let offset = at;
+      const next: NextChunk = () => {
+        if (offset >= size) return null;
+        const b = read(raw, offset, Math.min(chunkSize, size - offset));
+        offset += b.length;
+        const last = offset >= size || b.length === 0;
+        return { chunk: rest.push(b, last), last };
+      };
+      const start = next()!;
+      tail = { role: 'tail', first: start.chunk, last: start.last, next, line };
+    }
+    sink = newSink();
+    if (!loadCsv(newReport(path), first, size <= chunkSize, () => null, opts, forced, size, chunkSize, sink, tail) || !tail.result) return null;
+    return { sink, rows: tail.result };
+  } catch (err) {
+    if (!(err instanceof StreamFallback)) throw err;
+    sink?.discard?.();
+    return null;
+  } finally {
+    closeSync(fd);
+  }
 }
 
 /** A file that is not a regular file or cannot be opened: the issue says which, and what to do. */

@@ -21,6 +21,14 @@ const PERIOD_COLUMNS: Record<string, string[]> = {
 /** Share of identity numbers a region code must have to speak for its file. */
 const REGION_SHARE = 0.5;
 
+/** What a ProfileTracker has collected, to be merged with another's (the two parts of a split file). */
+export interface ProfileState {
+  min: string | null;
+  max: string | null;
+  regions: Uint32Array | null;
+  ids: number;
+}
+
 /** Collects a file's profile row by row, from the typed values the sink gets. */
 export class ProfileTracker {
   private readonly periodSlot: number;
@@ -59,6 +67,21 @@ export class ProfileTracker {
         this.ids++;
       }
     }
+  }
+
+  state(): ProfileState {
+    return { min: this.min, max: this.max, regions: this.regions, ids: this.ids };
+  }
+
+  /** Adds what another tracker of the same table and columns collected (rows of the same file read apart). */
+  merge(o: ProfileState): void {
+    if (o.min !== null && (this.min === null || o.min < this.min)) this.min = o.min;
+    if (o.max !== null && (this.max === null || o.max > this.max)) this.max = o.max;
+    if (o.regions) {
+      const mine = (this.regions ??= new Uint32Array(1_000_000));
+      for (let c = 0; c < mine.length; c++) mine[c] += o.regions[c];
+    }
+    this.ids += o.ids;
   }
 
   result(): FileProfile {

@@ -19,7 +19,7 @@ import { emptyFrom, recordText, type RecordView } from './record.js';
 import type { RowSink } from './sink.js';
 import { columnDef, type ColumnDef } from './tables.js';
 import { parserFor } from './types/index.js';
-import { ProfileTracker } from './profile.js';
+import { ProfileTracker, type ProfileState } from './profile.js';
 
 const FULLWIDTH_COMMA = '\uff0c';
 const DELIMITER_NAMES: Record<string, string> = { ',': 'commas', '\t': 'tabs', ';': 'semicolons', '|': 'pipes (|)' };
@@ -46,6 +46,13 @@ export class RowPipeline {
   private emptyFirst = 0;
   private emptyLast = 0;
   private emptyCount = 0;
+  /** Records after the header handed over (rows, lines skipped, quote problems): the part's events. */
+  private events = 0;
+  /** The run being counted began with the part's first event. */
+  private runLeads = false;
+  /** For the second part of a split file (split.ts): its leading run of empty rows, held back, not reported. */
+  private leading: HeldRun | null = null;
+  private readonly issueBase: number;
 
   constructor(
     private readonly layout: Layout,
@@ -55,8 +62,14 @@ export class RowPipeline {
     expectedRows: number,
     /** The delimiter the source was read with (CSV), for advice on ragged rows. */
     private readonly delimiter: string | null = null,
+    /**
+     * The source is the second part of a split file: a run of empty rows at its start may go on a run at the
+     * end of the first part, so it is held back (see endPart) instead of reported.
+     */
+    private readonly holdLeading = false,
   ) {
     this.issues = report.issues;
+    this.issueBase = report.issues.length;
     this.place = source.sheet === undefined ? { file: source.file } : { file: source.file, sheet: source.sheet };
     const def = layout.def;
     const columns: ColumnDef[] = [];
@@ -132,6 +145,7 @@ export class RowPipeline {
     const line = r.recordLine;
     const layout = this.layout;
     if (line <= layout.headerLine) return;
+    this.events++;
     const n = r.count;
     const width = layout.width;
     if (emptyFrom(r, 0)) {
@@ -199,6 +213,7 @@ export class RowPipeline {
   /** A quote that never closed, or that swallowed a line end (csv.ts): the record from `line` is rejected. */
   quoteProblem(kind: 'unclosed-quote' | 'stray-quote', line: number, quoteLine: number, text: string): void {
     if (line <= this.layout.headerLine) return; // reported with the header (see locateHeader's caller)
+    this.events++;
     if (this.emptyCount > 0) this.flushEmpty();
     this.read++;
     this.rejected++;
@@ -214,31 +229,45 @@ export class RowPipeline {
     r.rowsRejected = this.rejected;
     r.rowsSkipped = this.skipped;
     r.profile = this.profile.result();
-    if (this.loaded === 0 && this.rejected === 0) {
-      this.issue(this.layout.headerLine, 'header-only', `the file has a header (line ${this.layout.headerLine}) but no data rows`, 'warning', {
-        msg: { key: 'header-only', args: { line: this.layout.headerLine } },
-      });
-    }
+    if (this.loaded === 0 && this.rejected === 0) this.issues.push(headerOnlyIssue(this.place, this.layout.headerLine));
     this.sink.end();
+  }
+
+  /** Ends the first or second part of a split file (split.ts): its counts and what is still open, unreported. */
+  endPart(): PartRows {
+    const pending = this.emptyCount > 0 ? { first: this.emptyFirst, last: this.emptyLast, count: this.emptyCount, leads: this.holdLeading && this.runLeads } : null;
+    this.sink.end();
+    return {
+      read: this.read,
+      loaded: this.loaded,
+      rejected: this.rejected,
+      skipped: this.skipped,
+      events: this.events,
+      pending,
+      leading: this.leading,
+      issues: this.issues.slice(this.issueBase),
+      profile: this.profile.state(),
+    };
   }
 
   private empty(line: number): void {
     if (this.emptyCount > 0 && line !== this.emptyLast + 1) this.flushEmpty();
-    if (this.emptyCount === 0) this.emptyFirst = line;
+    if (this.emptyCount === 0) {
+      this.emptyFirst = line;
+      this.runLeads = this.events === 1;
+    }
     this.emptyLast = line;
     this.emptyCount++;
+    this.skipped++;
   }
 
   private flushEmpty(): void {
-    const n = this.emptyCount;
-    this.skipped += n;
-    this.issue(
-      this.emptyFirst,
-      'empty-rows',
-      n === 1 ? 'an empty row (every field blank), not a record; skipped' : `${n} empty rows (every field blank) on lines ${this.emptyFirst}–${this.emptyLast}, not records; skipped`,
-      'warning',
-      { msg: { key: 'empty-rows', args: { n, first: this.emptyFirst, last: this.emptyLast } } },
-    );
+    if (this.holdLeading && this.runLeads) {
+      this.leading = { first: this.emptyFirst, last: this.emptyLast, count: this.emptyCount, at: this.issues.length - this.issueBase };
+    } else {
+      this.issues.push(emptyRowsIssue(this.place, this.emptyFirst, this.emptyLast, this.emptyCount));
+    }
+    this.runLeads = false;
     this.emptyCount = 0;
   }
 
@@ -305,6 +334,49 @@ export class RowPipeline {
     }
     return true;
   }
+}
+
+/** A run of empty rows, lines `first`–`last` (`n` of them), as reported. */
+export function emptyRowsIssue(place: { file: string; sheet?: string }, first: number, last: number, n: number): DataIssue {
+  // Keys in the order every row issue has them (RowPipeline.issue): reports are compared byte for byte.
+  return {
+    ...place,
+    line: first,
+    msg: { key: 'empty-rows', args: { n, first, last } },
+    reason: n === 1 ? 'an empty row (every field blank), not a record; skipped' : `${n} empty rows (every field blank) on lines ${first}–${last}, not records; skipped`,
+    level: 'warning',
+    code: 'empty-rows',
+  };
+}
+
+/** A source with a header and no data row, as reported. */
+export function headerOnlyIssue(place: { file: string; sheet?: string }, headerLine: number): DataIssue {
+  return { ...place, line: headerLine, msg: { key: 'header-only', args: { line: headerLine } }, reason: `the file has a header (line ${headerLine}) but no data rows`, level: 'warning', code: 'header-only' };
+}
+
+/** A run of empty rows (see RowPipeline.endPart); `at`: where among the part's issues it was to be reported. */
+export interface HeldRun {
+  first: number;
+  last: number;
+  count: number;
+  at: number;
+}
+
+/** One part of a split file as its RowPipeline read it (split.ts merges two into the file's report). */
+export interface PartRows {
+  read: number;
+  loaded: number;
+  rejected: number;
+  skipped: number;
+  /** Records after the header (rows, skipped lines, quote problems). */
+  events: number;
+  /** A run of empty rows still being counted at the end; `leads`: it began with the part's first event (second part only). */
+  pending: { first: number; last: number; count: number; leads: boolean } | null;
+  /** Second part: its run of empty rows that began with its first event and ended within it, held back. */
+  leading: HeldRun | null;
+  /** The issues of its rows, in order (not the header's). */
+  issues: DataIssue[];
+  profile: ProfileState;
 }
 
 /** quoteReason as a message key and values (see DataIssue.msg). */

@@ -58,6 +58,31 @@ interface PartState {
   target: number[];
   /** Table columns the part lacks. */
   missing: number[];
+  /** Per column of the part, its dictionary of long strings (batch.ts) as DuckDB holds them, made on first use. */
+  dictionaries: Array<LongDictionary | null>;
+}
+
+/**
+ * A part's dictionary of one column's long strings, each put into DuckDB's memory once: a vector that is
+ * never reset holds them, and a row's string is its 16-byte string_t (length, prefix, pointer into that
+ * vector's heap) written into the batch's image before the one memcpy. The appender copies a string's bytes
+ * when it appends a chunk, so the pointers need only live as long as the part.
+ */
+class LongDictionary {
+  private readonly chunk = DuckDBDataChunk.create([VARCHAR]);
+  private readonly vector = duckdb.data_chunk_get_vector(this.chunk.chunk, 0);
+  /** The string_t of each string, by its number: 16 bytes, as 4 ints. */
+  refs = new Int32Array(4 * 1024);
+
+  add(id: number, s: string): void {
+    duckdb.vector_assign_string_element(this.vector, 0, s);
+    if (4 * id + 4 > this.refs.length) {
+      const bigger = new Int32Array(Math.max(this.refs.length * 2, 4 * id + 4));
+      bigger.set(this.refs);
+      this.refs = bigger;
+    }
+    this.refs.set(new Int32Array(duckdb.vector_get_data(this.vector, 16).slice(0, 16).buffer), 4 * id);
+  }
 }
 
 /** Appends the rows of batch writers' parts; one per load. */
@@ -117,7 +142,7 @@ export class TableAppender {
       });
       const missing = table.columns.map((_, k) => k).filter((k) => !target.includes(k));
       const layout = batchLayout(m.columns.map((c) => ENCODING_OF_SQL[SQL_TYPES[c.type as ColumnType]]!), 0);
-      this.open.set(key, { part, table, layout, target, missing });
+      this.open.set(key, { part, table, layout, target, missing, dictionaries: m.columns.map(() => null) });
       return;
     }
     const state = this.open.get(key);
@@ -143,6 +168,23 @@ export class TableAppender {
     const raw = table.chunk.chunk;
     const buffer = batch.buffer;
     const canonical = table.columns.length;
+    // Long strings of a dictionary go into the image, whose zeros stand in their place, before it is copied.
+    const image = new Int32Array(buffer);
+    batch.long.forEach((long, c) => {
+      if (!long || long.rows.length === 0) return;
+      const dictionary = (state.dictionaries[c] ??= new LongDictionary());
+      long.fresh.forEach((s, k) => dictionary.add(long.first + k, s));
+      const refs = dictionary.refs;
+      const data = layout.data[c] >> 2;
+      for (let k = 0; k < long.rows.length; k++) {
+        const at = data + 4 * long.rows[k];
+        const r = 4 * long.ids[k];
+        image[at] = refs[r];
+        image[at + 1] = refs[r + 1];
+        image[at + 2] = refs[r + 2];
+        image[at + 3] = refs[r + 3];
+      }
+    });
     const longAt = batch.long.map(() => 0);
     for (let from = 0; from < batch.rows; from += VECTOR) {
       const count = Math.min(VECTOR, batch.rows - from);
@@ -157,10 +199,10 @@ export class TableAppender {
         }
         const long = batch.long[c];
         if (long) {
-          // Long strings go in after the image, whose zeros stand in their place.
+          // The other long strings go in one by one after the image.
           let k = longAt[c];
           const end = from + count;
-          for (; k < long.rows.length && long.rows[k] < end; k++) duckdb.vector_assign_string_element(vector, long.rows[k] - from, long.values[k]);
+          for (; k < long.rawRows.length && long.rawRows[k] < end; k++) duckdb.vector_assign_string_element(vector, long.rawRows[k] - from, long.values[k]);
           longAt[c] = k;
         }
       }
@@ -182,6 +224,17 @@ export class TableAppender {
     state.part.rows += batch.rows;
     table.rows += batch.rows;
     this.pending += batch.rows;
+  }
+
+  /**
+   * Drops a part already ended (the second part of a file whose split did not hold, split.ts): its rows are
+   * deleted by `finish`.
+   */
+  drop(key: string): void {
+    const part = this.parts.find((p) => p.key === key && !p.open && !this.dropped.includes(p));
+    if (!part) throw new Error(`no ended part ${key} to drop`);
+    this.tables.get(part.table)!.rows -= part.rows;
+    this.dropped.push(part);
   }
 
   /** Flushes every table's appender: what was appended is then in the database. */

@@ -9,7 +9,9 @@
  * zero-padded; the C API's duckdb_string_t). Longer strings travel beside the
  * images as JavaScript strings. The appender on the DuckDB side (appender.ts)
  * then copies each image into a vector with one memcpy per column and chunk,
- * and hands only the long strings over one by one. Each row's line and digest
+ * and hands only the long strings over: those that repeat (an identity number,
+ * a bank's name) as a number in the part's dictionary of them, each string
+ * sent and put into DuckDB once; the others one by one. Each row's line and digest
  * (row-hash.ts, the same digest as the in-memory tables) travel with it.
  *
  * A batch is one ArrayBuffer (transferred, not copied, between threads) with
@@ -95,12 +97,36 @@ export interface Batch {
   buffer: ArrayBuffer;
   /** Per column: does any row of the batch hold null (else its validity need not be copied)? */
   nulls: boolean[];
-  /** Per string column, the rows (ascending) whose value is longer than 12 bytes, and those values. */
-  long: Array<{ rows: number[]; values: string[] } | null>;
+  /** Per string column, its values longer than 12 bytes. */
+  long: Array<LongStrings | null>;
 }
+
+/**
+ * A column's strings longer than 12 bytes in one batch: the rows (ascending) whose string is in the part's
+ * dictionary, and its number there; the strings added to the dictionary by this batch (numbered from
+ * `first` on); the other rows (ascending), and their strings.
+ */
+export interface LongStrings {
+  rows: number[];
+  ids: number[];
+  first: number;
+  fresh: string[];
+  rawRows: number[];
+  values: string[];
+}
+
+/**
+ * A column's long strings get a dictionary while it holds at most this many: a few names repeated row after
+ * row (benefit items, banks, policy documents). Looking up strings that repeat less (identity numbers, bank
+ * accounts) costs the typing thread about what it saves the appending one.
+ */
+const DICTIONARY_SIZE = 256;
 
 const TWO_32 = 4294967296;
 const MICROS_PER_SECOND = 1_000_000;
+
+/** The place among its file's parts of the second part of a file read as two (after every sheet a file may have). */
+export const TAIL_ORDER = 1 << 30;
 
 /** Who a part is: its number (unique per producer), its file's index and its place among the file's parts. */
 export interface PartId {
@@ -121,7 +147,9 @@ export class BatchWriter implements RowSink {
   private i32!: Int32Array;
   private view!: DataView;
   private nulls: boolean[] = [];
-  private long: Array<{ rows: number[]; values: string[] } | null> = [];
+  private long: Array<LongStrings | null> = [];
+  /** Per string column, the part's dictionary of long strings (null: too many distinct ones). */
+  private dictionaries: Array<Map<string, number> | null> = [];
   /** Rows in the current batch, and in the part before it. */
   private n = 0;
   private first = 0;
@@ -145,6 +173,7 @@ export class BatchWriter implements RowSink {
     this.columns = columns.length;
     this.layout = batchLayout(columns.map((c) => ENCODINGS[c.type]), BATCH_ROWS);
     this.digester = new RowDigester(table, columns.map((c) => c.name));
+    this.dictionaries = columns.map((c) => (ENCODINGS[c.type] === 'str' ? new Map() : null));
     this.first = 0;
     this.send({ type: 'begin', part: id.part, file: id.file, order: id.order, table, source, columns: columns.map((c) => ({ name: c.name, type: c.type })) });
     this.fresh();
@@ -157,7 +186,7 @@ export class BatchWriter implements RowSink {
     this.i32 = new Int32Array(this.buffer);
     this.view = new DataView(this.buffer);
     this.nulls = new Array<boolean>(this.columns).fill(false);
-    this.long = this.layout.encodings.map((e) => (e === 'str' ? { rows: [], values: [] } : null));
+    this.long = this.layout.encodings.map((e, c) => (e === 'str' ? { rows: [], ids: [], first: this.dictionaries[c]?.size ?? 0, fresh: [], rawRows: [], values: [] } : null));
     this.n = 0;
   }
 
@@ -234,7 +263,20 @@ export class BatchWriter implements RowSink {
       u8.fill(0, at + 4, at + 16);
     }
     const long = this.long[c]!;
-    long.rows.push(i);
+    const dictionary = this.dictionaries[c];
+    if (dictionary) {
+      let id = dictionary.get(s);
+      if (id === undefined) {
+        id = dictionary.size;
+        dictionary.set(s, id);
+        long.fresh.push(s);
+      }
+      long.rows.push(i);
+      long.ids.push(id);
+      if (dictionary.size > DICTIONARY_SIZE) this.dictionaries[c] = null;
+      return;
+    }
+    long.rawRows.push(i);
     long.values.push(s);
   }
 

@@ -3,14 +3,17 @@
  * loader (data/load.ts), writing each part's rows as batches (batch.ts) that
  * it posts to the main thread, which appends them to DuckDB (appender.ts).
  *
+ * A large CSV file may be given as two tasks, one to each worker (data/split.ts): the first part from the
+ * start, the second from a split point; the main thread merges their reports.
+ *
  * Flow control: a shared counter holds the batches posted and not yet
  * appended; past a few, the worker waits, so that a fast reader never piles
  * up the file in the main thread's message queue.
  */
 import { parentPort, workerData } from 'node:worker_threads';
-import { loadFileParts } from '../../data/load.js';
+import { loadCsvTail, loadFileParts, type HeadSplit } from '../../data/load.js';
 import type { FileRule, LoadOptions } from '../../data/model.js';
-import { BatchWriter, type PartMessage } from './batch.js';
+import { BatchWriter, TAIL_ORDER, type PartMessage } from './batch.js';
 import type { WorkerMessage, WorkerTask } from './load.js';
 
 /** Batches a worker may have in flight before it waits for the main thread. */
@@ -40,9 +43,15 @@ port.on('message', async (task: WorkerTask) => {
   try {
     const rule: FileRule | undefined = task.rule;
     const opts: LoadOptions = { ...task.opts, fileRule: rule ? () => rule : undefined };
+    if (task.split?.role === 'tail') {
+      const tail = loadCsvTail(task.path, opts, task.split.at, () => new BatchWriter(send, () => ({ part: nextPart++, file: task.file, order: TAIL_ORDER })));
+      post({ type: 'tail', file: task.file, part: tail?.sink.partNumber ?? null, rows: tail?.rows ?? null });
+      return;
+    }
     let order = 0;
-    const parts = await loadFileParts(task.path, opts, () => new BatchWriter(send, () => ({ part: nextPart++, file: task.file, order: order++ })));
-    post({ type: 'done', file: task.file, parts: parts.map((p) => ({ report: p.report, part: p.sink?.partNumber ?? null })) });
+    const split: HeadSplit | undefined = task.split ? { at: task.split.at } : undefined;
+    const parts = await loadFileParts(task.path, opts, () => new BatchWriter(send, () => ({ part: nextPart++, file: task.file, order: order++ })), split);
+    post({ type: 'done', file: task.file, parts: parts.map((p) => ({ report: p.report, part: p.sink?.partNumber ?? null })), ...(split?.rows ? { head: split.rows } : {}) });
   } catch (err) {
     // Typed errors cross as their name and fields; the main thread makes them again.
     const e = err as Error & { fix?: string; place?: string };

@@ -7,16 +7,19 @@
  * Both cores: worker threads read and type files (the costly part, several
  * microseconds a row) while the main thread appends their batches and DuckDB
  * checkpoints (compresses) what came in; a small load (under LOCAL_BYTES)
- * runs in this thread, since starting a worker costs more than it saves.
+ * runs in this thread, since starting a worker costs more than it saves. A
+ * large CSV file is read by two workers at once, each a part of it
+ * (data/split.ts), so that one large file does not leave a core idle.
  *
  * The order of rows: worker threads finish files in any order, so each row
- * keeps its part (`__src`) and its index in the part (`__n`); each canonical
+ * keeps its part (`__src`; the second part of a split file is a part of its
+ * own, after the first) and its index in the part (`__n`); each canonical
  * table is then a view over its physical table whose `__row` numbers the rows
  * as the in-memory loader concatenates them (files in the order given, a
  * workbook's sheets in order, rows in line order). A rule whose meaning
  * depends on row order sees the same order on both engines.
  */
-import { existsSync, statSync } from 'node:fs';
+import { closeSync, existsSync, openSync, readSync, statSync } from 'node:fs';
 import { availableParallelism } from 'node:os';
 import { Worker } from 'node:worker_threads';
 import { fileURLToPath } from 'node:url';
@@ -28,8 +31,10 @@ import { warnDifferentAudits } from '../../data/profile.js';
 import type { Source } from '../../data/provenance.js';
 import { TABLE_NAMES, tableDef, type ColumnDef } from '../../data/tables.js';
 import { InputError, UsageError } from '../../errors.js';
+import type { SplitRows } from '../../data/csv-file.js';
+import { mergeParts } from '../../data/split.js';
 import { TableAppender, type AppendedPart } from './appender.js';
-import { BatchWriter, type PartMessage } from './batch.js';
+import { BatchWriter, TAIL_ORDER, type PartMessage } from './batch.js';
 import type { AuditDatabase } from './database.js';
 import { dataTableName, ident } from './schema.js';
 
@@ -37,12 +42,19 @@ import { dataTableName, ident } from './schema.js';
 const LOCAL_BYTES = 16 << 20;
 /** Rows appended between checkpoints: each compresses what came in since the last, bounding memory. */
 const CHECKPOINT_ROWS = 1 << 20;
+/**
+ * A CSV file of at least this many bytes is read by two workers at once, each a part of it (data/split.ts):
+ * else one large file keeps one core busy while the other waits.
+ */
+const SPLIT_BYTES = 64 << 20;
 
 export interface DuckDBLoadSettings {
   /** Worker threads that read and type files; 0 loads in this thread. By default up to two, as the files allow. */
   workers?: number;
   /** Rows appended between checkpoints. */
   checkpointRows?: number;
+  /** Files of at least this many bytes are read as two parts at once, when there are two workers or more. */
+  splitBytes?: number;
 }
 
 /** A canonical table as loaded into DuckDB. */
@@ -64,6 +76,8 @@ export interface DuckDBLoad {
   parts: AppendedPart[];
   /** Worker threads used (0: this thread). */
   workers: number;
+  /** Files read as two parts at once (data/split.ts). */
+  split: number;
 }
 
 /** A file for a worker to load. */
@@ -72,16 +86,23 @@ export interface WorkerTask {
   path: string;
   opts: LoadOptions;
   rule?: FileRule;
+  /** A part of a file read as two: the first (from the start, to the split point) or the second (from it on). */
+  split?: { role: 'head' | 'tail'; at: number };
 }
 
-/** What a worker posts: its parts' messages, then the file's reports (or the error that stopped it). */
+/**
+ * What a worker posts: its parts' messages, then the file's reports (or the error that stopped it). For the
+ * first part of a split file, `head` holds its rows when it stopped at the split point; for the second, `tail`
+ * its part and rows (null when it was not read so).
+ */
 export type WorkerMessage =
   | PartMessage
-  | { type: 'done'; file: number; parts: Array<{ report: FileReport; part: number | null }> }
+  | { type: 'done'; file: number; parts: Array<{ report: FileReport; part: number | null }>; head?: SplitRows }
+  | { type: 'tail'; file: number; part: number | null; rows: SplitRows | null }
   | { type: 'error'; file: number; name: string; message: string; fix?: string; place?: string; stack?: string };
 
-/** A file's reports, each with the key of its part as the appender knows it (null: no rows went anywhere). */
-type FileResult = Array<{ report: FileReport; part: string | null }>;
+/** A file's reports, each with the keys of its parts as the appender knows them (none: no rows went anywhere; two: read split). */
+type FileResult = Array<{ report: FileReport; parts: string[] }>;
 
 /**
  * Loads files and folders into `db`, as data/load.ts's loadPaths does into memory: the same files, reports,
@@ -96,15 +117,18 @@ export async function loadIntoDuckDB(paths: string[], opts: LoadOptions, db: Aud
   const appender = await TableAppender.create(db.connection, names);
   const checkpointRows = settings.checkpointRows ?? CHECKPOINT_ROWS;
   const results: FileResult[] =
-    workers === 0 ? await loadHere(files, opts, appender, db, checkpointRows) : await loadInWorkers(files, sizes, opts, appender, db, checkpointRows, workers);
+    workers === 0
+      ? await loadHere(files, opts, appender, db, checkpointRows)
+      : await loadInWorkers(files, sizes, opts, appender, db, checkpointRows, workers, workers >= 2 ? (settings.splitBytes ?? SPLIT_BYTES) : Infinity);
   const kept = await appender.finish();
   await db.connection.run('CHECKPOINT');
   checkCounts(results, kept);
   const reports = results.flatMap((r) => r.map((p) => p.report));
   warnDifferentAudits(reports);
   const tables = await createViews(db, kept);
-  const parts = [...kept].sort((a, b) => a.file - b.file || a.order - b.order);
-  return { files: reports, skippedFolders, tables, sources: appender.parts.map((p) => p.source), parts, workers };
+  const parts = foldSplits([...kept].sort((a, b) => a.file - b.file || a.order - b.order));
+  const split = results.filter((r) => r.some((p) => p.parts.length > 1)).length;
+  return { files: reports, skippedFolders, tables, sources: appender.parts.map((p) => p.source), parts, workers, split };
 }
 
 /**
@@ -136,7 +160,7 @@ export async function loadTablesIntoDuckDB(tables: ReadonlyMap<string, LoadedTab
   }
   const kept = await appender.finish();
   const parts = [...kept].sort((a, b) => a.file - b.file || a.order - b.order);
-  return { files: [], skippedFolders: [], tables: await createViews(db, kept), sources: appender.parts.map((p) => p.source), parts, workers: 0 };
+  return { files: [], skippedFolders: [], tables: await createViews(db, kept), sources: appender.parts.map((p) => p.source), parts, workers: 0, split: 0 };
 }
 
 /** Drops every table and view a load made, so that the database takes another load (one inline case after another). */
@@ -155,7 +179,7 @@ async function loadHere(files: string[], opts: LoadOptions, appender: TableAppen
   for (let file = 0; file < files.length; file++) {
     let order = 0;
     const parts = await loadFileParts(files[file], opts, () => new BatchWriter(send, () => ({ part: nextPart++, file, order: order++ })));
-    results.push(parts.map((p) => ({ report: p.report, part: partKey(0, p.sink?.partNumber ?? null) })));
+    results.push(parts.map((p) => ({ report: p.report, parts: partKeys(0, p.sink?.partNumber ?? null) })));
     for (const p of parts) opts.onFile?.(p.report);
     if (appender.pending >= checkpointRows) await checkpoint(appender, db);
   }
@@ -163,15 +187,56 @@ async function loadHere(files: string[], opts: LoadOptions, appender: TableAppen
 }
 
 /**
- * Loads the files in `workers` worker threads, largest first, one file at a time per worker; appends their
- * batches here, in the order each worker sent them, and checkpoints every `checkpointRows` rows.
+ * Loads the files in `workers` worker threads, largest first, one task at a time per worker: a file, or one of
+ * the two parts of a file of `splitBytes` or more (data/split.ts), whose reports are merged here once both are
+ * in. Appends their batches here, in the order each worker sent them, and checkpoints every `checkpointRows` rows.
  */
-function loadInWorkers(files: string[], sizes: number[], opts: LoadOptions, appender: TableAppender, db: AuditDatabase, checkpointRows: number, workers: number): Promise<FileResult[]> {
-  const queue = files.map((_, k) => k).sort((a, b) => sizes[b] - sizes[a] || a - b);
+function loadInWorkers(
+  files: string[],
+  sizes: number[],
+  opts: LoadOptions,
+  appender: TableAppender,
+  db: AuditDatabase,
+  checkpointRows: number,
+  workers: number,
+  splitBytes: number,
+): Promise<FileResult[]> {
+  const queue: Array<{ file: number; split?: WorkerTask['split'] }> = [];
+  for (const file of files.map((_, k) => k).sort((a, b) => sizes[b] - sizes[a] || a - b)) {
+    const at = sizes[file] >= splitBytes ? splitPoint(files[file], sizes[file]) : -1;
+    if (at > 0) queue.push({ file, split: { role: 'head', at } }, { file, split: { role: 'tail', at } });
+    else queue.push({ file });
+  }
   const results: FileResult[] = new Array(files.length);
+  // The two parts of each split file as they come in: the first's reports and rows, the second's part and rows.
+  const halves = new Map<number, { head?: { parts: FileResult; rows?: SplitRows }; tail?: { key: string | null; rows: SplitRows | null } }>();
   // Functions stay here: a worker is told of the file rule's answer, and the progress callback is called here.
   const { fileRule, onFile, ...plain } = opts;
   const script = workerScript();
+  const finishFile = (file: number, result: FileResult) => {
+    results[file] = result;
+    for (const p of result) onFile?.(p.report);
+  };
+  // Both parts of a split file are in: merge them, or keep the first alone (it read the whole file), or read the
+  // file again whole (the first stopped at the split point, the second could not be read from it).
+  const settle = (file: number) => {
+    const { head, tail } = halves.get(file)!;
+    if (!head || !tail) return;
+    halves.delete(file);
+    if (head.rows && tail.rows && tail.key !== null && head.parts.length === 1) {
+      const [first] = head.parts;
+      mergeParts(first.report, head.rows, tail.rows);
+      finishFile(file, [{ report: first.report, parts: [...first.parts, tail.key] }]);
+      return;
+    }
+    if (tail.key !== null) appender.drop(tail.key);
+    if (head.rows) {
+      for (const key of head.parts.flatMap((p) => p.parts)) appender.drop(key);
+      queue.unshift({ file });
+      return;
+    }
+    finishFile(file, head.parts);
+  };
   return new Promise((resolve, reject) => {
     let failed = false;
     let running = 0;
@@ -186,14 +251,15 @@ function loadInWorkers(files: string[], sizes: number[], opts: LoadOptions, appe
       reject(err);
     };
     const next = (w: Worker) => {
-      const file = queue.shift();
-      if (file === undefined) {
+      const item = queue.shift();
+      if (item === undefined) {
         retired.add(w);
         void w.terminate();
         if (--running === 0) chain.then(() => resolve(results), fail);
         return;
       }
-      const task: WorkerTask = { file, path: files[file], opts: plain, rule: fileRule?.(files[file]) };
+      const task: WorkerTask = { file: item.file, path: files[item.file], opts: plain, rule: fileRule?.(files[item.file]), ...(item.split ? { split: item.split } : {}) };
+      if (item.split && !halves.has(item.file)) halves.set(item.file, {});
       w.postMessage(task);
     };
     for (let producer = 0; producer < workers; producer++) {
@@ -205,8 +271,20 @@ function loadInWorkers(files: string[], sizes: number[], opts: LoadOptions, appe
         chain = chain.then(async () => {
           if (failed) return;
           if (m.type === 'done') {
-            results[m.file] = m.parts.map((p) => ({ report: p.report, part: partKey(producer, p.part) }));
-            for (const p of m.parts) onFile?.(p.report);
+            const parts = m.parts.map((p) => ({ report: p.report, parts: partKeys(producer, p.part) }));
+            const half = halves.get(m.file);
+            if (half) {
+              half.head = { parts, rows: m.head };
+              settle(m.file);
+            } else {
+              finishFile(m.file, parts);
+            }
+            next(w);
+            return;
+          }
+          if (m.type === 'tail') {
+            halves.get(m.file)!.tail = { key: m.part === null ? null : partKey(producer, m.part), rows: m.rows };
+            settle(m.file);
             next(w);
             return;
           }
@@ -234,6 +312,33 @@ function loadInWorkers(files: string[], sizes: number[], opts: LoadOptions, appe
   });
 }
 
+/**
+ * Where to split a file of `size` bytes: just past a line feed near its middle (data/split.ts checks that a
+ * record starts there), or -1 when none is found close by.
+ */
+function splitPoint(path: string, size: number): number {
+  let fd: number;
+  try {
+    fd = openSync(path, 'r');
+  } catch {
+    return -1;
+  }
+  try {
+    const buf = Buffer.allocUnsafe(1 << 16);
+    for (let pos = Math.floor(size / 2); pos < Math.min(size, Math.floor(size / 2) + (4 << 20)); pos += buf.length) {
+      const n = readSync(fd, buf, 0, buf.length, pos);
+      const lf = buf.subarray(0, n).indexOf(10);
+      if (lf >= 0) return pos + lf + 1 < size ? pos + lf + 1 : -1;
+      if (n === 0) break;
+    }
+    return -1;
+  } catch {
+    return -1;
+  } finally {
+    closeSync(fd);
+  }
+}
+
 /** Flushes the appenders and checkpoints, which compresses the rows appended since the last checkpoint. */
 async function checkpoint(appender: TableAppender, db: AuditDatabase): Promise<void> {
   appender.flush();
@@ -242,8 +347,23 @@ async function checkpoint(appender: TableAppender, db: AuditDatabase): Promise<v
 }
 
 /** The key of a producer's part, as the appender knows it. */
-function partKey(producer: number, part: number | null): string | null {
-  return part === null ? null : `${producer}:${part}`;
+function partKey(producer: number, part: number): string {
+  return `${producer}:${part}`;
+}
+
+function partKeys(producer: number, part: number | null): string[] {
+  return part === null ? [] : [partKey(producer, part)];
+}
+
+/** The parts in load order, the second part of each split file counted in its first (one file, one part). */
+function foldSplits(sorted: AppendedPart[]): AppendedPart[] {
+  const out: AppendedPart[] = [];
+  for (const p of sorted) {
+    const prev = out[out.length - 1];
+    if (p.order === TAIL_ORDER && prev?.file === p.file && prev.table === p.table) out[out.length - 1] = { ...prev, rows: prev.rows + p.rows };
+    else out.push(p);
+  }
+  return out;
 }
 
 /**
@@ -253,10 +373,10 @@ function partKey(producer: number, part: number | null): string | null {
 function checkCounts(results: FileResult[], parts: AppendedPart[]): void {
   const byKey = new Map(parts.map((p) => [p.key, p]));
   for (const r of results) {
-    for (const { report, part } of r) {
+    for (const { report, parts: keys } of r) {
       const place = report.sheet === undefined ? report.path : `${report.path}!${report.sheet}`;
       if (report.rowsRead !== report.rowsLoaded + report.rowsRejected) throw new Error(`${place}: ${report.rowsRead} rows read ≠ ${report.rowsLoaded} loaded + ${report.rowsRejected} rejected`);
-      const rows = part === null ? 0 : (byKey.get(part)?.rows ?? -1);
+      const rows = keys.reduce((n, key) => n + (byKey.get(key)?.rows ?? -Infinity), 0);
       if (rows !== report.rowsLoaded) throw new Error(`${place}: ${report.rowsLoaded} rows loaded but ${rows} appended to DuckDB`);
     }
   }

@@ -14,7 +14,7 @@ import type { LoadedTable, LoadOptions } from '../../../src/data/model.js';
 import { placeOf } from '../../../src/data/provenance.js';
 import { rowHash } from '../../../src/engine/row-hash.js';
 import { AuditDatabase } from '../../../src/engine/duckdb/database.js';
-import { loadIntoDuckDB, type DuckDBLoad } from '../../../src/engine/duckdb/load.js';
+import { loadIntoDuckDB, type DuckDBLoad, type DuckDBLoadSettings } from '../../../src/engine/duckdb/load.js';
 import { readRows, valueSql } from '../../../src/engine/duckdb/read.js';
 import { ident } from '../../../src/engine/duckdb/schema.js';
 import { encodeGbk } from '../../../fixtures/generator/gbk.js';
@@ -43,10 +43,10 @@ function file(name: string, content: string | Buffer): string {
 }
 
 /** Every table, value, place and digest of the DuckDB load equals the in-memory load's. */
-async function expectSameAsMemory(paths: string[], opts: LoadOptions, workers: number): Promise<DuckDBLoad> {
+async function expectSameAsMemory(paths: string[], opts: LoadOptions, workers: number, settings: DuckDBLoadSettings = {}): Promise<DuckDBLoad> {
   const memory = await loadPaths(paths, opts);
   const db = await database();
-  const duck = await loadIntoDuckDB(paths, opts, db, { workers, checkpointRows: 5000 });
+  const duck = await loadIntoDuckDB(paths, opts, db, { workers, checkpointRows: 5000, ...settings });
   expect(duck.workers).toBe(workers);
   expect(duck.files).toEqual(memory.files);
   expect(duck.skippedFolders).toEqual(memory.skippedFolders);
@@ -140,6 +140,33 @@ describe('loading into DuckDB', () => {
       expect(duck.tables.get('payouts')!.rows).toBe(rows.length + 1);
     }
     expect(readFileSync(p).length).toBeGreaterThan(8 * 2 ** 20);
+  });
+
+  it('reads large files as two parts at once in two workers, with the same tables, lines, rejected rows and reports', async () => {
+    // A split point in the middle of each file of 200 bytes or more: the demo county's, and files made to put
+    // quoted line ends, CRLF, a BOM, rejected rows and empty rows on both sides of it.
+    const duck = await expectSameAsMemory([DEMO], {}, 2, { splitBytes: 200 });
+    // Most demo files are GBK, which is not split (it is transcoded): two are UTF-8.
+    expect(duck.split).toBe(2);
+    const header = '公民身份号码,姓名,待遇年月,发放金额,发放日期,备注\r\n';
+    const row = (i: number) =>
+      i % 7 === 3 ? `110105194912310021,张三,2024-01\r\n`
+      : i % 11 === 5 ? `,,,,,\r\n\r\n`
+      : i % 13 === 6 ? `110105194912310021,"张\n三",2024-13,abc,2024-01-15,"x\r\ny"\r\n`
+      : `110105194912310021,李四,2024-0${(i % 9) + 1},${i}.00,2024-01-15,r${i}\r\n`;
+    const rows = Array.from({ length: 300 }, (_, i) => row(i)).join('');
+    // In the third file the middle, where the split point is looked for, is inside a quoted field of many
+    // lines: the split does not hold, and the first part reads the whole file.
+    const long = `110105194912310021,王五,2024-01,1.00,2024-01-15,"${'第一行\n'.repeat(400)}"\n`;
+    const paths = [
+      file('split-a-payouts.csv', '\ufeff' + header + rows),
+      file('split-b-payouts.csv', header + rows.replace(/\r\n/g, '\n')),
+      file('split-c-payouts.csv', header + rows.slice(0, 2000) + long + rows.slice(rows.length - 2000)),
+    ];
+    const split = await expectSameAsMemory(paths, {}, 2, { splitBytes: 100 });
+    expect(split.split).toBe(2);
+    expect(split.files[0].rowsRejected).toBeGreaterThan(30);
+    expect(split.files[2].rowsLoaded).toBeGreaterThan(10);
   });
 
   it('gives a table missing from the files no view, and a column no file has no place among its columns', async () => {
