@@ -15,7 +15,7 @@
  * runs in this process (audit would run it in a child process holding a second copy of the data): the engine
  * itself is what is measured.
  */
-import { rmSync, statSync } from 'node:fs';
+import { closeSync, openSync, readSync, rmSync, statSync } from 'node:fs';
 import { availableParallelism, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { main } from '../src/cli/main.js';
@@ -88,10 +88,46 @@ async function audit(): Promise<Record<string, unknown>> {
   const out = join(tmpdir(), `fundaudit-scale-report-${process.pid}.json`);
   try {
     const code = await main(['audit', dir, '--format', 'json', '--out', out, '--quiet', '--no-config']);
-    return { exit: code, reportMb: Math.round(statSync(out).size / 1e6) };
+    const stopped = rulesNotRun(out);
+    return { exit: code, reportMb: Math.round(statSync(out).size / 1e6), ...(stopped.length ? { stopped } : {}) };
   } finally {
     rmSync(out, { force: true });
   }
+}
+
+/**
+ * The report's rules not run (its top-level `skipped` list, as `rule: reason`), read a chunk at a time: the
+ * report can be hundreds of MB, and parsing it whole would add to the peak RSS being measured.
+ */
+function rulesNotRun(report: string): string[] {
+  const start = Buffer.from('\n  "skipped": [');
+  const end = Buffer.from('\n  "dataIssues"');
+  const fd = openSync(report, 'r');
+  const chunk = Buffer.alloc(1 << 24);
+  let carry = Buffer.alloc(0);
+  let found: Buffer | null = null;
+  try {
+    for (let n = readSync(fd, chunk); n > 0; n = readSync(fd, chunk)) {
+      const buf = Buffer.concat([carry, chunk.subarray(0, n)]);
+      if (!found) {
+        const at = buf.indexOf(start);
+        if (at < 0) {
+          carry = buf.subarray(Math.max(0, buf.length - start.length));
+          continue;
+        }
+        found = buf.subarray(at + start.length - 1);
+      } else found = Buffer.concat([found, chunk.subarray(0, n)]);
+      const stop = found.indexOf(end);
+      if (stop >= 0) {
+        const list = JSON.parse(found.subarray(0, stop).toString('utf8').replace(/,\s*$/, '')) as Array<{ ruleId: string; reason: string }>;
+        return list.map((s) => `${s.ruleId}: ${s.reason}`);
+      }
+      carry = Buffer.alloc(0);
+    }
+  } finally {
+    closeSync(fd);
+  }
+  throw new Error(`no "skipped" list in ${report}`);
 }
 
 type Loaded = { dataset: Dataset; executor?: Executor<Dataset>; close?: () => void; budget?: object };
@@ -106,17 +142,19 @@ async function timeRules(only: string[] | undefined, load: (needed: ReturnType<t
     const loadSecs = secs(t);
     const perRule: Record<string, number> = {};
     const found: Record<string, number> = {};
+    /** Rules that did not run (over a budget, out of DuckDB's memory), with why: the pack's figures are only for the others. */
+    const stopped: string[] = [];
     t = performance.now();
     for (const r of chosen) {
       const t0 = performance.now();
       const result = await runRules([r], loaded.dataset, loaded.executor ? { executor: loaded.executor, budget: loaded.budget } : {});
       perRule[r.rule.id] = secs(t0);
       found[r.rule.id] = result.findings.length;
-      for (const s of result.skipped) found[`${r.rule.id} skipped: ${s.reason}`] = 0;
+      for (const s of result.skipped) stopped.push(`${r.rule.id}: ${s.reason}`);
     }
     const run = secs(t);
     const findings = Object.values(found).reduce((a, b) => a + b, 0);
-    return { load: loadSecs, run, rules: chosen.length, findings, slowest: slowest(perRule), ...(only ? { checks: perRule, found } : {}) };
+    return { load: loadSecs, run, rules: chosen.length, findings, slowest: slowest(perRule), ...(only ? { checks: perRule, found } : {}), ...(stopped.length ? { stopped } : {}) };
   } finally {
     loaded.close?.();
   }
