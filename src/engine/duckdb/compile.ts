@@ -793,16 +793,25 @@ function estimateKeys(x: SqlExpr, y: SqlExpr): [string, string] {
 }
 
 /**
- * Rollup inputs the evidence reads again that nothing else reads twice: computed again where the evidence reads
- * them (past the rule's last filter, for the few groups left) rather than materialized, which would hold every
- * row of every column in memory. Those read more than twice DuckDB materializes, as it did before.
+ * The CTEs computed again where they are read rather than materialized: the rollup inputs that only the
+ * evidence reads again (past the rule's last filter, for the few groups left), and the CTEs that only they read
+ * — materialized, each would hold all its rows, every column, in memory. CTEs read more than that DuckDB
+ * materializes, as it did before.
  */
 function inlined(ctes: readonly Cte[], final: string, reread: ReadonlySet<string>): Set<string> {
-  const reads = (name: string) => {
-    const word = new RegExp(`\\b${name}\\b`, 'g');
-    return [...ctes.map((c) => c.body), final].reduce((n, text) => n + (text.match(word)?.length ?? 0), 0);
+  const names = new Set(ctes.map((c) => c.name));
+  const readsIn = (text: string) => (text.match(/\bs\d+\b/g) ?? []).filter((n) => names.has(n));
+  const count = new Map<string, number>();
+  for (const text of [...ctes.map((c) => c.body), final]) for (const n of readsIn(text)) count.set(n, (count.get(n) ?? 0) + 1);
+  const body = new Map(ctes.map((c) => [c.name, c.body]));
+  const out = new Set<string>();
+  const add = (name: string) => {
+    if (out.has(name)) return;
+    out.add(name);
+    for (const n of readsIn(body.get(name)!)) if (count.get(n) === 1) add(n);
   };
-  return new Set([...reread].filter((name) => reads(name) === 2));
+  for (const name of reread) if (count.get(name) === 2) add(name);
+  return out;
 }
 
 /** A query: WITH the CTEs (those named in `materialized` AS MATERIALIZED), then `final`. */
