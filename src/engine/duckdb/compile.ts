@@ -43,10 +43,13 @@ interface Col {
  *   too), with `<stem>g` true (null: no group); the group's rows hold the slot as `inner` says, in `cte`.
  *   The slots a rollup outputs share one set of these columns, named from the first slot's stem: the others
  *   name it as their `owner`;
+ * - list: the base rows' numbers themselves, `<stem>` (a BIGINT[]), gathered by a rollup that needs no
+ *   lateness (`eagerRollup`);
  * - union: rows of a concat's parts, `<stem>p` the part's index and the part's columns under `<stem>u<part>_`.
  */
 type Evidence =
   | { kind: 'row' }
+  | { kind: 'list' }
   | { kind: 'group'; cte: string; keys: string[]; inner: Slot; owner?: number }
   | { kind: 'union'; parts: Array<Evidence | null> };
 
@@ -75,7 +78,7 @@ interface Current {
 /** A CTE of base rows (`__f` the output row's order, and columns of row numbers), and the output slot `k` each is of. */
 interface Leaf {
   src: string;
-  rows: Array<{ k: number; stem: string }>;
+  rows: Array<{ k: number; stem: string; list: boolean }>;
 }
 
 /** One CTE of a rule's query: `name AS (body)`. */
@@ -136,6 +139,7 @@ const slotColumn = (id: number) => `__e${id}`;
 function evidenceColumns(ev: Evidence, stem: string): string[] {
   switch (ev.kind) {
     case 'row':
+    case 'list':
       return [stem];
     case 'group':
       return [`${stem}g`, ...ev.keys.map((_, i) => `${stem}k${i}`)];
@@ -182,7 +186,7 @@ export function paramKind(def: ParamDef): SqlKind {
 
 /** Compiles a rule's plan. `params` are the rule's declared params (their types decide their kinds). */
 export function compilePlan(relation: Relation, params: Record<string, ParamDef>, shapes: TableShapes): CompiledSql {
-  const c = new Compiler(params, shapes);
+  const c = new Compiler(params, shapes, relation);
   const out = c.relation(relation);
   const evidence = c.evidenceLists(out);
   const select = [
@@ -260,9 +264,14 @@ class Compiler {
     return new Lets(() => ++this.lets);
   }
 
+  /** The rollup being compiled gathers its rows' numbers at once (eagerRollup). */
+  private eager = false;
+
   constructor(
     private readonly params: Record<string, ParamDef>,
     private readonly shapes: TableShapes,
+    /** The rule's own relation (not one a step reads). */
+    private readonly root?: Relation,
   ) {}
 
   private cte(body: string): string {
@@ -303,6 +312,7 @@ class Compiler {
     }
     for (let i = start; i < rel.steps.length; i++) {
       const step = rel.steps[i];
+      this.eager = eagerRollup(cur, rel.steps.slice(i + 1), rel === this.root);
       try {
         cur = { ...this.step(cur, step), unique: uniqueAfter(cur, step) };
       } catch (err) {
@@ -451,11 +461,24 @@ class Compiler {
     const from = lets.emit(cur.cte, (b) => this.cte(b));
     const keys = cur.groups.map((g) => cur.columns.find((c) => c.name === g)!);
     const { columns, select } = placeValues([...keys], compiled);
+    const group = keys.length ? ` GROUP BY ${keys.map((k) => ident(k.name)).join(', ')}` : '';
+    if (this.eager) {
+      // Every row of the group is its evidence, gathered here: the groups are what the rule outputs.
+      // Lists of lists (a rollup of such a rollup) are flattened.
+      const lists = cur.slots.map((s) => `${s.ev.kind === 'list' ? `flatten(list(${ident(slotColumn(s.id))}))` : `list(${ident(slotColumn(s.id))})`} AS ${ident(slotColumn(s.id))}`);
+      return {
+        cte: this.cte(`SELECT ${[...select, ...lists, `min(${ORDER}) AS ${ORDER}`].join(', ')} FROM ${from}${group}`),
+        columns,
+        slots: cur.slots.map((s) => ({ id: s.id, ev: { kind: 'list' } })),
+        groups: [],
+        peers: null,
+        wide: cur.wide,
+      };
+    }
     // Every row of the group is its evidence: each slot refers to the group by its keys (evidenceLists).
     const slots: Slot[] = cur.slots.map((s, k) => ({ id: s.id, ev: { kind: 'group', cte: cur.cte, keys: keys.map((c) => c.name), inner: s, owner: k > 0 ? cur.slots[0].id : undefined } }));
     const [marker, ...names] = slotColumns(slots[0]);
     const refs = [`true AS ${ident(marker)}`, ...keys.map((k, i) => `${ident(k.name)} AS ${ident(names[i])}`)];
-    const group = keys.length ? ` GROUP BY ${keys.map((k) => ident(k.name)).join(', ')}` : '';
     return {
       cte: this.cte(`SELECT ${[...select, ...refs, `min(${ORDER}) AS ${ORDER}`].join(', ')} FROM ${from}${group}`),
       columns,
@@ -474,12 +497,13 @@ class Compiler {
   evidenceLists(out: Current): { select: string[]; joins: string[] } {
     const select: string[] = [];
     const joins: string[] = [];
-    const late = out.slots.filter((s) => s.ev.kind !== 'row');
+    const early = (s: Slot) => s.ev.kind === 'row' || s.ev.kind === 'list';
+    const late = out.slots.filter((s) => !early(s));
     const leaves: Leaf[] = [];
     if (late.length) {
       const top = this.cte(`SELECT ${[`${ORDER} AS "__f"`, ...slotsHidden(late)].join(', ')} FROM ${out.cte}`);
       this.expand(
-        out.slots.flatMap((s, k) => (s.ev.kind === 'row' ? [] : [{ k, ev: s.ev, stem: slotColumn(ownerOf(s)) }])),
+        out.slots.flatMap((s, k) => (early(s) ? [] : [{ k, ev: s.ev, stem: slotColumn(ownerOf(s)) }])),
         top,
         leaves,
       );
@@ -487,14 +511,14 @@ class Compiler {
     // Each CTE that holds base rows read once: every slot's list of them in one pass.
     const lists = leaves.flatMap((leaf, n) => {
       const alias = ident(`x${n}`);
-      const terms = leaf.rows.map((r, i) => `list(${ident(r.stem)}) FILTER (WHERE ${ident(r.stem)} IS NOT NULL) AS ${ident(`__l${i}`)}`);
+      const terms = leaf.rows.map((r, i) => `${r.list ? 'flatten(list' : 'list'}(${ident(r.stem)}) FILTER (WHERE ${ident(r.stem)} IS NOT NULL)${r.list ? ')' : ''} AS ${ident(`__l${i}`)}`);
       joins.push(` LEFT JOIN ${this.cte(`SELECT "__f", ${terms.join(', ')} FROM ${leaf.src} GROUP BY "__f"`)} AS ${alias} ON ${alias}."__f" = o.${ORDER}`);
       return leaf.rows.map((r, i) => ({ k: r.k, sql: `${alias}.${ident(`__l${i}`)}` }));
     });
     out.slots.forEach((s, k) => {
       const name = ident(slotColumn(s.id));
       const mine = lists.filter((l) => l.k === k).map((l) => l.sql);
-      if (s.ev.kind === 'row') select.push(`o.${name} AS ${name}`);
+      if (early(s)) select.push(`o.${name} AS ${name}`);
       else if (mine.length === 0) select.push(`CAST(NULL AS BIGINT[]) AS ${name}`);
       else if (mine.length === 1) select.push(`${mine[0]} AS ${name}`);
       else select.push(`list_concat(${mine.map((m) => `coalesce(${m}, [])`).join(', ')}) AS ${name}`);
@@ -512,7 +536,7 @@ class Compiler {
     const groups = new Map<string, Array<{ k: number; ev: Extract<Evidence, { kind: 'group' }> }>>();
     const rows: Leaf['rows'] = [];
     for (const { k, ev, stem } of items) {
-      if (ev.kind === 'row') rows.push({ k, stem });
+      if (ev.kind === 'row' || ev.kind === 'list') rows.push({ k, stem, list: ev.kind === 'list' });
       else if (ev.kind === 'union') {
         const [tag] = evidenceColumns(ev, stem);
         ev.parts.forEach((p, j) => {
@@ -678,6 +702,19 @@ class Compiler {
  */
 function orderOf(cur: Current): string {
   return cur.wide ? ORDER : `CAST(${ORDER} AS BIGINT)`;
+}
+
+/**
+ * Does a rollup gather its rows at once, as lists (no group references in them), rather than late: when
+ * its groups are what the rule outputs (a rollup of the rule's own relation that only light steps follow),
+ * or what a step reads of another table (the last step of a sub-table: a join's or lookup's few summary
+ * rows). Then the lists are built once for rows that stay, and the rollup's input (often an expensive
+ * filter of a whole table, or a join) is not computed again for the evidence.
+ */
+function eagerRollup(cur: Current, after: PlanStep[], root: boolean): boolean {
+  const light = new Set<PlanStep['verb']>(['filter', 'derive', 'select', 'rename', 'orderby', 'groupby', 'ungroup', 'dedupe', 'semijoin', 'antijoin']);
+  if (!cur.slots.every((s) => s.ev.kind === 'row' || s.ev.kind === 'list')) return false;
+  return root ? after.every((s) => light.has(s.verb)) : after.length === 0;
 }
 
 /** The hidden columns of some slots, read from `alias` when given. */

@@ -64,18 +64,26 @@ const RULES = [
     [{ filter: "d.period != '2024-03'" }, { select: ['period', 'amount'] }, { concat: [{ from: 'payouts', steps: [{ groupby: ['period'] }, { rollup: { amount: 'op.max(d.amount)' } }] }] }, { filter: 'd.amount >= 200' }],
     month,
   ),
-  // A lookup that brings the second slot of a rollup over a join (its first, payouts, the rows carry already).
+  // A lookup that brings the second slot of a rollup over a join (its first, payouts, the rows carry already);
+  // a step after the rollup keeps its evidence late.
   pipeline(
     'LOOKUP-OF-ROLLUP',
     'payouts',
     [
-      { lookup: { with: { from: 'payouts', steps: [{ join: { with: 'certifications', on: 'id_number' } }, { groupby: ['id_number'] }, { rollup: { certs: 'op.count()' } }] }, on: 'id_number', values: ['certs'] } },
+      { lookup: { with: { from: 'payouts', steps: [{ join: { with: 'certifications', on: 'id_number' } }, { groupby: ['id_number'] }, { rollup: { certs: 'op.count()' } }, { filter: 'd.certs > 0' }] }, on: 'id_number', values: ['certs'] } },
       { filter: 'd.certs != null' },
     ],
     person,
   ),
-  // Groups reordered, then filtered: each keeps its own rows.
-  pipeline('AFTER-ORDERBY', 'payouts', [...perPerson.steps, { orderby: ['-total', 'id_number'] }, { derive: { rank: 'op.row_number()' } }, { filter: 'd.rank <= 3' }], person),
+  // Groups reordered, filtered, then joined: each keeps its own rows.
+  pipeline(
+    'AFTER-ORDERBY',
+    'payouts',
+    [...perPerson.steps, { orderby: ['-total', 'id_number'] }, { derive: { rank: 'op.row_number()' } }, { filter: 'd.rank <= 3' }, { join: { with: 'certifications', on: 'id_number', how: 'left' } }],
+    person,
+  ),
+  // A rollup the rule ends with gathers its rows at once; one after a rollup goes back through the first.
+  pipeline('LAST-ROLLUP', 'payouts', [{ filter: 'd.amount >= 200' }, { groupby: ['id_number'] }, { rollup: { total: 'op.sum(d.amount)' } }, { filter: 'd.total > 300' }], person),
   // A rollup over every row (no keys: one group) joined to each row.
   pipeline(
     'ONE-GROUP',
