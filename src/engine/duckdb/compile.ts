@@ -6,11 +6,17 @@
  * `$p_<name>` placeholders for its params, bound as values when it runs.
  *
  * Every CTE carries, besides the visible columns:
- * - `__e<slot>`: the rows of each evidence slot (a base row's `__row`; a list of them after a rollup);
+ * - per evidence slot, hidden columns that say which base rows it rests on (the slot's `Evidence`, below):
+ *   a base row's `__row` as `__e<slot>`; after a rollup, a reference to the row's group (its key values);
  * - `__o`: the rows' order (HUGEINT, increasing), which order-dependent steps read: dedupe keeps the
  *   first row, lookup the last match, rollups see groups' rows in it and groups come out by their first row,
  *   window functions and array_agg follow it, orderby reorders it (stably). After a join it is the left
  *   row's order, then the right row's; a right or full join's unmatched right rows follow all others.
+ *
+ * Evidence is built late: a rollup does not gather its groups' rows (lists of millions of row numbers that
+ * DuckDB cannot spill, carried through every later step); each output row carries its group's keys instead,
+ * and only the final SELECT, once the rule's filters have left few rows, turns the references of the rows
+ * left into lists of base rows (`evidenceLists`), going back through each rollup's input on its keys.
  */
 import type { Expr } from '../../plan/ast.js';
 import type { KeyPair, NamedExpr, PlanStep, Relation } from '../../plan/model.js';
@@ -30,17 +36,49 @@ interface Col {
   kind: SqlKind;
 }
 
+/**
+ * What a slot's hidden columns hold, named from the slot's stem (`__e<slot>`):
+ * - row: one base row's number, `<stem>` (null: none, as on a left join's unmatched side);
+ * - group: a group of a rollup whose input is `cte`, by its key values `<stem>k<i>` (null keys are a group
+ *   too), with `<stem>g` true (null: no group); the group's rows hold the slot as `inner` says, in `cte`.
+ *   The slots a rollup outputs share one set of these columns, named from the first slot's stem: the others
+ *   name it as their `owner`;
+ * - list: the base rows' numbers themselves, `<stem>` (a BIGINT[]), gathered by a rollup that needs no
+ *   lateness (`eagerRollup`);
+ * - union: rows of a concat's parts, `<stem>p` the part's index and the part's columns under `<stem>u<part>_`.
+ */
+type Evidence =
+  | { kind: 'row' }
+  | { kind: 'list' }
+  | { kind: 'group'; cte: string; keys: string[]; inner: Slot; owner?: number }
+  | { kind: 'union'; parts: Array<Evidence | null> };
+
+interface Slot {
+  id: number;
+  ev: Evidence;
+}
+
+const ROW: Evidence = { kind: 'row' };
+
 /** A relation as compiled so far: the CTE its rows are in, and what those rows hold. */
 interface Current {
   cte: string;
   columns: Col[];
-  /** Evidence slots, and whether each holds a list of rows (after a rollup) or one row. */
-  slots: Array<{ id: number; list: boolean }>;
+  /** Evidence slots, and what their hidden columns hold. */
+  slots: Slot[];
   groups: string[];
   /** ORDER BY terms of the orderby in force: rows equal in them are peers for rank(). */
   peers: string | null;
   /** Sets of columns the rows are known to be unique on (a dedupe's keys, a rollup's groups), for the join budget. */
   unique?: string[][];
+  /** `__o` may pass BIGINT's range (it multiplies at each join); else row numbers or their sums. */
+  wide?: boolean;
+}
+
+/** A CTE of base rows (`__f` the output row's order, and columns of row numbers), and the output slot `k` each is of. */
+interface Leaf {
+  src: string;
+  rows: Array<{ k: number; stem: string; list: boolean }>;
 }
 
 /** One CTE of a rule's query: `name AS (body)`. */
@@ -79,8 +117,8 @@ export interface CompiledSql {
   /** Params the SQL reads, by name (each as `$p_<name>`). */
   params: string[];
   columns: Col[];
-  /** The output's evidence columns: `__e<id>` per slot, with the slot's table. */
-  slots: Array<{ id: number; table: string; list: boolean }>;
+  /** The output's evidence columns: `__e<id>` per slot (a row number, or a list of them), with the slot's table. */
+  slots: Array<{ id: number; table: string }>;
 }
 
 /** A step the DuckDB compiler cannot translate (names the step). */
@@ -96,6 +134,49 @@ export class CompileError extends Error {
 const KIND_OF_TYPE: Record<string, SqlKind> = { text: 'text', id: 'text', enum: 'text', month: 'month', date: 'date', datetime: 'datetime', money: 'int', int: 'int' };
 const KIND_OF_PARAM: Record<ParamDef['type'], SqlKind> = { int: 'int', money: 'int', number: 'float', string: 'text', date: 'date', month: 'month', bool: 'boolean', list: 'list' };
 const slotColumn = (id: number) => `__e${id}`;
+
+/** The hidden columns of a slot whose columns are named from `stem`. */
+function evidenceColumns(ev: Evidence, stem: string): string[] {
+  switch (ev.kind) {
+    case 'row':
+    case 'list':
+      return [stem];
+    case 'group':
+      return [`${stem}g`, ...ev.keys.map((_, i) => `${stem}k${i}`)];
+    case 'union':
+      return [`${stem}p`, ...ev.parts.flatMap((p, j) => (p ? evidenceColumns(p, `${stem}u${j}_`) : []))];
+  }
+}
+
+/** The slot whose stem names a slot's columns (another, for a group shared with it). */
+const ownerOf = (s: Slot) => (s.ev.kind === 'group' && s.ev.owner !== undefined ? s.ev.owner : s.id);
+
+/** The hidden columns a slot carries itself (none for a group whose columns another slot carries). */
+const slotColumns = (s: Slot) => (ownerOf(s) === s.id ? evidenceColumns(s.ev, slotColumn(s.id)) : []);
+
+/** The hidden columns a slot's evidence is read from (its owner's, for a shared group). */
+const readColumns = (s: Slot) => evidenceColumns(s.ev, slotColumn(ownerOf(s)));
+
+/**
+ * Some of a relation's slots, read from `alias`, as SELECT terms and the slots as they then are: a slot whose
+ * group columns another slot carried, and that one is not among them, carries them itself.
+ */
+function carry(slots: Slot[], alias = ''): { select: string[]; slots: Slot[] } {
+  const p = alias ? `${alias}.` : '';
+  const ids = new Set(slots.map((s) => s.id));
+  const select: string[] = [];
+  const out = slots.map((s): Slot => {
+    if (s.ev.kind !== 'group' || ids.has(ownerOf(s))) {
+      select.push(...slotColumns(s).map((c) => p + ident(c)));
+      return s;
+    }
+    const own: Slot = { id: s.id, ev: { ...s.ev, owner: undefined } };
+    const names = slotColumns(own);
+    select.push(...readColumns(s).map((c, i) => `${p}${ident(c)} AS ${ident(names[i])}`));
+    return own;
+  });
+  return { select, slots: out };
+}
 const ORDER = '"__o"';
 
 /** SQL kinds of a param as it is bound: a date as DATE, a list as VARCHAR[]. */
@@ -105,21 +186,22 @@ export function paramKind(def: ParamDef): SqlKind {
 
 /** Compiles a rule's plan. `params` are the rule's declared params (their types decide their kinds). */
 export function compilePlan(relation: Relation, params: Record<string, ParamDef>, shapes: TableShapes): CompiledSql {
-  const c = new Compiler(params, shapes);
+  const c = new Compiler(params, shapes, relation);
   const out = c.relation(relation);
+  const evidence = c.evidenceLists(out);
   const select = [
-    ...out.columns.map((col) => (col.kind === 'date' || col.kind === 'datetime' ? `CAST(${ident(col.name)} AS VARCHAR) AS ${ident(col.name)}` : ident(col.name))),
-    ...out.slots.map((s) => ident(slotColumn(s.id))),
+    ...out.columns.map((col) => `${col.kind === 'date' || col.kind === 'datetime' ? `CAST(o.${ident(col.name)} AS VARCHAR)` : `o.${ident(col.name)}`} AS ${ident(col.name)}`),
+    ...evidence.select,
   ];
   const tables = new Map(slotTables(relation));
-  const final = `SELECT ${select.join(', ') || '1 AS "__empty"'} FROM ${out.cte} ORDER BY ${ORDER}`;
+  const final = `SELECT ${select.join(', ') || '1 AS "__empty"'} FROM ${out.cte} AS o${evidence.joins.join('')} ORDER BY o.${ORDER}`;
   return {
-    sql: withCtes(c.ctes, final),
+    sql: withCtes(c.ctes, final, undefined, inlined(c.ctes, final, c.reread)),
     ctes: c.ctes,
     joins: c.joins,
     params: [...c.used],
     columns: out.columns,
-    slots: out.slots.map((s) => ({ ...s, table: tables.get(s.id)! })),
+    slots: out.slots.map((s) => ({ id: s.id, table: tables.get(s.id)! })),
   };
 }
 
@@ -172,6 +254,8 @@ class Compiler {
   readonly ctes: Cte[] = [];
   readonly joins: JoinInputs[] = [];
   readonly used = new Set<string>();
+  /** Rollup inputs the evidence reads again. */
+  readonly reread = new Set<string>();
   private lets = 0;
   /** Relations compiled so far, by prefixKey of their table and first steps, with their slots (prefixSlots). */
   private readonly made = new Map<string, { cur: Current; slots: number[] }>();
@@ -180,9 +264,14 @@ class Compiler {
     return new Lets(() => ++this.lets);
   }
 
+  /** The rollup being compiled gathers its rows' numbers at once (eagerRollup). */
+  private eager = false;
+
   constructor(
     private readonly params: Record<string, ParamDef>,
     private readonly shapes: TableShapes,
+    /** The rule's own relation (not one a step reads). */
+    private readonly root?: Relation,
   ) {}
 
   private cte(body: string): string {
@@ -219,10 +308,11 @@ class Compiler {
     else {
       const columns = present.map((name) => ({ name, kind: KIND_OF_TYPE[def.columns.find((c) => c.name === name)?.type ?? 'text'] }));
       const cte = this.cte(`SELECT ${[...columns.map((c) => ident(c.name)), `"__row" AS ${ident(slotColumn(rel.slot.id))}`, `CAST("__row" AS HUGEINT) AS ${ORDER}`].join(', ')} FROM ${ident(rel.from)}`);
-      cur = { cte, columns, slots: [{ id: rel.slot.id, list: false }], groups: [], peers: null };
+      cur = { cte, columns, slots: [{ id: rel.slot.id, ev: ROW }], groups: [], peers: null };
     }
     for (let i = start; i < rel.steps.length; i++) {
       const step = rel.steps[i];
+      this.eager = eagerRollup(cur, rel.steps.slice(i + 1), rel === this.root);
       try {
         cur = { ...this.step(cur, step), unique: uniqueAfter(cur, step) };
       } catch (err) {
@@ -241,8 +331,13 @@ class Compiler {
     const to = new Map(made.slots.map((id, k) => [id, slots[k]]));
     const cur = made.cur;
     if (cur.slots.every((s) => to.get(s.id) === s.id)) return cur;
-    const select = [...cur.columns.map((c) => ident(c.name)), ...cur.slots.map((s) => `${ident(slotColumn(s.id))} AS ${ident(slotColumn(to.get(s.id)!))}`), ORDER];
-    return { ...cur, cte: this.cte(`SELECT ${select.join(', ')} FROM ${cur.cte}`), slots: cur.slots.map((s) => ({ ...s, id: to.get(s.id)! })) };
+    const renamed = cur.slots.map((s): Slot => ({ id: to.get(s.id)!, ev: s.ev.kind === 'group' && s.ev.owner !== undefined ? { ...s.ev, owner: to.get(s.ev.owner)! } : s.ev }));
+    const hidden = cur.slots.flatMap((s, k) => {
+      const names = slotColumns(renamed[k]);
+      return slotColumns(s).map((from, i) => `${ident(from)} AS ${ident(names[i])}`);
+    });
+    const select = [...cur.columns.map((c) => ident(c.name)), ...hidden, ORDER];
+    return { ...cur, cte: this.cte(`SELECT ${select.join(', ')} FROM ${cur.cte}`), slots: renamed };
   }
 
   /** The compiler did what the plan says: only the plan's columns, and its slots. */
@@ -271,7 +366,7 @@ class Compiler {
   /** Hidden columns carried along unchanged. */
   private hidden(cur: Current, alias = ''): string[] {
     const p = alias ? `${alias}.` : '';
-    return [...cur.slots.map((s) => p + ident(slotColumn(s.id))), p + ORDER];
+    return [...slotsHidden(cur.slots, alias), p + ORDER];
   }
 
   private partition(cur: Current): string {
@@ -283,7 +378,7 @@ class Compiler {
     const partition = this.partition(cur);
     return {
       ...this.scope(cur),
-      aggregate: { over: ` OVER (${partition.trim()})`, order: ORDER },
+      aggregate: { over: ` OVER (${partition.trim()})`, order: orderOf(cur) },
       window: { partition, order: ORDER, peers: cur.peers },
       once: lets.once,
       rowOnce: lets.once,
@@ -331,8 +426,8 @@ class Compiler {
         const terms = step.keys.filter((k) => cur.columns.some((c) => c.name === k.name)).map((k) => `${ident(k.name)} ${k.desc ? 'DESC NULLS LAST' : 'ASC NULLS FIRST'}`);
         const peers = terms.join(', ');
         // Stable: rows equal in the keys keep their order.
-        const select = [...cur.columns.map((c) => ident(c.name)), ...cur.slots.map((s) => ident(slotColumn(s.id))), `CAST(row_number() OVER (ORDER BY ${[...terms, ORDER].join(', ')}) AS HUGEINT) AS ${ORDER}`];
-        return { ...cur, peers: peers || null, cte: this.cte(`SELECT ${select.join(', ')} FROM ${cur.cte}`) };
+        const select = [...cur.columns.map((c) => ident(c.name)), ...slotsHidden(cur.slots), `CAST(row_number() OVER (ORDER BY ${[...terms, ORDER].join(', ')}) AS HUGEINT) AS ${ORDER}`];
+        return { ...cur, peers: peers || null, wide: false, cte: this.cte(`SELECT ${select.join(', ')} FROM ${cur.cte}`) };
       }
       case 'join':
         return this.join(cur, step);
@@ -361,21 +456,118 @@ class Compiler {
   private rollup(cur: Current, values: NamedExpr[]): Current {
     const lets = this.newLets();
     // Values of rows inside the aggregates are computed ahead; the aggregates themselves are not values of rows.
-    const scope: Scope = { ...this.scope(cur), aggregate: { over: '', order: ORDER }, rowOnce: lets.once };
+    const scope: Scope = { ...this.scope(cur), aggregate: { over: '', order: orderOf(cur) }, rowOnce: lets.once };
     const compiled = values.map((v) => ({ name: v.name, expr: compileExpr(v.expr, scope) }));
     const from = lets.emit(cur.cte, (b) => this.cte(b));
     const keys = cur.groups.map((g) => cur.columns.find((c) => c.name === g)!);
     const { columns, select } = placeValues([...keys], compiled);
-    // Every row of the group is its evidence; lists of lists (a rollup of a rollup) are flattened.
-    const slots = cur.slots.map((s) => `${s.list ? `flatten(list(${ident(slotColumn(s.id))}))` : `list(${ident(slotColumn(s.id))})`} AS ${ident(slotColumn(s.id))}`);
     const group = keys.length ? ` GROUP BY ${keys.map((k) => ident(k.name)).join(', ')}` : '';
+    if (this.eager) {
+      // Every row of the group is its evidence, gathered here: the groups are what the rule outputs.
+      // Lists of lists (a rollup of such a rollup) are flattened.
+      const lists = cur.slots.map((s) => `${s.ev.kind === 'list' ? `flatten(list(${ident(slotColumn(s.id))}))` : `list(${ident(slotColumn(s.id))})`} AS ${ident(slotColumn(s.id))}`);
+      return {
+        cte: this.cte(`SELECT ${[...select, ...lists, `min(${ORDER}) AS ${ORDER}`].join(', ')} FROM ${from}${group}`),
+        columns,
+        slots: cur.slots.map((s) => ({ id: s.id, ev: { kind: 'list' } })),
+        groups: [],
+        peers: null,
+        wide: cur.wide,
+      };
+    }
+    // Every row of the group is its evidence: each slot refers to the group by its keys (evidenceLists).
+    const slots: Slot[] = cur.slots.map((s, k) => ({ id: s.id, ev: { kind: 'group', cte: cur.cte, keys: keys.map((c) => c.name), inner: s, owner: k > 0 ? cur.slots[0].id : undefined } }));
+    const [marker, ...names] = slotColumns(slots[0]);
+    const refs = [`true AS ${ident(marker)}`, ...keys.map((k, i) => `${ident(k.name)} AS ${ident(names[i])}`)];
     return {
-      cte: this.cte(`SELECT ${[...select, ...slots, `min(${ORDER}) AS ${ORDER}`].join(', ')} FROM ${from}${group}`),
+      cte: this.cte(`SELECT ${[...select, ...refs, `min(${ORDER}) AS ${ORDER}`].join(', ')} FROM ${from}${group}`),
       columns,
-      slots: cur.slots.map((s) => ({ id: s.id, list: true })),
+      slots,
       groups: [],
       peers: null,
+      wide: cur.wide,
     };
+  }
+
+  /**
+   * The final SELECT's evidence: per output slot, a column `__e<slot>` (on `o`, the output CTE) — the row's
+   * number as it is, or the list of every base row its references stand for, joined on the output row's order
+   * (unique per row). Built here, after the last step, from the few rows left.
+   */
+  evidenceLists(out: Current): { select: string[]; joins: string[] } {
+    const select: string[] = [];
+    const joins: string[] = [];
+    const early = (s: Slot) => s.ev.kind === 'row' || s.ev.kind === 'list';
+    const late = out.slots.filter((s) => !early(s));
+    const leaves: Leaf[] = [];
+    if (late.length) {
+      const top = this.cte(`SELECT ${[`${ORDER} AS "__f"`, ...slotsHidden(late)].join(', ')} FROM ${out.cte}`);
+      this.expand(
+        out.slots.flatMap((s, k) => (early(s) ? [] : [{ k, ev: s.ev, stem: slotColumn(ownerOf(s)) }])),
+        top,
+        leaves,
+      );
+    }
+    // Each CTE that holds base rows read once: every slot's list of them in one pass.
+    const lists = leaves.flatMap((leaf, n) => {
+      const alias = ident(`x${n}`);
+      const terms = leaf.rows.map((r, i) => `${r.list ? 'flatten(list' : 'list'}(${ident(r.stem)}) FILTER (WHERE ${ident(r.stem)} IS NOT NULL)${r.list ? ')' : ''} AS ${ident(`__l${i}`)}`);
+      joins.push(` LEFT JOIN ${this.cte(`SELECT "__f", ${terms.join(', ')} FROM ${leaf.src} GROUP BY "__f"`)} AS ${alias} ON ${alias}."__f" = o.${ORDER}`);
+      return leaf.rows.map((r, i) => ({ k: r.k, sql: `${alias}.${ident(`__l${i}`)}` }));
+    });
+    out.slots.forEach((s, k) => {
+      const name = ident(slotColumn(s.id));
+      const mine = lists.filter((l) => l.k === k).map((l) => l.sql);
+      if (early(s)) select.push(`o.${name} AS ${name}`);
+      else if (mine.length === 0) select.push(`CAST(NULL AS BIGINT[]) AS ${name}`);
+      else if (mine.length === 1) select.push(`${mine[0]} AS ${name}`);
+      else select.push(`list_concat(${mine.map((m) => `coalesce(${m}, [])`).join(', ')}) AS ${name}`);
+    });
+    return { select, joins };
+  }
+
+  /**
+   * The base rows some evidence stands for, in `src`'s rows (`__f`, and each item's columns named from its
+   * `stem`): adds to `into` the CTEs whose columns hold them, for the item of output slot k. Groups go back to their
+   * rollup's input rows with the same keys (null keys equal), whose own evidence is expanded in turn; the slots
+   * of one rollup go back together.
+   */
+  private expand(items: Array<{ k: number; ev: Evidence; stem: string }>, src: string, into: Leaf[]): void {
+    const groups = new Map<string, Array<{ k: number; ev: Extract<Evidence, { kind: 'group' }> }>>();
+    const rows: Leaf['rows'] = [];
+    for (const { k, ev, stem } of items) {
+      if (ev.kind === 'row' || ev.kind === 'list') rows.push({ k, stem, list: ev.kind === 'list' });
+      else if (ev.kind === 'union') {
+        const [tag] = evidenceColumns(ev, stem);
+        ev.parts.forEach((p, j) => {
+          if (p) this.expand([{ k, ev: p, stem: `${stem}u${j}_` }], this.cte(`SELECT * FROM ${src} WHERE ${ident(tag)} = ${j}`), into);
+        });
+      } else {
+        let same = groups.get(stem);
+        if (!same) groups.set(stem, (same = []));
+        same.push({ k, ev });
+      }
+    }
+    if (rows.length) into.push({ src, rows });
+    for (const [stem, same] of groups) {
+      const { cte, keys } = same[0].ev;
+      const [marker, ...names] = evidenceColumns(same[0].ev, stem);
+      const on = keys.map((key, i) => `x.${ident(key)} IS NOT DISTINCT FROM s.${ident(names[i])}`).join(' AND ') || 'true';
+      const inner = carry(
+        same.map((g) => g.ev.inner).filter((slot, i, all) => all.findIndex((o) => o.id === slot.id) === i),
+        'x',
+      );
+      this.reread.add(cte);
+      const next = this.cte(`SELECT ${['s."__f"', ...inner.select].join(', ')} FROM ${src} AS s JOIN ${cte} AS x ON ${on} WHERE s.${ident(marker)}`);
+      this.expand(
+        same.map((g) => {
+          const slot = inner.slots.find((o) => o.id === g.ev.inner.id)!;
+          return { k: g.k, ev: slot.ev, stem: slotColumn(ownerOf(slot)) };
+        }),
+        next,
+        into,
+      );
+    }
   }
 
   /** The match condition of two relations: equal keys (a null key matches nothing; kinds must agree) or a predicate over a and b. */
@@ -424,19 +616,20 @@ class Compiler {
     const lmax = `(SELECT coalesce(max(${ORDER}), 0) FROM ${cur.cte})`;
     const rmax = `(SELECT coalesce(max(${ORDER}), 0) FROM ${other.cte})`;
     const order = `CASE WHEN l.${ORDER} IS NOT NULL THEN l.${ORDER} * (${rmax} + 2) + coalesce(r.${ORDER} + 1, 0) ELSE (${lmax} + 1) * (${rmax} + 2) + r.${ORDER} + 1 END`;
-    const slots = [...cur.slots.map((s) => `l.${ident(slotColumn(s.id))}`), ...other.slots.map((s) => `r.${ident(slotColumn(s.id))}`)];
+    const slots = [...slotsHidden(cur.slots, 'l'), ...slotsHidden(other.slots, 'r')];
     const cte = this.cte(`SELECT ${[...select, ...slots, `${order} AS ${ORDER}`].join(', ')} FROM ${cur.cte} AS l ${how} ${other.cte} AS r ON ${cond}`);
-    return { cte, columns, slots: [...cur.slots, ...other.slots], groups: [], peers: null };
+    return { cte, columns, slots: [...cur.slots, ...other.slots], groups: [], peers: null, wide: true };
   }
 
   private lookup(cur: Current, step: Extract<PlanStep, { verb: 'lookup' }>): Current {
     const other = this.relation(step.with);
     const keys = step.on.map(([, b]) => ident(b));
     const values = step.values.filter((v) => other.columns.some((c) => c.name === v));
-    const slots = other.slots.filter((s) => step.slots.includes(s.id));
+    const kept = carry(other.slots.filter((s) => step.slots.includes(s.id)));
+    const slots = kept.slots;
     // The last matching row of the other table (Arquero keeps the last row of each key); null keys match nothing.
     const right = this.cte(
-      `SELECT ${[...keys, ...values.map(ident), ...slots.map((s) => ident(slotColumn(s.id)))].join(', ')} FROM ${other.cte} ` +
+      `SELECT ${[...keys, ...values.map(ident), ...kept.select].join(', ')} FROM ${other.cte} ` +
         `WHERE ${keys.map((k) => `${k} IS NOT NULL`).join(' AND ') || 'true'} QUALIFY row_number() OVER (PARTITION BY ${keys.join(', ') || '1'} ORDER BY ${ORDER} DESC) = 1`,
     );
     const rightCur: Current = { cte: right, columns: other.columns, slots, groups: [], peers: null };
@@ -452,7 +645,7 @@ class Compiler {
         select.push(`r.${ident(v)}`);
       }
     }
-    const cte = this.cte(`SELECT ${[...select, ...this.hidden(cur, 'l'), ...slots.map((s) => `r.${ident(slotColumn(s.id))}`)].join(', ')} FROM ${cur.cte} AS l LEFT JOIN ${right} AS r ON ${cond}`);
+    const cte = this.cte(`SELECT ${[...select, ...this.hidden(cur, 'l'), ...slotsHidden(slots, 'r')].join(', ')} FROM ${cur.cte} AS l LEFT JOIN ${right} AS r ON ${cond}`);
     return { ...cur, cte, columns, slots: [...cur.slots, ...slots] };
   }
 
@@ -460,8 +653,18 @@ class Compiler {
     const outSlots = step.out.slots.map((s) => s.id);
     const parts = [cur, ...step.tables.map((t) => this.relation(t))];
     const maps: Array<Map<number, number>> = [new Map(cur.slots.map((s) => [s.id, s.id])), ...step.slots.map((pairs) => new Map(pairs.map(([from, to]) => [to, from])))];
-    // Each slot: a list if any part holds lists.
-    const listSlot = new Map(outSlots.map((id) => [id, parts.some((p, i) => p.slots.some((s) => s.id === (i === 0 ? id : maps[i].get(id)) && s.list))]));
+    // Each output slot, in each part (absent: the part has no rows of it).
+    const partSlot = (id: number, i: number): Slot | undefined => parts[i].slots.find((s) => s.id === (i === 0 ? id : maps[i].get(id)));
+    // A slot of single rows in every part stays one; else the parts' evidence is told apart by the part's index.
+    const evOf = new Map<number, Evidence>(
+      outSlots.map((id) => {
+        const each = parts.map((_, i): Evidence | null => {
+          const ev = partSlot(id, i)?.ev;
+          return ev?.kind === 'group' ? { ...ev, owner: undefined } : (ev ?? null);
+        });
+        return [id, each.every((e) => !e || e.kind === 'row') ? ROW : { kind: 'union', parts: each }];
+      }),
+    );
     let offset = '0';
     const selects: string[] = [];
     parts.forEach((p, i) => {
@@ -470,19 +673,54 @@ class Compiler {
         if (!src) return `CAST(NULL AS ${sqlType(c.kind)}) AS ${ident(c.name)}`;
         return `${src.kind === c.kind ? ident(c.name) : castTo(ident(c.name), src.kind, c.kind)} AS ${ident(c.name)}`;
       });
-      const slots = outSlots.map((id) => {
-        const from = i === 0 ? (p.slots.some((s) => s.id === id) ? id : undefined) : maps[i].get(id);
-        const slot = p.slots.find((s) => s.id === from);
-        if (!slot) return `CAST(NULL AS BIGINT${listSlot.get(id) ? '[]' : ''}) AS ${ident(slotColumn(id))}`;
-        const value = listSlot.get(id) && !slot.list ? `[${ident(slotColumn(slot.id))}]` : ident(slotColumn(slot.id));
-        return `${value} AS ${ident(slotColumn(id))}`;
+      const slots = outSlots.flatMap((id) => {
+        const slot = partSlot(id, i);
+        const ev = evOf.get(id)!;
+        if (ev.kind !== 'union') return [`${slot ? ident(slotColumn(slot.id)) : 'CAST(NULL AS BIGINT)'} AS ${ident(slotColumn(id))}`];
+        const [tag] = evidenceColumns(ev, slotColumn(id));
+        const out = [`${slot ? i : 'CAST(NULL AS INTEGER)'} AS ${ident(tag)}`];
+        ev.parts.forEach((e, j) => {
+          if (!e) return;
+          const names = evidenceColumns(e, `${slotColumn(id)}u${j}_`);
+          const mine = j === i && slot ? readColumns(slot) : undefined;
+          names.forEach((n, k) => out.push(`${mine ? ident(mine[k]) : 'NULL'} AS ${ident(n)}`));
+        });
+        return out;
       });
       selects.push(`SELECT ${[...cols, ...slots, `${ORDER} + ${offset} AS ${ORDER}`].join(', ')} FROM ${p.cte}`);
       offset = `${offset} + (SELECT coalesce(max(${ORDER}), 0) + 1 FROM ${p.cte})`;
     });
     const cte = this.cte(selects.join(' UNION ALL '));
-    return { ...cur, cte, slots: outSlots.map((id) => ({ id, list: listSlot.get(id)! })), groups: [], peers: null };
+    return { ...cur, cte, slots: outSlots.map((id) => ({ id, ev: evOf.get(id)! })), groups: [], peers: null, wide: parts.some((p) => p.wide) };
   }
+}
+
+/**
+ * The rows' order as aggregates that keep it read it (array_agg's pairs of order and value, one list per group):
+ * as BIGINT where it fits, which shrinks what millions of small groups' lists hold (ONE-ID-SEVERAL-PERSONS and
+ * PENSION-TWO-SCHEMES at 2M payout rows run in a 512 MiB pool with it, not without).
+ */
+function orderOf(cur: Current): string {
+  return cur.wide ? ORDER : `CAST(${ORDER} AS BIGINT)`;
+}
+
+/**
+ * Does a rollup gather its rows at once, as lists (no group references in them), rather than late: when
+ * its groups are what the rule outputs (a rollup of the rule's own relation that only light steps follow),
+ * or what a step reads of another table (the last step of a sub-table: a join's or lookup's few summary
+ * rows). Then the lists are built once for rows that stay, and the rollup's input (often an expensive
+ * filter of a whole table, or a join) is not computed again for the evidence.
+ */
+function eagerRollup(cur: Current, after: PlanStep[], root: boolean): boolean {
+  const light = new Set<PlanStep['verb']>(['filter', 'derive', 'select', 'rename', 'orderby', 'groupby', 'ungroup', 'dedupe', 'semijoin', 'antijoin']);
+  if (!cur.slots.every((s) => s.ev.kind === 'row' || s.ev.kind === 'list')) return false;
+  return root ? after.every((s) => light.has(s.verb)) : after.length === 0;
+}
+
+/** The hidden columns of some slots, read from `alias` when given. */
+function slotsHidden(slots: Slot[], alias = ''): string[] {
+  const p = alias ? `${alias}.` : '';
+  return slots.flatMap((s) => slotColumns(s).map((c) => p + ident(c)));
 }
 
 /**
@@ -603,10 +841,32 @@ function estimateKeys(x: SqlExpr, y: SqlExpr): [string, string] {
   return [`'a'`, `'b'`];
 }
 
+/**
+ * The CTEs computed again where they are read rather than materialized: the rollup inputs that only the
+ * evidence reads again (past the rule's last filter, for the few groups left), and the CTEs that only they read
+ * — materialized, each would hold all its rows, every column, in memory. CTEs read more than that DuckDB
+ * materializes, as it did before.
+ */
+function inlined(ctes: readonly Cte[], final: string, reread: ReadonlySet<string>): Set<string> {
+  const names = new Set(ctes.map((c) => c.name));
+  const readsIn = (text: string) => (text.match(/\bs\d+\b/g) ?? []).filter((n) => names.has(n));
+  const count = new Map<string, number>();
+  for (const text of [...ctes.map((c) => c.body), final]) for (const n of readsIn(text)) count.set(n, (count.get(n) ?? 0) + 1);
+  const body = new Map(ctes.map((c) => [c.name, c.body]));
+  const out = new Set<string>();
+  const add = (name: string) => {
+    if (out.has(name)) return;
+    out.add(name);
+    for (const n of readsIn(body.get(name)!)) if (count.get(n) === 1) add(n);
+  };
+  for (const name of reread) if (count.get(name) === 2) add(name);
+  return out;
+}
+
 /** A query: WITH the CTEs (those named in `materialized` AS MATERIALIZED), then `final`. */
-export function withCtes(ctes: readonly Cte[], final: string, materialized: ReadonlySet<string> = new Set()): string {
+export function withCtes(ctes: readonly Cte[], final: string, materialized: ReadonlySet<string> = new Set(), inlined: ReadonlySet<string> = new Set()): string {
   if (!ctes.length) return final;
-  return `WITH\n${ctes.map((c) => `${c.name} AS ${materialized.has(c.name) ? 'MATERIALIZED ' : ''}(\n  ${c.body}\n)`).join(',\n')}\n${final}`;
+  return `WITH\n${ctes.map((c) => `${c.name} AS ${materialized.has(c.name) ? 'MATERIALIZED ' : inlined.has(c.name) ? 'NOT MATERIALIZED ' : ''}(\n  ${c.body}\n)`).join(',\n')}\n${final}`;
 }
 
 /**
