@@ -204,6 +204,8 @@ describe('lists in row order over groups of one and of several rows', () => {
     ratio_sum: 'op.sum(d.ratio)',
     third_mean: 'op.mean(d.third)',
     third_sum: 'op.sum(d.third)',
+    third_dev: 'op.stdev(d.third)',
+    ratio_variance: 'op.variance(d.ratio)',
     top: 'op.max(d.amount)',
   };
   const groups = compiled(
@@ -245,6 +247,7 @@ describe('lists in row order over groups of one and of several rows', () => {
     ]);
     expect(arquero.rows[4].schemes).toEqual([]);
     expect(arquero.rows[2].ratios).toEqual([]);
+    expect(arquero.rows[0].third_dev).toBeGreaterThan(0);
     expect(duckdb.rows).toEqual(arquero.rows);
   });
 
