@@ -22,7 +22,7 @@ import type { Expr } from '../../plan/ast.js';
 import type { KeyPair, NamedExpr, PlanStep, Relation } from '../../plan/model.js';
 import { tableDef } from '../../data/tables.js';
 import type { ParamDef } from '../../rules/model.js';
-import { compileExpr, truthy, UnsupportedExpression, type Scope, type SqlExpr, type SqlKind } from './expression.js';
+import { compileExpr, isValid, truthy, UnsupportedExpression, type ListSplit, type Scope, type SqlExpr, type SqlKind } from './expression.js';
 import type { Once } from './functions.js';
 import { ident } from './schema.js';
 
@@ -196,7 +196,7 @@ export function compilePlan(relation: Relation, params: Record<string, ParamDef>
   const tables = new Map(slotTables(relation));
   const final = `SELECT ${select.join(', ') || '1 AS "__empty"'} FROM ${out.cte} AS o${evidence.joins.join('')} ORDER BY o.${ORDER}`;
   return {
-    sql: withCtes(c.ctes, final, undefined, inlined(c.ctes, final, c.reread)),
+    sql: withCtes(c.ctes, final, undefined, new Set([...inlined(c.ctes, final, c.reread), ...c.again])),
     ctes: c.ctes,
     joins: c.joins,
     params: [...c.used],
@@ -256,6 +256,8 @@ class Compiler {
   readonly used = new Set<string>();
   /** Rollup inputs the evidence reads again. */
   readonly reread = new Set<string>();
+  /** CTEs read again by a rollup's passes (Split): computed again rather than held whole in memory. */
+  readonly again = new Set<string>();
   private lets = 0;
   /** Relations compiled so far, by prefixKey of their table and first steps, with their slots (prefixSlots). */
   private readonly made = new Map<string, { cur: Current; slots: number[] }>();
@@ -454,20 +456,33 @@ class Compiler {
   }
 
   private rollup(cur: Current, values: NamedExpr[]): Current {
-    const lets = this.newLets();
-    // Values of rows inside the aggregates are computed ahead; the aggregates themselves are not values of rows.
-    const scope: Scope = { ...this.scope(cur), aggregate: { over: '', order: orderOf(cur) }, rowOnce: lets.once };
-    const compiled = values.map((v) => ({ name: v.name, expr: compileExpr(v.expr, scope) }));
-    const from = lets.emit(cur.cte, (b) => this.cte(b));
     const keys = cur.groups.map((g) => cur.columns.find((c) => c.name === g)!);
+    const split = keys.length ? new Split() : undefined;
+    let lets = this.newLets();
+    // Values of rows inside the aggregates are computed ahead; the aggregates themselves are not values of rows.
+    const compileIn = (split?: Split) => {
+      const scope: Scope = { ...this.scope(cur), aggregate: { over: '', order: orderOf(cur), split }, rowOnce: lets.once };
+      return values.map((v) => ({ name: v.name, expr: compileExpr(v.expr, scope) }));
+    };
+    let compiled = compileIn(split);
+    if (split && !split.usable()) {
+      lets = this.newLets();
+      compiled = compileIn();
+    }
+    const from = lets.emit(cur.cte, (b) => this.cte(b));
     const { columns, select } = placeValues([...keys], compiled);
     const group = keys.length ? ` GROUP BY ${keys.map((k) => ident(k.name)).join(', ')}` : '';
+    // The groups' pass (FROM and GROUP BY): as it is, or with the lists made apart (Split.emit).
+    const groups = (extra: Array<[string, string]>, after: string[]) =>
+      split?.usable()
+        ? split.emit(from, keys, select, extra, after, (b) => this.cte(b), (name) => this.again.add(name))
+        : this.cte(`SELECT ${[...select, ...extra.map(([e, name]) => `${e} AS ${name}`), ...after].join(', ')} FROM ${from}${group}`);
     if (this.eager) {
       // Every row of the group is its evidence, gathered here: the groups are what the rule outputs.
       // Lists of lists (a rollup of such a rollup) are flattened.
-      const lists = cur.slots.map((s) => `${s.ev.kind === 'list' ? `flatten(list(${ident(slotColumn(s.id))}))` : `list(${ident(slotColumn(s.id))})`} AS ${ident(slotColumn(s.id))}`);
+      const lists = cur.slots.map((s): [string, string] => [`${s.ev.kind === 'list' ? `flatten(list(${ident(slotColumn(s.id))}))` : `list(${ident(slotColumn(s.id))})`}`, ident(slotColumn(s.id))]);
       return {
-        cte: this.cte(`SELECT ${[...select, ...lists, `min(${ORDER}) AS ${ORDER}`].join(', ')} FROM ${from}${group}`),
+        cte: groups([...lists, [`min(${ORDER})`, ORDER]], []),
         columns,
         slots: cur.slots.map((s) => ({ id: s.id, ev: { kind: 'list' } })),
         groups: [],
@@ -480,7 +495,7 @@ class Compiler {
     const [marker, ...names] = slotColumns(slots[0]);
     const refs = [`true AS ${ident(marker)}`, ...keys.map((k, i) => `${ident(k.name)} AS ${ident(names[i])}`)];
     return {
-      cte: this.cte(`SELECT ${[...select, ...refs, `min(${ORDER}) AS ${ORDER}`].join(', ')} FROM ${from}${group}`),
+      cte: groups([[`min(${ORDER})`, ORDER]], refs),
       columns,
       slots,
       groups: [],
@@ -692,6 +707,63 @@ class Compiler {
     });
     const cte = this.cte(selects.join(' UNION ALL '));
     return { ...cur, cte, slots: outSlots.map((id) => ({ id, ev: evOf.get(id)! })), groups: [], peers: null, wide: parts.some((p) => p.wide) };
+  }
+}
+
+/**
+ * A rollup over group keys whose aggregates keep the rows' order in lists (array_agg, array_agg_distinct, a sum
+ * of fractions, mean, mode…), computed without a list for every group: DuckDB cannot spill such a list state,
+ * and millions of groups of one row (PENSION-TWO-SCHEMES's person-months at 5M payout rows) hold more than the
+ * pool. One pass groups every row and computes the other aggregates, the rows' count and a group's one value;
+ * a second pass makes the lists only over the rows of groups with several rows (null keys equal, as GROUP BY
+ * groups them); the two are joined on the keys. A group of one row gets its list from its value — [v] when v
+ * is valid, NULL when not, as `list(…) FILTER (WHERE valid)` gives over one row.
+ */
+class Split implements ListSplit {
+  private readonly hoisted: string[] = [];
+  private readonly made: Array<{ list: string; x: SqlExpr }> = [];
+
+  get lists(): number {
+    return this.made.length;
+  }
+
+  /** Lists were made apart, each of values of a known type (a list of untyped nulls stays as it was). */
+  usable(): boolean {
+    return this.made.length > 0 && this.made.every((m) => m.x.kind !== 'null');
+  }
+
+  hoist(e: SqlExpr): SqlExpr {
+    const name = ident(`__g${this.hoisted.length}`);
+    this.hoisted.push(`${e.sql} AS ${name}`);
+    return { sql: `"__G".${name}`, kind: e.kind };
+  }
+
+  list(list: string, x: SqlExpr): string {
+    const i = this.made.length;
+    this.made.push({ list, x });
+    const v = `"__G".${ident(`__v${i}`)}`;
+    return `(CASE WHEN "__G"."__n" > 1 THEN "__M".${ident(`__l${i}`)} WHEN ${isValid(v, x.kind)} THEN [${v}] END)`;
+  }
+
+  /**
+   * The passes over `from` grouped on `keys`: `select` (the rollup's values, over the passes' columns),
+   * `extra` aggregates computed in the groups' pass, `after` scalars of the keys. Returns the CTE of the groups.
+   * `from` and the groups' pass are each read twice: both are computed again where read (`again`) rather than
+   * materialized, which would hold them whole in memory, the memory the split saves.
+   */
+  emit(from: string, keys: Col[], select: string[], extra: Array<[string, string]>, after: string[], cte: (body: string) => string, again: (name: string) => void): string {
+    again(from);
+    const k = keys.map((c) => ident(c.name));
+    const one = this.made.map((m, i) => `any_value(${m.x.sql}) AS ${ident(`__v${i}`)}`);
+    const g = cte(`SELECT ${[...k, ...this.hoisted, 'count(*) AS "__n"', ...one, ...extra.map(([e, name]) => `${e} AS ${name}`)].join(', ')} FROM ${from} GROUP BY ${k.join(', ')}`);
+    again(g);
+    const same = (a: string, b: string) => k.map((c, i) => `${a}.${c} IS NOT DISTINCT FROM ${b}.${ident(`__k${i}`)}`).join(' AND ');
+    const several = cte(`SELECT ${k.map((c, i) => `${c} AS ${ident(`__k${i}`)}`).join(', ')} FROM ${g} WHERE "__n" > 1`);
+    const lists = cte(
+      `SELECT ${[...k.map((c, i) => `${c} AS ${ident(`__k${i}`)}`), ...this.made.map((m, i) => `${m.list} AS ${ident(`__l${i}`)}`)].join(', ')} ` +
+        `FROM ${from} AS "__F" WHERE EXISTS (SELECT 1 FROM ${several} AS "__S" WHERE ${same('"__F"', '"__S"')}) GROUP BY ${k.join(', ')}`,
+    );
+    return cte(`SELECT ${[...select, ...extra.map(([, name]) => `"__G".${name}`), ...after].join(', ')} FROM ${g} AS "__G" LEFT JOIN ${lists} AS "__M" ON ${same('"__G"', '"__M"')}`);
   }
 }
 

@@ -29,6 +29,22 @@ export interface AggregateScope {
   order: string;
   /** Set when an aggregate was compiled (a filter then needs QUALIFY rather than WHERE). */
   used?: boolean;
+  /** In a rollup over group keys: the groups' lists in row order are made apart (compile.ts, ListSplit). */
+  split?: ListSplit;
+}
+
+/**
+ * A rollup whose lists in row order (inOrder) are not aggregated over every group: the compiler computes the
+ * aggregates without such a list in one pass over the groups, and each list in a second pass over the rows of
+ * the groups with several rows; the value of a rollup is then a scalar over their columns.
+ */
+export interface ListSplit {
+  /** A group's valid values of `x` in row order, as `list` computes them: the SQL that stands for it after the passes. */
+  list(list: string, x: SqlExpr): string;
+  /** An aggregate that reads no such list: the column of the groups' pass holding it. */
+  hoist(e: SqlExpr): SqlExpr;
+  /** How many lists were made apart so far. */
+  readonly lists: number;
 }
 
 /** What an expression can refer to. */
@@ -360,7 +376,10 @@ function call(fn: string, rawArgs: Expr[], scope: Scope): SqlExpr {
   if (agg) {
     if (!scope.aggregate) throw new UnsupportedExpression(`op.${fn} is an aggregate: use it in a rollup, or in a derive after groupby`);
     scope.aggregate.used = true;
-    return agg(rawArgs.map((a, i) => argument(a, i)), scope.aggregate);
+    const split = scope.aggregate.split;
+    const before = split?.lists;
+    const out = agg(rawArgs.map((a, i) => argument(a, i)), scope.aggregate);
+    return split && split.lists === before ? split.hoist(out) : out;
   }
   const win = WINDOWS[fn];
   if (win) {
@@ -534,8 +553,13 @@ const validOnly = (x: SqlExpr) => (x.kind === 'float' ? ` FILTER (WHERE NOT isna
  * afterwards gives the same list.
  */
 function inOrder(x: SqlExpr, s: AggregateScope): string {
-  const valid = `${x.sql} IS NOT NULL${x.kind === 'float' ? ` AND NOT isnan(${x.sql})` : ''}`;
-  return `list_transform(list_sort(list({'o': ${s.order}, 'v': ${x.sql}}) FILTER (WHERE ${valid})${s.over}), e -> e.v)`;
+  const list = `list_transform(list_sort(list({'o': ${s.order}, 'v': ${x.sql}}) FILTER (WHERE ${isValid(x.sql, x.kind)})${s.over}), e -> e.v)`;
+  return s.split ? s.split.list(list, x) : list;
+}
+
+/** Is a value valid (not null, not NaN), as Arquero's aggregates see it. */
+export function isValid(value: string, kind: SqlKind): string {
+  return `${value} IS NOT NULL${kind === 'float' ? ` AND NOT isnan(${value})` : ''}`;
 }
 
 /** A numeric list's running statistics as Arquero's reducers compute them, value by value (Welford's steps). */

@@ -173,3 +173,89 @@ describe('the day of a coalesce of a datetime and a date', () => {
     expect(duckdb.rows).toEqual(arquero.rows);
   });
 });
+
+describe('lists in row order over groups of one and of several rows', () => {
+  // DuckDB makes these lists only for the groups with several rows and gives a group of one row its list from
+  // its value (compile.ts, Split): the same lists, sums and means as Arquero's, null keys one group, nulls and
+  // NaN left out.
+  const PAYOUTS = [
+    'id_number,name,scheme,item,period,amount',
+    '11010519491231002X,张三,110,基本养老金,2024-01,300.00',
+    '11010519491231002X,张三,170,,2024-01,180.00',
+    '11010519491231002X,张三,110,基本养老金,2024-02,300.00',
+    '110105195001010012,李四,170,基础养老金,2024-01,300.00',
+    '110105195001010012,,110,,2024-01,200.00',
+    '110105195001010012,,170,基础养老金,2024-01,250.00',
+    '110105195001010012,,,,2024-02,300.00',
+    '110105195203150021,王五,,基础养老金,,120.00',
+    '110105195203150021,王五,120,基础养老金,,300.00',
+    ',赵六,120,基础养老金,,300.00',
+    '110105196003150013,赵六,120,基本养老金,2024-03,300.00',
+  ].join('\n');
+  const STEPS = [
+    // NaN where the amount is 300.00 (30000 fen: 0 / 0), a fraction elsewhere.
+    { derive: { ratio: '(d.amount - 30000) / (d.amount - 30000) * d.amount / 7', third: 'd.amount / 3' } },
+  ];
+  const VALUES = {
+    n: 'op.count()',
+    schemes: 'op.array_agg(d.scheme)',
+    items: 'op.array_agg_distinct(d.item)',
+    ratios: 'op.array_agg(d.ratio)',
+    ratio_sum: 'op.sum(d.ratio)',
+    third_mean: 'op.mean(d.third)',
+    third_sum: 'op.sum(d.third)',
+    third_dev: 'op.stdev(d.third)',
+    ratio_variance: 'op.variance(d.ratio)',
+    top: 'op.max(d.amount)',
+  };
+  const groups = compiled(
+    rule('GROUPS', { kind: 'pipeline', from: 'payouts', steps: [...STEPS, { groupby: ['name', 'period'] }, { rollup: VALUES }] } as never, {
+      entity: { kind: 'person', key: 'name' },
+    }),
+  );
+  // As PENSION-TWO-SCHEMES: groups of several rows kept, then rolled up again (their evidence found late).
+  const twoSchemes = compiled(
+    rule('TWO-SCHEMES', {
+      kind: 'pipeline',
+      from: 'payouts',
+      steps: [
+        ...STEPS,
+        { groupby: ['id_number', 'period'] },
+        { rollup: { ...VALUES, name: 'op.max(d.name)' } },
+        { filter: 'd.n >= 2' },
+        { derive: { scheme_text: "op.join(d.schemes, '+')" } },
+        { groupby: ['id_number'] },
+        { rollup: { name: 'op.max(d.name)', schemes: 'op.max(d.scheme_text)', months: 'op.count()', total: 'op.sum(d.third_sum)' } },
+      ],
+    } as never, { entity: { kind: 'person', key: 'id_number', label: 'name' } }),
+  );
+  const data = () => tables({ payouts: PAYOUTS });
+
+  it('gives every group the values Arquero gives', async () => {
+    const arquero = await new ArqueroExecutor().run(groups, {}, new MemoryDataset(data()));
+    const duckdb = await onDuckDB({ payouts: PAYOUTS }, (dataset) => new DuckDBExecutor().run(groups, {}, dataset));
+    // Not vacuous: groups of one row and of several, a null key, null and NaN values.
+    expect(arquero.rows.map((r) => [r.name, r.period, r.n])).toEqual([
+      ['张三', '2024-01', 2],
+      ['张三', '2024-02', 1],
+      ['李四', '2024-01', 1],
+      [null, '2024-01', 2],
+      [null, '2024-02', 1],
+      ['王五', null, 2],
+      ['赵六', null, 1],
+      ['赵六', '2024-03', 1],
+    ]);
+    expect(arquero.rows[4].schemes).toEqual([]);
+    expect(arquero.rows[2].ratios).toEqual([]);
+    expect(arquero.rows[0].third_dev).toBeGreaterThan(0);
+    expect(duckdb.rows).toEqual(arquero.rows);
+  });
+
+  it('finds the same, with the same evidence, after a later rollup', async () => {
+    const arquero = await runRules([twoSchemes], new MemoryDataset(data()));
+    const duckdb = await onDuckDB({ payouts: PAYOUTS }, (dataset) => runRules([twoSchemes], dataset, { executor: new DuckDBExecutor() }));
+    expect(arquero.findings).toHaveLength(3);
+    const seen = (r: RunResult) => r.findings.map((f) => [f.fingerprint, f.details, f.evidence.map((e) => e.line)]);
+    expect(seen(duckdb)).toEqual(seen(arquero));
+  });
+});
