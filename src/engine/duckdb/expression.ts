@@ -677,6 +677,10 @@ export const EXPRESSION_MACROS: string[] = [
    END`,
   // Distinct values of a list, each where it first appears.
   `CREATE MACRO fa_distinct_in_order(l) AS list_filter(l, (x, i) -> list_position(l, x) = i)`,
-  // The most frequent value of a list, the first to reach the highest count (Arquero's mode).
-  `CREATE MACRO fa_mode(l) AS (SELECT d[list_position(n, list_max(n))] FROM (SELECT d, list_transform(d, x -> len(list_filter(l, y -> y = x))) AS n FROM (SELECT fa_distinct_in_order(l) AS d)))`,
+  // The most frequent value of a list, the first to reach the highest count (Arquero's mode): of the distinct
+  // values d, the one at the first position of the highest of their counts n. List functions only, no subquery:
+  // the list is an aggregate over a group (or a window), which a subquery cannot refer to.
+  `CREATE MACRO fa_mode_at(d, n) AS d[list_position(n, list_max(n))]`,
+  `CREATE MACRO fa_mode_in(d, l) AS fa_mode_at(d, list_transform(d, x -> len(list_filter(l, y -> y = x))))`,
+  `CREATE MACRO fa_mode(l) AS fa_mode_in(fa_distinct_in_order(l), l)`,
 ];

@@ -259,3 +259,47 @@ describe('lists in row order over groups of one and of several rows', () => {
     expect(seen(duckdb)).toEqual(seen(arquero));
   });
 });
+
+describe('op.mode over a group', () => {
+  // fa_mode was a macro with a subquery, which cannot refer to the group's aggregate list: every rule with
+  // op.mode in a rollup failed to bind on DuckDB ("Referenced table … not found") and ran on Arquero.
+  const modes = compiled(
+    rule('MODES', {
+      kind: 'pipeline',
+      from: 'payouts',
+      steps: [
+        { derive: { row_mode: 'op.mode(d.name)' } },
+        { groupby: ['period'] },
+        { derive: { period_mode: 'op.mode(d.amount)' } },
+        { rollup: { amount: 'op.mode(d.amount)', name: 'op.mode(d.name)', day: 'op.mode(d.pay_date)', first: 'op.max(d.period_mode)', all: 'op.max(d.row_mode)' } },
+        { orderby: ['period'] },
+      ],
+    } as never, { entity: { kind: 'person', key: 'period' } }),
+  );
+  const PAYOUTS = [
+    'id_number,name,period,amount,pay_date',
+    // Ties go to the value that reaches the highest count first.
+    '11010519491231002X,张三,2024-01,300.00,2024-01-05',
+    '110105195001010012,李四,2024-01,200.00,2024-01-06',
+    '110105195203150021,李四,2024-01,200.00,2024-01-05',
+    '11010519550610003X,张三,2024-01,300.00,2024-01-06',
+    // Nulls are not values.
+    '110105196003150013,,2024-02,,',
+    '110105196003150013,,2024-02,,',
+    '110105196003150013,赵六,2024-02,500.00,2024-02-05',
+    // Only nulls: no mode.
+    '110105196003150013,,2024-03,,',
+  ].join('\n');
+
+  it('is the most frequent value, the first to reach the highest count, as Arquero gives it', async () => {
+    const arquero = await new ArqueroExecutor().run(modes, {}, new MemoryDataset(tables({ payouts: PAYOUTS })));
+    const duckdb = await onDuckDB({ payouts: PAYOUTS }, (dataset) => new DuckDBExecutor().run(modes, {}, dataset));
+    expect(arquero.rows.map((r) => [r.period, r.amount, r.name, r.first, r.all])).toEqual([
+      ['2024-01', 30000, '张三', 30000, '张三'],
+      ['2024-02', 50000, '赵六', 50000, '张三'],
+      ['2024-03', null, null, null, '张三'],
+    ]);
+    expect(duckdb.rows).toEqual(arquero.rows);
+    expect(duckdb.evidence).toEqual(arquero.evidence);
+  });
+});
