@@ -758,9 +758,10 @@ class Split implements ListSplit {
     const g = cte(`SELECT ${[...k, ...this.hoisted, 'count(*) AS "__n"', ...one, ...extra.map(([e, name]) => `${e} AS ${name}`)].join(', ')} FROM ${from} GROUP BY ${k.join(', ')}`);
     again(g);
     const same = (a: string, b: string) => k.map((c, i) => `${a}.${c} IS NOT DISTINCT FROM ${b}.${ident(`__k${i}`)}`).join(' AND ');
-    const several = cte(`SELECT ${k.map((c, i) => `${c} AS ${ident(`__k${i}`)}`).join(', ')} FROM ${g} WHERE "__n" > 1`);
+    const keysAs = k.map((c, i) => `${c} AS ${ident(`__k${i}`)}`);
+    const several = cte(`SELECT ${keysAs.join(', ')} FROM ${g} WHERE "__n" > 1`);
     const lists = cte(
-      `SELECT ${[...k.map((c, i) => `${c} AS ${ident(`__k${i}`)}`), ...this.made.map((m, i) => `${m.list} AS ${ident(`__l${i}`)}`)].join(', ')} ` +
+      `SELECT ${[...keysAs, ...this.made.map((m, i) => `${m.list} AS ${ident(`__l${i}`)}`)].join(', ')} ` +
         `FROM ${from} AS "__F" WHERE EXISTS (SELECT 1 FROM ${several} AS "__S" WHERE ${same('"__F"', '"__S"')}) GROUP BY ${k.join(', ')}`,
     );
     return cte(`SELECT ${[...select, ...extra.map(([, name]) => `"__G".${name}`), ...after].join(', ')} FROM ${g} AS "__G" LEFT JOIN ${lists} AS "__M" ON ${same('"__G"', '"__M"')}`);
