@@ -99,20 +99,27 @@ export interface Batch {
   nulls: boolean[];
   /** Per string column, its values longer than 12 bytes. */
   long: Array<LongStrings | null>;
+  /**
+   * The UTF-8 bytes of the long strings not in a dictionary, one after the other: such a string's 16 bytes in
+   * the image are DuckDB's string_t (length, first 4 bytes) with its offset in the heap where the pointer goes,
+   * which the appender turns into a pointer once the whole heap is in DuckDB's memory — one call a batch
+   * instead of one a string (three a row of payouts: the main thread's largest cost after DuckDB's own).
+   */
+  heap: ArrayBuffer;
+  heapBytes: number;
 }
 
 /**
  * A column's strings longer than 12 bytes in one batch: the rows (ascending) whose string is in the part's
  * dictionary, and its number there; the strings added to the dictionary by this batch (numbered from
- * `first` on); the other rows (ascending), and their strings.
+ * `first` on); the other rows (ascending), whose UTF-8 bytes are in the batch's heap (see Batch.heap).
  */
 export interface LongStrings {
   rows: number[];
   ids: number[];
   first: number;
   fresh: string[];
-  rawRows: number[];
-  values: string[];
+  heapRows: number[];
 }
 
 /**
@@ -123,6 +130,9 @@ export interface LongStrings {
 const DICTIONARY_SIZE = 256;
 
 const TWO_32 = 4294967296;
+
+/** The smallest heap of long strings a batch starts with (it grows as needed). */
+const HEAP_MIN = 64 << 10;
 const MICROS_PER_SECOND = 1_000_000;
 
 /** The place among its file's parts of the second part of a file read as two (after every sheet a file may have). */
@@ -154,6 +164,11 @@ export class BatchWriter implements RowSink {
   private n = 0;
   private first = 0;
   private readonly days = new Map<string, number>();
+  private heap!: ArrayBuffer;
+  private heapU8!: Uint8Array;
+  private heapBytes = 0;
+  /** The heap's size for the next batch: what the last one needed, so that a part's batches rarely grow it. */
+  private heapSize = HEAP_MIN;
   private static readonly encoder = new TextEncoder();
   private static readonly scratch = new Uint8Array(12 * 3);
 
@@ -186,7 +201,10 @@ export class BatchWriter implements RowSink {
     this.i32 = new Int32Array(this.buffer);
     this.view = new DataView(this.buffer);
     this.nulls = new Array<boolean>(this.columns).fill(false);
-    this.long = this.layout.encodings.map((e, c) => (e === 'str' ? { rows: [], ids: [], first: this.dictionaries[c]?.size ?? 0, fresh: [], rawRows: [], values: [] } : null));
+    this.long = this.layout.encodings.map((e, c) => (e === 'str' ? { rows: [], ids: [], first: this.dictionaries[c]?.size ?? 0, fresh: [], heapRows: [] } : null));
+    this.heap = new ArrayBuffer(this.heapSize);
+    this.heapU8 = new Uint8Array(this.heap);
+    this.heapBytes = 0;
     this.n = 0;
   }
 
@@ -231,9 +249,21 @@ export class BatchWriter implements RowSink {
   }
 
   private flush(): void {
-    const batch: Batch = { type: 'batch', part: this.part, first: this.first, rows: this.n, capacity: this.layout.capacity, buffer: this.buffer, nulls: this.nulls, long: this.long };
+    const batch: Batch = {
+      type: 'batch',
+      part: this.part,
+      first: this.first,
+      rows: this.n,
+      capacity: this.layout.capacity,
+      buffer: this.buffer,
+      nulls: this.nulls,
+      long: this.long,
+      heap: this.heap,
+      heapBytes: this.heapBytes,
+    };
     this.first += this.n;
-    this.send(batch, [this.buffer]);
+    this.heapSize = Math.max(HEAP_MIN, this.heapBytes + (this.heapBytes >> 3));
+    this.send(batch, [this.buffer, this.heap]);
     this.fresh();
   }
 
@@ -276,8 +306,41 @@ export class BatchWriter implements RowSink {
       if (dictionary.size > DICTIONARY_SIZE) this.dictionaries[c] = null;
       return;
     }
-    long.rawRows.push(i);
-    long.values.push(s);
+    long.heapRows.push(i);
+    this.putHeap(at, s);
+  }
+
+  /** A long string's UTF-8 bytes into the heap, and its string_t into the image: length, prefix, heap offset. */
+  private putHeap(at: number, s: string): void {
+    const n = s.length;
+    // Room for the worst case: three bytes per UTF-16 unit.
+    if (this.heapBytes + 3 * n > this.heap.byteLength) {
+      const bigger = new ArrayBuffer(Math.max(2 * this.heap.byteLength, this.heapBytes + 3 * n));
+      const u8 = new Uint8Array(bigger);
+      u8.set(this.heapU8.subarray(0, this.heapBytes));
+      this.heap = bigger;
+      this.heapU8 = u8;
+    }
+    const heap = this.heapU8;
+    const from = this.heapBytes;
+    let k = 0;
+    for (; k < n; k++) {
+      const ch = s.charCodeAt(k);
+      if (ch >= 0x80) break;
+      heap[from + k] = ch;
+    }
+    let bytes = k;
+    // Not ASCII: the whole string again, by the encoder (its ASCII start comes out the same).
+    if (k < n) bytes = BatchWriter.encoder.encodeInto(s, heap.subarray(from)).written;
+    this.heapBytes = from + bytes;
+    const u8 = this.u8;
+    this.u32[at >> 2] = bytes;
+    u8[at + 4] = heap[from];
+    u8[at + 5] = heap[from + 1];
+    u8[at + 6] = heap[from + 2];
+    u8[at + 7] = heap[from + 3];
+    this.u32[(at >> 2) + 2] = from;
+    this.u32[(at >> 2) + 3] = 0;
   }
 
   /** A safe integer as little-endian two's-complement int64. */
