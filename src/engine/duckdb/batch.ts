@@ -271,26 +271,22 @@ export class BatchWriter implements RowSink {
   private putString(c: number, at: number, i: number, s: string): void {
     const n = s.length;
     if (n <= 12) {
-      const u8 = this.u8;
-      let k = 0;
-      for (; k < n; k++) {
-        const ch = s.charCodeAt(k);
-        if (ch >= 0x80) break;
-        u8[at + 4 + k] = ch;
-      }
-      if (k === n) {
-        this.u32[at >> 2] = n;
+      const w = utf8Into(s, this.u8, at + 4, 12);
+      if (w >= 0) {
+        this.u32[at >> 2] = w;
         return;
       }
-      // Not ASCII: its UTF-8 may still fit (three Chinese characters take nine bytes).
-      const scratch = BatchWriter.scratch;
-      const r = BatchWriter.encoder.encodeInto(s, scratch);
-      if (r.read === n && r.written <= 12) {
-        u8.set(scratch.subarray(0, r.written), at + 4);
-        this.u32[at >> 2] = r.written;
-        return;
+      if (w === SURROGATE) {
+        // Left to the encoder (a lone surrogate becomes U+FFFD, as DuckDB's own conversion of a string does).
+        const scratch = BatchWriter.scratch;
+        const r = BatchWriter.encoder.encodeInto(s, scratch);
+        if (r.written <= 12) {
+          this.u8.set(scratch.subarray(0, r.written), at + 4);
+          this.u32[at >> 2] = r.written;
+          return;
+        }
       }
-      u8.fill(0, at + 4, at + 16);
+      this.u8.fill(0, at + 4, at + 16);
     }
     const long = this.long[c]!;
     const dictionary = this.dictionaries[c];
@@ -323,15 +319,8 @@ export class BatchWriter implements RowSink {
     }
     const heap = this.heapU8;
     const from = this.heapBytes;
-    let k = 0;
-    for (; k < n; k++) {
-      const ch = s.charCodeAt(k);
-      if (ch >= 0x80) break;
-      heap[from + k] = ch;
-    }
-    let bytes = k;
-    // Not ASCII: the whole string again, by the encoder (its ASCII start comes out the same).
-    if (k < n) bytes = BatchWriter.encoder.encodeInto(s, heap.subarray(from)).written;
+    let bytes = utf8Into(s, heap, from, heap.length - from);
+    if (bytes < 0) bytes = BatchWriter.encoder.encodeInto(s, heap.subarray(from)).written;
     this.heapBytes = from + bytes;
     const u8 = this.u8;
     this.u32[at >> 2] = bytes;
@@ -369,6 +358,38 @@ export class BatchWriter implements RowSink {
     // Years before 1685 or after 2254 (a typo, kept as typed): exact in 64 bits, not in a double.
     else this.view.setBigInt64(at, BigInt(seconds) * BigInt(MICROS_PER_SECOND), true);
   }
+}
+
+/** utf8Into's answer for a string holding a surrogate (a character past U+FFFF, or a lone one): left to the TextEncoder. */
+const SURROGATE = -2;
+
+/**
+ * The UTF-8 bytes of `s` into u8 from `at`, at most `room` of them: their count, or -1 when they do not fit,
+ * or SURROGATE. In JS rather than by a TextEncoder: a call to it costs more than encoding a name of a few
+ * characters (two such a payout row; the encoder's calls were a tenth of a loading worker's time).
+ */
+function utf8Into(s: string, u8: Uint8Array, at: number, room: number): number {
+  let p = at;
+  const end = at + room;
+  for (let k = 0; k < s.length; k++) {
+    const ch = s.charCodeAt(k);
+    if (ch < 0x80) {
+      if (p >= end) return -1;
+      u8[p++] = ch;
+    } else if (ch < 0x800) {
+      if (p + 2 > end) return -1;
+      u8[p++] = 0xc0 | (ch >> 6);
+      u8[p++] = 0x80 | (ch & 0x3f);
+    } else if (ch < 0xd800 || ch > 0xdfff) {
+      if (p + 3 > end) return -1;
+      u8[p++] = 0xe0 | (ch >> 12);
+      u8[p++] = 0x80 | ((ch >> 6) & 0x3f);
+      u8[p++] = 0x80 | (ch & 0x3f);
+    } else {
+      return SURROGATE;
+    }
+  }
+  return p - at;
 }
 
 function digits(s: string, at: number, count: number): number {
