@@ -25,7 +25,7 @@ import type { Source } from '../../data/provenance.js';
 import type { RowSink } from '../../data/sink.js';
 import type { ColumnDef, ColumnType } from '../../data/tables.js';
 import { dayNumber } from '../functions/dates.js';
-import { RowDigester } from '../row-hash.js';
+import { digestOf, digestPlan, DIGEST_START1, DIGEST_START2, INT_TAG, LANE1, LANE2, NUMBER_TAG, TEXT_START, TEXT_TAG } from '../row-hash.js';
 
 /** How a column's values are written: the vector type's layout. */
 export type Encoding = 'i64' | 'date' | 'ts' | 'str';
@@ -150,7 +150,10 @@ export class BatchWriter implements RowSink {
   private part = -1;
   private layout!: BatchLayout;
   private columns = 0;
-  private digester!: RowDigester;
+  /** The row digest's plan (row-hash.ts): columns in the order they are mixed in, their names' digests, the seed. */
+  private order!: number[];
+  private names!: number[];
+  private seed = 0;
   private buffer!: ArrayBuffer;
   private u8!: Uint8Array;
   private u32!: Uint32Array;
@@ -187,7 +190,7 @@ export class BatchWriter implements RowSink {
     this.part = id.part;
     this.columns = columns.length;
     this.layout = batchLayout(columns.map((c) => ENCODINGS[c.type]), BATCH_ROWS);
-    this.digester = new RowDigester(table, columns.map((c) => c.name));
+    ({ order: this.order, names: this.names, seed: this.seed } = digestPlan(table, columns.map((c) => c.name)));
     this.dictionaries = columns.map((c) => (ENCODINGS[c.type] === 'str' ? new Map() : null));
     this.first = 0;
     this.send({ type: 'begin', part: id.part, file: id.file, order: id.order, table, source, columns: columns.map((c) => ({ name: c.name, type: c.type })) });
@@ -208,34 +211,50 @@ export class BatchWriter implements RowSink {
     this.n = 0;
   }
 
+  /**
+   * Writes the row into the batch and its digest (row-hash.ts's, the same number as RowDigester gives) along:
+   * columns in the digest's order, each string read once to be both encoded and digested (digesting apart
+   * read every character a second time, a quarter of a loading worker's time).
+   */
   row(values: readonly Value[], line: number): void {
     const i = this.n;
     const L = this.layout;
-    for (let c = 0; c < this.columns; c++) {
+    const order = this.order;
+    lane1 = DIGEST_START1 ^ this.seed;
+    lane2 = DIGEST_START2 ^ this.seed;
+    for (let k = 0; k < order.length; k++) {
+      const c = order[k];
       const v = values[c];
-      if (v === null) {
+      if (v === null || v === undefined) {
         this.nulls[c] = true;
         continue;
       }
       this.u8[L.validity[c] + (i >> 3)] |= 1 << (i & 7);
+      mixCode(this.names[k]);
       const at = L.data[c];
       switch (L.encodings[c]) {
         case 'str':
+          mixCode(TEXT_TAG);
           this.putString(c, at + 16 * i, i, v as string);
           break;
         case 'i64':
+          mixNumber(v as number);
           this.putInt64(at + 8 * i, v as number);
           break;
         case 'date':
+          mixCode(TEXT_TAG);
+          hashText(v as string);
           this.i32[(at >> 2) + i] = this.dayOf(v as string);
           break;
         case 'ts':
+          mixCode(TEXT_TAG);
+          hashText(v as string);
           this.putTimestamp(at + 8 * i, v as string);
           break;
       }
     }
     this.i32[(L.lines >> 2) + i] = line;
-    this.putInt64(L.digests + 8 * i, this.digester.digest(values));
+    this.putInt64(L.digests + 8 * i, digestOf(lane1, lane2));
     if (++this.n === L.capacity) this.flush();
   }
 
@@ -276,6 +295,7 @@ export class BatchWriter implements RowSink {
         this.u32[at >> 2] = w;
         return;
       }
+      hashText(s);
       if (w === SURROGATE) {
         // Left to the encoder (a lone surrogate becomes U+FFFD, as DuckDB's own conversion of a string does).
         const scratch = BatchWriter.scratch;
@@ -287,7 +307,14 @@ export class BatchWriter implements RowSink {
         }
       }
       this.u8.fill(0, at + 4, at + 16);
+      this.putLong(c, at, i, s, false);
+      return;
     }
+    this.putLong(c, at, i, s, true);
+  }
+
+  /** A string of more than 12 bytes: its number in the column's dictionary, or into the heap; `digest`: not yet digested. */
+  private putLong(c: number, at: number, i: number, s: string, digest: boolean): void {
     const long = this.long[c]!;
     const dictionary = this.dictionaries[c];
     if (dictionary) {
@@ -300,14 +327,15 @@ export class BatchWriter implements RowSink {
       long.rows.push(i);
       long.ids.push(id);
       if (dictionary.size > DICTIONARY_SIZE) this.dictionaries[c] = null;
+      if (digest) hashText(s);
       return;
     }
     long.heapRows.push(i);
-    this.putHeap(at, s);
+    this.putHeap(at, s, digest);
   }
 
   /** A long string's UTF-8 bytes into the heap, and its string_t into the image: length, prefix, heap offset. */
-  private putHeap(at: number, s: string): void {
+  private putHeap(at: number, s: string, digest: boolean): void {
     const n = s.length;
     // Room for the worst case: three bytes per UTF-16 unit.
     if (this.heapBytes + 3 * n > this.heap.byteLength) {
@@ -319,8 +347,11 @@ export class BatchWriter implements RowSink {
     }
     const heap = this.heapU8;
     const from = this.heapBytes;
-    let bytes = utf8Into(s, heap, from, heap.length - from);
-    if (bytes < 0) bytes = BatchWriter.encoder.encodeInto(s, heap.subarray(from)).written;
+    let bytes = digest ? utf8Into(s, heap, from, heap.length - from) : utf8Only(s, heap, from);
+    if (bytes < 0) {
+      if (digest) hashText(s);
+      bytes = BatchWriter.encoder.encodeInto(s, heap.subarray(from)).written;
+    }
     this.heapBytes = from + bytes;
     const u8 = this.u8;
     this.u32[at >> 2] = bytes;
@@ -360,19 +391,60 @@ export class BatchWriter implements RowSink {
   }
 }
 
+/**
+ * The row digest's two lanes (row-hash.ts) while a row is written: module state, so that the functions that
+ * read a string for the batch digest it in the same pass, in locals, and leave the lanes here.
+ */
+let lane1 = 0;
+let lane2 = 0;
+
+function mixCode(code: number): void {
+  lane1 = Math.imul(lane1 ^ code, LANE1);
+  lane2 = Math.imul(lane2 ^ code, LANE2);
+}
+
+/** A number, as row-hash.ts's mix: an integer as two 26-bit halves, another number as its text. */
+function mixNumber(v: number): void {
+  if (Number.isSafeInteger(v)) {
+    mixCode(INT_TAG);
+    mixCode(v % 67108864);
+    mixCode(Math.floor(v / 67108864));
+  } else {
+    mixCode(NUMBER_TAG);
+    hashText(String(v));
+  }
+}
+
+/** Digests a text (its marker, then its UTF-16 units) into the lanes. */
+function hashText(s: string): void {
+  let h1 = Math.imul(lane1 ^ TEXT_START, LANE1);
+  let h2 = Math.imul(lane2 ^ TEXT_START, LANE2);
+  for (let k = 0; k < s.length; k++) {
+    const ch = s.charCodeAt(k);
+    h1 = Math.imul(h1 ^ ch, LANE1);
+    h2 = Math.imul(h2 ^ ch, LANE2);
+  }
+  lane1 = h1;
+  lane2 = h2;
+}
+
 /** utf8Into's answer for a string holding a surrogate (a character past U+FFFF, or a lone one): left to the TextEncoder. */
 const SURROGATE = -2;
 
 /**
- * The UTF-8 bytes of `s` into u8 from `at`, at most `room` of them: their count, or -1 when they do not fit,
- * or SURROGATE. In JS rather than by a TextEncoder: a call to it costs more than encoding a name of a few
- * characters (two such a payout row; the encoder's calls were a tenth of a loading worker's time).
+ * The UTF-8 bytes of `s` into u8 from `at`, at most `room` of them, digested (hashText) in the same pass:
+ * their count, or -1 when they do not fit, or SURROGATE — then nothing was digested. In JS rather than by a
+ * TextEncoder: a call to it costs more than encoding a name of a few characters (two such a payout row).
  */
 function utf8Into(s: string, u8: Uint8Array, at: number, room: number): number {
+  let h1 = Math.imul(lane1 ^ TEXT_START, LANE1);
+  let h2 = Math.imul(lane2 ^ TEXT_START, LANE2);
   let p = at;
   const end = at + room;
   for (let k = 0; k < s.length; k++) {
     const ch = s.charCodeAt(k);
+    h1 = Math.imul(h1 ^ ch, LANE1);
+    h2 = Math.imul(h2 ^ ch, LANE2);
     if (ch < 0x80) {
       if (p >= end) return -1;
       u8[p++] = ch;
@@ -382,6 +454,29 @@ function utf8Into(s: string, u8: Uint8Array, at: number, room: number): number {
       u8[p++] = 0x80 | (ch & 0x3f);
     } else if (ch < 0xd800 || ch > 0xdfff) {
       if (p + 3 > end) return -1;
+      u8[p++] = 0xe0 | (ch >> 12);
+      u8[p++] = 0x80 | ((ch >> 6) & 0x3f);
+      u8[p++] = 0x80 | (ch & 0x3f);
+    } else {
+      return SURROGATE;
+    }
+  }
+  lane1 = h1;
+  lane2 = h2;
+  return p - at;
+}
+
+/** utf8Into without digesting (the string was digested already), into a heap with room for it: the count, or SURROGATE. */
+function utf8Only(s: string, u8: Uint8Array, at: number): number {
+  let p = at;
+  for (let k = 0; k < s.length; k++) {
+    const ch = s.charCodeAt(k);
+    if (ch < 0x80) {
+      u8[p++] = ch;
+    } else if (ch < 0x800) {
+      u8[p++] = 0xc0 | (ch >> 6);
+      u8[p++] = 0x80 | (ch & 0x3f);
+    } else if (ch < 0xd800 || ch > 0xdfff) {
       u8[p++] = 0xe0 | (ch >> 12);
       u8[p++] = 0x80 | ((ch >> 6) & 0x3f);
       u8[p++] = 0x80 | (ch & 0x3f);
