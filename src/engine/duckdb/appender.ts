@@ -2,8 +2,9 @@
  * The DuckDB side of loading: takes the messages of batch writers
  * (batch.ts) — parts begun, batches, parts ended or dropped — and appends the
  * rows to each canonical table's physical table, a data chunk (2048 rows) at
- * a time: one memcpy per column from the batch's image, the long strings one
- * by one, and the provenance columns.
+ * a time: one memcpy per column from the batch's image (the long strings
+ * pointing into the batch's heap or the part's dictionary, both put into
+ * DuckDB's memory first), and the provenance columns.
  *
  * Each table is created on the first part that loads into it, with every
  * canonical column of its definition (a part lacking one gives nulls), and

@@ -6,19 +6,22 @@
  * row's values straight into the byte images DuckDB's vectors hold: BIGINT as
  * 64-bit integers, DATE as days, TIMESTAMP as microseconds, and a VARCHAR of
  * up to 12 bytes as DuckDB's inline 16-byte string (length, then the bytes,
- * zero-padded; the C API's duckdb_string_t). Longer strings travel beside the
- * images as JavaScript strings. The appender on the DuckDB side (appender.ts)
- * then copies each image into a vector with one memcpy per column and chunk,
- * and hands only the long strings over: those that repeat (an identity number,
- * a bank's name) as a number in the part's dictionary of them, each string
- * sent and put into DuckDB once; the others one by one. Each row's line and digest
- * (row-hash.ts, the same digest as the in-memory tables) travel with it.
+ * zero-padded; the C API's duckdb_string_t). A longer string that repeats (a
+ * bank's name, a benefit item) travels as a number in the part's dictionary of
+ * them, each string sent and put into DuckDB once; the others as UTF-8 bytes
+ * in the batch's heap, their string_t holding the offset there. The appender
+ * on the DuckDB side (appender.ts) puts the heap into DuckDB's memory in one
+ * call, turns the offsets into pointers, and copies each image into a vector
+ * with one memcpy per column and chunk. Each row's line and digest (row-hash.ts,
+ * the same digest as the in-memory tables, computed as the row is written)
+ * travel with it.
  *
  * A batch is one ArrayBuffer (transferred, not copied, between threads) with
  * this layout for `capacity` rows and the part's columns c = 0 … k−1:
  * the data of each column (width × capacity bytes), then the validity bits of
  * each column (capacity / 8 bytes, DuckDB's layout: bit i set = row i valid),
- * then the lines (Int32) and digests (int64) of the rows.
+ * then the lines (Int32) and digests (int64) of the rows; and its heap, a
+ * second ArrayBuffer.
  */
 import type { Value } from '../../data/model.js';
 import type { Source } from '../../data/provenance.js';
