@@ -2,8 +2,9 @@
  * The DuckDB side of loading: takes the messages of batch writers
  * (batch.ts) — parts begun, batches, parts ended or dropped — and appends the
  * rows to each canonical table's physical table, a data chunk (2048 rows) at
- * a time: one memcpy per column from the batch's image, the long strings one
- * by one, and the provenance columns.
+ * a time: one memcpy per column from the batch's image (the long strings
+ * pointing into the batch's heap or the part's dictionary, both put into
+ * DuckDB's memory first), and the provenance columns.
  *
  * Each table is created on the first part that loads into it, with every
  * canonical column of its definition (a part lacking one gives nulls), and
@@ -11,11 +12,13 @@
  * for the in-memory tables.
  */
 import duckdb from '@duckdb/node-bindings';
-import { BIGINT, DATE, DuckDBDataChunk, INTEGER, TIMESTAMP, VARCHAR, type DuckDBAppender, type DuckDBConnection, type DuckDBType } from '@duckdb/node-api';
+import { BIGINT, BLOB, DATE, DuckDBDataChunk, INTEGER, TIMESTAMP, VARCHAR, type DuckDBAppender, type DuckDBConnection, type DuckDBType } from '@duckdb/node-api';
 import type { Source } from '../../data/provenance.js';
 import { tableDef, type ColumnType } from '../../data/tables.js';
 import { batchLayout, VECTOR, WIDTH, type Batch, type BatchLayout, type Encoding, type PartMessage } from './batch.js';
 import { dataTableName, ident, PROVENANCE_COLUMNS, SQL_TYPES, type SqlType } from './schema.js';
+
+const TWO_32 = 4294967296;
 
 const DUCKDB_TYPES: Readonly<Record<SqlType, DuckDBType>> = { VARCHAR, BIGINT, DATE, TIMESTAMP, INTEGER };
 
@@ -98,6 +101,13 @@ export class TableAppender {
   private readonly src = new Int32Array(VECTOR);
   private readonly n = new Int32Array(VECTOR);
   private readonly noneValid = new ArrayBuffer(VECTOR / 8);
+  /**
+   * Holds a batch's heap of long strings (batch.ts) in DuckDB's memory while its chunks are appended: one
+   * BLOB value (no UTF-8 check; the bytes came from strings), reset for the next batch. The appender copies
+   * the strings' bytes when it appends a chunk, so the heap need only live as long as the batch.
+   */
+  private readonly heapChunk = DuckDBDataChunk.create([BLOB]);
+  private readonly heapVector = duckdb.data_chunk_get_vector(this.heapChunk.chunk, 0);
 
   private constructor(
     private readonly connection: DuckDBConnection,
@@ -170,6 +180,25 @@ export class TableAppender {
     const canonical = table.columns.length;
     // Long strings of a dictionary go into the image, whose zeros stand in their place, before it is copied.
     const image = new Int32Array(buffer);
+    if (batch.heapBytes > 0) {
+      // The heap into DuckDB's memory; each long string's offset in it becomes a pointer (little-endian 64 bits).
+      duckdb.data_chunk_reset(this.heapChunk.chunk);
+      duckdb.vector_assign_string_element_len(this.heapVector, 0, new Uint8Array(batch.heap, 0, batch.heapBytes));
+      const ref = new Uint32Array(duckdb.vector_get_data(this.heapVector, 16).slice(0, 16).buffer);
+      const lo = ref[2];
+      const hi = ref[3];
+      const words = new Uint32Array(buffer);
+      batch.long.forEach((long, c) => {
+        if (!long) return;
+        const data = layout.data[c] >> 2;
+        for (const row of long.heapRows) {
+          const at = data + 4 * row + 2;
+          const sum = words[at] + lo;
+          words[at] = sum;
+          words[at + 1] = hi + (sum >= TWO_32 ? 1 : 0);
+        }
+      });
+    }
     batch.long.forEach((long, c) => {
       if (!long || long.rows.length === 0) return;
       const dictionary = (state.dictionaries[c] ??= new LongDictionary());
@@ -185,7 +214,6 @@ export class TableAppender {
         image[at + 3] = refs[r + 3];
       }
     });
-    const longAt = batch.long.map(() => 0);
     for (let from = 0; from < batch.rows; from += VECTOR) {
       const count = Math.min(VECTOR, batch.rows - from);
       duckdb.data_chunk_reset(raw);
@@ -196,14 +224,6 @@ export class TableAppender {
         if (batch.nulls[c]) {
           duckdb.vector_ensure_validity_writable(vector);
           duckdb.copy_data_to_vector_validity(vector, 0, buffer, layout.validity[c] + from / 8, VECTOR / 8);
-        }
-        const long = batch.long[c];
-        if (long) {
-          // The other long strings go in one by one after the image.
-          let k = longAt[c];
-          const end = from + count;
-          for (; k < long.rawRows.length && long.rawRows[k] < end; k++) duckdb.vector_assign_string_element(vector, long.rawRows[k] - from, long.values[k]);
-          longAt[c] = k;
         }
       }
       for (const k of missing) {

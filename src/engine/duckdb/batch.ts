@@ -6,26 +6,29 @@
  * row's values straight into the byte images DuckDB's vectors hold: BIGINT as
  * 64-bit integers, DATE as days, TIMESTAMP as microseconds, and a VARCHAR of
  * up to 12 bytes as DuckDB's inline 16-byte string (length, then the bytes,
- * zero-padded; the C API's duckdb_string_t). Longer strings travel beside the
- * images as JavaScript strings. The appender on the DuckDB side (appender.ts)
- * then copies each image into a vector with one memcpy per column and chunk,
- * and hands only the long strings over: those that repeat (an identity number,
- * a bank's name) as a number in the part's dictionary of them, each string
- * sent and put into DuckDB once; the others one by one. Each row's line and digest
- * (row-hash.ts, the same digest as the in-memory tables) travel with it.
+ * zero-padded; the C API's duckdb_string_t). A longer string that repeats (a
+ * bank's name, a benefit item) travels as a number in the part's dictionary of
+ * them, each string sent and put into DuckDB once; the others as UTF-8 bytes
+ * in the batch's heap, their string_t holding the offset there. The appender
+ * on the DuckDB side (appender.ts) puts the heap into DuckDB's memory in one
+ * call, turns the offsets into pointers, and copies each image into a vector
+ * with one memcpy per column and chunk. Each row's line and digest (row-hash.ts,
+ * the same digest as the in-memory tables, computed as the row is written)
+ * travel with it.
  *
  * A batch is one ArrayBuffer (transferred, not copied, between threads) with
  * this layout for `capacity` rows and the part's columns c = 0 … k−1:
  * the data of each column (width × capacity bytes), then the validity bits of
  * each column (capacity / 8 bytes, DuckDB's layout: bit i set = row i valid),
- * then the lines (Int32) and digests (int64) of the rows.
+ * then the lines (Int32) and digests (int64) of the rows; and its heap, a
+ * second ArrayBuffer.
  */
 import type { Value } from '../../data/model.js';
 import type { Source } from '../../data/provenance.js';
 import type { RowSink } from '../../data/sink.js';
 import type { ColumnDef, ColumnType } from '../../data/tables.js';
 import { dayNumber } from '../functions/dates.js';
-import { RowDigester } from '../row-hash.js';
+import { digestOf, digestPlan, DIGEST_START1, DIGEST_START2, INT_TAG, LANE1, LANE2, NUMBER_TAG, TEXT_START, TEXT_TAG } from '../row-hash.js';
 
 /** How a column's values are written: the vector type's layout. */
 export type Encoding = 'i64' | 'date' | 'ts' | 'str';
@@ -99,20 +102,27 @@ export interface Batch {
   nulls: boolean[];
   /** Per string column, its values longer than 12 bytes. */
   long: Array<LongStrings | null>;
+  /**
+   * The UTF-8 bytes of the long strings not in a dictionary, one after the other: such a string's 16 bytes in
+   * the image are DuckDB's string_t (length, first 4 bytes) with its offset in the heap where the pointer goes,
+   * which the appender turns into a pointer once the whole heap is in DuckDB's memory — one call a batch
+   * instead of one a string (three a row of payouts: the main thread's largest cost after DuckDB's own).
+   */
+  heap: ArrayBuffer;
+  heapBytes: number;
 }
 
 /**
  * A column's strings longer than 12 bytes in one batch: the rows (ascending) whose string is in the part's
  * dictionary, and its number there; the strings added to the dictionary by this batch (numbered from
- * `first` on); the other rows (ascending), and their strings.
+ * `first` on); the other rows (ascending), whose UTF-8 bytes are in the batch's heap (see Batch.heap).
  */
 export interface LongStrings {
   rows: number[];
   ids: number[];
   first: number;
   fresh: string[];
-  rawRows: number[];
-  values: string[];
+  heapRows: number[];
 }
 
 /**
@@ -123,6 +133,9 @@ export interface LongStrings {
 const DICTIONARY_SIZE = 256;
 
 const TWO_32 = 4294967296;
+
+/** The smallest heap of long strings a batch starts with (it grows as needed). */
+const HEAP_MIN = 64 << 10;
 const MICROS_PER_SECOND = 1_000_000;
 
 /** The place among its file's parts of the second part of a file read as two (after every sheet a file may have). */
@@ -140,7 +153,10 @@ export class BatchWriter implements RowSink {
   private part = -1;
   private layout!: BatchLayout;
   private columns = 0;
-  private digester!: RowDigester;
+  /** The row digest's plan (row-hash.ts): columns in the order they are mixed in, their names' digests, the seed. */
+  private order!: number[];
+  private names!: number[];
+  private seed = 0;
   private buffer!: ArrayBuffer;
   private u8!: Uint8Array;
   private u32!: Uint32Array;
@@ -154,6 +170,11 @@ export class BatchWriter implements RowSink {
   private n = 0;
   private first = 0;
   private readonly days = new Map<string, number>();
+  private heap!: ArrayBuffer;
+  private heapU8!: Uint8Array;
+  private heapBytes = 0;
+  /** The heap's size for the next batch: what the last one needed, so that a part's batches rarely grow it. */
+  private heapSize = HEAP_MIN;
   private static readonly encoder = new TextEncoder();
   private static readonly scratch = new Uint8Array(12 * 3);
 
@@ -172,7 +193,7 @@ export class BatchWriter implements RowSink {
     this.part = id.part;
     this.columns = columns.length;
     this.layout = batchLayout(columns.map((c) => ENCODINGS[c.type]), BATCH_ROWS);
-    this.digester = new RowDigester(table, columns.map((c) => c.name));
+    ({ order: this.order, names: this.names, seed: this.seed } = digestPlan(table, columns.map((c) => c.name)));
     this.dictionaries = columns.map((c) => (ENCODINGS[c.type] === 'str' ? new Map() : null));
     this.first = 0;
     this.send({ type: 'begin', part: id.part, file: id.file, order: id.order, table, source, columns: columns.map((c) => ({ name: c.name, type: c.type })) });
@@ -186,38 +207,57 @@ export class BatchWriter implements RowSink {
     this.i32 = new Int32Array(this.buffer);
     this.view = new DataView(this.buffer);
     this.nulls = new Array<boolean>(this.columns).fill(false);
-    this.long = this.layout.encodings.map((e, c) => (e === 'str' ? { rows: [], ids: [], first: this.dictionaries[c]?.size ?? 0, fresh: [], rawRows: [], values: [] } : null));
+    this.long = this.layout.encodings.map((e, c) => (e === 'str' ? { rows: [], ids: [], first: this.dictionaries[c]?.size ?? 0, fresh: [], heapRows: [] } : null));
+    this.heap = new ArrayBuffer(this.heapSize);
+    this.heapU8 = new Uint8Array(this.heap);
+    this.heapBytes = 0;
     this.n = 0;
   }
 
+  /**
+   * Writes the row into the batch and its digest (row-hash.ts's, the same number as RowDigester gives) along:
+   * columns in the digest's order, each string read once to be both encoded and digested (digesting apart
+   * read every character a second time, a quarter of a loading worker's time).
+   */
   row(values: readonly Value[], line: number): void {
     const i = this.n;
     const L = this.layout;
-    for (let c = 0; c < this.columns; c++) {
+    const order = this.order;
+    lane1 = DIGEST_START1 ^ this.seed;
+    lane2 = DIGEST_START2 ^ this.seed;
+    for (let k = 0; k < order.length; k++) {
+      const c = order[k];
       const v = values[c];
-      if (v === null) {
+      if (v === null || v === undefined) {
         this.nulls[c] = true;
         continue;
       }
       this.u8[L.validity[c] + (i >> 3)] |= 1 << (i & 7);
+      mixCode(this.names[k]);
       const at = L.data[c];
       switch (L.encodings[c]) {
         case 'str':
+          mixCode(TEXT_TAG);
           this.putString(c, at + 16 * i, i, v as string);
           break;
         case 'i64':
+          mixNumber(v as number);
           this.putInt64(at + 8 * i, v as number);
           break;
         case 'date':
+          mixCode(TEXT_TAG);
+          hashText(v as string);
           this.i32[(at >> 2) + i] = this.dayOf(v as string);
           break;
         case 'ts':
+          mixCode(TEXT_TAG);
+          hashText(v as string);
           this.putTimestamp(at + 8 * i, v as string);
           break;
       }
     }
     this.i32[(L.lines >> 2) + i] = line;
-    this.putInt64(L.digests + 8 * i, this.digester.digest(values));
+    this.putInt64(L.digests + 8 * i, digestOf(lane1, lane2));
     if (++this.n === L.capacity) this.flush();
   }
 
@@ -231,9 +271,21 @@ export class BatchWriter implements RowSink {
   }
 
   private flush(): void {
-    const batch: Batch = { type: 'batch', part: this.part, first: this.first, rows: this.n, capacity: this.layout.capacity, buffer: this.buffer, nulls: this.nulls, long: this.long };
+    const batch: Batch = {
+      type: 'batch',
+      part: this.part,
+      first: this.first,
+      rows: this.n,
+      capacity: this.layout.capacity,
+      buffer: this.buffer,
+      nulls: this.nulls,
+      long: this.long,
+      heap: this.heap,
+      heapBytes: this.heapBytes,
+    };
     this.first += this.n;
-    this.send(batch, [this.buffer]);
+    this.heapSize = Math.max(HEAP_MIN, this.heapBytes + (this.heapBytes >> 3));
+    this.send(batch, [this.buffer, this.heap]);
     this.fresh();
   }
 
@@ -241,27 +293,31 @@ export class BatchWriter implements RowSink {
   private putString(c: number, at: number, i: number, s: string): void {
     const n = s.length;
     if (n <= 12) {
-      const u8 = this.u8;
-      let k = 0;
-      for (; k < n; k++) {
-        const ch = s.charCodeAt(k);
-        if (ch >= 0x80) break;
-        u8[at + 4 + k] = ch;
-      }
-      if (k === n) {
-        this.u32[at >> 2] = n;
+      const w = utf8Into(s, this.u8, at + 4, 12);
+      if (w >= 0) {
+        this.u32[at >> 2] = w;
         return;
       }
-      // Not ASCII: its UTF-8 may still fit (three Chinese characters take nine bytes).
-      const scratch = BatchWriter.scratch;
-      const r = BatchWriter.encoder.encodeInto(s, scratch);
-      if (r.read === n && r.written <= 12) {
-        u8.set(scratch.subarray(0, r.written), at + 4);
-        this.u32[at >> 2] = r.written;
-        return;
+      hashText(s);
+      if (w === SURROGATE) {
+        // Left to the encoder (a lone surrogate becomes U+FFFD, as DuckDB's own conversion of a string does).
+        const scratch = BatchWriter.scratch;
+        const r = BatchWriter.encoder.encodeInto(s, scratch);
+        if (r.written <= 12) {
+          this.u8.set(scratch.subarray(0, r.written), at + 4);
+          this.u32[at >> 2] = r.written;
+          return;
+        }
       }
-      u8.fill(0, at + 4, at + 16);
+      this.u8.fill(0, at + 4, at + 16);
+      this.putLong(c, at, i, s, false);
+      return;
     }
+    this.putLong(c, at, i, s, true);
+  }
+
+  /** A string of more than 12 bytes: its number in the column's dictionary, or into the heap; `digest`: not yet digested. */
+  private putLong(c: number, at: number, i: number, s: string, digest: boolean): void {
     const long = this.long[c]!;
     const dictionary = this.dictionaries[c];
     if (dictionary) {
@@ -274,10 +330,40 @@ export class BatchWriter implements RowSink {
       long.rows.push(i);
       long.ids.push(id);
       if (dictionary.size > DICTIONARY_SIZE) this.dictionaries[c] = null;
+      if (digest) hashText(s);
       return;
     }
-    long.rawRows.push(i);
-    long.values.push(s);
+    long.heapRows.push(i);
+    this.putHeap(at, s, digest);
+  }
+
+  /** A long string's UTF-8 bytes into the heap, and its string_t into the image: length, prefix, heap offset. */
+  private putHeap(at: number, s: string, digest: boolean): void {
+    const n = s.length;
+    // Room for the worst case: three bytes per UTF-16 unit.
+    if (this.heapBytes + 3 * n > this.heap.byteLength) {
+      const bigger = new ArrayBuffer(Math.max(2 * this.heap.byteLength, this.heapBytes + 3 * n));
+      const u8 = new Uint8Array(bigger);
+      u8.set(this.heapU8.subarray(0, this.heapBytes));
+      this.heap = bigger;
+      this.heapU8 = u8;
+    }
+    const heap = this.heapU8;
+    const from = this.heapBytes;
+    let bytes = digest ? utf8Into(s, heap, from, heap.length - from) : utf8Only(s, heap, from);
+    if (bytes < 0) {
+      if (digest) hashText(s);
+      bytes = BatchWriter.encoder.encodeInto(s, heap.subarray(from)).written;
+    }
+    this.heapBytes = from + bytes;
+    const u8 = this.u8;
+    this.u32[at >> 2] = bytes;
+    u8[at + 4] = heap[from];
+    u8[at + 5] = heap[from + 1];
+    u8[at + 6] = heap[from + 2];
+    u8[at + 7] = heap[from + 3];
+    this.u32[(at >> 2) + 2] = from;
+    this.u32[(at >> 2) + 3] = 0;
   }
 
   /** A safe integer as little-endian two's-complement int64. */
@@ -306,6 +392,102 @@ export class BatchWriter implements RowSink {
     // Years before 1685 or after 2254 (a typo, kept as typed): exact in 64 bits, not in a double.
     else this.view.setBigInt64(at, BigInt(seconds) * BigInt(MICROS_PER_SECOND), true);
   }
+}
+
+/**
+ * The row digest's two lanes (row-hash.ts) while a row is written: module state, so that the functions that
+ * read a string for the batch digest it in the same pass, in locals, and leave the lanes here.
+ */
+let lane1 = 0;
+let lane2 = 0;
+
+function mixCode(code: number): void {
+  lane1 = Math.imul(lane1 ^ code, LANE1);
+  lane2 = Math.imul(lane2 ^ code, LANE2);
+}
+
+/** A number, as row-hash.ts's mix: an integer as two 26-bit halves, another number as its text. */
+function mixNumber(v: number): void {
+  if (Number.isSafeInteger(v)) {
+    mixCode(INT_TAG);
+    mixCode(v % 67108864);
+    mixCode(Math.floor(v / 67108864));
+  } else {
+    mixCode(NUMBER_TAG);
+    hashText(String(v));
+  }
+}
+
+/** Digests a text (its marker, then its UTF-16 units) into the lanes. */
+function hashText(s: string): void {
+  let h1 = Math.imul(lane1 ^ TEXT_START, LANE1);
+  let h2 = Math.imul(lane2 ^ TEXT_START, LANE2);
+  for (let k = 0; k < s.length; k++) {
+    const ch = s.charCodeAt(k);
+    h1 = Math.imul(h1 ^ ch, LANE1);
+    h2 = Math.imul(h2 ^ ch, LANE2);
+  }
+  lane1 = h1;
+  lane2 = h2;
+}
+
+/** utf8Into's answer for a string holding a surrogate (a character past U+FFFF, or a lone one): left to the TextEncoder. */
+const SURROGATE = -2;
+
+/**
+ * The UTF-8 bytes of `s` into u8 from `at`, at most `room` of them, digested (hashText) in the same pass:
+ * their count, or -1 when they do not fit, or SURROGATE — then nothing was digested. In JS rather than by a
+ * TextEncoder: a call to it costs more than encoding a name of a few characters (two such a payout row).
+ */
+function utf8Into(s: string, u8: Uint8Array, at: number, room: number): number {
+  let h1 = Math.imul(lane1 ^ TEXT_START, LANE1);
+  let h2 = Math.imul(lane2 ^ TEXT_START, LANE2);
+  let p = at;
+  const end = at + room;
+  for (let k = 0; k < s.length; k++) {
+    const ch = s.charCodeAt(k);
+    h1 = Math.imul(h1 ^ ch, LANE1);
+    h2 = Math.imul(h2 ^ ch, LANE2);
+    if (ch < 0x80) {
+      if (p >= end) return -1;
+      u8[p++] = ch;
+    } else if (ch < 0x800) {
+      if (p + 2 > end) return -1;
+      u8[p++] = 0xc0 | (ch >> 6);
+      u8[p++] = 0x80 | (ch & 0x3f);
+    } else if (ch < 0xd800 || ch > 0xdfff) {
+      if (p + 3 > end) return -1;
+      u8[p++] = 0xe0 | (ch >> 12);
+      u8[p++] = 0x80 | ((ch >> 6) & 0x3f);
+      u8[p++] = 0x80 | (ch & 0x3f);
+    } else {
+      return SURROGATE;
+    }
+  }
+  lane1 = h1;
+  lane2 = h2;
+  return p - at;
+}
+
+/** utf8Into without digesting (the string was digested already), into a heap with room for it: the count, or SURROGATE. */
+function utf8Only(s: string, u8: Uint8Array, at: number): number {
+  let p = at;
+  for (let k = 0; k < s.length; k++) {
+    const ch = s.charCodeAt(k);
+    if (ch < 0x80) {
+      u8[p++] = ch;
+    } else if (ch < 0x800) {
+      u8[p++] = 0xc0 | (ch >> 6);
+      u8[p++] = 0x80 | (ch & 0x3f);
+    } else if (ch < 0xd800 || ch > 0xdfff) {
+      u8[p++] = 0xe0 | (ch >> 12);
+      u8[p++] = 0x80 | ((ch >> 6) & 0x3f);
+      u8[p++] = 0x80 | (ch & 0x3f);
+    } else {
+      return SURROGATE;
+    }
+  }
+  return p - at;
 }
 
 function digits(s: string, at: number, count: number): number {

@@ -169,6 +169,19 @@ describe('loading into DuckDB', () => {
     expect(split.files[2].rowsLoaded).toBeGreaterThan(10);
   });
 
+  it('loads text of one- to four-byte characters on either side of 12 bytes (inline in DuckDB or not), repeated or not', async () => {
+    // Names of 1- to 16-byte UTF-8 in every width of character: é (2), 张 (3), 𠀀 (4, a surrogate pair in JS);
+    // the bank column repeats a few long names (a dictionary), the name column holds a thousand distinct ones.
+    const chars = ['a', 'é', '张', '𠀀'];
+    const name = (i: number) => chars[i % 4].repeat(1 + ((i >> 2) % 8)) + (i >= 32 ? String(i) : '');
+    const rows = Array.from({ length: 1200 }, (_, i) => `110105194912310021,${name(i)},2024-01,1.00,${chars[i % 4].repeat(5 + (i % 3))}银行`).join('\n');
+    const p = file('utf8-widths-payouts.csv', `公民身份号码,姓名,待遇年月,发放金额,开户银行\n${rows}\n`);
+    for (const workers of [0, 1]) {
+      const duck = await expectSameAsMemory([p], {}, workers);
+      expect(duck.tables.get('payouts')!.rows).toBe(1200);
+    }
+  });
+
   it('gives a table missing from the files no view, and a column no file has no place among its columns', async () => {
     const p = file('only-deaths.csv', '身份证号,姓名,死亡日期\n11010519491231002X,李四,2024-01-03\n');
     const db = await database();
