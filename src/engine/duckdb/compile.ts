@@ -90,6 +90,14 @@ interface Current {
    * sort): reading the CTE again costs a scan, so later steps may read it again (a column's `source`).
    */
   light?: boolean;
+  /**
+   * The rows are groups of a rollup a filter has since narrowed (say, the person-months a rule flags), no
+   * join since: few, as rules keep the exceptions. Read again for the evidence, they are held rather than
+   * computed again with the rollup under them (`Compiler.held`).
+   */
+  narrowed?: boolean;
+  /** A rollup made the rows, with no join since (what `narrowed` needs before a filter). */
+  grouped?: boolean;
 }
 
 /** A CTE of base rows (`__f` the output row's order, and columns of row numbers), and the output slot `k` each is of. */
@@ -213,9 +221,11 @@ export function compilePlan(relation: Relation, params: Record<string, ParamDef>
     ...evidence.select,
   ];
   const tables = new Map(slotTables(relation));
+  const held = new Set([...c.held].filter((n) => !c.again.has(n)));
+  const reread = new Set([...c.reread].filter((n) => !held.has(n)));
   const final = `SELECT ${select.join(', ') || '1 AS "__empty"'} FROM ${out.cte} AS o${evidence.joins.join('')} ORDER BY o.${ORDER}`;
   return {
-    sql: withCtes(c.ctes, final, undefined, new Set([...inlined(c.ctes, final, c.reread), ...c.again])),
+    sql: withCtes(c.ctes, final, held, new Set([...inlined(c.ctes, final, reread), ...c.again])),
     ctes: c.ctes,
     joins: c.joins,
     params: [...c.used],
@@ -384,6 +394,8 @@ class Compiler {
   readonly used = new Set<string>();
   /** Rollup inputs the evidence reads again. */
   readonly reread = new Set<string>();
+  /** Of those, the `narrowed` ones: materialized, as their rollup's input would cost more to compute again than they hold. */
+  readonly held = new Set<string>();
   /** CTEs read again by a rollup's passes (Split): computed again rather than held whole in memory. */
   readonly again = new Set<string>();
   private lets = 0;
@@ -465,7 +477,7 @@ class Compiler {
       this.eager = eagerRollup(cur, rel.steps.slice(i + 1), rel === this.root);
       try {
         const next = this.step(cur, step);
-        cur = sourced({ ...next, unique: uniqueAfter(cur, step), light: !!cur.light && LIGHT.has(step.verb) && next.light !== false });
+        cur = sourced({ ...next, unique: uniqueAfter(cur, step), light: !!cur.light && LIGHT.has(step.verb) && next.light !== false, ...narrowing(cur, step) });
       } catch (err) {
         if (err instanceof CompileError) throw err;
         if (err instanceof UnsupportedExpression) throw new CompileError(err.message, step);
@@ -646,6 +658,7 @@ class Compiler {
       };
     }
     // Every row of the group is its evidence: each slot refers to the group by its keys (evidenceLists).
+    if (cur.narrowed) this.held.add(cur.cte);
     const slots: Slot[] = cur.slots.map((s, k) => ({ id: s.id, ev: { kind: 'group', cte: cur.cte, keys: keys.map((c) => c.name), inner: s, owner: k > 0 ? cur.slots[0].id : undefined } }));
     const [marker, ...names] = slotColumns(slots[0]);
     const refs = [`true AS ${ident(marker)}`, ...keys.map((k, i) => `${ident(k.name)} AS ${ident(names[i])}`)];
@@ -953,6 +966,23 @@ function eagerRollup(cur: Current, after: PlanStep[], root: boolean): boolean {
 function sourced(cur: Current): Current {
   if (!cur.light) return cur;
   return { ...cur, columns: cur.columns.map((c) => ({ ...c, source: { cte: cur.cte, column: c.name } })) };
+}
+
+/** `grouped` and `narrowed` after a step. */
+function narrowing(before: Current, step: PlanStep): Pick<Current, 'grouped' | 'narrowed'> {
+  switch (step.verb) {
+    case 'rollup':
+    case 'count':
+      return { grouped: true, narrowed: false };
+    case 'filter':
+      return { grouped: before.grouped, narrowed: before.narrowed || before.grouped };
+    case 'join':
+    case 'lookup':
+    case 'concat':
+      return { grouped: false, narrowed: false };
+    default:
+      return { grouped: before.grouped, narrowed: before.narrowed };
+  }
 }
 
 /** Steps after which the rows may still be `light` (a filter and a derive only without windows or aggregates over groups). */
