@@ -273,10 +273,10 @@ function identifiers(text: string): string[] | null {
 
 /**
  * SQL worth computing once per distinct value rather than once per row: a helper macro (dates, identity
- * numbers), a regular expression, a character map, a function over a list, a text parsed as a date. Arithmetic and
- * comparisons cost less than looking the value up.
+ * numbers), a regular expression, a character map, a function over a list, a text parsed as a date or a date
+ * printed as text. Arithmetic and comparisons cost less than looking the value up.
  */
-const COSTLY = /\b(?:fa_\w+|regexp_\w+|translate|list_transform|lpad|strptime)\(|AS (?:DATE|TIMESTAMP)\)/;
+const COSTLY = /\b(?:fa_\w+|regexp_\w+|translate|list_transform|lpad|strptime)\(|AS (?:DATE|TIMESTAMP|VARCHAR)\)/;
 
 /** Kinds of column a value is looked up by (exact equality: no NaN or -0 of a float, no list). */
 const MEMO_KINDS: ReadonlySet<SqlKind> = new Set(['text', 'month', 'date', 'datetime', 'int']);
@@ -339,9 +339,12 @@ class Lets {
     return this.add(e, this.depsOf(e.sql));
   };
 
-  /** A value computed ahead when it is one to compute once per distinct value of a column; else as it is. */
+  /**
+   * A value computed ahead when it is one of a single column that may be computed once per distinct value
+   * (`emit` does, when a value of the column is COSTLY: the cheap ones then come along); else as it is.
+   */
   readonly memo: Once = (e) => {
-    if (SIMPLE.test(e.sql) || e.sql.includes(' OVER (') || !COSTLY.test(e.sql)) return e;
+    if (SIMPLE.test(e.sql) || e.sql.includes(' OVER (')) return e;
     const deps = this.depsOf(e.sql);
     if (!deps || deps.size !== 1 || !this.keyed([...deps][0])) return e;
     return this.add(e, deps);

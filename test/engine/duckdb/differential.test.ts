@@ -312,8 +312,8 @@ describe('a costly value of a column whose values repeat', () => {
   const items = ['基本养老金', '丧葬补助金', ''];
   const periods = ['2024-01', '2024-12', ''];
   const PAYOUTS = [
-    'payout_id,id_number,name,item,period,amount,status',
-    ...Array.from({ length: 36 }, (_, i) => `P${i},${ids[i % 4]},某${i % 4},${items[i % 3]},${periods[Math.floor(i / 12)]},${100 + i}.00,${i % 5 ? '成功' : '退回'}`),
+    'payout_id,id_number,name,item,period,amount,status,op_time',
+    ...Array.from({ length: 36 }, (_, i) => `P${i},${ids[i % 4]},某${i % 4},${items[i % 3]},${periods[Math.floor(i / 12)]},${100 + i}.00,${i % 5 ? '成功' : '退回'},${['2024-01-05 08:30:00', '2024-01-06 00:00:00', ''][i % 3]}`),
   ].join('\n');
   // Persons without an identity number match no payment, and make the birth date repeat.
   const PERSONS = ['id_number,name,birth_date', '11010519491231002X,张三,1949-12-31', '110105194902300020,李四,1950-01-01', ...Array.from({ length: 6 }, (_, i) => `,某${i},1949-12-31`)].join('\n');
@@ -325,12 +325,12 @@ describe('a costly value of a column whose values repeat', () => {
         from: 'payouts',
         steps: [
           { filter: "d.status == '成功' && !op.contains_any(d.item, $.items) && d.payout_id != 'P7'" },
-          { derive: { valid: 'op.id_valid(d.id_number)', born: 'op.id_birth_date(d.id_number)', month_end: "op.add_days(op.add_months(d.period, 1) + '-01', -1)", key: 'op.text_key(d.payout_id)' } },
+          { derive: { valid: 'op.id_valid(d.id_number)', born: 'op.id_birth_date(d.id_number)', month_end: "op.add_days(op.add_months(d.period, 1) + '-01', -1)", key: 'op.text_key(d.payout_id)', time: 'op.substring(d.op_time, 11, 19)' } },
           { join: { with: { from: 'persons', steps: [{ select: ['id_number', 'birth_date'] }] }, on: 'id_number', how: 'left' } },
           // An unmatched row's birth date is null, which the persons table does not hold: false, not null.
           { derive: { gender: 'op.id_gender(d.id_number)', birth_month: 'op.month_of(d.birth_date)', item_key: 'op.text_key(d.item)', forties: 'op.contains_any(d.birth_date, $.years)' } },
           { groupby: ['id_number', 'period', 'valid', 'gender', 'birth_month', 'forties'] },
-          { rollup: { n: 'op.count()', total: 'op.sum(d.amount)', keys: 'op.array_agg(d.key)', born: 'op.max(d.born)', ends: 'op.array_agg_distinct(d.month_end)', item_keys: 'op.array_agg_distinct(d.item_key)' } },
+          { rollup: { n: 'op.count()', total: 'op.sum(d.amount)', keys: 'op.array_agg(d.key)', born: 'op.max(d.born)', ends: 'op.array_agg_distinct(d.month_end)', item_keys: 'op.array_agg_distinct(d.item_key)', times: 'op.array_agg_distinct(d.time)' } },
           { derive: { year: 'op.year_of(d.period)', next: 'op.add_months(d.period, 1)' } },
           { orderby: ['id_number', 'period'] },
         ],
@@ -350,7 +350,7 @@ describe('a costly value of a column whose values repeat', () => {
     }));
     // Not vacuous: the values were computed per distinct value (identity numbers, items, months, birth dates
     // after the join, months after the rollup), never for the payout ids, which do not repeat.
-    for (const column of ['id_number', 'item', 'period', 'birth_date']) expect(sql).toContain(`SELECT DISTINCT "${column}" AS "${column}"`);
+    for (const column of ['id_number', 'item', 'period', 'birth_date', 'op_time']) expect(sql).toContain(`SELECT DISTINCT "${column}" AS "${column}"`);
     expect(sql).not.toContain('SELECT DISTINCT "payout_id"');
     expect(arquero.rows.length).toBeGreaterThan(6);
     expect(arquero.rows.some((r) => r.valid === true) && arquero.rows.some((r) => r.valid === false) && arquero.rows.some((r) => r.id_number === null)).toBe(true);
