@@ -22,8 +22,16 @@ interface Fetched {
 /** Rows fetched per query: a list param of row numbers, read back in one go. */
 const FETCH = 500_000;
 
+/**
+ * A column's values repeat when it has at most a quarter as many distinct values as rows: then a costly value
+ * of it is computed once per distinct value and looked up (compile.ts, Lets), which pays from a few rows a value.
+ */
+const REPEATS = 4;
+
 export class DuckDBDataset implements Dataset {
   private readonly rows = new Map<string, Map<number, Fetched>>();
+  /** Columns measured so far (`measure`), by `table.column`: do their values repeat? */
+  private readonly repeating = new Map<string, boolean>();
 
   constructor(
     readonly db: AuditDatabase,
@@ -46,6 +54,31 @@ export class DuckDBDataset implements Dataset {
   /** The columns of a loaded table, in the order the in-memory table has them (for the compiler). */
   columns(table: string): string[] | undefined {
     return this.tables.get(table)?.columns;
+  }
+
+  /** Do a column's values repeat (few distinct values for its rows)? Undefined until `measure` measured it. */
+  repeats(table: string, column: string): boolean | undefined {
+    return this.repeating.get(`${table}.${column}`);
+  }
+
+  /**
+   * Measures how the values of some columns repeat (approximately: an estimate of the distinct values, which
+   * only decides how a rule's query computes, never what it finds). One scan per table, each column once a run.
+   */
+  async measure(columns: ReadonlyArray<{ table: string; column: string }>): Promise<void> {
+    const byTable = new Map<string, Set<string>>();
+    for (const { table, column } of columns) {
+      if (this.repeating.has(`${table}.${column}`) || !this.hasColumn(table, column)) continue;
+      let set = byTable.get(table);
+      if (!set) byTable.set(table, (set = new Set()));
+      set.add(column);
+    }
+    for (const [table, set] of byTable) {
+      const names = [...set];
+      const reader = await this.db.connection.runAndReadAll(`SELECT count(*), ${names.map((c) => `approx_count_distinct(${ident(c)})`).join(', ')} FROM ${ident(table)}`);
+      const [rows, ...distinct] = reader.getRows()[0].map(Number);
+      names.forEach((c, k) => this.repeating.set(`${table}.${c}`, distinct[k] * REPEATS <= rows));
+    }
   }
 
   /** Places and digests of every row the evidence names (the previous rule's rows are dropped). */

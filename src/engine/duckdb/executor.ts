@@ -19,10 +19,10 @@ import { KEYS_PREFIX } from './functions.js';
 import { text_key } from '../functions/text_key.js';
 
 /** A rule's SQL for the data it runs on (compiled once per dataset). */
-export function ruleSql(rule: CompiledRule, dataset: Pick<DuckDBDataset, 'columns'>): CompiledSql {
+export function ruleSql(rule: CompiledRule, dataset: Pick<DuckDBDataset, 'columns'> & Partial<Pick<DuckDBDataset, 'repeats'>>): CompiledSql {
   if (!rule.relation) throw new Error(`rule ${rule.rule.id} has no plan`);
   try {
-    return compilePlan(rule.relation, rule.rule.params ?? {}, { columns: (t) => dataset.columns(t) });
+    return compilePlan(rule.relation, rule.rule.params ?? {}, { columns: (t) => dataset.columns(t), repeats: (t, c) => dataset.repeats?.(t, c) });
   } catch (err) {
     if (err instanceof CompileError) {
       const where = err.step ? pathText(err.step.path) : pathText(['check']);
@@ -142,7 +142,15 @@ export class DuckDBExecutor implements Executor<DuckDBDataset> {
     let cache = this.compiled.get(dataset);
     if (!cache) this.compiled.set(dataset, (cache = new Map()));
     let q = cache.get(rule);
-    if (!q) cache.set(rule, (q = ruleSql(rule, dataset)));
+    if (!q) {
+      q = ruleSql(rule, dataset);
+      // The columns whose repeating values decide how it computes, measured once: then compiled with them.
+      if (q.unmeasured.length) {
+        await dataset.measure(q.unmeasured);
+        q = ruleSql(rule, dataset);
+      }
+      cache.set(rule, q);
+    }
     const bound = bindings(rule, q, params, budget ? textMax(budget, dataset.db.threads) : TEXT_UNBOUNDED);
     const id = rule.rule.id;
     const place = `${rule.file} ${pathText(['check'])}`;

@@ -59,6 +59,13 @@ export interface Scope {
   once?: Once;
   /** The same for values of rows inside aggregates (in a rollup, `once` must not hoist the aggregates themselves). */
   rowOnce?: Once;
+  /**
+   * Offered every function call's result: the step may compute a costly value of one column once per distinct
+   * value of the column rather than once per row (compile.ts, Lets.memo); as it is where there is no step.
+   */
+  memo?: Once;
+  /** The same for values of rows inside aggregates. */
+  rowMemo?: Once;
 }
 
 /** An expression the DuckDB executor cannot run; the rule is skipped with it. */
@@ -365,10 +372,11 @@ function listLiteral(items: Literal[]): SqlExpr {
 /** A call of a whitelisted function: domain functions, built-in scalars, aggregates, window functions. */
 function call(fn: string, rawArgs: Expr[], scope: Scope): SqlExpr {
   const once = scope.once ?? asIs;
+  const memo = scope.memo ?? asIs;
   const domain = DOMAIN_SQL[fn];
-  if (domain) return domain(rawArgs.map((a) => compileExpr(a, scope)), once);
+  if (domain) return memo(domain(rawArgs.map((a) => compileExpr(a, scope)), once));
   // An aggregate's or window function's arguments are values of rows: computed once per row before the step.
-  const rowScope: Scope = { ...scope, aggregate: undefined, window: undefined, once: scope.rowOnce ?? scope.once };
+  const rowScope: Scope = { ...scope, aggregate: undefined, window: undefined, once: scope.rowOnce ?? scope.once, memo: scope.rowMemo ?? scope.memo };
   const rowOnce = rowScope.once ?? asIs;
   // The first argument is a value of each row; the others (quantile's p, lag's offset and default) are one per query.
   const argument = (a: Expr, i: number) => (i === 0 ? rowOnce(compileExpr(a, rowScope)) : compileExpr(a, { ...rowScope, once: asIs }));
@@ -389,7 +397,7 @@ function call(fn: string, rawArgs: Expr[], scope: Scope): SqlExpr {
   }
   const scalar = SCALARS[fn];
   if (!scalar) throw new UnsupportedExpression(`op.${fn} has no SQL form`);
-  return scalar(rawArgs.map((a) => compileExpr(a, scope)), once);
+  return memo(scalar(rawArgs.map((a) => compileExpr(a, scope)), once));
 }
 
 type Fn = (args: SqlExpr[], once: Once) => SqlExpr;

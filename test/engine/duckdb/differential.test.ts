@@ -14,7 +14,7 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { loadPaths } from '../../../src/data/load.js';
 import { addReferenceTables } from '../../../src/data/reference.js';
 import { MemoryDataset } from '../../../src/engine/dataset.js';
-import { DuckDBExecutor } from '../../../src/engine/duckdb/executor.js';
+import { DuckDBExecutor, ruleSql } from '../../../src/engine/duckdb/executor.js';
 import { openSession } from '../../../src/engine/duckdb/session.js';
 import { compareRuns, type RunResult } from '../../../src/engine/finding.js';
 import { requiredTables, runRules } from '../../../src/engine/run.js';
@@ -299,6 +299,62 @@ describe('op.mode over a group', () => {
       ['2024-02', 50000, '赵六', 50000, '张三'],
       ['2024-03', null, null, null, '张三'],
     ]);
+    expect(duckdb.rows).toEqual(arquero.rows);
+    expect(duckdb.evidence).toEqual(arquero.evidence);
+  });
+});
+
+describe('a costly value of a column whose values repeat', () => {
+  // DuckDB computes such a value once per distinct value of the column and joins it back (compile.ts, Lets):
+  // over the rows a filter keeps, after a join (whose unmatched rows hold nulls) and after a rollup (its keys).
+  // Each identity number, item and month here is on four rows or more; the payout ids are all different.
+  const ids = ['110105194912310021', '11010519491231002X', '110105194902300020', ''];
+  const items = ['基本养老金', '丧葬补助金', ''];
+  const periods = ['2024-01', '2024-12', ''];
+  const PAYOUTS = [
+    'payout_id,id_number,name,item,period,amount,status,op_time',
+    ...Array.from({ length: 36 }, (_, i) => `P${i},${ids[i % 4]},某${i % 4},${items[i % 3]},${periods[Math.floor(i / 12)]},${100 + i}.00,${i % 5 ? '成功' : '退回'},${['2024-01-05 08:30:00', '2024-01-06 00:00:00', ''][i % 3]}`),
+  ].join('\n');
+  // Persons without an identity number match no payment, and make the birth date repeat.
+  const PERSONS = ['id_number,name,birth_date', '11010519491231002X,张三,1949-12-31', '110105194902300020,李四,1950-01-01', ...Array.from({ length: 6 }, (_, i) => `,某${i},1949-12-31`)].join('\n');
+  const memo = compiled(
+    rule(
+      'MEMO',
+      {
+        kind: 'pipeline',
+        from: 'payouts',
+        steps: [
+          { filter: "d.status == '成功' && !op.contains_any(d.item, $.items) && d.payout_id != 'P7'" },
+          { derive: { valid: 'op.id_valid(d.id_number)', born: 'op.id_birth_date(d.id_number)', month_end: "op.add_days(op.add_months(d.period, 1) + '-01', -1)", key: 'op.text_key(d.payout_id)', time: 'op.substring(d.op_time, 11, 19)' } },
+          { join: { with: { from: 'persons', steps: [{ select: ['id_number', 'birth_date'] }] }, on: 'id_number', how: 'left' } },
+          // An unmatched row's birth date is null, which the persons table does not hold: false, not null.
+          { derive: { gender: 'op.id_gender(d.id_number)', birth_month: 'op.month_of(d.birth_date)', item_key: 'op.text_key(d.item)', forties: 'op.contains_any(d.birth_date, $.years)' } },
+          { groupby: ['id_number', 'period', 'valid', 'gender', 'birth_month', 'forties'] },
+          { rollup: { n: 'op.count()', total: 'op.sum(d.amount)', keys: 'op.array_agg(d.key)', born: 'op.max(d.born)', ends: 'op.array_agg_distinct(d.month_end)', item_keys: 'op.array_agg_distinct(d.item_key)', times: 'op.array_agg_distinct(d.time)' } },
+          { derive: { year: 'op.year_of(d.period)', next: 'op.add_months(d.period, 1)' } },
+          { orderby: ['id_number', 'period'] },
+        ],
+      } as never,
+      { entity: { kind: 'person', key: 'id_number' } },
+      { params: { items: { type: 'list', default: ['丧葬'] }, years: { type: 'list', default: ['1949'] } } } as never,
+    ),
+  );
+
+  const PARAMS = { items: ['丧葬'], years: ['1949'] };
+
+  it('is what Arquero computes row by row, with the same evidence', async () => {
+    const arquero = await new ArqueroExecutor().run(memo, PARAMS, new MemoryDataset(tables({ payouts: PAYOUTS, persons: PERSONS })));
+    const { duckdb, sql } = await onDuckDB({ payouts: PAYOUTS, persons: PERSONS }, async (dataset) => ({
+      duckdb: await new DuckDBExecutor().run(memo, PARAMS, dataset),
+      sql: ruleSql(memo, dataset).sql,
+    }));
+    // Not vacuous: the values were computed per distinct value (identity numbers, items, months, birth dates
+    // after the join, months after the rollup), never for the payout ids, which do not repeat.
+    for (const column of ['id_number', 'item', 'period', 'birth_date', 'op_time']) expect(sql).toContain(`SELECT DISTINCT "${column}" AS "${column}"`);
+    expect(sql).not.toContain('SELECT DISTINCT "payout_id"');
+    expect(arquero.rows.length).toBeGreaterThan(6);
+    expect(arquero.rows.some((r) => r.valid === true) && arquero.rows.some((r) => r.valid === false) && arquero.rows.some((r) => r.id_number === null)).toBe(true);
+    expect(arquero.rows.some((r) => r.forties === true) && arquero.rows.some((r) => r.forties === false)).toBe(true);
     expect(duckdb.rows).toEqual(arquero.rows);
     expect(duckdb.evidence).toEqual(arquero.evidence);
   });

@@ -5,7 +5,7 @@
  */
 import { describe, expect, it } from 'vitest';
 import { MemoryDataset } from '../../../src/engine/dataset.js';
-import { DuckDBExecutor } from '../../../src/engine/duckdb/executor.js';
+import { DuckDBExecutor, ruleSql } from '../../../src/engine/duckdb/executor.js';
 import { AuditDatabase } from '../../../src/engine/duckdb/database.js';
 import { DuckDBDataset } from '../../../src/engine/duckdb/dataset.js';
 import { loadTablesIntoDuckDB } from '../../../src/engine/duckdb/load.js';
@@ -91,6 +91,14 @@ const RULES = [
     [{ derive: { k: '1' } }, { join: { with: { from: 'payouts', steps: [{ rollup: { all: 'op.sum(d.amount)' } }, { derive: { k: '1' } }] }, on: 'k' } }, { filter: 'd.amount * 6 > d.all' }],
     person,
   ),
+  // A rollup's groups a filter narrows, rolled up again (as DUPLICATE-PAYOUT, NO-CERTIFICATION): the narrowed
+  // groups are held (MATERIALIZED) for the evidence rather than computed again; null keys included.
+  pipeline(
+    'NARROWED-GROUPS',
+    'payouts',
+    [{ groupby: ['id_number', 'period'] }, { rollup: { total: 'op.sum(d.amount)', n: 'op.count()' } }, { filter: 'd.total >= 7000' }, { groupby: ['id_number'] }, { rollup: { months: 'op.count()', total: 'op.sum(d.total)' } }, { filter: 'd.months >= 1' }],
+    person,
+  ),
   // The same rollup on both sides of a join (computed once, read under each side's slot).
   pipeline('SELF-JOIN', 'payouts', [...perPerson.steps, { join: { with: perPerson, on: 'id_number' } }, { filter: 'd.total_1 >= 300' }], person),
 ];
@@ -119,6 +127,11 @@ describe('evidence built late on DuckDB', () => {
     expect(duckdb.skipped).toEqual([]);
     expect(compareRuns({ name: 'Arquero', findings: arquero.findings }, { name: 'DuckDB', findings: duckdb.findings })).toEqual([]);
     expect(evidence(duckdb)).toEqual(evidence(arquero));
+  });
+
+  it('holds narrowed groups read again for the evidence, and only those', async () => {
+    const sql = await onDuckDB(async (dataset) => RULES.map((r) => [r.rule.id, /AS MATERIALIZED/.test(ruleSql(r, dataset).sql)]));
+    expect(sql.filter(([, held]) => held).map(([id]) => id)).toEqual(['NARROWED-GROUPS']);
   });
 
   it('goes back through both rollups to every row of a group, null keys included', async () => {
