@@ -118,6 +118,25 @@ describe('rules sql', () => {
     expect(r.stdout).not.toMatch(/cannot be written as SQL/);
   });
 
+  it('prints SQL that reads as it runs: no control character escaped inside a literal, the macros run in DuckDB', async () => {
+    const r = run(['rules', 'sql', '--macros']);
+    expect(r.code).toBe(0);
+    // text_key's map and JavaScript's spaces hold tabs, form feeds and invisible spaces: written as chr(n), a
+    // user who copies the SQL elsewhere gets the same characters (printed raw, they came out as \u000d text).
+    expect(r.stdout).not.toMatch(/\\u[0-9a-f]{4}/i);
+    expect(r.stdout).not.toMatch(/[^\P{C}\n]|[^ \P{Z}]/u);
+    const { DuckDBInstance } = await import('@duckdb/node-api');
+    const connection = await (await DuckDBInstance.create(':memory:')).connect();
+    try {
+      const sql = r.stdout.replace(/^--.*\n/gm, '');
+      for (const statement of sql.split(/;\n/).filter((s) => s.startsWith('CREATE MACRO'))) await connection.run(statement);
+      const got = await connection.runAndReadAll(`SELECT fa_js_trim(chr(12288) || chr(9) || 'x y' || chr(65279)) AS t`);
+      expect(got.getRows()).toEqual([['x y']]);
+    } finally {
+      connection.closeSync();
+    }
+  });
+
   it('refuses an unknown rule id', () => {
     const r = run(['rules', 'sql', 'NO-SUCH-RULE']);
     expect(r.code).toBe(2);

@@ -40,8 +40,20 @@ const isNumber = (e: SqlExpr) => e.kind === 'int' || e.kind === 'float';
 const isTemporal = (e: SqlExpr) => e.kind === 'date' || e.kind === 'datetime' || e.kind === 'month';
 
 /** JavaScript's String.prototype.trim: the characters it removes (\s and line terminators). */
+/**
+ * Constant text made here as a SQL expression that prints as it reads: quotes doubled, and each control,
+ * format or space character other than ' ' written as chr(code) — `rules sql` prints the SQL for a user to
+ * run elsewhere, and a terminal would swallow or escape such characters inside a literal.
+ */
+export function sqlText(s: string): string {
+  const unseen = /^(?:[^ \P{Z}]|\p{C})$/u;
+  const parts = s.split(/([^ \P{Z}]|\p{C})/u).filter((p) => p !== '');
+  if (parts.length === 0) return "''";
+  return parts.map((p) => (unseen.test(p) ? `chr(${p.codePointAt(0)})` : `'${p.replace(/'/g, "''")}'`)).join(' || ');
+}
+
 const JS_SPACES = [0x09, 0x0a, 0x0b, 0x0c, 0x0d, 0x20, 0xa0, 0x1680, 0x2000, 0x2001, 0x2002, 0x2003, 0x2004, 0x2005, 0x2006, 0x2007, 0x2008, 0x2009, 0x200a, 0x2028, 0x2029, 0x202f, 0x205f, 0x3000, 0xfeff];
-const JS_SPACE = `'${JS_SPACES.map((c) => String.fromCharCode(c)).join('')}'`;
+const JS_SPACE = sqlText(JS_SPACES.map((c) => String.fromCharCode(c)).join(''));
 /** The same as a regular-expression class (RE2). */
 export const JS_SPACE_CLASS = `[${JS_SPACES.map((c) => `\\x{${c.toString(16)}}`).join('')}]`;
 
@@ -204,8 +216,6 @@ function significant(e: SqlExpr, once: Once): string {
 
 type DomainSql = (args: SqlExpr[], once: Once) => SqlExpr;
 
-/** A string literal for SQL made here from constant text (quotes doubled). */
-const quoted = (s: string) => `'${s.replace(/'/g, "''")}'`;
 
 /**
  * text_key's character map (src/engine/functions/text_key.ts) as one translate(): each character to the one
@@ -231,7 +241,7 @@ const TEXT_KEY_MAP = (() => {
   // translate() builds its map on every call (costly for this one): only text holding one of these characters needs it.
   const hex = (ch: string) => `\\x{${ch.codePointAt(0)!.toString(16)}}`;
   const any = `[${[...kept, ...dropped].map(hex).join('')}]`;
-  return { from: quoted(kept.join('') + dropped.join('')), to: quoted(kept.map(final).join('')), any: quoted(any) };
+  return { from: sqlText(kept.join('') + dropped.join('')), to: sqlText(kept.map(final).join('')), any: sqlText(any) };
 })();
 
 /** text_key of a value: a text (dates as theirs) or a number's text; null for anything else. */
