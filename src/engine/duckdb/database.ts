@@ -27,6 +27,7 @@ import { join } from 'node:path';
 import { EXPRESSION_MACROS } from './expression.js';
 import { FUNCTION_MACROS } from './functions.js';
 import { processAlive } from '../../processes.js';
+import { DUCKDB_MEMORY } from '../../rules/budget.js';
 
 /** What one database may use. */
 export interface DatabaseLimits {
@@ -41,6 +42,11 @@ export interface DatabaseLimits {
 }
 
 const PREFIX = 'fundaudit-duckdb-';
+
+/** How a user gives the run's DuckDB more memory (rules/budget.ts), for the reason a rule did not run. */
+export function moreMemoryHint(mib: number): string {
+  return `give DuckDB more memory for the run with ${DUCKDB_MEMORY.option} N (MiB; this run had ${mib}), or ${DUCKDB_MEMORY.config}: N in the config file`;
+}
 
 /**
  * Compression methods left out of checkpoints. Measured on a million payout rows (CPU seconds of the
@@ -65,6 +71,8 @@ export class AuditDatabase {
     readonly tempDir: string,
     /** Threads DuckDB runs queries on. */
     readonly threads: number,
+    /** DuckDB's memory limit (MiB). */
+    readonly memoryMb: number,
   ) {
     process.once('exit', this.onExit);
   }
@@ -75,12 +83,13 @@ export class AuditDatabase {
     removeStaleFolders(root);
     const tempDir = mkdtempSync(join(root, `${PREFIX}${process.pid}-`));
     let instance: DuckDBInstance | undefined;
+    const memoryMb = Math.max(1, Math.floor(limits.memoryBytes / 1048576));
     try {
       // Order matters: DuckDB refuses to set a path once external access is off.
       instance = await DuckDBInstance.create(':memory:', {
         temp_directory: tempDir,
         max_temp_directory_size: `${Math.max(1, Math.floor(limits.maxTempBytes / 1048576))}MiB`,
-        memory_limit: `${Math.max(1, Math.floor(limits.memoryBytes / 1048576))}MiB`,
+        memory_limit: `${memoryMb}MiB`,
         threads: String(Math.max(1, limits.threads)),
         autoinstall_known_extensions: 'false',
         autoload_known_extensions: 'false',
@@ -93,7 +102,7 @@ export class AuditDatabase {
       await connection.run(`ATTACH ':memory:' AS fundaudit (COMPRESS)`);
       await connection.run('USE fundaudit');
       for (const macro of [...FUNCTION_MACROS, ...EXPRESSION_MACROS]) await connection.run(macro);
-      return new AuditDatabase(instance, connection, tempDir, Math.max(1, limits.threads));
+      return new AuditDatabase(instance, connection, tempDir, Math.max(1, limits.threads), memoryMb);
     } catch (err) {
       instance?.closeSync();
       rmSync(tempDir, { recursive: true, force: true });
