@@ -536,7 +536,7 @@ export function register(program: Command, action: ActionWrapper): void {
     .option('--suppressions <file>', 'YAML file of accepted findings, each with reason, approver and expiry date (see docs/suppressions.md)')
     .addOption(new Option('--lang <lang>', 'report language (default zh)').choices(LANGS))
     .addOption(new Option('--engine <engine>', 'executor: duckdb (default; county-sized data, spills to disk) or arquero (in memory, the reference)').choices([...ENGINES]))
-    .option(`${DUCKDB_MEMORY.option} <MiB>`, 'memory DuckDB may hold for the run before it spills to disk (default: 1280 MiB, less on a machine with little memory); raise it when a rule is stopped for DuckDB\'s memory')
+    .option(`${DUCKDB_MEMORY.option} <MiB>`, 'memory DuckDB may hold for the run before it spills to disk (default: 1024 MiB, less on a machine with little memory); raise it when a rule is stopped for DuckDB\'s memory')
     .option('--evidence <n|all>', 'evidence rows shown with their values per finding (default 50; every row is listed by place)')
     .option('--top <n>', `terminal report: findings listed per rule before the rest are summarised (default ${DEFAULT_TOP})`)
     .option('--progress', 'show progress on stderr even when it is not a terminal')

@@ -58,6 +58,21 @@ export function moreMemoryHint(mib: number): string {
  */
 const DISABLED_COMPRESSION = 'fsst,zstd';
 
+/**
+ * How DuckDB's allocator (jemalloc) gives memory back: it keeps what a query freed for a while, and that
+ * memory is resident beside the pool, while the next step (the findings built in JavaScript, the next rule)
+ * needs its own. Background threads purge it as it ages, and each thread's cache is flushed after a task that
+ * held more than 16 MiB (DuckDB: 128), as a bulk release of more than 64 MiB (DuckDB: 512) flushes everything.
+ * Measured on 2M payout rows with a 512 MiB pool, the same five rules each run (rules-profile, same sitting):
+ * resident memory after the load 595 -> 415 MiB, at most during the rules 824 -> 749 MiB, the rules' CPU
+ * seconds the same (PAYOUT-BANK-MISMATCH 12.9 -> 12.7, INVALID-ID-PAID 7.2 -> 7.0).
+ */
+const ALLOCATOR = {
+  allocator_background_threads: 'true',
+  allocator_flush_threshold: '16MiB',
+  allocator_bulk_deallocation_flush_threshold: '64MiB',
+};
+
 /** The locked-down DuckDB of one run. */
 export class AuditDatabase {
   private closed = false;
@@ -96,6 +111,7 @@ export class AuditDatabase {
         allow_community_extensions: 'false',
         allow_unsigned_extensions: 'false',
         enable_external_access: 'false',
+        ...ALLOCATOR,
       });
       const connection = await instance.connect();
       await connection.run(`SET disabled_compression_methods = '${DISABLED_COMPRESSION}'`);
