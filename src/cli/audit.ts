@@ -29,6 +29,7 @@ import { addReferenceTables } from '../data/reference.js';
 import { loadRuleFiles } from '../rules/load.js';
 import { SEVERITIES, type RuleProblem, type Severity } from '../rules/model.js';
 import { DEFAULT_RULES_DIR } from '../rules/paths.js';
+import { DUCKDB_MEMORY } from '../rules/budget.js';
 import { selectRules } from '../rules/select.js';
 import type { RunResult, SkippedRule } from '../engine/finding.js';
 import { tableDef } from '../data/tables.js';
@@ -71,6 +72,7 @@ interface CliOptions {
   config?: string | false;
   engine?: string;
   evidence?: string;
+  duckdbMemory?: string;
 }
 
 type AuditOptions = CliOptions & RawLoadOptions;
@@ -158,6 +160,18 @@ interface Settings {
   engine: Engine;
   /** Evidence rows shown with their values per finding (Infinity: all). */
   evidence: number;
+  /** DuckDB's memory limit for the run (MiB); undefined: what fits the machine. */
+  duckdbMemory?: number;
+}
+
+/** `--duckdb-memory N` (`duckdb_memory: N`): a whole number of MiB within bounds, or undefined when not given. */
+function duckdbMemory(what: string, value: string | undefined): number | undefined {
+  if (value === undefined) return undefined;
+  const n = /^\d+$/.test(value.trim()) ? Number(value.trim()) : NaN;
+  if (!Number.isSafeInteger(n) || n < DUCKDB_MEMORY.min || n > DUCKDB_MEMORY.max) {
+    throw new UsageError(`${what}: "${value}" is not a whole number of MiB from ${DUCKDB_MEMORY.min} to ${DUCKDB_MEMORY.max}`, `give DuckDB's memory for the run in MiB, e.g. ${DUCKDB_MEMORY.option} 2048`);
+  }
+  return n;
 }
 
 /** `--evidence N` (rows shown with their values per finding) or `all`. */
@@ -230,6 +244,7 @@ function resolveSettings(pathArgs: string[], cli: AuditOptions): Settings {
     feedback,
     engine: oneOf(from('--engine', 'engine', cli.engine), cli.engine ?? config.engine ?? 'duckdb', ENGINES),
     evidence: evidenceCount(from('--evidence', 'evidence', cli.evidence), String(cli.evidence ?? config.evidence ?? 50)),
+    duckdbMemory: duckdbMemory(from(DUCKDB_MEMORY.option, DUCKDB_MEMORY.config, cli.duckdbMemory), cli.duckdbMemory ?? config.duckdb_memory),
   };
   if (!settings.defaultRules && settings.rulePaths.length === 0) {
     throw new UsageError('no rules: --no-default-rules leaves the shipped rules out and no --rules were given', 'add your rules with --rules PATH, or drop --no-default-rules');
@@ -315,7 +330,8 @@ async function loadData(s: Settings, options: LoadOptions, extraFiles: string[])
     data.files.push(...addReferenceTables(data.tables, options.onlyTables ?? [], data.files));
     return { files: data.files, tables: data.tables, dataset: new MemoryDataset(data.tables), close: () => {} };
   }
-  const session = await openSession(files, { ...options, onFile: (r) => s.feedback.file(r) }, options.onlyTables ?? []);
+  const limits = s.duckdbMemory === undefined ? {} : { memoryBytes: s.duckdbMemory * 1048576 };
+  const session = await openSession(files, { ...options, onFile: (r) => s.feedback.file(r) }, options.onlyTables ?? [], limits);
   try {
     const unreadable = unreadableInputs(session.load.files);
     if (unreadable) throw unreadable;
@@ -436,10 +452,11 @@ function nothingRan(run: RunResult): UsageError {
     failed.length ? `failed with an error: ${failed.join(', ')}` : null,
     overBudget.length ? `stopped over their budget (docs/budgets.md): ${overBudget.join(', ')}` : null,
   ].filter(Boolean);
+  const overDuckDB = run.skipped.some((sk) => sk.budget?.limit === DUCKDB_MEMORY.config);
   const fix =
     tables.length || columns.length || !overBudget.length
       ? 'give the exports of those tables (fundaudit inspect shows what each file was recognised as), or name a file with --table NAME=FILE'
-      : "raise the budget in the config file's budget: or with --param RULE.budget_seconds=… (docs/budgets.md), or narrow the rule";
+      : `raise the budget in the config file's budget: or with --param RULE.budget_seconds=… (docs/budgets.md)${overDuckDB ? `, give DuckDB more memory for the run with ${DUCKDB_MEMORY.option} N (MiB)` : ''}, or narrow the rule`;
   return new UsageError(`no rule could run, so nothing was checked — ${parts.join('; ')}`, fix);
 }
 
@@ -519,6 +536,7 @@ export function register(program: Command, action: ActionWrapper): void {
     .option('--suppressions <file>', 'YAML file of accepted findings, each with reason, approver and expiry date (see docs/suppressions.md)')
     .addOption(new Option('--lang <lang>', 'report language (default zh)').choices(LANGS))
     .addOption(new Option('--engine <engine>', 'executor: duckdb (default; county-sized data, spills to disk) or arquero (in memory, the reference)').choices([...ENGINES]))
+    .option(`${DUCKDB_MEMORY.option} <MiB>`, 'memory DuckDB may hold for the run before it spills to disk (default: 1024 MiB, less on a machine with little memory); raise it when a rule is stopped for DuckDB\'s memory')
     .option('--evidence <n|all>', 'evidence rows shown with their values per finding (default 50; every row is listed by place)')
     .option('--top <n>', `terminal report: findings listed per rule before the rest are summarised (default ${DEFAULT_TOP})`)
     .option('--progress', 'show progress on stderr even when it is not a terminal')

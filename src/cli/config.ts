@@ -42,6 +42,8 @@ export interface AuditConfig {
   evidence?: string;
   /** Every rule's budget (docs/budgets.md); a rule's own `budget_*` params win. */
   budget?: Partial<BudgetSettings>;
+  /** DuckDB's memory limit for the run (MiB), checked by the audit command. */
+  duckdb_memory?: string;
 }
 
 /** The config file found in the working folder when --config is not given. */
@@ -80,6 +82,7 @@ const KEYS: Record<keyof AuditConfig, Kind> = {
   engine: 'string',
   evidence: 'string',
   budget: 'budget',
+  duckdb_memory: 'string',
 };
 
 /** Splits comma lists and flattens: `a,b` and `[a, b]` mean the same. */

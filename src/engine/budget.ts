@@ -8,8 +8,10 @@
  *   interrupts the connection's query.
  * - memory (`memoryMb`, beyond the loaded data): the Arquero child process
  *   gets a V8 heap of the data's size plus this, and is killed when its
- *   resident memory grows past that; DuckDB sets `memory_limit` (and spills
- *   to disk up to it, failing beyond).
+ *   resident memory grows past that; DuckDB's query is interrupted when the
+ *   process's resident memory grows past it. DuckDB's own pool is the run's
+ *   (`duckdb_memory`, fixed when the database opens): a rule that cannot fit
+ *   in it even spilling is stopped with that limit, not this one.
  * - join growth (`joinGrowth`): before a join runs, its output is estimated
  *   from its inputs (`joinEstimate`) and the join refused when that is more
  *   than `joinGrowth` times its inputs' rows and more than JOIN_FLOOR rows.
@@ -20,8 +22,11 @@
 export { BUDGET_DEFAULTS, BUDGET_SETTINGS, ruleBudget, type BudgetSettings } from '../rules/budget.js';
 import { BUDGET_SETTINGS, type BudgetSettings } from '../rules/budget.js';
 
-/** Which limit a rule went over: the name of its setting in the config file's `budget:`. */
-export type BudgetLimit = 'seconds' | 'memory_mb' | 'join_growth';
+/**
+ * Which limit a rule went over: the name of its setting in the config file's `budget:`, or `duckdb_memory`,
+ * the run's own limit on DuckDB's memory (a setting of the whole run, not of one rule).
+ */
+export type BudgetLimit = 'seconds' | 'memory_mb' | 'join_growth' | 'duckdb_memory';
 
 /** A join of at most this many output rows is always allowed, whatever its growth: small tables join freely. */
 export const JOIN_FLOOR = 1_000_000;

@@ -123,8 +123,8 @@ export interface SkippedRule {
   reason: string;
   /** 'missing-table' | 'missing-column' | 'error' | 'budget' */
   code: string;
-  /** For 'budget': which limit the rule went over (its key in the config file's `budget:`) and its value. */
-  budget?: { limit: 'seconds' | 'memory_mb' | 'join_growth'; value: number };
+  /** For 'budget': which limit the rule went over (its key in the config file's `budget:`, or the run's `duckdb_memory`) and its value. */
+  budget?: { limit: 'seconds' | 'memory_mb' | 'join_growth' | 'duckdb_memory'; value: number };
   /** What is missing, for 'missing-table' (table names) and 'missing-column' ('table.column'), so reports can say it in their language. */
   missing?: string[];
 }

@@ -6,6 +6,7 @@
 import type { Category, EntityKind, I18n, Risk, Severity } from '../rules/model.js';
 import type { Lang, RunStatus } from './model.js';
 import type { SkippedRule } from '../engine/finding.js';
+import { DUCKDB_MEMORY } from '../rules/budget.js';
 import { columnDef, tableDef } from '../data/tables.js';
 import { formatYuanGrouped } from '../data/yuan.js';
 
@@ -429,6 +430,10 @@ const BUDGET_ZH: Record<string, { what: string; unit: string; param: string }> =
 
 /** A budget skip in Chinese: which limit, its value, how to raise it, and the engine's own account of what it saw. */
 function budgetReasonZh(ruleId: string, limit: string, value: number, detail: string): string {
+  if (limit === DUCKDB_MEMORY.config) {
+    // The run's limit on DuckDB's memory, not the rule's budget: raised for the whole run.
+    return `DuckDB 在本次运行的内存上限（${value} MiB）内无法完成本规则（超出部分写入临时磁盘后仍不够），已停止，其余规则照常运行；如需放宽：${DUCKDB_MEMORY.option} N（单位 MiB），或在配置文件中设置 ${DUCKDB_MEMORY.config}: N（技术信息：${detail}）`;
+  }
   const b = BUDGET_ZH[limit];
   const head = b
     ? `超出${b.what}（${value}${b.unit}），已停止，其余规则照常运行；如需放宽：--param ${ruleId}.${b.param}=N，或在配置文件中对全部规则设置 budget: { ${limit}: N }`

@@ -35,6 +35,14 @@ export const BUDGET_SETTINGS: ReadonlyArray<{ key: keyof BudgetSettings; config:
   { key: 'joinGrowth', config: 'join_growth', param: 'budget_join_growth', min: 1, max: 1e9, unit: '×', what: 'join growth budget' },
 ];
 
+/**
+ * The run's limit on DuckDB's memory (MiB), a setting of the whole run rather than of one rule: DuckDB's
+ * memory limit is fixed when the database opens, and it spills to disk beyond it. `--duckdb-memory N` on the
+ * command line, `duckdb_memory: N` in the config file; by default it fits the machine (engine/duckdb/session.ts).
+ * A rule DuckDB cannot run within it even spilling is stopped with a reason naming this setting.
+ */
+export const DUCKDB_MEMORY = { option: '--duckdb-memory', config: 'duckdb_memory', min: 64, max: 1 << 20, unit: 'MiB' } as const;
+
 const byParam = new Map(BUDGET_SETTINGS.map((s) => [s.param, s]));
 
 /** True for the name of a budget param (`budget_seconds`, …), which every rule has. */

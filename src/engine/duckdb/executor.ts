@@ -14,6 +14,7 @@ import { BudgetExceeded, checkJoin, overMemory, overTime, type BudgetSettings, t
 import { CompileError, compilePlan, joinEstimateSql, joinSideSql, paramKind, type CompiledSql } from './compile.js';
 import { TEXT_MAX, TEXT_MAX_ERROR } from './expression.js';
 import type { DuckDBDataset } from './dataset.js';
+import { moreMemoryHint } from './database.js';
 import { plainValue } from './read.js';
 import { KEYS_PREFIX } from './functions.js';
 import { text_key } from '../functions/text_key.js';
@@ -176,9 +177,10 @@ export class DuckDBExecutor implements Executor<DuckDBDataset> {
       const padded = new RegExp(`${TEXT_MAX_ERROR} ([0-9.]+)`).exec(message);
       if (padded && budget) throw overMemory(id, budget.memoryMb, `a text padded to ${Number(padded[1]).toLocaleString('en')} characters on every row`);
       if (/out of memory/i.test(message)) {
-        const why = `DuckDB could not hold what the rule needs within its memory limit for the run, spilling to disk beyond it (${message})`;
-        if (budget) throw new BudgetExceeded('memory_mb', budget.memoryMb, `stopped: ${why}; narrow the rule, or give the run more memory`);
-        throw new RunError(`the rule needs more memory than DuckDB may use (${message})`, place, 'narrow the rule, or give DuckDB more memory');
+        // DuckDB's limit is the run's (fixed when the database opened), not the rule's budget: say the setting that raises it.
+        const mib = dataset.db.memoryMb;
+        if (budget) throw outOfDuckDBMemory(mib, message);
+        throw new RunError(`the rule needs more memory than DuckDB may use, ${mib} MiB, even spilling to disk (${message})`, place, `narrow the rule, or ${moreMemoryHint(mib)}`);
       }
       throw new RunError(`DuckDB: ${message}`, place);
     } finally {
@@ -208,6 +210,15 @@ async function sizeJoins(connection: DuckDBConnection, q: CompiledSql, bound: Re
     const estimate: JoinEstimate = out === null ? { left: l!, right: r!, rows: l! * r!, exact: false } : { left: l!, right: r!, rows: out, exact: true };
     checkJoin(estimate, budget, ruleId, pathText(j.path));
   }
+}
+
+/** A rule stopped because DuckDB could not run it within the run's memory limit (`mib`), spilling to disk beyond it. */
+export function outOfDuckDBMemory(mib: number, duckdbMessage: string): BudgetExceeded {
+  return new BudgetExceeded(
+    'duckdb_memory',
+    mib,
+    `stopped: DuckDB could not hold what the rule needs within its memory limit for the run, ${mib} MiB, even spilling to disk beyond it (${duckdbMessage}); ${moreMemoryHint(mib)}, or narrow the rule`,
+  );
 }
 
 /** Rows of the query as plain objects, and their evidence: the rows of each slot (a number, or a list of them). */

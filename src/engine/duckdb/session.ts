@@ -14,14 +14,19 @@ import { loadIntoDuckDB, loadTablesIntoDuckDB, type DuckDBLoad, type DuckDBLoadS
 import { readRows, valueSql } from './read.js';
 import { dataTableName, ident } from './schema.js';
 
+/** DuckDB's memory limit by default (MiB), on a machine with memory to spare: see defaultLimits. */
+export const DEFAULT_MEMORY_MB = 1024;
+
 /**
- * DuckDB's share of the machine: 1.25 GiB (so that with Node's own heap and the loading threads an audit of
- * five million payout rows stays within 2 GiB), less on a machine with little memory; every core; at most
- * 50 GiB spilled to disk.
+ * DuckDB's share of the machine when the run does not give its memory (`--duckdb-memory`, which openSession's
+ * `limits` carry): DEFAULT_MEMORY_MB — chosen so that an audit of five million payout rows, every shipped rule running, stays
+ * within 2 GiB with Node's own heap, the loading threads and what DuckDB's allocator holds beside its pool
+ * (docs/scale.md) — or less on a machine with little memory (40% of it, 80% of what is free, 256 MiB at least);
+ * every core; at most 50 GiB spilled to disk.
  */
 export function defaultLimits(): DatabaseLimits {
   return {
-    memoryBytes: Math.max(256 << 20, Math.min(1280 << 20, Math.floor(totalmem() * 0.4), Math.floor(freemem() * 0.8))),
+    memoryBytes: Math.max(256 << 20, Math.min(DEFAULT_MEMORY_MB * 1048576, Math.floor(totalmem() * 0.4), Math.floor(freemem() * 0.8))),
     threads: Math.max(1, availableParallelism()),
     maxTempBytes: 50 * 2 ** 30,
   };

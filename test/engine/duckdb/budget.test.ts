@@ -173,12 +173,15 @@ describe('a rule over its budget on DuckDB', () => {
 
   it('is stopped when it needs more memory than DuckDB may hold, and the database goes on working', async () => {
     const run = await runRules([greedy, perMonth], dataset, { executor, budget: { seconds: 60, joinGrowth: 1e9 } });
-    expect(skipped(run)).toEqual([['GREEDY', 'budget', { limit: 'memory_mb', value: BUDGET_DEFAULTS.memoryMb }]]);
-    expect(run.skipped[0].reason).toMatch(/DuckDB could not hold what the rule needs within its memory limit/);
+    // DuckDB's limit is the run's, not the rule's budget: the reason names the run's setting and its value.
+    expect(skipped(run)).toEqual([['GREEDY', 'budget', { limit: 'duckdb_memory', value: db.memoryMb }]]);
+    expect(run.skipped[0].reason).toMatch(/DuckDB could not hold what the rule needs within its memory limit for the run, \d+ MiB/);
+    expect(run.skipped[0].reason).toMatch(/--duckdb-memory N \(MiB; this run had \d+\), or duckdb_memory: N in the config file/);
+    expect(run.skipped[0].reason).not.toMatch(/budget_memory_mb/);
     expect(run.ran['PER-MONTH']).toBe(12);
     // Without a budget, the same is an error of the rule.
     const unbudgeted = await runRules([greedy], dataset, { executor });
-    expect(unbudgeted.skipped.map((s) => [s.code, s.reason])).toEqual([['error', expect.stringMatching(/needs more memory than DuckDB may use/)]]);
+    expect(unbudgeted.skipped.map((s) => [s.code, s.reason])).toEqual([['error', expect.stringMatching(/needs more memory than DuckDB may use, \d+ MiB, even spilling/)]]);
   });
 
   it('is stopped when it gives more rows than the executor takes', async () => {
