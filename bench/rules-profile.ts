@@ -9,8 +9,8 @@
  * --split also times each rule's query without a budget (no join sizing), before the budgeted run;
  * --explain prints DuckDB's EXPLAIN ANALYZE of each chosen rule's query (its params bound).
  */
-import { availableParallelism } from 'node:os';
 import { loadRuleFiles } from '../src/rules/load.js';
+import { BENCH_LIMITS } from './limits.js';
 import { requiredTables } from '../src/engine/run.js';
 import { openSession } from '../src/engine/duckdb/session.js';
 import { bindings, DuckDBExecutor, ruleSql } from '../src/engine/duckdb/executor.js';
@@ -23,7 +23,7 @@ const explain = args.includes('--explain');
 const split = args.includes('--split');
 const [dir, onlyArg] = args.filter((a) => !a.startsWith('--'));
 const only = onlyArg ? onlyArg.split(',') : undefined;
-const LIMITS = { memoryBytes: 1280 << 20, threads: Math.min(2, availableParallelism()), maxTempBytes: 20 * 2 ** 30 };
+const LIMITS = BENCH_LIMITS;
 const secs = (t0: number) => Number(((performance.now() - t0) / 1000).toFixed(3));
 
 const { rules: all } = await loadRuleFiles();

@@ -16,12 +16,13 @@
  * itself is what is measured.
  */
 import { closeSync, openSync, readSync, rmSync, statSync } from 'node:fs';
-import { availableParallelism, tmpdir } from 'node:os';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { main } from '../src/cli/main.js';
 import { DuckDBInstance } from '@duckdb/node-api';
 import { loadPaths } from '../src/data/load.js';
 import { loadRuleFiles } from '../src/rules/load.js';
+import { BENCH_LIMITS } from './limits.js';
 import { requiredTables, runRules } from '../src/engine/run.js';
 import { MemoryDataset } from '../src/engine/dataset.js';
 import type { Dataset, Executor } from '../src/engine/executor.js';
@@ -43,8 +44,7 @@ const cpu = () => {
 };
 const peakMb = () => Math.round((process.resourceUsage().maxRSS * 1024) / 1048576);
 
-/** DuckDB's limits for a measurement: the share of memory the 2 GiB target leaves it, both cores. */
-const LIMITS = { memoryBytes: 1280 << 20, threads: Math.min(2, availableParallelism()), maxTempBytes: 20 * 2 ** 30 };
+const LIMITS = BENCH_LIMITS;
 
 async function duckdbLoad(): Promise<Record<string, unknown>> {
   const t = performance.now();
