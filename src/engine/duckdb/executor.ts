@@ -10,6 +10,7 @@ import { pathText, type CompiledRule } from '../../plan/compile.js';
 import type { ParamDef } from '../../rules/model.js';
 import type { ParamValue, ParamValues } from '../../rules/params.js';
 import type { EvidenceRef, ExecutionResult, Executor } from '../executor.js';
+import { releaseHeap } from './heap.js';
 import { BudgetExceeded, checkJoin, overMemory, overTime, type BudgetSettings, type JoinEstimate } from '../budget.js';
 import { CompileError, compilePlan, joinEstimateSql, joinSideSql, paramKind, type CompiledSql } from './compile.js';
 import { TEXT_MAX, TEXT_MAX_ERROR } from './expression.js';
@@ -140,6 +141,8 @@ export class DuckDBExecutor implements Executor<DuckDBDataset> {
    * queries are interrupted past the time or memory budget — each a BudgetExceeded.
    */
   async run(rule: CompiledRule, params: ParamValues, dataset: DuckDBDataset, budget?: BudgetSettings): Promise<ExecutionResult> {
+    // The last rule's garbage, if it left much, goes before this rule's query fills DuckDB's pool beside it.
+    releaseHeap();
     let cache = this.compiled.get(dataset);
     if (!cache) this.compiled.set(dataset, (cache = new Map()));
     let q = cache.get(rule);
