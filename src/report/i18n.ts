@@ -211,7 +211,7 @@ const zh: Labels = {
   resolvedFindings: '已解决的疑点（基线中有、本次未再发现）',
   newFindings: '新增',
   runLine: (r) =>
-    `规则：共 ${r.rules} 条，运行 ${r.ran} 条（其中 ${r.withFindings} 条有疑点），未运行 ${r.skipped} 条（缺少数据表或字段），出错 ${r.failed} 条`,
+    `规则：共 ${r.rules} 条，运行 ${r.ran} 条（其中 ${r.withFindings} 条有疑点），未运行 ${r.skipped} 条（缺少数据或超预算），出错 ${r.failed} 条`,
   countingNote: (sum) =>
     `金额合计按证据行去重：同一证据行的金额无论被几条规则引用，只计一次；各规则的金额是其疑点金额之和，规则之间可能重叠（各疑点金额直接相加为 ${yuan(sum)} 元）。`,
   cases: '关联疑点（依据同一证据行，金额只计一次）',
@@ -346,7 +346,7 @@ const en: Labels = {
   baselineLine: (b) => `Baseline ${b.file}: ${b.new} new, ${b.persisting} persisting, ${b.resolved} resolved`,
   resolvedFindings: 'Resolved findings (in the baseline, not found again)',
   newFindings: 'New',
-  runLine: (r) => `Rules: ${r.rules} in all, ${r.ran} ran (${r.withFindings} with findings), ${r.skipped} skipped (missing table or column), ${r.failed} failed`,
+  runLine: (r) => `Rules: ${r.rules} in all, ${r.ran} ran (${r.withFindings} with findings), ${r.skipped} not run (missing data or budget), ${r.failed} failed`,
   countingNote: (sum) =>
     `Totals count each evidence row's money once, however many rules cite it; a rule's amount is the sum of its findings' amounts, and rules may overlap (the findings' amounts added up give ${yuan(sum)} yuan).`,
   cases: 'Linked findings (resting on the same evidence rows, money counted once)',

@@ -12,7 +12,7 @@ const FORMATS = ['terminal', 'json', 'csv', 'md', 'html', 'sarif', 'github'] as 
 
 describe('every format', () => {
   it('says first what ran: rules run, skipped and failed', () => {
-    const line = '规则：共 3 条，运行 2 条（其中 2 条有疑点），未运行 1 条（缺少数据表或字段），出错 0 条';
+    const line = '规则：共 3 条，运行 2 条（其中 2 条有疑点），未运行 1 条（缺少数据或超预算），出错 0 条';
     expect(rendered(masked, 'terminal').split('\n').slice(0, 4).join('\n')).toContain(line);
     expect(rendered(masked, 'md').split('\n').slice(0, 4).join('\n')).toContain(line);
     const html = rendered(masked, 'html');
@@ -134,7 +134,7 @@ describe('terminal', () => {
     expect(en).toContain('Summary');
     expect(en).toMatch(/People\s*│\s*Fraud/);
     expect(en).toContain('Evidence: in/payouts.csv:3');
-    expect(en).toContain('Rules: 3 in all, 2 ran (2 with findings), 1 skipped (missing table or column), 0 failed');
+    expect(en).toContain('Rules: 3 in all, 2 ran (2 with findings), 1 not run (missing data or budget), 0 failed');
   });
 });
 
