@@ -15,10 +15,9 @@ import duckdb from '@duckdb/node-bindings';
 import { BIGINT, BLOB, DATE, DuckDBDataChunk, INTEGER, TIMESTAMP, VARCHAR, type DuckDBAppender, type DuckDBConnection, type DuckDBType } from '@duckdb/node-api';
 import type { Source } from '../../data/provenance.js';
 import { tableDef, type ColumnType } from '../../data/tables.js';
-import { batchLayout, VECTOR, WIDTH, type Batch, type BatchLayout, type Encoding, type PartMessage } from './batch.js';
+import { batchLayout, TWO_32, VECTOR, WIDTH, type Batch, type BatchLayout, type Encoding, type PartMessage } from './batch.js';
 import { dataTableName, ident, PROVENANCE_COLUMNS, SQL_TYPES, type SqlType } from './schema.js';
 
-const TWO_32 = 4294967296;
 
 const DUCKDB_TYPES: Readonly<Record<SqlType, DuckDBType>> = { VARCHAR, BIGINT, DATE, TIMESTAMP, INTEGER };
 

@@ -132,7 +132,8 @@ export interface LongStrings {
  */
 const DICTIONARY_SIZE = 256;
 
-const TWO_32 = 4294967296;
+/** 2^32: the high word of a 64-bit little-endian integer counts these. */
+export const TWO_32 = 4294967296;
 
 /** The smallest heap of long strings a batch starts with (it grows as needed). */
 const HEAP_MIN = 64 << 10;

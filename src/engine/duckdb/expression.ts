@@ -14,7 +14,7 @@
  * pasted through.
  */
 import type { Expr, Literal, Side } from '../../plan/ast.js';
-import { asIs, DOMAIN_SQL, JS_SPACE_CLASS, type Once, type SqlExpr, type SqlKind } from './functions.js';
+import { asIs, DOMAIN_SQL, JS_SPACE_CLASS, sqlText, type Once, type SqlExpr, type SqlKind } from './functions.js';
 
 /** A plain decimal number as JavaScript's Number() reads it: sign, digits, point, exponent (no hex, no separators). */
 const JS_DECIMAL = '[+-]?([0-9]+\\.?[0-9]*|\\.[0-9]+)([eE][+-]?[0-9]+)?';
@@ -87,11 +87,6 @@ const NULL_OF: Record<SqlKind, string> = {
 const stringy = (k: SqlKind) => k === 'text' || k === 'month' || k === 'date' || k === 'datetime';
 const numeric = (k: SqlKind) => k === 'int' || k === 'float';
 
-/** A string literal, quotes doubled. Only for text the tree or this module holds — never a param. */
-export function quoteText(s: string): string {
-  return `'${s.replace(/'/g, "''")}'`;
-}
-
 /** A literal of the tree. Numbers are finite (the parser guarantees it). */
 function literal(v: Literal): SqlExpr {
   if (v === null) return sql('NULL', 'null');
@@ -101,7 +96,8 @@ function literal(v: Literal): SqlExpr {
     // JSON text of a double reads back as the same double in SQL.
     return sql(`CAST(${JSON.stringify(v)} AS DOUBLE)`, 'float');
   }
-  return sql(quoteText(v), 'text');
+  // Only for text the tree holds — never a param (those are bound).
+  return sql(sqlText(v), 'text');
 }
 
 /** The value as SQL of `kind`, cast where the kinds differ but mean the same (int in a float context). */

@@ -39,19 +39,24 @@ const sql = (text: string, kind: SqlKind): SqlExpr => ({ sql: text, kind });
 const isNumber = (e: SqlExpr) => e.kind === 'int' || e.kind === 'float';
 const isTemporal = (e: SqlExpr) => e.kind === 'date' || e.kind === 'datetime' || e.kind === 'month';
 
-/** JavaScript's String.prototype.trim: the characters it removes (\s and line terminators). */
 /**
- * Constant text made here as a SQL expression that prints as it reads: quotes doubled, and each control,
- * format or space character other than ' ' written as chr(code) — `rules sql` prints the SQL for a user to
- * run elsewhere, and a terminal would swallow or escape such characters inside a literal.
+ * A control, format or space character other than ' ': one a terminal swallows or escapes. Not a lone
+ * surrogate, which chr() refuses: that stays in the text, as the driver turns it into U+FFFD anyway.
+ */
+const UNSEEN = /([^ \P{Z}]|[^\P{C}\p{Cs}])/u;
+
+/**
+ * Constant text (a rule's literal, this module's character sets) as a SQL expression that prints as it reads:
+ * quotes doubled, and each UNSEEN character written as chr(code) — `rules sql` prints the SQL for a user to
+ * run elsewhere, and a terminal would swallow or escape such characters inside a literal. Never a param.
  */
 export function sqlText(s: string): string {
-  const unseen = /^(?:[^ \P{Z}]|\p{C})$/u;
-  const parts = s.split(/([^ \P{Z}]|\p{C})/u).filter((p) => p !== '');
+  const parts = s.split(UNSEEN).filter((p) => p !== '');
   if (parts.length === 0) return "''";
-  return parts.map((p) => (unseen.test(p) ? `chr(${p.codePointAt(0)})` : `'${p.replace(/'/g, "''")}'`)).join(' || ');
+  return parts.map((p) => ([...p].length === 1 && UNSEEN.test(p) ? `chr(${p.codePointAt(0)})` : `'${p.replace(/'/g, "''")}'`)).join(' || ');
 }
 
+/** JavaScript's String.prototype.trim: the characters it removes (\s and line terminators). */
 const JS_SPACES = [0x09, 0x0a, 0x0b, 0x0c, 0x0d, 0x20, 0xa0, 0x1680, 0x2000, 0x2001, 0x2002, 0x2003, 0x2004, 0x2005, 0x2006, 0x2007, 0x2008, 0x2009, 0x200a, 0x2028, 0x2029, 0x202f, 0x205f, 0x3000, 0xfeff];
 const JS_SPACE = sqlText(JS_SPACES.map((c) => String.fromCharCode(c)).join(''));
 /** The same as a regular-expression class (RE2). */
