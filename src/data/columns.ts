@@ -46,6 +46,8 @@ export class ColumnTyper {
   /** Parsed values of raw byte strings seen before; null once it stopped paying. */
   private bytes: ByteCache<Value | Problem> | null = new ByteCache();
   private hits = 0;
+  /** The cache's entry of the last value looked up in it, or -1 (see ByteCache.guess). */
+  private last = -1;
   /** Cache of date-like values keyed by the number yyyymmdd (or yyyymm), no string needed. */
   private numCache: Map<number, Value | Problem> = new Map();
   private readonly kind: Kind;
@@ -127,18 +129,30 @@ export class ColumnTyper {
     }
     const cache = this.bytes;
     if (cache === null) return this.typeRaw(buf.utf8Slice(s, e), line);
-    const h = ByteCache.hash(view, buf, s, e);
-    const k = cache.find(view, buf, s, e, h);
-    if (k >= 0) {
-      this.hits++;
-      const v = cache.values[k];
-      return typeof v === 'object' && v !== null ? this.typed(v, buf.utf8Slice(s, e), line) : v;
+    const last = this.last;
+    let k = cache.guess(last, view, buf, s, e);
+    if (k < 0) {
+      const h = ByteCache.hash(view, buf, s, e);
+      k = cache.find(view, buf, s, e, h);
+      if (k < 0) {
+        const raw = buf.utf8Slice(s, e);
+        const v = this.parser(raw);
+        if (cache.size < CACHE_LIMIT) {
+          cache.add(buf, s, e, h, v);
+          cache.follow(last, cache.size - 1);
+          this.last = cache.size - 1;
+        } else {
+          if (this.hits < cache.size) this.bytes = null;
+          this.last = -1;
+        }
+        return this.typed(v, raw, line);
+      }
+      cache.follow(last, k);
     }
-    const raw = buf.utf8Slice(s, e);
-    const v = this.parser(raw);
-    if (cache.size < CACHE_LIMIT) cache.add(buf, s, e, h, v);
-    else if (this.hits < cache.size) this.bytes = null;
-    return this.typed(v, raw, line);
+    this.last = k;
+    this.hits++;
+    const v = cache.values[k];
+    return typeof v === 'object' && v !== null ? this.typed(v, buf.utf8Slice(s, e), line) : v;
   }
 
   /** Types one raw string (every field once caching stopped paying). */
