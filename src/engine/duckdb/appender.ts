@@ -15,7 +15,7 @@ import duckdb from '@duckdb/node-bindings';
 import { BIGINT, BLOB, DATE, DuckDBDataChunk, INTEGER, TIMESTAMP, VARCHAR, type DuckDBAppender, type DuckDBConnection, type DuckDBType } from '@duckdb/node-api';
 import type { Source } from '../../data/provenance.js';
 import { tableDef, type ColumnType } from '../../data/tables.js';
-import { batchLayout, TWO_32, VECTOR, WIDTH, type Batch, type BatchLayout, type Encoding, type PartMessage } from './batch.js';
+import { batchLayout, DICTIONARY_MARK, TWO_32, VECTOR, WIDTH, type Batch, type BatchLayout, type Encoding, type PartMessage } from './batch.js';
 import { dataTableName, ident, PROVENANCE_COLUMNS, SQL_TYPES, type SqlType } from './schema.js';
 
 
@@ -177,40 +177,44 @@ export class TableAppender {
     const raw = table.chunk.chunk;
     const buffer = batch.buffer;
     const canonical = table.columns.length;
-    // Long strings of a dictionary go into the image, whose zeros stand in their place, before it is copied.
+    // Long strings (batch.ts) are marked in the image: those of a dictionary get their string_t from it, those
+    // in the heap a pointer into it, before the image is copied.
     const image = new Int32Array(buffer);
+    const words = new Uint32Array(buffer);
+    let lo = 0;
+    let hi = 0;
     if (batch.heapBytes > 0) {
       // The heap into DuckDB's memory; each long string's offset in it becomes a pointer (little-endian 64 bits).
       duckdb.data_chunk_reset(this.heapChunk.chunk);
       duckdb.vector_assign_string_element_len(this.heapVector, 0, new Uint8Array(batch.heap, 0, batch.heapBytes));
       const ref = new Uint32Array(duckdb.vector_get_data(this.heapVector, 16).slice(0, 16).buffer);
-      const lo = ref[2];
-      const hi = ref[3];
-      const words = new Uint32Array(buffer);
-      batch.long.forEach((long, c) => {
-        if (!long) return;
-        const data = layout.data[c] >> 2;
-        for (const row of long.heapRows) {
-          const at = data + 4 * row + 2;
-          const sum = words[at] + lo;
-          words[at] = sum;
-          words[at + 1] = hi + (sum >= TWO_32 ? 1 : 0);
-        }
-      });
+      lo = ref[2];
+      hi = ref[3];
     }
     batch.long.forEach((long, c) => {
-      if (!long || long.rows.length === 0) return;
-      const dictionary = (state.dictionaries[c] ??= new LongDictionary());
-      long.fresh.forEach((s, k) => dictionary.add(long.first + k, s));
-      const refs = dictionary.refs;
+      if (!long || long.dictionaryRows + long.heapRows === 0) return;
+      let refs: Int32Array | null = null;
+      if (long.dictionaryRows > 0) {
+        const dictionary = (state.dictionaries[c] ??= new LongDictionary());
+        long.fresh.forEach((s, k) => dictionary.add(long.first + k, s));
+        refs = dictionary.refs;
+      }
       const data = layout.data[c] >> 2;
-      for (let k = 0; k < long.rows.length; k++) {
-        const at = data + 4 * long.rows[k];
-        const r = 4 * long.ids[k];
-        image[at] = refs[r];
-        image[at + 1] = refs[r + 1];
-        image[at + 2] = refs[r + 2];
-        image[at + 3] = refs[r + 3];
+      const end = data + 4 * batch.rows;
+      for (let at = data; at < end; at += 4) {
+        const length = words[at];
+        if (length <= 12) continue;
+        if (length === DICTIONARY_MARK) {
+          const r = 4 * words[at + 1];
+          image[at] = refs![r];
+          image[at + 1] = refs![r + 1];
+          image[at + 2] = refs![r + 2];
+          image[at + 3] = refs![r + 3];
+        } else {
+          const sum = words[at + 2] + lo;
+          words[at + 2] = sum;
+          words[at + 3] = hi + (sum >= TWO_32 ? 1 : 0);
+        }
       }
     });
     for (let from = 0; from < batch.rows; from += VECTOR) {

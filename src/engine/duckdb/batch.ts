@@ -46,6 +46,13 @@ const ENCODINGS: Readonly<Record<ColumnType, Encoding>> = {
 
 export const WIDTH: Readonly<Record<Encoding, number>> = { i64: 8, date: 4, ts: 8, str: 16 };
 
+/** Encodings as small numbers, for the writer's switch. */
+const STR = 0;
+const I64 = 1;
+const DATE = 2;
+const TS = 3;
+const ENCODING_CODES: Readonly<Record<Encoding, number>> = { str: STR, i64: I64, date: DATE, ts: TS };
+
 /** DuckDB's vector size: the rows of one data chunk. */
 export const VECTOR = 2048;
 
@@ -98,7 +105,10 @@ export interface Batch {
   /** Rows the buffer has room for (its layout). */
   capacity: number;
   buffer: ArrayBuffer;
-  /** Per column: does any row of the batch hold null (else its validity need not be copied)? */
+  /**
+   * Per column: does any row of the batch hold null (else its validity need not be copied)? Validity bits
+   * past `rows` are set, and mean nothing.
+   */
   nulls: boolean[];
   /** Per string column, its values longer than 12 bytes. */
   long: Array<LongStrings | null>;
@@ -113,17 +123,21 @@ export interface Batch {
 }
 
 /**
- * A column's strings longer than 12 bytes in one batch: the rows (ascending) whose string is in the part's
- * dictionary, and its number there; the strings added to the dictionary by this batch (numbered from
- * `first` on); the other rows (ascending), whose UTF-8 bytes are in the batch's heap (see Batch.heap).
+ * A column's strings longer than 12 bytes in one batch, marked in the image itself (no list of rows to
+ * build, send and read back): a string in the part's dictionary has DICTIONARY_MARK as its length and its
+ * number in the dictionary as the next four bytes; any other length over 12 is a string whose UTF-8 bytes
+ * are in the batch's heap (see Batch.heap). Here: how many of each (none: nothing to look for), and the
+ * strings added to the dictionary by this batch (numbered from `first` on).
  */
 export interface LongStrings {
-  rows: number[];
-  ids: number[];
+  dictionaryRows: number;
+  heapRows: number;
   first: number;
   fresh: string[];
-  heapRows: number[];
 }
+
+/** In a long string's 16 bytes, in place of its length: its number in the part's dictionary follows. */
+export const DICTIONARY_MARK = 0xffffffff;
 
 /**
  * A column's long strings get a dictionary while it holds at most this many: a few names repeated row after
@@ -164,7 +178,19 @@ export class BatchWriter implements RowSink {
   private i32!: Int32Array;
   private view!: DataView;
   private nulls: boolean[] = [];
-  private long: Array<LongStrings | null> = [];
+  /** Per column, in the digest's order (k): its index, encoding (ENCODING_CODES), data and validity offsets. */
+  private kColumn!: Int32Array;
+  private kEncoding!: Int32Array;
+  private kData!: Int32Array;
+  private kValidity!: Int32Array;
+  /** Per column: long strings of the batch in the dictionary, in the heap; the dictionary's strings new in it. */
+  private dictionaryRows!: Int32Array;
+  private heapRows!: Int32Array;
+  private fresh_: string[][] = [];
+  private firstIds!: Int32Array;
+  /** Per column: the last long string looked up in its dictionary, and its number (a value that repeats row after row). */
+  private lastLong: Array<string | null> = [];
+  private lastId!: Int32Array;
   /** Per string column, the part's dictionary of long strings (null: too many distinct ones). */
   private dictionaries: Array<Map<string, number> | null> = [];
   /** Rows in the current batch, and in the part before it. */
@@ -195,7 +221,17 @@ export class BatchWriter implements RowSink {
     this.columns = columns.length;
     this.layout = batchLayout(columns.map((c) => ENCODINGS[c.type]), BATCH_ROWS);
     ({ order: this.order, names: this.names, seed: this.seed } = digestPlan(table, columns.map((c) => c.name)));
+    const L = this.layout;
+    this.kColumn = Int32Array.from(this.order);
+    this.kEncoding = Int32Array.from(this.order, (c) => ENCODING_CODES[L.encodings[c]]);
+    this.kData = Int32Array.from(this.order, (c) => L.data[c]);
+    this.kValidity = Int32Array.from(this.order, (c) => L.validity[c]);
     this.dictionaries = columns.map((c) => (ENCODINGS[c.type] === 'str' ? new Map() : null));
+    this.dictionaryRows = new Int32Array(columns.length);
+    this.heapRows = new Int32Array(columns.length);
+    this.firstIds = new Int32Array(columns.length);
+    this.lastLong = columns.map(() => null);
+    this.lastId = new Int32Array(columns.length);
     this.first = 0;
     this.send({ type: 'begin', part: id.part, file: id.file, order: id.order, table, source, columns: columns.map((c) => ({ name: c.name, type: c.type })) });
     this.fresh();
@@ -208,7 +244,12 @@ export class BatchWriter implements RowSink {
     this.i32 = new Int32Array(this.buffer);
     this.view = new DataView(this.buffer);
     this.nulls = new Array<boolean>(this.columns).fill(false);
-    this.long = this.layout.encodings.map((e, c) => (e === 'str' ? { rows: [], ids: [], first: this.dictionaries[c]?.size ?? 0, fresh: [], heapRows: [] } : null));
+    // Every row valid until a null says otherwise: one fill a batch, not a read and write of a byte a value.
+    if (this.columns > 0) this.u8.fill(0xff, this.layout.validity[0], this.layout.lines);
+    this.dictionaryRows.fill(0);
+    this.heapRows.fill(0);
+    this.fresh_ = this.layout.encodings.map(() => []);
+    this.dictionaries.forEach((d, c) => (this.firstIds[c] = d?.size ?? 0));
     this.heap = new ArrayBuffer(this.heapSize);
     this.heapU8 = new Uint8Array(this.heap);
     this.heapBytes = 0;
@@ -223,34 +264,37 @@ export class BatchWriter implements RowSink {
   row(values: readonly Value[], line: number): void {
     const i = this.n;
     const L = this.layout;
-    const order = this.order;
+    const columns = this.kColumn;
+    const encodings = this.kEncoding;
+    const data = this.kData;
+    const names = this.names;
     lane1 = DIGEST_START1 ^ this.seed;
     lane2 = DIGEST_START2 ^ this.seed;
-    for (let k = 0; k < order.length; k++) {
-      const c = order[k];
+    for (let k = 0; k < columns.length; k++) {
+      const c = columns[k];
       const v = values[c];
       if (v === null || v === undefined) {
         this.nulls[c] = true;
+        this.u8[this.kValidity[k] + (i >> 3)] &= ~(1 << (i & 7));
         continue;
       }
-      this.u8[L.validity[c] + (i >> 3)] |= 1 << (i & 7);
-      mixCode(this.names[k]);
-      const at = L.data[c];
-      switch (L.encodings[c]) {
-        case 'str':
+      mixCode(names[k]);
+      const at = data[k];
+      switch (encodings[k]) {
+        case STR:
           mixCode(TEXT_TAG);
-          this.putString(c, at + 16 * i, i, v as string);
+          this.putString(c, at + 16 * i, v as string);
           break;
-        case 'i64':
+        case I64:
           mixNumber(v as number);
           this.putInt64(at + 8 * i, v as number);
           break;
-        case 'date':
+        case DATE:
           mixCode(TEXT_TAG);
           hashText(v as string);
           this.i32[(at >> 2) + i] = this.dayOf(v as string);
           break;
-        case 'ts':
+        default:
           mixCode(TEXT_TAG);
           hashText(v as string);
           this.putTimestamp(at + 8 * i, v as string);
@@ -280,7 +324,9 @@ export class BatchWriter implements RowSink {
       capacity: this.layout.capacity,
       buffer: this.buffer,
       nulls: this.nulls,
-      long: this.long,
+      long: this.layout.encodings.map((e, c) =>
+        e === 'str' ? { dictionaryRows: this.dictionaryRows[c], heapRows: this.heapRows[c], first: this.firstIds[c], fresh: this.fresh_[c] } : null,
+      ),
       heap: this.heap,
       heapBytes: this.heapBytes,
     };
@@ -291,7 +337,7 @@ export class BatchWriter implements RowSink {
   }
 
   /** A string of up to 12 UTF-8 bytes inline (DuckDB's string_t); a longer one on the side. */
-  private putString(c: number, at: number, i: number, s: string): void {
+  private putString(c: number, at: number, s: string): void {
     const n = s.length;
     if (n <= 12) {
       const w = utf8Into(s, this.u8, at + 4, 12);
@@ -310,31 +356,46 @@ export class BatchWriter implements RowSink {
           return;
         }
       }
-      this.u8.fill(0, at + 4, at + 16);
-      this.putLong(c, at, i, s, false);
+      // What utf8Into wrote of it: four words, not a fill (a call that cost more than the rest of the string).
+      const w0 = at >> 2;
+      this.u32[w0 + 1] = 0;
+      this.u32[w0 + 2] = 0;
+      this.u32[w0 + 3] = 0;
+      this.putLong(c, at, s, false);
       return;
     }
-    this.putLong(c, at, i, s, true);
+    this.putLong(c, at, s, true);
   }
 
   /** A string of more than 12 bytes: its number in the column's dictionary, or into the heap; `digest`: not yet digested. */
-  private putLong(c: number, at: number, i: number, s: string, digest: boolean): void {
-    const long = this.long[c]!;
+  private putLong(c: number, at: number, s: string, digest: boolean): void {
     const dictionary = this.dictionaries[c];
     if (dictionary) {
-      let id = dictionary.get(s);
-      if (id === undefined) {
-        id = dictionary.size;
-        dictionary.set(s, id);
-        long.fresh.push(s);
+      let id: number;
+      if (s === this.lastLong[c]) {
+        id = this.lastId[c];
+      } else {
+        let found = dictionary.get(s);
+        if (found === undefined) {
+          found = dictionary.size;
+          dictionary.set(s, found);
+          this.fresh_[c].push(s);
+        }
+        id = found;
+        this.lastLong[c] = s;
+        this.lastId[c] = id;
       }
-      long.rows.push(i);
-      long.ids.push(id);
-      if (dictionary.size > DICTIONARY_SIZE) this.dictionaries[c] = null;
+      this.u32[at >> 2] = DICTIONARY_MARK;
+      this.u32[(at >> 2) + 1] = id;
+      this.dictionaryRows[c]++;
+      if (dictionary.size > DICTIONARY_SIZE) {
+        this.dictionaries[c] = null;
+        this.lastLong[c] = null;
+      }
       if (digest) hashText(s);
       return;
     }
-    long.heapRows.push(i);
+    this.heapRows[c]++;
     this.putHeap(at, s, digest);
   }
 
