@@ -50,6 +50,9 @@ export class ColumnTyper {
   private last = -1;
   /** Cache of date-like values keyed by the number yyyymmdd (or yyyymm), no string needed. */
   private numCache: Map<number, Value | Problem> = new Map();
+  /** The key and value last taken from numCache (a column holds dates or datetimes, never both). */
+  private lastKey = -1;
+  private lastValue: Value | Problem = null;
   private readonly kind: Kind;
 
   constructor(
@@ -172,23 +175,33 @@ export class ColumnTyper {
   }
 
   private fromNumCache(key: number, buf: SliceBuffer, s: number, e: number, line: number): Value {
-    let v = this.numCache.get(key);
-    if (v === undefined) {
-      v = this.parser(buf.latin1Slice(s, e));
-      this.numCache.set(key, v);
+    let v: Value | Problem | undefined;
+    // The same month or day as the row before is the rule in exports sorted by period: no Map lookup then.
+    if (key === this.lastKey) v = this.lastValue;
+    else {
+      v = this.numCache.get(key);
+      if (v === undefined) {
+        v = this.parser(buf.latin1Slice(s, e));
+        this.numCache.set(key, v);
+      }
+      this.lastKey = key;
+      this.lastValue = v;
     }
     return v instanceof Problem ? this.typed(v, buf.latin1Slice(s, e), line) : v;
   }
 
   /** Is the date part of a canonical datetime a real day? Asked of the parser once per day. */
   private dayIsValid(day: number, buf: SliceBuffer, s: number): boolean {
+    if (day === this.lastKey) return this.lastValue === 1;
     let v = this.numCache.get(day);
+    this.lastKey = day;
     if (v === undefined) {
       const probe = buf.latin1Slice(s, s + 10) + ' 00:00:00';
       const r = this.parser(probe);
       v = r === probe ? 1 : 0;
       this.numCache.set(day, v);
     }
+    this.lastValue = v;
     return v === 1;
   }
 }
