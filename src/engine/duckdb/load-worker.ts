@@ -7,8 +7,10 @@
  * start, the second from a split point; the main thread merges their reports.
  *
  * Flow control: a shared counter holds the batches posted and not yet
- * appended; past a few, the worker waits, so that a fast reader never piles
- * up the file in the main thread's message queue.
+ * appended; past a limit the main thread sets, the worker waits, so that a
+ * fast reader never piles up the file in the main thread's message queue.
+ * The limit is a few batches, and more while DuckDB checkpoints (load.ts),
+ * when nothing is appended for a second or more.
  */
 import { parentPort, workerData } from 'node:worker_threads';
 import { loadCsvTail, loadFileParts, type HeadSplit } from '../../data/load.js';
@@ -16,10 +18,8 @@ import type { FileRule, LoadOptions } from '../../data/model.js';
 import { BatchWriter, TAIL_ORDER, type PartMessage } from './batch.js';
 import type { WorkerMessage, WorkerTask } from './load.js';
 
-/** Batches a worker may have in flight before it waits for the main thread. */
-export const IN_FLIGHT = 4;
-
 const port = parentPort!;
+/** [0]: batches posted and not yet appended; [1]: how many may be (the main thread's limit). */
 const credit = new Int32Array(workerData.credit as SharedArrayBuffer);
 let nextPart = 0;
 
@@ -31,7 +31,7 @@ function send(m: PartMessage, transfer?: ArrayBuffer[]): void {
   if (m.type === 'batch') {
     for (;;) {
       const inFlight = Atomics.load(credit, 0);
-      if (inFlight < IN_FLIGHT) break;
+      if (inFlight < Atomics.load(credit, 1)) break;
       Atomics.wait(credit, 0, inFlight, 1000);
     }
     Atomics.add(credit, 0, 1);

@@ -47,6 +47,14 @@ const CHECKPOINT_ROWS = 1 << 20;
  * else one large file keeps one core busy while the other waits.
  */
 const SPLIT_BYTES = 64 << 20;
+/** Batches a worker may have in flight before it waits for the main thread to append them. */
+const IN_FLIGHT = 4;
+/**
+ * Batches a worker may have in flight while DuckDB checkpoints, which takes a second or more a million rows
+ * and appends nothing meanwhile: with four, both workers soon waited and a core stood idle (about 1 of the
+ * 1.9 s of a checkpoint at 2M). A payout batch is about 5 MB: at most 2 × 12 more while it runs.
+ */
+const CHECKPOINT_IN_FLIGHT = 16;
 
 export interface DuckDBLoadSettings {
   /** Worker threads that read and type files; 0 loads in this thread. By default up to two, as the files allow. */
@@ -181,7 +189,7 @@ async function loadHere(files: string[], opts: LoadOptions, appender: TableAppen
     const parts = await loadFileParts(files[file], opts, () => new BatchWriter(send, () => ({ part: nextPart++, file, order: order++ })));
     results.push(parts.map((p) => ({ report: p.report, parts: partKeys(0, p.sink?.partNumber ?? null) })));
     for (const p of parts) opts.onFile?.(p.report);
-    if (appender.pending >= checkpointRows) await checkpoint(appender, db);
+    if (appender.pending >= checkpointRows) await checkpoint(appender, db, []);
   }
   return results;
 }
@@ -243,6 +251,7 @@ function loadInWorkers(
     // Messages are handled one after the other, in arrival order (each worker's in the order it sent them).
     let chain: Promise<void> = Promise.resolve();
     const pool: Worker[] = [];
+    const credits: Int32Array[] = [];
     const retired = new Set<Worker>();
     const fail = (err: unknown) => {
       if (failed) return;
@@ -263,7 +272,10 @@ function loadInWorkers(
       w.postMessage(task);
     };
     for (let producer = 0; producer < workers; producer++) {
-      const credit = new Int32Array(new SharedArrayBuffer(4));
+      // See load-worker.ts: batches in flight, and how many may be.
+      const credit = new Int32Array(new SharedArrayBuffer(8));
+      credit[1] = IN_FLIGHT;
+      credits.push(credit);
       const w = new Worker(script, { workerData: { credit: credit.buffer } });
       pool.push(w);
       running++;
@@ -299,7 +311,7 @@ function loadInWorkers(
           if (m.type === 'batch') {
             Atomics.sub(credit, 0, 1);
             Atomics.notify(credit, 0);
-            if (appender.pending >= checkpointRows) await checkpoint(appender, db);
+            if (appender.pending >= checkpointRows) await checkpoint(appender, db, credits);
           }
         }).catch(fail);
       });
@@ -339,11 +351,26 @@ function splitPoint(path: string, size: number): number {
   }
 }
 
-/** Flushes the appenders and checkpoints, which compresses the rows appended since the last checkpoint. */
-async function checkpoint(appender: TableAppender, db: AuditDatabase): Promise<void> {
+/**
+ * Flushes the appenders and checkpoints, which compresses the rows appended since the last checkpoint; the
+ * workers' limits of batches in flight (`credits`) are raised meanwhile, so that they go on typing.
+ */
+async function checkpoint(appender: TableAppender, db: AuditDatabase, credits: Int32Array[]): Promise<void> {
   appender.flush();
-  await db.connection.run('CHECKPOINT');
+  setLimit(credits, CHECKPOINT_IN_FLIGHT);
+  try {
+    await db.connection.run('CHECKPOINT');
+  } finally {
+    setLimit(credits, IN_FLIGHT);
+  }
   appender.pending = 0;
+}
+
+function setLimit(credits: Int32Array[], limit: number): void {
+  for (const credit of credits) {
+    Atomics.store(credit, 1, limit);
+    Atomics.notify(credit, 0);
+  }
 }
 
 /** The key of a producer's part, as the appender knows it. */
