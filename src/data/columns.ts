@@ -110,8 +110,12 @@ export class ColumnTyper {
             const m = digits(buf, s + 14, s + 16);
             const sec = digits(buf, s + 17, s + 19);
             if (day >= 0 && h >= 0 && h < 24 && m >= 0 && m < 60 && sec >= 0 && sec < 60 && this.dayIsValid(day, buf, s)) {
-              // Already canonical: the value is the text itself.
-              return buf.latin1Slice(s, e);
+              // Already canonical: the value is the text itself (ASCII, all checked above), made in JavaScript:
+              // a call to latin1Slice costs twice as much for 19 bytes (~55 against ~25 ns).
+              return String.fromCharCode(
+                buf[s], buf[s + 1], buf[s + 2], buf[s + 3], buf[s + 4], buf[s + 5], buf[s + 6], buf[s + 7], buf[s + 8], buf[s + 9],
+                buf[s + 10], buf[s + 11], buf[s + 12], buf[s + 13], buf[s + 14], buf[s + 15], buf[s + 16], buf[s + 17], buf[s + 18],
+              );
             }
           }
           break;
