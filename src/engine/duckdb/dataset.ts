@@ -119,6 +119,8 @@ function lastAtMost(a: Float64Array, x: number): number {
 
 export class DuckDBDataset implements Dataset {
   private readonly rows = new Map<string, Fetched>();
+  /** The row looked up last, and where it is. */
+  private last: { table: string; row: number; f: Fetched; i: number } | undefined;
   /** Where each table's rows lie, measured the first time its rows are read back. */
   private readonly positions = new Map<string, Positions>();
   /** Columns measured so far (`measure`), by `table.column`: do their values repeat? */
@@ -273,10 +275,14 @@ export class DuckDBDataset implements Dataset {
   }
 
   private fetched(table: string, row: number): { f: Fetched; i: number } {
+    // Findings ask for a row's digest, then its place: the second finds it here.
+    const last = this.last;
+    if (last && last.table === table && last.row === row && this.rows.get(table) === last.f) return last;
     const f = this.rows.get(table);
     const i = f ? this.indexOf(table, f, row) : -1;
     if (i < 0) throw new Error(`row ${row} of ${table} was not prepared`);
-    return { f: f!, i };
+    this.last = { table, row, f: f!, i };
+    return this.last;
   }
 
   place(table: string, row: number): RowPlace {
