@@ -224,8 +224,9 @@ export function compilePlan(relation: Relation, params: Record<string, ParamDef>
   const held = new Set([...c.held].filter((n) => !c.again.has(n)));
   const reread = new Set([...c.reread].filter((n) => !held.has(n)));
   const final = `SELECT ${select.join(', ') || '1 AS "__empty"'} FROM ${out.cte} AS o${evidence.joins.join('')} ORDER BY o.${ORDER}`;
+  const cheap = [...c.cheap].filter((n) => !held.has(n));
   return {
-    sql: withCtes(c.ctes, final, held, new Set([...inlined(c.ctes, final, reread), ...c.again])),
+    sql: withCtes(c.ctes, final, held, new Set([...inlined(c.ctes, final, reread), ...c.again, ...cheap])),
     ctes: c.ctes,
     joins: c.joins,
     params: [...c.used],
@@ -361,7 +362,7 @@ class Lets {
    * Emits the CTEs computing the values over `from`, level by level; returns the CTE the step reads.
    * `again(name)`: the CTE is read twice and computed again where read.
    */
-  emit(from: string, cte: (body: string) => string, again: (name: string) => void = () => {}): string {
+  emit(from: string, cte: (body: string, over?: string) => string, again: (name: string) => void = () => {}): string {
     const keys = new Set(this.items.map((i) => this.keyOf(i)).filter((k): k is string => k !== null));
     const done = new Set<Let>();
     for (const key of keys) {
@@ -374,18 +375,18 @@ class Lets {
       const values = this.levels([...needed], cte(distinct), cte);
       again(source.cte);
       const on = `"__l".${ident(key)} IS NOT DISTINCT FROM "__m".${ident(key)}`;
-      from = cte(`SELECT "__l".*, ${mine.map((i) => `"__m".${ident(i.name)}`).join(', ')} FROM ${from} AS "__l" LEFT JOIN ${values} AS "__m" ON ${on}`);
+      from = cte(`SELECT "__l".*, ${mine.map((i) => `"__m".${ident(i.name)}`).join(', ')} FROM ${from} AS "__l" LEFT JOIN ${values} AS "__m" ON ${on}`, from);
       for (const i of mine) done.add(i);
     }
     return this.levels(this.items.filter((i) => !done.has(i)), from, cte);
   }
 
   /** CTEs computing some values over `from`, level by level. */
-  private levels(items: Let[], from: string, cte: (body: string) => string): string {
+  private levels(items: Let[], from: string, cte: (body: string, over?: string) => string): string {
     const top = Math.max(-1, ...items.map((i) => i.level));
     for (let level = 0; level <= top; level++) {
       const here = items.filter((i) => i.level === level);
-      if (here.length) from = cte(`SELECT *, ${here.map((i) => `${i.sql} AS ${ident(i.name)}`).join(', ')} FROM ${from}`);
+      if (here.length) from = cte(`SELECT *, ${here.map((i) => `${i.sql} AS ${ident(i.name)}`).join(', ')} FROM ${from}`, from);
     }
     return from;
   }
@@ -401,6 +402,14 @@ class Compiler {
   readonly held = new Set<string>();
   /** CTEs read again by a rollup's passes (Split): computed again rather than held whole in memory. */
   readonly again = new Set<string>();
+  /**
+   * CTEs of base rows that a scan computes again at little cost: a base table's scan, then filters, row values and
+   * joins to the values of a column computed per distinct value (none COSTLY). Read more than once, DuckDB 1.5
+   * would materialize one whole, every column, which at millions of rows spills past its pool and costs more than
+   * the scan (HOLDER-NOT-BENEFICIARY at 5M payout rows: 12 s of its 16 s were such CTEs written and read back):
+   * they are computed again where read.
+   */
+  readonly cheap = new Set<string>();
   private lets = 0;
   /** Relations compiled so far, by prefixKey of their table and first steps, with their slots (prefixSlots). */
   private readonly made = new Map<string, { cur: Current; slots: number[] }>();
@@ -424,7 +433,7 @@ class Compiler {
   private emitLets(lets: Lets, from: string): string {
     return lets.emit(
       from,
-      (b) => this.cte(b),
+      (b, over) => this.cte(b, over),
       (name) => this.again.add(name),
     );
   }
@@ -439,9 +448,15 @@ class Compiler {
     private readonly root?: Relation,
   ) {}
 
-  private cte(body: string): string {
+  /**
+   * A new CTE. `over`: the CTE its rows are computed from row by row (a filter, row values, a join to the values of
+   * a column computed once per distinct value); when that one is `cheap` and the new one computes nothing COSTLY,
+   * it is cheap too.
+   */
+  private cte(body: string, over?: string): string {
     const name = `s${this.ctes.length + 1}`;
     this.ctes.push({ name, body });
+    if (over !== undefined && this.cheap.has(over) && !COSTLY.test(body)) this.cheap.add(name);
     return name;
   }
 
@@ -473,6 +488,7 @@ class Compiler {
     else {
       const columns = present.map((name): Col => ({ name, kind: KIND_OF_TYPE[def.columns.find((c) => c.name === name)?.type ?? 'text'], origin: { table: rel.from, column: name } }));
       const cte = this.cte(`SELECT ${[...columns.map((c) => ident(c.name)), `"__row" AS ${ident(slotColumn(rel.slot.id))}`, `CAST("__row" AS HUGEINT) AS ${ORDER}`].join(', ')} FROM ${ident(rel.from)}`);
+      this.cheap.add(cte);
       cur = sourced({ cte, columns, slots: [{ id: rel.slot.id, ev: ROW }], groups: [], peers: null, light: true });
     }
     for (let i = start; i < rel.steps.length; i++) {
@@ -503,7 +519,7 @@ class Compiler {
       return slotColumns(s).map((from, i) => `${ident(from)} AS ${ident(names[i])}`);
     });
     const select = [...cur.columns.map((c) => ident(c.name)), ...hidden, ORDER];
-    return { ...cur, cte: this.cte(`SELECT ${select.join(', ')} FROM ${cur.cte}`), slots: renamed };
+    return { ...cur, cte: this.cte(`SELECT ${select.join(', ')} FROM ${cur.cte}`, cur.cte), slots: renamed };
   }
 
   /** The compiler did what the plan says: only the plan's columns, and its slots. */
@@ -562,19 +578,20 @@ class Compiler {
         // Aggregates over groups and window functions are evaluated after WHERE: they filter in QUALIFY.
         const windowed = !!(scope.aggregate?.used || scope.window?.used);
         const from = this.emitLets(lets, cur.cte);
-        return { ...cur, light: !windowed, cte: this.cte(`SELECT ${[...cur.columns.map((c) => ident(c.name)), ...this.hidden(cur)].join(', ')} FROM ${from} ${windowed ? 'QUALIFY' : 'WHERE'} ${where}`) };
+        const body = `SELECT ${[...cur.columns.map((c) => ident(c.name)), ...this.hidden(cur)].join(', ')} FROM ${from} ${windowed ? 'QUALIFY' : 'WHERE'} ${where}`;
+        return { ...cur, light: !windowed, cte: this.cte(body, windowed ? undefined : from) };
       }
       case 'derive':
         return this.derive(cur, step.values);
       case 'select': {
         const columns = step.names.map((n) => cur.columns.find((c) => c.name === n)).filter((c): c is Col => c !== undefined);
-        return { ...cur, columns, cte: this.cte(`SELECT ${[...columns.map((c) => ident(c.name)), ...this.hidden(cur)].join(', ')} FROM ${cur.cte}`) };
+        return { ...cur, columns, cte: this.cte(`SELECT ${[...columns.map((c) => ident(c.name)), ...this.hidden(cur)].join(', ')} FROM ${cur.cte}`, cur.cte) };
       }
       case 'rename': {
         const map = new Map(step.renames);
         const columns = cur.columns.map((c) => ({ ...c, name: map.get(c.name) ?? c.name }));
         const select = cur.columns.map((c) => (map.has(c.name) ? `${ident(c.name)} AS ${ident(map.get(c.name)!)}` : ident(c.name)));
-        return { ...cur, columns, groups: cur.groups.map((g) => map.get(g) ?? g), cte: this.cte(`SELECT ${[...select, ...this.hidden(cur)].join(', ')} FROM ${cur.cte}`) };
+        return { ...cur, columns, groups: cur.groups.map((g) => map.get(g) ?? g), cte: this.cte(`SELECT ${[...select, ...this.hidden(cur)].join(', ')} FROM ${cur.cte}`, cur.cte) };
       }
       case 'groupby':
         return { ...cur, groups: step.keys.filter((k) => cur.columns.some((c) => c.name === k)) };
@@ -622,7 +639,7 @@ class Compiler {
     const from = this.emitLets(lets, cur.cte);
     const { columns, select } = placeValues([...cur.columns], compiled);
     const windowed = !!(scope.aggregate?.used || scope.window?.used);
-    return { ...cur, columns, light: !windowed, cte: this.cte(`SELECT ${[...select, ...this.hidden(cur)].join(', ')} FROM ${from}`) };
+    return { ...cur, columns, light: !windowed, cte: this.cte(`SELECT ${[...select, ...this.hidden(cur)].join(', ')} FROM ${from}`, windowed ? undefined : from) };
   }
 
   private rollup(cur: Current, values: NamedExpr[]): Current {
