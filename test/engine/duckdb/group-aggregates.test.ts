@@ -5,14 +5,10 @@
  * one group of every row, window functions beside the aggregates still see the rows in order.
  */
 import { describe, expect, it } from 'vitest';
-import { MemoryDataset } from '../../../src/engine/dataset.js';
 import { DuckDBExecutor, ruleSql } from '../../../src/engine/duckdb/executor.js';
-import { AuditDatabase } from '../../../src/engine/duckdb/database.js';
-import { DuckDBDataset } from '../../../src/engine/duckdb/dataset.js';
-import { loadTablesIntoDuckDB } from '../../../src/engine/duckdb/load.js';
-import { compareRuns, everyEvidenceRow, type RunResult } from '../../../src/engine/finding.js';
 import { runRules } from '../../../src/engine/run.js';
-import { compiled, rule, tables } from '../helpers.js';
+import { compiled, rule } from '../helpers.js';
+import { expectDuckDBAgrees, onDuckDB } from './agree.js';
 
 const PAYOUTS = [
   'id_number,name,period,amount,pay_date',
@@ -49,40 +45,19 @@ const RULES = [
   pipeline('ABOVE-OWN-MEAN', [{ groupby: ['period'] }, { derive: { over: 'd.amount - op.max(d.amount) / 2', top: 'op.max(d.amount)' } }, { filter: 'd.over > 0 && d.amount == d.top' }], month),
 ];
 
-/** `run` on a DuckDB of its own holding the tables (closed after). */
-async function onDuckDB<T>(run: (dataset: DuckDBDataset) => Promise<T>): Promise<T> {
-  const db = await AuditDatabase.open({ memoryBytes: 256 << 20, threads: 1, maxTempBytes: 64 << 20 });
-  try {
-    return await run(DuckDBDataset.of(db, await loadTablesIntoDuckDB(tables(DATA), db)));
-  } finally {
-    db.close();
-  }
-}
-
-/** Each finding's evidence rows, by file and line, sorted. */
-const evidence = (r: RunResult) => r.findings.map((f) => [f.ruleId, f.entity.key, f.period, [...everyEvidenceRow(f)].map((e) => `${e.file}:${e.line}`).sort()]);
-
 describe('aggregates over groups in a derive or filter on DuckDB', () => {
   it.each(RULES.map((r) => [r.rule.id, r] as const))('%s gives the rows Arquero gives', async (_, r) => {
-    const arquero = await runRules([r], new MemoryDataset(tables(DATA)));
-    const duckdb = await onDuckDB((dataset) => runRules([r], dataset, { executor: new DuckDBExecutor() }));
-    expect(arquero.skipped).toEqual([]);
-    // Not a vacuous agreement: the rule finds, and its findings rest on rows.
-    expect(arquero.findings.length).toBeGreaterThan(0);
-    expect(arquero.findings.every((f) => f.evidenceCount > 0)).toBe(true);
-    expect(duckdb.skipped).toEqual([]);
-    expect(compareRuns({ name: 'Arquero', findings: arquero.findings }, { name: 'DuckDB', findings: duckdb.findings })).toEqual([]);
-    expect(evidence(duckdb)).toEqual(evidence(arquero));
+    await expectDuckDBAgrees(r, DATA);
   });
 
   it('finds the rows without an id as one group (null keys equal)', async () => {
-    const duckdb = await onDuckDB((dataset) => runRules([RULES[0]], dataset, { executor: new DuckDBExecutor() }));
+    const duckdb = await onDuckDB(DATA, (dataset) => runRules([RULES[0]], dataset, { executor: new DuckDBExecutor() }));
     // 无名 (no id) paid in 2024-02 and 2024-03: a span, each of its two rows found; 王五 and 11010519550610003X one month each: none.
     expect(duckdb.findings.map((f) => f.entity.key).sort()).toEqual(['', '', '11010519491231002X', '11010519491231002X', '11010519491231002X', '110105195001010012', '110105195001010012']);
   });
 
   it('computes them by grouping the rows, not by a window over each partition', async () => {
-    const sql = await onDuckDB(async (dataset) => RULES.map((r) => ruleSql(r, dataset).sql));
+    const sql = await onDuckDB(DATA, async (dataset) => RULES.map((r) => ruleSql(r, dataset).sql));
     for (const text of sql) expect(text).not.toMatch(/\b(?:min|max|count|sum)\([^)]*\)[^,]*OVER \(/);
   });
 });
