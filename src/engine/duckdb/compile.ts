@@ -829,7 +829,10 @@ class Compiler {
     // Left row's order, then the right row's; unmatched right rows after every left row.
     const lmax = `(SELECT coalesce(max(${ORDER}), 0) FROM ${cur.cte})`;
     const rmax = `(SELECT coalesce(max(${ORDER}), 0) FROM ${other.cte})`;
-    const order = `CASE WHEN l.${ORDER} IS NOT NULL THEN l.${ORDER} * (${rmax} + 2) + coalesce(r.${ORDER} + 1, 0) ELSE (${lmax} + 1) * (${rmax} + 2) + r.${ORDER} + 1 END`;
+    // An inner or left join has a left row in every output row: the input's largest order is not read (a scan of
+    // it, materialized when it is a rollup's groups: NO-CERTIFICATION's person-months at 5M payout rows, 2 s).
+    const matched = `l.${ORDER} * (${rmax} + 2) + coalesce(r.${ORDER} + 1, 0)`;
+    const order = step.how === 'inner' || step.how === 'left' ? matched : `CASE WHEN l.${ORDER} IS NOT NULL THEN ${matched} ELSE (${lmax} + 1) * (${rmax} + 2) + r.${ORDER} + 1 END`;
     const slots = [...slotsHidden(cur.slots, 'l'), ...slotsHidden(other.slots, 'r')];
     const cte = this.cte(`SELECT ${[...select, ...slots, `${order} AS ${ORDER}`].join(', ')} FROM ${cur.cte} AS l ${how} ${other.cte} AS r ON ${cond}`);
     return { cte, columns, slots: [...cur.slots, ...other.slots], groups: [], peers: null, wide: true };
