@@ -413,6 +413,8 @@ class Compiler {
    * they are computed again where read.
    */
   readonly cheap = new Set<string>();
+  /** CTEs a rollup on keys made without Split (Compiler.grouped): their input, keys and body. */
+  private readonly rollups = new Map<string, { from: string; keys: string[]; body: (src: string) => string }>();
   private lets = 0;
   /** Relations compiled so far, by prefixKey of their table and first steps, with their slots (prefixSlots). */
   private readonly made = new Map<string, { cur: Current; slots: number[] }>();
@@ -641,6 +643,26 @@ class Compiler {
     }
   }
 
+  /** A rollup's CTE of groups over `from` on `keys` (its body, of any input with `from`'s columns, kept for `regrouped`). */
+  private grouped(from: string, keys: string[], body: (src: string) => string): string {
+    const name = this.cte(body(from));
+    this.rollups.set(name, { from, keys, body });
+    return name;
+  }
+
+  /**
+   * A rollup's groups (`cte`) made again of only the input rows whose keys (`keys`, among the rollup's own) are in
+   * `several` (columns `__k<i>`, null keys equal): when a rollup on fewer keys needs the rows of its groups with
+   * several rows (Split), those rows' groups are these, and the input rows of the other groups are never grouped
+   * again (PENSION-TWO-SCHEMES's and ONE-ID-SEVERAL-PERSONS's person-months, nearly all of one row). Undefined when
+   * `cte` is not a rollup on keys holding them.
+   */
+  private regrouped(cte: string, keys: Col[], several: string, same: (a: string, b: string) => string): string | undefined {
+    const made = this.rollups.get(cte);
+    if (!made || !keys.every((k) => made.keys.includes(k.name))) return undefined;
+    return this.cte(made.body(`(SELECT "__I".* FROM ${made.from} AS "__I" SEMI JOIN ${several} AS "__S" ON ${same('"__I"', '"__S"')})`));
+  }
+
   private derive(cur: Current, values: NamedExpr[]): Current {
     const lets = this.newLets(cur);
     const pass = new GroupPass();
@@ -673,8 +695,8 @@ class Compiler {
     // The groups' pass (FROM and GROUP BY): as it is, or with the lists made apart (Split.emit).
     const groups = (extra: Array<[string, string]>, after: string[]) =>
       split?.usable()
-        ? split.emit(from, keys, select, extra, after, (b) => this.cte(b), (name) => this.again.add(name))
-        : this.cte(`SELECT ${[...select, ...extra.map(([e, name]) => `${e} AS ${name}`), ...after].join(', ')} FROM ${from}${group}`);
+        ? split.emit(from, keys, select, extra, after, (b) => this.cte(b), (name) => this.again.add(name), (several, same) => this.regrouped(from, keys, several, same))
+        : this.grouped(from, keys.map((k) => k.name), (src) => `SELECT ${[...select, ...extra.map(([e, name]) => `${e} AS ${name}`), ...after].join(', ')} FROM ${src}${group}`);
     if (this.eager) {
       // Every row of the group is its evidence, gathered here: the groups are what the rule outputs.
       // Lists of lists (a rollup of such a rollup) are flattened.
@@ -986,7 +1008,16 @@ class Split implements ListSplit {
    * rows of groups with several rows by a SEMI join (an EXISTS became a delim join: PENSION-TWO-SCHEMES at 2M
    * payout rows 4.5 CPU seconds, 3.3 with the join).
    */
-  emit(from: string, keys: Col[], select: string[], extra: Array<[string, string]>, after: string[], cte: (body: string) => string, again: (name: string) => void): string {
+  emit(
+    from: string,
+    keys: Col[],
+    select: string[],
+    extra: Array<[string, string]>,
+    after: string[],
+    cte: (body: string) => string,
+    again: (name: string) => void,
+    narrowed: (several: string, same: (a: string, b: string) => string) => string | undefined = () => undefined,
+  ): string {
     again(from);
     const k = keys.map((c) => ident(c.name));
     const one = this.made.map((m, i) => `any_value(${m.x.sql}) AS ${ident(`__v${i}`)}`);
@@ -995,9 +1026,11 @@ class Split implements ListSplit {
     const same = (a: string, b: string) => k.map((c, i) => `${a}.${c} IS NOT DISTINCT FROM ${b}.${ident(`__k${i}`)}`).join(' AND ');
     const keysAs = k.map((c, i) => `${c} AS ${ident(`__k${i}`)}`);
     const several = cte(`SELECT ${keysAs.join(', ')} FROM ${g} WHERE "__n" > 1`);
+    // The rows of the groups with several rows: `from` itself, or (a rollup on more keys) it made again of those rows' input only.
+    const rows = narrowed(several, same) ?? from;
     const lists = cte(
       `SELECT ${[...keysAs, ...this.made.map((m, i) => `${m.list} AS ${ident(`__l${i}`)}`)].join(', ')} ` +
-        `FROM ${from} AS "__F" SEMI JOIN ${several} AS "__S" ON ${same('"__F"', '"__S"')} GROUP BY ${k.join(', ')}`,
+        `FROM ${rows} AS "__F" SEMI JOIN ${several} AS "__S" ON ${same('"__F"', '"__S"')} GROUP BY ${k.join(', ')}`,
     );
     return cte(`SELECT ${[...select, ...extra.map(([, name]) => `"__G".${name}`), ...after].join(', ')} FROM ${g} AS "__G" LEFT JOIN ${lists} AS "__M" ON ${same('"__G"', '"__M"')}`);
   }

@@ -96,6 +96,14 @@ const RULES = [
     [{ groupby: ['id_number', 'period'] }, { rollup: { total: 'op.sum(d.amount)', n: 'op.count()' } }, { filter: 'd.total >= 7000' }, { groupby: ['id_number'] }, { rollup: { months: 'op.count()', total: 'op.sum(d.total)' } }, { filter: 'd.months >= 1' }],
     person,
   ),
+  // A rollup's groups rolled up on fewer keys into lists in row order (PENSION-TWO-SCHEMES's shape): the lists of
+  // the groups with several rows are made of those groups' rows alone, regrouped; null keys (no id, no name) too.
+  pipeline(
+    'LISTS-OF-GROUPS',
+    'payouts',
+    [{ groupby: ['id_number', 'period', 'name'] }, { rollup: { amount: 'op.sum(d.amount)' } }, { groupby: ['id_number'] }, { rollup: { months: 'op.array_agg(d.period)', n: 'op.count()', total: 'op.sum(d.amount)' } }, { filter: 'd.n >= 2' }],
+    person,
+  ),
   // The same rollup on both sides of a join (computed once, read under each side's slot).
   pipeline('SELF-JOIN', 'payouts', [...perPerson.steps, { join: { with: perPerson, on: 'id_number' } }, { filter: 'd.total_1 >= 300' }], person),
 ];
