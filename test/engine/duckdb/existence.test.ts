@@ -22,7 +22,7 @@ const PAYOUTS = [
 ].join('\n');
 const DATA = { payouts: PAYOUTS };
 
-const person = { entity: { kind: 'person', key: 'id_number' } };
+const person = { entity: { kind: 'person' as const, key: 'id_number' } };
 const pipeline = (id: string, steps: unknown[]) => compiled(rule(id, { kind: 'pipeline', from: 'payouts', steps } as never, person));
 const sub = (steps: unknown[]) => ({ from: 'payouts', steps });
 
