@@ -224,8 +224,9 @@ export function compilePlan(relation: Relation, params: Record<string, ParamDef>
   const held = new Set([...c.held].filter((n) => !c.again.has(n)));
   const reread = new Set([...c.reread].filter((n) => !held.has(n)));
   const final = `SELECT ${select.join(', ') || '1 AS "__empty"'} FROM ${out.cte} AS o${evidence.joins.join('')} ORDER BY o.${ORDER}`;
+  const cheap = [...c.cheap].filter((n) => !held.has(n));
   return {
-    sql: withCtes(c.ctes, final, held, new Set([...inlined(c.ctes, final, reread), ...c.again])),
+    sql: withCtes(c.ctes, final, held, new Set([...inlined(c.ctes, final, reread), ...c.again, ...cheap])),
     ctes: c.ctes,
     joins: c.joins,
     params: [...c.used],
@@ -277,6 +278,9 @@ function identifiers(text: string): string[] | null {
  * printed as text. Arithmetic and comparisons cost less than looking the value up.
  */
 const COSTLY = /\b(?:fa_\w+|regexp_\w+|translate|list_transform|lpad|strptime)\(|AS (?:DATE|TIMESTAMP|VARCHAR)\)/;
+
+/** A group's aggregate computed by a GroupPass, which a step's input does not hold. */
+const GROUPED = /"__x\d+"/;
 
 /** Kinds of column a value is looked up by (exact equality: no NaN or -0 of a float, no list). */
 const MEMO_KINDS: ReadonlySet<SqlKind> = new Set(['text', 'month', 'date', 'datetime', 'int']);
@@ -335,7 +339,7 @@ class Lets {
 
   readonly once: Once = (e) => {
     // Aggregates over groups and window functions are not values of a row: never computed ahead.
-    if (SIMPLE.test(e.sql) || e.sql.includes(' OVER (')) return e;
+    if (SIMPLE.test(e.sql) || e.sql.includes(' OVER (') || GROUPED.test(e.sql)) return e;
     return this.add(e, this.depsOf(e.sql));
   };
 
@@ -344,7 +348,7 @@ class Lets {
    * (`emit` does, when a value of the column is COSTLY: the cheap ones then come along); else as it is.
    */
   readonly memo: Once = (e) => {
-    if (SIMPLE.test(e.sql) || e.sql.includes(' OVER (')) return e;
+    if (SIMPLE.test(e.sql) || e.sql.includes(' OVER (') || GROUPED.test(e.sql)) return e;
     const deps = this.depsOf(e.sql);
     if (!deps || deps.size !== 1 || !this.keyed([...deps][0])) return e;
     return this.add(e, deps);
@@ -361,7 +365,7 @@ class Lets {
    * Emits the CTEs computing the values over `from`, level by level; returns the CTE the step reads.
    * `again(name)`: the CTE is read twice and computed again where read.
    */
-  emit(from: string, cte: (body: string) => string, again: (name: string) => void = () => {}): string {
+  emit(from: string, cte: (body: string, over?: string) => string, again: (name: string) => void = () => {}): string {
     const keys = new Set(this.items.map((i) => this.keyOf(i)).filter((k): k is string => k !== null));
     const done = new Set<Let>();
     for (const key of keys) {
@@ -374,18 +378,18 @@ class Lets {
       const values = this.levels([...needed], cte(distinct), cte);
       again(source.cte);
       const on = `"__l".${ident(key)} IS NOT DISTINCT FROM "__m".${ident(key)}`;
-      from = cte(`SELECT "__l".*, ${mine.map((i) => `"__m".${ident(i.name)}`).join(', ')} FROM ${from} AS "__l" LEFT JOIN ${values} AS "__m" ON ${on}`);
+      from = cte(`SELECT "__l".*, ${mine.map((i) => `"__m".${ident(i.name)}`).join(', ')} FROM ${from} AS "__l" LEFT JOIN ${values} AS "__m" ON ${on}`, from);
       for (const i of mine) done.add(i);
     }
     return this.levels(this.items.filter((i) => !done.has(i)), from, cte);
   }
 
   /** CTEs computing some values over `from`, level by level. */
-  private levels(items: Let[], from: string, cte: (body: string) => string): string {
+  private levels(items: Let[], from: string, cte: (body: string, over?: string) => string): string {
     const top = Math.max(-1, ...items.map((i) => i.level));
     for (let level = 0; level <= top; level++) {
       const here = items.filter((i) => i.level === level);
-      if (here.length) from = cte(`SELECT *, ${here.map((i) => `${i.sql} AS ${ident(i.name)}`).join(', ')} FROM ${from}`);
+      if (here.length) from = cte(`SELECT *, ${here.map((i) => `${i.sql} AS ${ident(i.name)}`).join(', ')} FROM ${from}`, from);
     }
     return from;
   }
@@ -401,6 +405,16 @@ class Compiler {
   readonly held = new Set<string>();
   /** CTEs read again by a rollup's passes (Split): computed again rather than held whole in memory. */
   readonly again = new Set<string>();
+  /**
+   * CTEs of base rows that a scan computes again at little cost: a base table's scan, then filters, row values and
+   * joins to the values of a column computed per distinct value (none COSTLY). Read more than once, DuckDB 1.5
+   * would materialize one whole, every column, which at millions of rows spills past its pool and costs more than
+   * the scan (HOLDER-NOT-BENEFICIARY at 5M payout rows: 12 s of its 16 s were such CTEs written and read back):
+   * they are computed again where read.
+   */
+  readonly cheap = new Set<string>();
+  /** CTEs a rollup on keys made without Split (Compiler.grouped): their input, keys and body. */
+  private readonly rollups = new Map<string, { from: string; keys: string[]; body: (src: string) => string }>();
   private lets = 0;
   /** Relations compiled so far, by prefixKey of their table and first steps, with their slots (prefixSlots). */
   private readonly made = new Map<string, { cur: Current; slots: number[] }>();
@@ -424,7 +438,7 @@ class Compiler {
   private emitLets(lets: Lets, from: string): string {
     return lets.emit(
       from,
-      (b) => this.cte(b),
+      (b, over) => this.cte(b, over),
       (name) => this.again.add(name),
     );
   }
@@ -439,9 +453,15 @@ class Compiler {
     private readonly root?: Relation,
   ) {}
 
-  private cte(body: string): string {
+  /**
+   * A new CTE. `over`: the CTE its rows are computed from row by row (a filter, row values, a join to the values of
+   * a column computed once per distinct value); when that one is `cheap` and the new one computes nothing COSTLY,
+   * it is cheap too.
+   */
+  private cte(body: string, over?: string): string {
     const name = `s${this.ctes.length + 1}`;
     this.ctes.push({ name, body });
+    if (over !== undefined && this.cheap.has(over) && !COSTLY.test(body)) this.cheap.add(name);
     return name;
   }
 
@@ -473,6 +493,7 @@ class Compiler {
     else {
       const columns = present.map((name): Col => ({ name, kind: KIND_OF_TYPE[def.columns.find((c) => c.name === name)?.type ?? 'text'], origin: { table: rel.from, column: name } }));
       const cte = this.cte(`SELECT ${[...columns.map((c) => ident(c.name)), `"__row" AS ${ident(slotColumn(rel.slot.id))}`, `CAST("__row" AS HUGEINT) AS ${ORDER}`].join(', ')} FROM ${ident(rel.from)}`);
+      this.cheap.add(cte);
       cur = sourced({ cte, columns, slots: [{ id: rel.slot.id, ev: ROW }], groups: [], peers: null, light: true });
     }
     for (let i = start; i < rel.steps.length; i++) {
@@ -503,7 +524,7 @@ class Compiler {
       return slotColumns(s).map((from, i) => `${ident(from)} AS ${ident(names[i])}`);
     });
     const select = [...cur.columns.map((c) => ident(c.name)), ...hidden, ORDER];
-    return { ...cur, cte: this.cte(`SELECT ${select.join(', ')} FROM ${cur.cte}`), slots: renamed };
+    return { ...cur, cte: this.cte(`SELECT ${select.join(', ')} FROM ${cur.cte}`, cur.cte), slots: renamed };
   }
 
   /** The compiler did what the plan says: only the plan's columns, and its slots. */
@@ -539,12 +560,15 @@ class Compiler {
     return cur.groups.length ? `PARTITION BY ${cur.groups.map(ident).join(', ')} ` : '';
   }
 
-  /** A scope with aggregates over each group and window functions in it (derive, filter). */
-  private rowScope(cur: Current, lets: Lets): Scope {
+  /**
+   * A scope with aggregates over each group and window functions in it (derive, filter). The aggregates are
+   * computed by `pass`, a GROUP BY of the step's input (GroupPass).
+   */
+  private rowScope(cur: Current, lets: Lets, pass: GroupPass): Scope {
     const partition = this.partition(cur);
     return {
       ...this.scope(cur),
-      aggregate: { over: ` OVER (${partition.trim()})`, order: orderOf(cur) },
+      aggregate: { over: '', order: orderOf(cur), hoist: (e) => pass.hoist(e) },
       window: { partition, order: ORDER, peers: cur.peers },
       once: lets.once,
       rowOnce: lets.once,
@@ -557,24 +581,27 @@ class Compiler {
     switch (step.verb) {
       case 'filter': {
         const lets = this.newLets(cur);
-        const scope = this.rowScope(cur, lets);
+        const pass = new GroupPass();
+        const scope = this.rowScope(cur, lets, pass);
         const where = truthy(compileExpr(step.where, scope), lets.once);
-        // Aggregates over groups and window functions are evaluated after WHERE: they filter in QUALIFY.
-        const windowed = !!(scope.aggregate?.used || scope.window?.used);
+        // Window functions are evaluated after WHERE: they filter in QUALIFY.
+        const windowed = !!scope.window?.used;
+        const aggregated = windowed || pass.used;
         const from = this.emitLets(lets, cur.cte);
-        return { ...cur, light: !windowed, cte: this.cte(`SELECT ${[...cur.columns.map((c) => ident(c.name)), ...this.hidden(cur)].join(', ')} FROM ${from} ${windowed ? 'QUALIFY' : 'WHERE'} ${where}`) };
+        const body = `SELECT ${[...cur.columns.map((c) => ident(c.name)), ...this.hidden(cur)].join(', ')} FROM ${pass.joined(from, cur.groups, (b) => this.cte(b))} ${windowed ? 'QUALIFY' : 'WHERE'} ${where}`;
+        return { ...cur, light: !aggregated, cte: this.cte(body, aggregated ? undefined : from) };
       }
       case 'derive':
         return this.derive(cur, step.values);
       case 'select': {
         const columns = step.names.map((n) => cur.columns.find((c) => c.name === n)).filter((c): c is Col => c !== undefined);
-        return { ...cur, columns, cte: this.cte(`SELECT ${[...columns.map((c) => ident(c.name)), ...this.hidden(cur)].join(', ')} FROM ${cur.cte}`) };
+        return { ...cur, columns, cte: this.cte(`SELECT ${[...columns.map((c) => ident(c.name)), ...this.hidden(cur)].join(', ')} FROM ${cur.cte}`, cur.cte) };
       }
       case 'rename': {
         const map = new Map(step.renames);
         const columns = cur.columns.map((c) => ({ ...c, name: map.get(c.name) ?? c.name }));
         const select = cur.columns.map((c) => (map.has(c.name) ? `${ident(c.name)} AS ${ident(map.get(c.name)!)}` : ident(c.name)));
-        return { ...cur, columns, groups: cur.groups.map((g) => map.get(g) ?? g), cte: this.cte(`SELECT ${[...select, ...this.hidden(cur)].join(', ')} FROM ${cur.cte}`) };
+        return { ...cur, columns, groups: cur.groups.map((g) => map.get(g) ?? g), cte: this.cte(`SELECT ${[...select, ...this.hidden(cur)].join(', ')} FROM ${cur.cte}`, cur.cte) };
       }
       case 'groupby':
         return { ...cur, groups: step.keys.filter((k) => cur.columns.some((c) => c.name === k)) };
@@ -601,12 +628,13 @@ class Compiler {
         return this.join(cur, step);
       case 'semijoin':
       case 'antijoin': {
-        const other = this.relation(step.with);
+        const other = this.relation(existenceOf(step.with, step.on));
         const cond = this.condition(cur, other, step.on, step.where, 'l', 'r');
         // A SEMI or ANTI join rather than [NOT] EXISTS: DuckDB decorrelated the subquery of a sub-table that
         // groups or joins with a delim join, twice as slow (BENFORD-BY-OPERATOR's three antijoins at 2M payout
         // rows: 12.7 s, 6.1 s as joins). A pair whose condition is null (a null key) matches in neither: the same rows.
-        return { ...cur, cte: this.cte(`SELECT l.* FROM ${cur.cte} AS l ${step.verb === 'antijoin' ? 'ANTI' : 'SEMI'} JOIN ${other.cte} AS r ON ${cond}`) };
+        // It keeps or drops each row by itself: as cheap as its input to compute again.
+        return { ...cur, cte: this.cte(`SELECT l.* FROM ${cur.cte} AS l ${step.verb === 'antijoin' ? 'ANTI' : 'SEMI'} JOIN ${other.cte} AS r ON ${cond}`, cur.cte) };
       }
       case 'lookup':
         return this.lookup(cur, step);
@@ -615,14 +643,36 @@ class Compiler {
     }
   }
 
+  /** A rollup's CTE of groups over `from` on `keys` (its body, of any input with `from`'s columns, kept for `regrouped`). */
+  private grouped(from: string, keys: string[], body: (src: string) => string): string {
+    const name = this.cte(body(from));
+    this.rollups.set(name, { from, keys, body });
+    return name;
+  }
+
+  /**
+   * A rollup's groups (`cte`) made again of only the input rows whose keys (`keys`, among the rollup's own) are in
+   * `several` (columns `__k<i>`, null keys equal): when a rollup on fewer keys needs the rows of its groups with
+   * several rows (Split), those rows' groups are these, and the input rows of the other groups are never grouped
+   * again (PENSION-TWO-SCHEMES's and ONE-ID-SEVERAL-PERSONS's person-months, nearly all of one row). Undefined when
+   * `cte` is not a rollup on keys holding them.
+   */
+  private regrouped(cte: string, keys: Col[], several: string, same: (a: string, b: string) => string): string | undefined {
+    const made = this.rollups.get(cte);
+    if (!made || !keys.every((k) => made.keys.includes(k.name))) return undefined;
+    return this.cte(made.body(`(SELECT "__I".* FROM ${made.from} AS "__I" SEMI JOIN ${several} AS "__S" ON ${same('"__I"', '"__S"')})`));
+  }
+
   private derive(cur: Current, values: NamedExpr[]): Current {
     const lets = this.newLets(cur);
-    const scope = this.rowScope(cur, lets);
+    const pass = new GroupPass();
+    const scope = this.rowScope(cur, lets, pass);
     const compiled = values.map((v) => ({ name: v.name, expr: compileExpr(v.expr, scope) }));
     const from = this.emitLets(lets, cur.cte);
     const { columns, select } = placeValues([...cur.columns], compiled);
-    const windowed = !!(scope.aggregate?.used || scope.window?.used);
-    return { ...cur, columns, light: !windowed, cte: this.cte(`SELECT ${[...select, ...this.hidden(cur)].join(', ')} FROM ${from}`) };
+    const aggregated = !!scope.window?.used || pass.used;
+    const body = `SELECT ${[...select, ...this.hidden(cur)].join(', ')} FROM ${pass.joined(from, cur.groups, (b) => this.cte(b))}`;
+    return { ...cur, columns, light: !aggregated, cte: this.cte(body, aggregated ? undefined : from) };
   }
 
   private rollup(cur: Current, values: NamedExpr[]): Current {
@@ -645,8 +695,8 @@ class Compiler {
     // The groups' pass (FROM and GROUP BY): as it is, or with the lists made apart (Split.emit).
     const groups = (extra: Array<[string, string]>, after: string[]) =>
       split?.usable()
-        ? split.emit(from, keys, select, extra, after, (b) => this.cte(b), (name) => this.again.add(name))
-        : this.cte(`SELECT ${[...select, ...extra.map(([e, name]) => `${e} AS ${name}`), ...after].join(', ')} FROM ${from}${group}`);
+        ? split.emit(from, keys, select, extra, after, (b) => this.cte(b), (name) => this.again.add(name), (several, same) => this.regrouped(from, keys, several, same))
+        : this.grouped(from, keys.map((k) => k.name), (src) => `SELECT ${[...select, ...extra.map(([e, name]) => `${e} AS ${name}`), ...after].join(', ')} FROM ${src}${group}`);
     if (this.eager) {
       // Every row of the group is its evidence, gathered here: the groups are what the rule outputs.
       // Lists of lists (a rollup of such a rollup) are flattened.
@@ -801,7 +851,10 @@ class Compiler {
     // Left row's order, then the right row's; unmatched right rows after every left row.
     const lmax = `(SELECT coalesce(max(${ORDER}), 0) FROM ${cur.cte})`;
     const rmax = `(SELECT coalesce(max(${ORDER}), 0) FROM ${other.cte})`;
-    const order = `CASE WHEN l.${ORDER} IS NOT NULL THEN l.${ORDER} * (${rmax} + 2) + coalesce(r.${ORDER} + 1, 0) ELSE (${lmax} + 1) * (${rmax} + 2) + r.${ORDER} + 1 END`;
+    // An inner or left join has a left row in every output row: the input's largest order is not read (a scan of
+    // it, materialized when it is a rollup's groups: NO-CERTIFICATION's person-months at 5M payout rows, 2 s).
+    const matched = `l.${ORDER} * (${rmax} + 2) + coalesce(r.${ORDER} + 1, 0)`;
+    const order = step.how === 'inner' || step.how === 'left' ? matched : `CASE WHEN l.${ORDER} IS NOT NULL THEN ${matched} ELSE (${lmax} + 1) * (${rmax} + 2) + r.${ORDER} + 1 END`;
     const slots = [...slotsHidden(cur.slots, 'l'), ...slotsHidden(other.slots, 'r')];
     const cte = this.cte(`SELECT ${[...select, ...slots, `${order} AS ${ORDER}`].join(', ')} FROM ${cur.cte} AS l ${how} ${other.cte} AS r ON ${cond}`);
     return { cte, columns, slots: [...cur.slots, ...other.slots], groups: [], peers: null, wide: true };
@@ -814,10 +867,9 @@ class Compiler {
     const kept = carry(other.slots.filter((s) => step.slots.includes(s.id)));
     const slots = kept.slots;
     // The last matching row of the other table (Arquero keeps the last row of each key); null keys match nothing.
-    const right = this.cte(
-      `SELECT ${[...keys, ...values.map(ident), ...kept.select].join(', ')} FROM ${other.cte} ` +
-        `WHERE ${keys.map((k) => `${k} IS NOT NULL`).join(' AND ') || 'true'} QUALIFY row_number() OVER (PARTITION BY ${keys.join(', ') || '1'} ORDER BY ${ORDER} DESC) = 1`,
-    );
+    // Rows unique on the keys (a dedupe or a rollup on them) have one row per key: that one.
+    const last = uniqueOn(other, step.on.map(([, b]) => b)) ? '' : ` QUALIFY row_number() OVER (PARTITION BY ${keys.join(', ') || '1'} ORDER BY ${ORDER} DESC) = 1`;
+    const right = this.cte(`SELECT ${[...keys, ...values.map(ident), ...kept.select].join(', ')} FROM ${other.cte} WHERE ${keys.map((k) => `${k} IS NOT NULL`).join(' AND ') || 'true'}${last}`);
     const rightCur: Current = { cte: right, columns: other.columns, slots, groups: [], peers: null };
     const cond = this.condition(cur, rightCur, step.on, undefined, 'l', 'r');
     const columns = [...cur.columns];
@@ -884,6 +936,36 @@ class Compiler {
 }
 
 /**
+ * The aggregates of a derive or filter over groups (or over all rows, without groups), each a value of its row's
+ * group: computed in one GROUP BY of the step's input, joined back on the group keys (null keys equal, as
+ * PARTITION BY groups them) — the same values as `agg(…) OVER (PARTITION BY keys)` over the whole partition,
+ * without the window operator's sort of every partition (NO-CERTIFICATION's first and last month per person at
+ * 1M payout rows: a 1.5 s window).
+ */
+class GroupPass {
+  private readonly made: string[] = [];
+
+  get used(): boolean {
+    return this.made.length > 0;
+  }
+
+  hoist(e: SqlExpr): SqlExpr {
+    const name = ident(`__x${this.made.length}`);
+    this.made.push(`${e.sql} AS ${name}`);
+    return { sql: name, kind: e.kind };
+  }
+
+  /** What the step reads: `from`, and when aggregates were made, each row's group's values beside its columns. */
+  joined(from: string, keys: string[], cte: (body: string) => string): string {
+    if (!this.used) return from;
+    const k = keys.map(ident);
+    const g = cte(`SELECT ${[...k.map((c, i) => `${c} AS ${ident(`__xk${i}`)}`), ...this.made].join(', ')} FROM ${from}${k.length ? ` GROUP BY ${k.join(', ')}` : ''}`);
+    if (!k.length) return `${from} CROSS JOIN ${g}`;
+    return `${from} AS "__R" LEFT JOIN ${g} AS "__X" ON ${k.map((c, i) => `"__R".${c} IS NOT DISTINCT FROM "__X".${ident(`__xk${i}`)}`).join(' AND ')}`;
+  }
+}
+
+/**
  * A rollup over group keys whose aggregates keep the rows' order in lists (array_agg, array_agg_distinct, a sum
  * of fractions, mean, mode…), computed without a list for every group: DuckDB cannot spill such a list state,
  * and millions of groups of one row (PENSION-TWO-SCHEMES's person-months at 5M payout rows) hold more than the
@@ -926,7 +1008,16 @@ class Split implements ListSplit {
    * rows of groups with several rows by a SEMI join (an EXISTS became a delim join: PENSION-TWO-SCHEMES at 2M
    * payout rows 4.5 CPU seconds, 3.3 with the join).
    */
-  emit(from: string, keys: Col[], select: string[], extra: Array<[string, string]>, after: string[], cte: (body: string) => string, again: (name: string) => void): string {
+  emit(
+    from: string,
+    keys: Col[],
+    select: string[],
+    extra: Array<[string, string]>,
+    after: string[],
+    cte: (body: string) => string,
+    again: (name: string) => void,
+    narrowed: (several: string, same: (a: string, b: string) => string) => string | undefined = () => undefined,
+  ): string {
     again(from);
     const k = keys.map((c) => ident(c.name));
     const one = this.made.map((m, i) => `any_value(${m.x.sql}) AS ${ident(`__v${i}`)}`);
@@ -935,9 +1026,11 @@ class Split implements ListSplit {
     const same = (a: string, b: string) => k.map((c, i) => `${a}.${c} IS NOT DISTINCT FROM ${b}.${ident(`__k${i}`)}`).join(' AND ');
     const keysAs = k.map((c, i) => `${c} AS ${ident(`__k${i}`)}`);
     const several = cte(`SELECT ${keysAs.join(', ')} FROM ${g} WHERE "__n" > 1`);
+    // The rows of the groups with several rows: `from` itself, or (a rollup on more keys) it made again of those rows' input only.
+    const rows = narrowed(several, same) ?? from;
     const lists = cte(
       `SELECT ${[...keysAs, ...this.made.map((m, i) => `${m.list} AS ${ident(`__l${i}`)}`)].join(', ')} ` +
-        `FROM ${from} AS "__F" SEMI JOIN ${several} AS "__S" ON ${same('"__F"', '"__S"')} GROUP BY ${k.join(', ')}`,
+        `FROM ${rows} AS "__F" SEMI JOIN ${several} AS "__S" ON ${same('"__F"', '"__S"')} GROUP BY ${k.join(', ')}`,
     );
     return cte(`SELECT ${[...select, ...extra.map(([, name]) => `"__G".${name}`), ...after].join(', ')} FROM ${g} AS "__G" LEFT JOIN ${lists} AS "__M" ON ${same('"__G"', '"__M"')}`);
   }
@@ -1077,6 +1170,23 @@ function uniqueAfter(before: Current, step: PlanStep): string[][] {
     default:
       return [];
   }
+}
+
+/**
+ * The relation a semijoin or antijoin on keys tests rows against: without the dedupes it ends with whose keys hold
+ * the join's keys (every column, when a dedupe names none). Such a dedupe keeps a row of every combination of its
+ * keys, so of every combination of the join's: the same keys exist with it and without it, and the rows of the
+ * other table are not evidence. HOLDER-NOT-BENEFICIARY's two antijoins deduped every payout row first.
+ */
+function existenceOf(rel: Relation, on: KeyPair[] | undefined): Relation {
+  if (!on) return rel;
+  let n = rel.steps.length;
+  for (; n > 0; n--) {
+    const step = rel.steps[n - 1];
+    if (step.verb !== 'dedupe' || !(step.keys.length === 0 || on.every(([, b]) => step.keys.includes(b)))) break;
+  }
+  // A dedupe outputs the columns and slots it reads: the relation's output stays as it was.
+  return n === rel.steps.length ? rel : { ...rel, steps: rel.steps.slice(0, n) };
 }
 
 /** Are the rows unique on these columns (some set they are unique on lies within them)? */

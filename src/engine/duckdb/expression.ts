@@ -31,6 +31,11 @@ export interface AggregateScope {
   used?: boolean;
   /** In a rollup over group keys: the groups' lists in row order are made apart (compile.ts, ListSplit). */
   split?: ListSplit;
+  /**
+   * In a derive or filter over groups (`over` then ''): each aggregate, a value of its row's group, is computed in
+   * one pass grouping the step's input and read from it; returns the SQL that stands for it (compile.ts, GroupPass).
+   */
+  hoist?: (e: SqlExpr) => SqlExpr;
 }
 
 /**
@@ -383,7 +388,8 @@ function call(fn: string, rawArgs: Expr[], scope: Scope): SqlExpr {
     const split = scope.aggregate.split;
     const before = split?.lists;
     const out = agg(rawArgs.map((a, i) => argument(a, i)), scope.aggregate);
-    return split && split.lists === before ? split.hoist(out) : out;
+    if (split && split.lists === before) return split.hoist(out);
+    return scope.aggregate.hoist ? scope.aggregate.hoist(out) : out;
   }
   const win = WINDOWS[fn];
   if (win) {
