@@ -217,17 +217,30 @@ function maskRowText(files: IssueFile[], issue: DataIssue, text: string, known: 
  * `inspect`, which print the same issues.
  */
 export function maskIssues(files: IssueFile[], issues: DataIssue[], known: KnownValues = NOTHING_KNOWN): DataIssue[] {
+  // An export repeats one bad value row after row (a person's identity number in every month's payout: hundreds of
+  // thousands of issues on a county). Each distinct text is masked once and its masked strings are shared.
+  const memo = new Map<string, MaskedIssueText>();
   return issues.map((i): DataIssue => {
-    const out: DataIssue = { ...i, file: scanText(i.file, known), reason: scanText(i.reason, known) };
-    if (i.sheet !== undefined) out.sheet = scanText(i.sheet, known);
-    if (i.column !== undefined) out.column = scanText(i.column, known);
-    if (i.value === undefined) return out;
-    const value = i.column ? String(maskValue(headerKind(files, i), i.value, known)) : maskRowText(files, i, i.value, known);
-    out.value = value;
-    // The loader quotes the value it refuses in the reason.
-    if (value !== i.value && Array.from(i.value).length >= 2) out.reason = scanText(i.reason.split(i.value).join(value), known);
-    return out;
+    const key = JSON.stringify([i.file, i.sheet ?? null, i.column ?? null, i.value ?? null, i.reason]);
+    let masked = memo.get(key);
+    if (masked === undefined) memo.set(key, (masked = maskIssueText(files, i, known)));
+    return { ...i, ...masked };
   });
+}
+
+type MaskedIssueText = Pick<DataIssue, 'file' | 'sheet' | 'column' | 'value' | 'reason'>;
+
+/** An issue's texts masked; only the fields the issue has, so that the masked issue keeps its keys and their order. */
+function maskIssueText(files: IssueFile[], i: DataIssue, known: KnownValues): MaskedIssueText {
+  const out: MaskedIssueText = { file: scanText(i.file, known), reason: scanText(i.reason, known) };
+  if (i.sheet !== undefined) out.sheet = scanText(i.sheet, known);
+  if (i.column !== undefined) out.column = scanText(i.column, known);
+  if (i.value === undefined) return out;
+  const value = i.column ? String(maskValue(headerKind(files, i), i.value, known)) : maskRowText(files, i, i.value, known);
+  out.value = value;
+  // The loader quotes the value it refuses in the reason.
+  if (value !== i.value && Array.from(i.value).length >= 2) out.reason = scanText(i.reason.split(i.value).join(value), known);
+  return out;
 }
 
 /** True when a header row is a data row: a file exported without one has its first record read as the header. */

@@ -152,6 +152,40 @@ describe('a masked report', () => {
     expect(masked[1].value).toBe('P005，440524********0014，欧阳**，基本养老金，欧阳**');
   });
 
+  it('masks an issue repeated row after row like the first, and each different value, file or column by its own', () => {
+    // A county repeats one bad identity number in every month's payout: hundreds of thousands of issues, each
+    // masked once per distinct text. The repeats must read the same, and no near-repeat may borrow another's mask.
+    const idIssue = (file: string, line: number, column: string, value: string) =>
+      ({ file, line, column, value, reason: `identity number ${value} has a wrong check digit`, level: 'warning' as const, code: 'id-checksum' });
+    const mapping = [{ source: '身份证号码', column: 'id_number' }, { source: '备注', column: null }];
+    const issues = sampleResult({ reveal: false,
+        files: [
+          fileReport('in/payouts.csv', 'payouts', {
+            mapping,
+            issues: [
+              ...Array.from({ length: 5 }, (_, k) => idIssue('in/payouts.csv', 2 + k, '身份证号码', '110105200001010021')),
+              idIssue('in/payouts.csv', 9, '身份证号码', '110105200001010022'),
+              // Same value under a column that says nothing about it: scanned, not masked as an identity number.
+              idIssue('in/payouts.csv', 10, '备注', '张三'),
+            ],
+          }),
+          fileReport('in/张三.csv', 'payouts', { mapping, issues: [idIssue('in/张三.csv', 2, '身份证号码', '110105200001010021')] }),
+        ],
+      }).dataIssues.issues;
+    const byLine = (file: string, line: number) => issues.find((i) => i.file === file && i.line === line)!;
+    for (let line = 2; line < 7; line++) {
+      expect(byLine('in/payouts.csv', line)).toMatchObject({ value: '110105********0021', reason: 'identity number 110105********0021 has a wrong check digit' });
+    }
+    expect(byLine('in/payouts.csv', 9).value).toBe('110105********0022');
+    expect(byLine('in/payouts.csv', 10).value).toBe('张三');
+    const other = issues.find((i) => i.file !== 'in/payouts.csv')!;
+    expect(other.value).toBe('110105********0021');
+    expect(JSON.stringify(issues)).not.toContain('110105200001010021');
+    // Every issue keeps its own place and its keys in the loader's order.
+    expect(issues.filter((i) => i.file === 'in/payouts.csv').map((i) => i.line)).toEqual([2, 3, 4, 5, 6, 9, 10]);
+    expect(Object.keys(byLine('in/payouts.csv', 2))).toEqual(Object.keys(byLine('in/payouts.csv', 9)));
+  });
+
   it("masks a file's first row in the manifest's header mapping when it is a data row (a file without a header)", () => {
     const files = [
       ...FILES,
