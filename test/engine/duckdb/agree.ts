@@ -35,3 +35,24 @@ export async function expectDuckDBAgrees(r: CompiledRule, data: Record<string, s
   expect(compareRuns({ name: 'Arquero', findings: arquero.findings }, { name: 'DuckDB', findings: duckdb.findings })).toEqual([]);
   expect(evidenceRows(duckdb)).toEqual(evidenceRows(arquero));
 }
+
+/**
+ * Payouts where every group shape shows: a person paid twice in one month, a person without a name, a name
+ * without an identity number over two months, a person of one row.
+ */
+export const SMALL_PAYOUTS = [
+  'id_number,name,period,amount,pay_date',
+  '11010519491231002X,张三,2024-01,300.00,2024-01-05',
+  '11010519491231002X,张三,2024-01,20.00,2024-01-20',
+  '11010519491231002X,张三,2024-02,300.00,2024-02-05',
+  '110105195001010012,,2024-01,200.00,2024-01-06',
+  '110105195001010012,,2024-02,200.00,2024-02-06',
+  '110105195203150021,王五,2024-02,50.00,2024-02-05',
+  ',无名,2024-02,70.00,2024-02-07',
+  ',无名,2024-03,80.00,2024-03-07',
+  '11010519550610003X,,2024-03,400.00,2024-03-06',
+].join('\n');
+
+/** A finding spec's entity: the person by identity number, or the month. */
+export const person = { entity: { kind: 'person', key: 'id_number' } };
+export const month = { entity: { kind: 'period', key: 'period' } };

@@ -8,25 +8,11 @@ import { DuckDBExecutor, ruleSql } from '../../../src/engine/duckdb/executor.js'
 import { runRules } from '../../../src/engine/run.js';
 import { everyEvidenceRow } from '../../../src/engine/finding.js';
 import { compiled, rule } from '../helpers.js';
-import { expectDuckDBAgrees, onDuckDB } from './agree.js';
+import { expectDuckDBAgrees, month, onDuckDB, person, SMALL_PAYOUTS as PAYOUTS } from './agree.js';
 
-const PAYOUTS = [
-  'id_number,name,period,amount,pay_date',
-  '11010519491231002X,张三,2024-01,300.00,2024-01-05',
-  '11010519491231002X,张三,2024-01,20.00,2024-01-20',
-  '11010519491231002X,张三,2024-02,300.00,2024-02-05',
-  '110105195001010012,,2024-01,200.00,2024-01-06',
-  '110105195001010012,,2024-02,200.00,2024-02-06',
-  '110105195203150021,王五,2024-02,50.00,2024-02-05',
-  ',无名,2024-02,70.00,2024-02-07',
-  ',无名,2024-03,80.00,2024-03-07',
-  '11010519550610003X,,2024-03,400.00,2024-03-06',
-].join('\n');
 const CERTIFICATIONS = ['id_number,cert_date', '11010519491231002X,2023-06-01', '11010519491231002X,2024-01-15', '110105195001010012,2023-03-01'].join('\n');
 const DATA = { payouts: PAYOUTS, certifications: CERTIFICATIONS };
 
-const person = { entity: { kind: 'person', key: 'id_number' } };
-const month = { entity: { kind: 'period', key: 'period' } };
 const pipeline = (id: string, from: string, steps: unknown[], finding: object) => compiled(rule(id, { kind: 'pipeline', from, steps } as never, finding));
 const perPerson = { from: 'payouts', steps: [{ filter: 'd.id_number != null' }, { groupby: ['id_number'] }, { rollup: { total: 'op.sum(d.amount)' } }] };
 
