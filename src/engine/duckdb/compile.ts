@@ -34,6 +34,8 @@ export interface TableShapes {
    * yet: the compiler then lists the column in `CompiledSql.unmeasured` and compiles as if it did not.
    */
   repeats?(table: string, column: string): boolean | undefined;
+  /** A table's rows as loaded (undefined: not known, and the compiler assumes nothing of it). */
+  tableRows?(table: string): number | undefined;
 }
 
 interface Col {
@@ -826,7 +828,7 @@ class Compiler {
   }
 
   private join(cur: Current, step: Extract<PlanStep, { verb: 'join' }>): Current {
-    const other = this.relation(step.with);
+    const other = this.metGroups(cur, this.relation(step.with), step);
     const cond = this.condition(cur, other, step.on, step.where, 'l', 'r');
     const keys = step.on ? step.on.map(([a, b]) => estimateKeys(this.scope(cur).column('a', a), this.scope(other).column('b', b))) : null;
     const bounded = !!step.on && step.on.every(([a, b]) => injectiveKeys(this.scope(cur).column('a', a), this.scope(other).column('b', b))) && (uniqueOn(cur, step.on.map(([a]) => a)) || uniqueOn(other, step.on.map(([, b]) => b)));
@@ -858,6 +860,30 @@ class Compiler {
     const slots = [...slotsHidden(cur.slots, 'l'), ...slotsHidden(other.slots, 'r')];
     const cte = this.cte(`SELECT ${[...select, ...slots, `${order} AS ${ORDER}`].join(', ')} FROM ${cur.cte} AS l ${how} ${other.cte} AS r ON ${cond}`);
     return { cte, columns, slots: [...cur.slots, ...other.slots], groups: [], peers: null, wide: true };
+  }
+
+  /**
+   * The right side of an inner or left join on keys, when it is a rollup on just those keys and the left side is
+   * `light` (a scan to compute again): its groups made of only the input rows whose keys a left row holds (a semi
+   * join), not every group to keep a few (UNEMPLOYMENT-AND-PENSION: 1.65M pension person-months at 2M payout rows,
+   * for 24k unemployment rows: 1.8 s of CPU, 0.6 s so). The same output: a group meets a left row on its keys, and
+   * every input row with those keys is in it; null keys meet nothing either way. Only when the rollup reads a table
+   * at least as large as the left side's: the semi join reads the left side again, which costs more than the
+   * rollup it spares of a smaller table (PAID-AFTER-DEATH's deaths, 17% slower so). Unchanged otherwise.
+   */
+  private metGroups(left: Current, right: Current, step: Extract<PlanStep, { verb: 'join' }>): Current {
+    const made = this.rollups.get(right.cte);
+    const keys = step.on?.map(([, b]) => b) ?? [];
+    if (!made || !left.light || !keys.length || (step.how !== 'inner' && step.how !== 'left')) return right;
+    if (made.keys.length !== keys.length || !made.keys.every((k) => keys.includes(k))) return right;
+    const leftTable = left.columns.find((c) => c.origin)?.origin?.table;
+    const rows = (table: string | undefined) => (table === undefined ? undefined : this.shapes.tableRows?.(table));
+    const [l, r] = [rows(leftTable), rows(step.with.from)];
+    if (l === undefined || r === undefined || r < l) return right;
+    const met = this.condition(left, right, step.on, undefined, '"__L"', '"__I"');
+    // Read twice now, the left side is computed again rather than held whole.
+    this.again.add(left.cte);
+    return { ...right, cte: this.cte(made.body(`(SELECT "__I".* FROM ${made.from} AS "__I" SEMI JOIN ${left.cte} AS "__L" ON ${met})`)) };
   }
 
   private lookup(cur: Current, step: Extract<PlanStep, { verb: 'lookup' }>): Current {

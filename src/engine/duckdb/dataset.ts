@@ -149,6 +149,11 @@ export class DuckDBDataset implements Dataset {
     return this.tables.get(table)?.columns;
   }
 
+  /** A loaded table's rows (for the compiler). */
+  tableRows(table: string): number | undefined {
+    return this.tables.get(table)?.rows;
+  }
+
   /** Do a column's values repeat (few distinct values for its rows)? Undefined until `measure` measured it. */
   repeats(table: string, column: string): boolean | undefined {
     return this.repeating.get(`${table}.${column}`);

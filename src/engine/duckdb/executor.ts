@@ -21,10 +21,10 @@ import { KEYS_PREFIX } from './functions.js';
 import { text_key } from '../functions/text_key.js';
 
 /** A rule's SQL for the data it runs on (compiled once per dataset). */
-export function ruleSql(rule: CompiledRule, dataset: Pick<DuckDBDataset, 'columns'> & Partial<Pick<DuckDBDataset, 'repeats'>>): CompiledSql {
+export function ruleSql(rule: CompiledRule, dataset: Pick<DuckDBDataset, 'columns'> & Partial<Pick<DuckDBDataset, 'repeats' | 'tableRows'>>): CompiledSql {
   if (!rule.relation) throw new Error(`rule ${rule.rule.id} has no plan`);
   try {
-    return compilePlan(rule.relation, rule.rule.params ?? {}, { columns: (t) => dataset.columns(t), repeats: (t, c) => dataset.repeats?.(t, c) });
+    return compilePlan(rule.relation, rule.rule.params ?? {}, { columns: (t) => dataset.columns(t), repeats: (t, c) => dataset.repeats?.(t, c), tableRows: (t) => dataset.tableRows?.(t) });
   } catch (err) {
     if (err instanceof CompileError) {
       const where = err.step ? pathText(err.step.path) : pathText(['check']);

@@ -1,0 +1,76 @@
+/**
+ * A join (inner or left) to a sub-table that ends with a rollup on the join's keys: on DuckDB, when the left
+ * side is a scan to compute again, only the groups some left row meets are made — the rollup's input rows
+ * whose keys a left row holds (compile.ts, metGroups). Each shape finds what Arquero finds, evidence included:
+ * null keys on both sides, left rows no group meets, groups no left row meets, keys renamed and of two kinds,
+ * several left rows on one group; a left side that is not a scan (a rollup), or the groups of a smaller table
+ * than the left side's, are joined as they were.
+ */
+import { describe, expect, it } from 'vitest';
+import { ruleSql } from '../../../src/engine/duckdb/executor.js';
+import { compiled, rule } from '../helpers.js';
+import { expectDuckDBAgrees, onDuckDB } from './agree.js';
+
+const PAYOUTS = [
+  'id_number,name,scheme,period,amount,pay_date',
+  '11010519491231002X,张三,210,2024-01,300.00,2024-01-05',
+  '11010519491231002X,张三,110,2024-01,2000.00,2024-01-10',
+  '11010519491231002X,张三,110,2024-01,20.00,2024-01-20',
+  '11010519491231002X,张三,210,2024-02,300.00,2024-02-05',
+  '11010519491231002X,张三,210,2024-02,5.00,2024-02-25',
+  '110105195001010012,李四,210,2024-01,200.00,2024-01-06',
+  '110105195001010012,李四,110,2024-02,1800.00,2024-02-06',
+  '110105195203150021,王五,110,2024-02,1500.00,2024-02-05',
+  ',无名,210,2024-02,70.00,2024-02-07',
+  ',无名,110,2024-02,900.00,2024-02-08',
+  '11010519550610003X,赵六,210,,400.00,2024-03-06',
+  '11010519550610003X,赵六,110,,1600.00,2024-03-06',
+].join('\n');
+const DEATHS = ['id_number,death_date', '11010519491231002X,2024-01-20', '11010519491231002X,2024-01-25', ',2024-01-01'].join('\n');
+const DATA = { payouts: PAYOUTS, deaths: DEATHS };
+
+const person = { entity: { kind: 'person' as const, key: 'id_number' } };
+const pipeline = (id: string, steps: unknown[]) => compiled(rule(id, { kind: 'pipeline', from: 'payouts', steps } as never, person));
+const sub = (steps: unknown[]) => ({ from: 'payouts', steps });
+const pensions = (keys: string[], before: unknown[] = []) =>
+  sub([{ filter: "d.scheme == '110'" }, ...before, { groupby: keys }, { rollup: { pension: 'op.sum(d.amount)', paid: 'op.count()', last_day: 'op.max(d.pay_date)' } }]);
+
+const RULES = [
+  // Unemployment rows and the same person-month's pensions (a null id and a null month on both sides).
+  pipeline('INNER-MET', [{ filter: "d.scheme == '210'" }, { join: { with: pensions(['id_number', 'period']), on: ['id_number', 'period'] } }]),
+  // A left join keeps the rows no group meets; then rolled up per person (evidence through the join).
+  pipeline('LEFT-MET', [
+    { filter: "d.scheme == '210'" },
+    { join: { with: pensions(['id_number', 'period']), on: ['id_number', 'period'], how: 'left' } },
+    { groupby: ['id_number'] },
+    { rollup: { months: 'op.distinct(d.period)', pension: 'op.sum(d.pension)', total: 'op.sum(d.amount)' } },
+  ]),
+  // Keys renamed before the rollup, one of them a month made of a date (text against a month).
+  pipeline('RENAMED-MET', [
+    { filter: "d.scheme == '210'" },
+    { join: { with: pensions(['who', 'paid_month'], [{ rename: { id_number: 'who' } }, { derive: { paid_month: 'op.month_of(d.pay_date)' } }]), on: { id_number: 'who', period: 'paid_month' } } },
+  ]),
+  // The groups of a smaller table than the left side's (the semi join would cost more than it spares): as before.
+  pipeline('SMALLER-TABLE', [
+    { join: { with: { from: 'deaths', steps: [{ groupby: ['id_number'] }, { rollup: { died: 'op.min(d.death_date)' } }] }, on: 'id_number' } },
+    { filter: 'd.period != null' },
+  ]),
+  // The left side a rollup (not a scan): joined as before.
+  pipeline('LEFT-ROLLED-UP', [
+    { filter: "d.scheme == '210'" },
+    { groupby: ['id_number', 'period'] },
+    { rollup: { benefit: 'op.sum(d.amount)' } },
+    { join: { with: pensions(['id_number', 'period']), on: ['id_number', 'period'] } },
+  ]),
+];
+
+describe('joins to the groups of a rollup on their keys on DuckDB', () => {
+  it.each(RULES.map((r) => [r.rule.id, r] as const))('%s gives the rows Arquero gives', async (_, r) => {
+    await expectDuckDBAgrees(r, DATA);
+  });
+
+  it('makes only the groups a left row meets, when the left side is a scan of a table no larger', async () => {
+    const sql = await onDuckDB(DATA, async (dataset) => RULES.map((r) => [r.rule.id, ruleSql(r, dataset).sql.includes(`AS "__L" ON`)]));
+    expect(Object.fromEntries(sql)).toEqual({ 'INNER-MET': true, 'LEFT-MET': true, 'RENAMED-MET': true, 'SMALLER-TABLE': false, 'LEFT-ROLLED-UP': false });
+  });
+});
