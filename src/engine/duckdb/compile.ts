@@ -1287,7 +1287,9 @@ export const JOIN_GUARD_ERROR = 'fa_join_over';
 function guardJoins(ctes: readonly Cte[], joins: readonly JoinInputs[], final: string, cheap: ReadonlySet<string>, notMaterialized: ReadonlySet<string>): { ctes: Cte[]; joins: number[] } | undefined {
   const reads = new Map<string, number>();
   for (const text of [...ctes.map((c) => c.body), final]) for (const n of text.match(/\bs\d+\b/g) ?? []) reads.set(n, (reads.get(n) ?? 0) + 1);
-  const countable = (name: string) => cheap.has(name) || ((reads.get(name) ?? 0) >= 2 && !notMaterialized.has(name));
+  const at = new Map(ctes.map((c, i) => [c.name, i]));
+  // A CTE reads only those before it: the left input is counted in the right's when it comes first.
+  const countable = (name: string, from: string) => at.get(name)! < at.get(from)! && (cheap.has(name) || ((reads.get(name) ?? 0) >= 2 && !notMaterialized.has(name)));
   const out = ctes.map((c) => ({ ...c }));
   const guarded: number[] = [];
   joins.forEach((j, k) => {
@@ -1296,7 +1298,7 @@ function guardJoins(ctes: readonly Cte[], joins: readonly JoinInputs[], final: s
     const g = `$${JOIN_GUARD}${k}`;
     const r = `CAST(count(*) OVER (${j.keys?.length ? `PARTITION BY ${j.keys.map(([, b]) => b).join(', ')}` : ''}) AS DOUBLE)`;
     const l = `(SELECT CAST(count(*) AS DOUBLE) FROM ${j.left})`;
-    const over = !j.keys && countable(j.left) ? `${r} > ${g} AND ${r} * ${l} > greatest(${JOIN_FLOOR}, ${g} * (${l} + ${r}))` : `${r} > ${g}`;
+    const over = !j.keys && countable(j.left, j.right) ? `${r} > ${g} AND ${r} * ${l} > greatest(${JOIN_FLOOR}, ${g} * (${l} + ${r}))` : `${r} > ${g}`;
     cte.body = `SELECT * FROM (${cte.body}) QUALIFY CASE WHEN ${over} THEN error('${JOIN_GUARD_ERROR} ${k}') ELSE true END`;
     guarded.push(k);
   });
