@@ -25,6 +25,7 @@ import type { ParamDef } from '../../rules/model.js';
 import { compileExpr, isValid, truthy, UnsupportedExpression, type ListSplit, type Scope, type SqlExpr, type SqlKind } from './expression.js';
 import type { Once } from './functions.js';
 import { ident } from './schema.js';
+import { JOIN_FLOOR } from '../budget.js';
 
 /** What the compiler needs of the loaded data: each table's columns as loaded, and how their values repeat. */
 export interface TableShapes {
@@ -132,6 +133,8 @@ export interface JoinInputs {
    * input matches at most one, so the join outputs at most its inputs' rows together, within any growth.
    */
   bounded: boolean;
+  /** The tables the right input reads. */
+  tables: string[];
 }
 
 /** A compiled rule: its SQL, the params it binds, and what its rows hold. */
@@ -141,6 +144,11 @@ export interface CompiledSql {
   ctes: Cte[];
   /** Every join step, in the order its CTE comes. */
   joins: JoinInputs[];
+  /**
+   * The query with the first sizing of some joins inside it (guardJoins), for a run under a budget: `joins` are
+   * their indexes in `joins`; the others are sized before the query runs.
+   */
+  guarded?: { sql: string; joins: number[] };
   /** Params the SQL reads, by name (each as `$p_<name>`). */
   params: string[];
   /** Base columns the compiler asked `TableShapes.repeats` about that were not measured: measured, it may compile better. */
@@ -227,8 +235,11 @@ export function compilePlan(relation: Relation, params: Record<string, ParamDef>
   const reread = new Set([...c.reread].filter((n) => !held.has(n)));
   const final = `SELECT ${select.join(', ') || '1 AS "__empty"'} FROM ${out.cte} AS o${evidence.joins.join('')} ORDER BY o.${ORDER}`;
   const cheap = [...c.cheap].filter((n) => !held.has(n));
+  const notMaterialized = new Set([...inlined(c.ctes, final, reread), ...c.again, ...cheap]);
+  const guarded = guardJoins(c.ctes, c.joins, final, new Set(cheap), notMaterialized);
   return {
-    sql: withCtes(c.ctes, final, held, new Set([...inlined(c.ctes, final, reread), ...c.again, ...cheap])),
+    sql: withCtes(c.ctes, final, held, notMaterialized),
+    guarded: guarded && { sql: withCtes(guarded.ctes, final, held, notMaterialized), joins: guarded.joins },
     ctes: c.ctes,
     joins: c.joins,
     params: [...c.used],
@@ -832,7 +843,7 @@ class Compiler {
     const cond = this.condition(cur, other, step.on, step.where, 'l', 'r');
     const keys = step.on ? step.on.map(([a, b]) => estimateKeys(this.scope(cur).column('a', a), this.scope(other).column('b', b))) : null;
     const bounded = !!step.on && step.on.every(([a, b]) => injectiveKeys(this.scope(cur).column('a', a), this.scope(other).column('b', b))) && (uniqueOn(cur, step.on.map(([a]) => a)) || uniqueOn(other, step.on.map(([, b]) => b)));
-    this.joins.push({ path: step.path, how: step.how, ctes: this.ctes.length, left: cur.cte, right: other.cte, keys, bounded });
+    this.joins.push({ path: step.path, how: step.how, ctes: this.ctes.length, left: cur.cte, right: other.cte, keys, bounded, tables: [...new Set(slotTables(step.with).map(([, t]) => t))] });
     const merged = new Set(step.output.merged);
     const columns: Col[] = [];
     const select: string[] = [];
@@ -1277,6 +1288,47 @@ function inlined(ctes: readonly Cte[], final: string, reread: ReadonlySet<string
 export function withCtes(ctes: readonly Cte[], final: string, materialized: ReadonlySet<string> = new Set(), inlined: ReadonlySet<string> = new Set()): string {
   if (!ctes.length) return final;
   return `WITH\n${ctes.map((c) => `${c.name} AS ${materialized.has(c.name) ? 'MATERIALIZED ' : inlined.has(c.name) ? 'NOT MATERIALIZED ' : ''}(\n  ${c.body}\n)`).join(',\n')}\n${final}`;
+}
+
+/** The placeholder of a guarded join's growth, `$fa_join_<k>` for the join `joins[k]` (guardJoins). */
+export const JOIN_GUARD = 'fa_join_';
+/** What a guarded join's error says, followed by the join's index. */
+export const JOIN_GUARD_ERROR = 'fa_join_over';
+
+/**
+ * The query's CTEs with the first sizing of some joins inside them (the executor sizes the others before the
+ * query, joinSideSql): a join neither `bounded` nor on a right input that is `cheap` to compute again has its
+ * right input's CTE counted by a window — its rows per key value, or all its rows for a join on a condition —
+ * that raises JOIN_GUARD_ERROR when a count passes the growth bound at `$fa_join_<k>`. The window holds every
+ * row of the input before it gives one, so the error comes before the join has met one row past the growth.
+ * Sized by a query of its own, such an input was computed twice, with everything under it the query computes
+ * once (RECEIPT-NUMBER-GAPS at 2M payout rows: 2.1 s to compute the receipt series of every contribution again,
+ * to count 24 series and collectors).
+ *
+ * A join on a condition passes the bound as soon as its right input has more rows than the growth; the guard
+ * then counts the left input too, when that costs nothing more (cheap to compute again, or read more than once,
+ * which DuckDB holds), and fires only when the pairs pass what the budget allows (engine/budget.ts checkJoin):
+ * RECEIPT-NUMBER-GAPS pairs its 64 series and collectors at 5M with themselves.
+ */
+function guardJoins(ctes: readonly Cte[], joins: readonly JoinInputs[], final: string, cheap: ReadonlySet<string>, notMaterialized: ReadonlySet<string>): { ctes: Cte[]; joins: number[] } | undefined {
+  const reads = new Map<string, number>();
+  for (const text of [...ctes.map((c) => c.body), final]) for (const n of text.match(/\bs\d+\b/g) ?? []) reads.set(n, (reads.get(n) ?? 0) + 1);
+  const at = new Map(ctes.map((c, i) => [c.name, i]));
+  // A CTE reads only those before it: the left input is counted in the right's when it comes first.
+  const countable = (name: string, from: string) => at.get(name)! < at.get(from)! && (cheap.has(name) || ((reads.get(name) ?? 0) >= 2 && !notMaterialized.has(name)));
+  const out = ctes.map((c) => ({ ...c }));
+  const guarded: number[] = [];
+  joins.forEach((j, k) => {
+    if (j.bounded || cheap.has(j.right)) return;
+    const cte = out.find((c) => c.name === j.right)!;
+    const g = `$${JOIN_GUARD}${k}`;
+    const r = `CAST(count(*) OVER (${j.keys?.length ? `PARTITION BY ${j.keys.map(([, b]) => b).join(', ')}` : ''}) AS DOUBLE)`;
+    const l = `(SELECT CAST(count(*) AS DOUBLE) FROM ${j.left})`;
+    const over = !j.keys && countable(j.left, j.right) ? `${r} > ${g} AND ${r} * ${l} > greatest(${JOIN_FLOOR}, ${g} * (${l} + ${r}))` : `${r} > ${g}`;
+    cte.body = `SELECT * FROM (${cte.body}) QUALIFY CASE WHEN ${over} THEN error('${JOIN_GUARD_ERROR} ${k}') ELSE true END`;
+    guarded.push(k);
+  });
+  return guarded.length ? { ctes: out, joins: guarded } : undefined;
 }
 
 /**

@@ -11,8 +11,9 @@ import type { ParamDef } from '../../rules/model.js';
 import type { ParamValue, ParamValues } from '../../rules/params.js';
 import type { EvidenceRef, ExecutionResult, Executor } from '../executor.js';
 import { releaseHeap } from './heap.js';
-import { BudgetExceeded, checkJoin, overMemory, overTime, type BudgetSettings, type JoinEstimate } from '../budget.js';
-import { CompileError, compilePlan, joinEstimateSql, joinSideSql, paramKind, type CompiledSql } from './compile.js';
+import { BudgetExceeded, overMemory, overTime, type BudgetSettings } from '../budget.js';
+import { CompileError, compilePlan, paramKind, type CompiledSql } from './compile.js';
+import { JoinSizing, SMALL_INPUT } from './sizing.js';
 import { TEXT_MAX, TEXT_MAX_ERROR } from './expression.js';
 import type { DuckDBDataset } from './dataset.js';
 import { moreMemoryHint } from './database.js';
@@ -130,9 +131,12 @@ export class DuckDBExecutor implements Executor<DuckDBDataset> {
   readonly name = 'duckdb';
   private readonly compiled = new WeakMap<DuckDBDataset, Map<CompiledRule, CompiledSql>>();
   private readonly maxRows: number;
+  private readonly smallInput: number;
 
-  constructor(opts: { maxRows?: number } = {}) {
+  /** `smallInput`: see sizing.ts SMALL_INPUT (tests give 0: every join the query can size, it sizes). */
+  constructor(opts: { maxRows?: number; smallInput?: number } = {}) {
     this.maxRows = opts.maxRows ?? MAX_ROWS;
+    this.smallInput = opts.smallInput ?? SMALL_INPUT;
   }
 
   /**
@@ -161,18 +165,22 @@ export class DuckDBExecutor implements Executor<DuckDBDataset> {
     const connection = dataset.db.connection;
     const watch = budget ? new Watch(connection, budget, id) : undefined;
     try {
-      if (budget) await sizeJoins(connection, q, bound, budget, id);
-      const result = await connection.stream(q.sql, bound.values, bound.types);
-      const rows: DuckDBValue[][] = [];
+      if (!budget) return toResult(q, await this.fetch(connection, { sql: q.sql, ...bound }, place));
+      const row = async (sql: string) => {
+        const b = only(sql, bound);
+        return (await connection.runAndReadAll(sql, b.values, b.types)).getRows()[0].map((v) => (v === null ? null : Number(v)));
+      };
+      const large = (k: number) => q.joins[k].tables.reduce((n, t) => n + (dataset.tables.get(t)?.rows ?? 0), 0) > this.smallInput;
+      const sizing = new JoinSizing(row, q, bound, budget, id, large);
+      await sizing.before();
       for (;;) {
-        const chunk = await result.fetchChunk();
-        if (!chunk || chunk.rowCount === 0) break;
-        for (const r of chunk.getRows()) rows.push(r);
-        if (rows.length > this.maxRows) {
-          throw new RunError(`the rule gives more than ${this.maxRows.toLocaleString('en')} rows; it was stopped, since so many findings say the rule is wrong rather than the data`, place, 'narrow the rule (a filter, a stricter threshold)');
+        try {
+          return toResult(q, await this.fetch(connection, sizing.query(), place));
+        } catch (err) {
+          // A join the query sized past the growth, sized whole and allowed: the query runs again.
+          if (!(await sizing.fired(err))) throw err;
         }
       }
-      return toResult(q, rows);
     } catch (err) {
       if (err instanceof RunError || err instanceof BudgetExceeded) throw err;
       if (watch?.stopped) throw watch.stopped;
@@ -190,28 +198,20 @@ export class DuckDBExecutor implements Executor<DuckDBDataset> {
       watch?.stop();
     }
   }
-}
 
-/**
- * Sizes each join before it runs, and refuses one past the budget (checkJoin), spending as little as it can:
- * - a join one of whose inputs is unique on its keys (`bounded`) outputs at most its inputs' rows: no query;
- * - else its right input alone is sized (its own steps, not the left's): a join on keys none of whose right
- *   values has more than `joinGrowth` rows, or a join on a condition with no more than `joinGrowth` right rows,
- *   outputs at most `joinGrowth` times its inputs (each left row meets that many at most);
- * - else both inputs are sized and the output counted (joinEstimateSql), as the Arquero executor counts it.
- */
-async function sizeJoins(connection: DuckDBConnection, q: CompiledSql, bound: ReturnType<typeof bindings>, budget: BudgetSettings, ruleId: string): Promise<void> {
-  const run = async (sql: string) => {
-    const b = only(sql, bound);
-    return (await connection.runAndReadAll(sql, b.values, b.types)).getRows()[0].map((v) => (v === null ? null : Number(v)));
-  };
-  for (const j of q.joins) {
-    if (j.bounded) continue;
-    const [rows, most] = await run(joinSideSql(q, j));
-    if ((j.keys ? most! : rows!) <= budget.joinGrowth) continue;
-    const [l, r, out] = await run(joinEstimateSql(q, j));
-    const estimate: JoinEstimate = out === null ? { left: l!, right: r!, rows: l! * r!, exact: false } : { left: l!, right: r!, rows: out, exact: true };
-    checkJoin(estimate, budget, ruleId, pathText(j.path));
+  /** A query's rows, stopped past `maxRows`. */
+  private async fetch(connection: DuckDBConnection, query: { sql: string; values: Record<string, DuckDBValue>; types: Record<string, DuckDBType> }, place: string): Promise<DuckDBValue[][]> {
+    const result = await connection.stream(query.sql, query.values, query.types);
+    const rows: DuckDBValue[][] = [];
+    for (;;) {
+      const chunk = await result.fetchChunk();
+      if (!chunk || chunk.rowCount === 0) break;
+      for (const r of chunk.getRows()) rows.push(r);
+      if (rows.length > this.maxRows) {
+        throw new RunError(`the rule gives more than ${this.maxRows.toLocaleString('en')} rows; it was stopped, since so many findings say the rule is wrong rather than the data`, place, 'narrow the rule (a filter, a stricter threshold)');
+      }
+    }
+    return rows;
   }
 }
 

@@ -17,6 +17,7 @@ import { ArqueroExecutor } from '../../../src/engine/arquero/executor.js';
 import { MemoryDataset } from '../../../src/engine/dataset.js';
 import { BUDGET_DEFAULTS } from '../../../src/engine/budget.js';
 import { runRules } from '../../../src/engine/run.js';
+import { compareRuns } from '../../../src/engine/finding.js';
 import { compiled, rule, tables } from '../helpers.js';
 
 let db: AuditDatabase;
@@ -92,6 +93,31 @@ const monthTotals = compiled(
     ],
   } as never, { entity: { kind: 'period', key: 'period' } }),
 );
+// The same joins on a right input a dedupe made (one row per amount: every payout), which a sizing query would
+// compute again: the rule's query sizes it itself when its tables are large (here: always, smallInput 0).
+const deduped = { from: 'payouts', steps: [{ dedupe: ['amount'] }] };
+const dedupedCross = compiled(
+  rule('DEDUPED-CROSS', {
+    kind: 'pipeline',
+    from: 'payouts',
+    steps: [{ join: { with: deduped, where: '(a, b) => op.upper(a.name + b.period) != op.lower(b.name + a.period)' } }, { rollup: { n: 'op.count()' } }],
+  } as never, { entity: { kind: 'period', key: 'n' } }),
+);
+const dedupedName = compiled(
+  rule('DEDUPED-NAME', { kind: 'pipeline', from: 'payouts', steps: [{ join: { with: deduped, on: 'name' } }, { rollup: { n: 'op.count()' } }] } as never, { entity: { kind: 'period', key: 'n' } }),
+);
+// 250 rows of each month on the right, past the growth of 100: sized whole, 750,000 rows are allowed.
+const dedupedMonth = compiled(
+  rule('DEDUPED-MONTH', { kind: 'pipeline', from: 'payouts', steps: [{ join: { with: deduped, on: 'period' } }, { groupby: ['period'] }, { count: {} }] } as never, { entity: { kind: 'period', key: 'period' } }),
+);
+// Two joins past the budget, the first sized in the query, the second by a query of its own: the first is refused.
+const twoJoins = compiled(
+  rule('TWO-JOINS', {
+    kind: 'pipeline',
+    from: 'payouts',
+    steps: [{ join: { with: deduped, on: 'name' } }, { join: { with: 'payouts', on: 'name' } }, { rollup: { n: 'op.count()' } }],
+  } as never, { entity: { kind: 'period', key: 'n' } }),
+);
 const everyRow = compiled(rule('EVERY-ROW', { kind: 'pipeline', from: 'payouts', steps: [{ filter: 'd.amount > 0' }] } as never));
 const perMonth = compiled(
   rule('PER-MONTH', { kind: 'pipeline', from: 'payouts', steps: [{ groupby: ['period'] }, { rollup: { total: 'op.sum(d.amount)' } }] } as never, { entity: { kind: 'period', key: 'period' } }),
@@ -148,6 +174,24 @@ describe('a rule over its budget on DuckDB', () => {
     expect(withBudget.skipped).toEqual([]);
     expect(withBudget.findings.map((f) => f.details.count)).toEqual(Array.from({ length: 12 }, () => 250 * 250));
     expect(withBudget.findings.map((f) => f.fingerprint)).toEqual(without.findings.map((f) => f.fingerprint));
+  });
+
+  it('is refused by the sizing inside its query when its join input is computed, with the words and the join Arquero names', async () => {
+    const inQuery = new DuckDBExecutor({ smallInput: 0 });
+    const rules = [dedupedCross, dedupedName, twoJoins, dedupedMonth, perMonth];
+    const duck = await runRules(rules, dataset, { executor: inQuery, budget: {} });
+    expect(skipped(duck)).toEqual(['DEDUPED-CROSS', 'DEDUPED-NAME', 'TWO-JOINS'].map((id) => [id, 'budget', { limit: 'join_growth', value: 100 }]));
+    const reasons = Object.fromEntries(duck.skipped.map((s) => [s.ruleId, s.reason]));
+    expect(reasons['DEDUPED-CROSS']).toMatch(/^check\.steps\[0\]: the join of 3,000 and 3,000 rows would test 9,000,000 pairs of rows .* refused before it ran/);
+    expect(reasons['DEDUPED-NAME']).toMatch(/^check\.steps\[0\]: the join of 3,000 and 3,000 rows would output 9,000,000 rows, more than 100 times its inputs/);
+    expect(reasons['TWO-JOINS']).toMatch(/^check\.steps\[0\]: /);
+    const arquero = await runRules(rules, new MemoryDataset(tables({ payouts: PAYOUTS })), { executor: new ArqueroExecutor(), budget: {} });
+    expect(arquero.skipped).toEqual(duck.skipped);
+    // A guard that fired on a join the budget allows: sized whole, the join runs, and finds what it finds without a budget.
+    expect(duck.findings.filter((f) => f.ruleId === 'DEDUPED-MONTH').map((f) => f.details.count)).toEqual(Array.from({ length: 12 }, () => 250 * 250));
+    expect(compareRuns({ name: 'Arquero', findings: arquero.findings }, { name: 'DuckDB', findings: duck.findings })).toEqual([]);
+    const without = await runRules([dedupedMonth], dataset, { executor });
+    expect(duck.findings.filter((f) => f.ruleId === 'DEDUPED-MONTH').map((f) => f.fingerprint)).toEqual(without.findings.map((f) => f.fingerprint));
   });
 
   it('is interrupted past its time, reported as skipped with the limit, and the others still run', async () => {
