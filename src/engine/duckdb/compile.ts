@@ -1269,19 +1269,28 @@ function estimateKeys(x: SqlExpr, y: SqlExpr): [string, string] {
  * materializes, as it did before.
  */
 function inlined(ctes: readonly Cte[], final: string, reread: ReadonlySet<string>): Set<string> {
-  const names = new Set(ctes.map((c) => c.name));
-  const readsIn = (text: string) => (text.match(/\bs\d+\b/g) ?? []).filter((n) => names.has(n));
-  const count = new Map<string, number>();
-  for (const text of [...ctes.map((c) => c.body), final]) for (const n of readsIn(text)) count.set(n, (count.get(n) ?? 0) + 1);
+  const count = readCounts(ctes, final);
   const body = new Map(ctes.map((c) => [c.name, c.body]));
   const out = new Set<string>();
   const add = (name: string) => {
-    if (out.has(name)) return;
+    if (out.has(name) || !body.has(name)) return;
     out.add(name);
-    for (const n of readsIn(body.get(name)!)) if (count.get(n) === 1) add(n);
+    for (const n of cteNamesIn(body.get(name)!)) if (count.get(n) === 1) add(n);
   };
   for (const name of reread) if (count.get(name) === 2) add(name);
   return out;
+}
+
+/** The names of the compiler's CTEs (`s<n>`) a query text reads, once per mention. */
+export function cteNamesIn(text: string): string[] {
+  return text.match(/\bs\d+\b/g) ?? [];
+}
+
+/** How many times each CTE is read, by the others and by `final`. */
+function readCounts(ctes: readonly Cte[], final: string): Map<string, number> {
+  const count = new Map<string, number>();
+  for (const text of [...ctes.map((c) => c.body), final]) for (const n of cteNamesIn(text)) count.set(n, (count.get(n) ?? 0) + 1);
+  return count;
 }
 
 /** A query: WITH the CTEs (those named in `materialized` AS MATERIALIZED), then `final`. */
@@ -1311,8 +1320,7 @@ export const JOIN_GUARD_ERROR = 'fa_join_over';
  * RECEIPT-NUMBER-GAPS pairs its 64 series and collectors at 5M with themselves.
  */
 function guardJoins(ctes: readonly Cte[], joins: readonly JoinInputs[], final: string, cheap: ReadonlySet<string>, notMaterialized: ReadonlySet<string>): { ctes: Cte[]; joins: number[] } | undefined {
-  const reads = new Map<string, number>();
-  for (const text of [...ctes.map((c) => c.body), final]) for (const n of text.match(/\bs\d+\b/g) ?? []) reads.set(n, (reads.get(n) ?? 0) + 1);
+  const reads = readCounts(ctes, final);
   const at = new Map(ctes.map((c, i) => [c.name, i]));
   // A CTE reads only those before it: the left input is counted in the right's when it comes first.
   const countable = (name: string, from: string) => at.get(name)! < at.get(from)! && (cheap.has(name) || ((reads.get(name) ?? 0) >= 2 && !notMaterialized.has(name)));

@@ -13,7 +13,7 @@ import type { EvidenceRef, ExecutionResult, Executor } from '../executor.js';
 import { releaseHeap } from './heap.js';
 import { BudgetExceeded, overMemory, overTime, type BudgetSettings } from '../budget.js';
 import { CompileError, compilePlan, paramKind, type CompiledSql } from './compile.js';
-import { JoinSizing, SMALL_INPUT } from './sizing.js';
+import { JoinSizing, SMALL_INPUT, type Bound } from './sizing.js';
 import { TEXT_MAX, TEXT_MAX_ERROR } from './expression.js';
 import type { DuckDBDataset } from './dataset.js';
 import { moreMemoryHint } from './database.js';
@@ -70,7 +70,7 @@ export function textMax(budget: BudgetSettings, threads: number): number {
 }
 
 /** The values and types a rule's SQL binds: each param it reads, the text keys of a list param contains_any reads, and the padding bound. */
-export function bindings(rule: CompiledRule, q: Pick<CompiledSql, 'sql' | 'params'>, params: ParamValues, maxText = TEXT_UNBOUNDED): { values: Record<string, DuckDBValue>; types: Record<string, DuckDBType> } {
+export function bindings(rule: CompiledRule, q: Pick<CompiledSql, 'sql' | 'params'>, params: ParamValues, maxText = TEXT_UNBOUNDED): Bound {
   const values: Record<string, DuckDBValue> = {};
   const types: Record<string, DuckDBType> = {};
   for (const name of q.params) {
@@ -92,7 +92,7 @@ export function bindings(rule: CompiledRule, q: Pick<CompiledSql, 'sql' | 'param
 }
 
 /** The bindings a piece of the query reads (DuckDB refuses a value for a placeholder the SQL does not have). */
-function only(sql: string, b: ReturnType<typeof bindings>): ReturnType<typeof bindings> {
+function only(sql: string, b: Bound): Bound {
   const names = Object.keys(b.values).filter((n) => usesPlaceholder(sql, n));
   return { values: Object.fromEntries(names.map((n) => [n, b.values[n]])), types: Object.fromEntries(names.map((n) => [n, b.types[n]])) };
 }
@@ -170,7 +170,7 @@ export class DuckDBExecutor implements Executor<DuckDBDataset> {
         const b = only(sql, bound);
         return (await connection.runAndReadAll(sql, b.values, b.types)).getRows()[0].map((v) => (v === null ? null : Number(v)));
       };
-      const large = (k: number) => q.joins[k].tables.reduce((n, t) => n + (dataset.tables.get(t)?.rows ?? 0), 0) > this.smallInput;
+      const large = (k: number) => q.joins[k].tables.reduce((n, t) => n + (dataset.tableRows(t) ?? 0), 0) > this.smallInput;
       const sizing = new JoinSizing(row, q, bound, budget, id, large);
       await sizing.before();
       for (;;) {
@@ -200,7 +200,7 @@ export class DuckDBExecutor implements Executor<DuckDBDataset> {
   }
 
   /** A query's rows, stopped past `maxRows`. */
-  private async fetch(connection: DuckDBConnection, query: { sql: string; values: Record<string, DuckDBValue>; types: Record<string, DuckDBType> }, place: string): Promise<DuckDBValue[][]> {
+  private async fetch(connection: DuckDBConnection, query: { sql: string } & Bound, place: string): Promise<DuckDBValue[][]> {
     const result = await connection.stream(query.sql, query.values, query.types);
     const rows: DuckDBValue[][] = [];
     for (;;) {

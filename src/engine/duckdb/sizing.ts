@@ -18,7 +18,7 @@
 import { DOUBLE, type DuckDBType, type DuckDBValue } from '@duckdb/node-api';
 import { pathText } from '../../plan/compile.js';
 import { checkJoin, type BudgetSettings, type JoinEstimate } from '../budget.js';
-import { JOIN_GUARD, JOIN_GUARD_ERROR, joinEstimateSql, joinSideSql, type CompiledSql, type Cte } from './compile.js';
+import { cteNamesIn, JOIN_GUARD, JOIN_GUARD_ERROR, joinEstimateSql, joinSideSql, type CompiledSql, type Cte } from './compile.js';
 
 /** Values bound to a query's placeholders, and their types. */
 export interface Bound {
@@ -119,7 +119,7 @@ function closure(ctes: readonly Cte[], from: string): Set<string> {
   const visit = (name: string) => {
     if (seen.has(name) || !body.has(name)) return;
     seen.add(name);
-    for (const n of body.get(name)!.match(/\bs\d+\b/g) ?? []) visit(n);
+    for (const n of cteNamesIn(body.get(name)!)) visit(n);
   };
   visit(from);
   return seen;
