@@ -3,17 +3,19 @@
  * (engine/duckdb/batch.ts) for one export file, with no DuckDB and no second thread, so that each stage's
  * CPU can be told apart and a change to the batch writer timed against a build of another commit.
  *
- *   node dist/bench/worker-path.js FILE… [--sink none|batch] [--runs N] [--sha]
+ *   node dist/bench/worker-path.js FILE… [--sink none|batch] [--runs N] [--sha] [--recycle]
  *
  * --sink none: scan and type only (rows go nowhere); batch (default): the batch writer too, its batches
  * dropped as posted. --sha prints the SHA-256 of every batch's meaningful bytes (the rows' values, validity,
  * lines, digests, long strings and dictionaries) in order, to show that a change sends the same batches.
+ * --recycle: each batch's buffers are given back to the writer's pool once posted, as the main thread gives
+ * them back to a loading worker once appended (the same batches, in buffers used again).
  * Prints one JSON line per run: wall and CPU seconds, rows.
  */
 import { createHash } from 'node:crypto';
 import { loadFileParts } from '../src/data/load.js';
 import type { RowSink } from '../src/data/sink.js';
-import { BatchWriter, batchLayout, WIDTH, type Batch, type PartMessage } from '../src/engine/duckdb/batch.js';
+import { BatchWriter, batchLayout, BufferPool, NEW_BUFFERS, WIDTH, type Batch, type PartMessage } from '../src/engine/duckdb/batch.js';
 
 const args = process.argv.slice(2);
 const flag = (name: string, fallback: string) => {
@@ -23,10 +25,11 @@ const flag = (name: string, fallback: string) => {
 // Several files are loaded one after the other, as a worker thread does: its code then meets the values of
 // several tables, as it does in a real load.
 const files = args.filter((a, k) => !a.startsWith('--') && !['--sink', '--runs'].includes(args[k - 1]));
-if (files.length === 0) throw new Error('usage: worker-path FILE… [--sink none|batch] [--runs N] [--sha]');
+if (files.length === 0) throw new Error('usage: worker-path FILE… [--sink none|batch] [--runs N] [--sha] [--recycle]');
 const sinkKind = flag('--sink', 'batch');
 const runs = Number(flag('--runs', '1'));
 const sha = args.includes('--sha');
+const recycle = args.includes('--recycle');
 
 class NoSink implements RowSink {
   rows = 0;
@@ -60,19 +63,21 @@ for (let run = 0; run < runs; run++) {
     if (m.type === 'batch') {
       rows += m.rows;
       if (sha) hashBatch(h, encodings, m);
+      if (recycle) pool.give(m.buffer, m.heap);
     }
   };
+  const pool = new BufferPool();
   const cpu0 = process.cpuUsage();
   const t0 = performance.now();
   let part = 0;
   const parts = [];
   for (const [k, file] of files.entries()) {
-    parts.push(...(await loadFileParts(file, {}, () => (sinkKind === 'none' ? new NoSink() : new BatchWriter(send, () => ({ part: part++, file: k, order: 0 }))))));
+    parts.push(...(await loadFileParts(file, {}, () => (sinkKind === 'none' ? new NoSink() : new BatchWriter(send, () => ({ part: part++, file: k, order: 0 }), recycle ? pool : NEW_BUFFERS)))));
   }
   const wall = (performance.now() - t0) / 1000;
   const cpu = process.cpuUsage(cpu0);
   if (sinkKind === 'none') rows = parts.reduce((n, p) => n + ((p.sink as NoSink | null)?.rows ?? 0), 0);
-  const out: Record<string, unknown> = { sink: sinkKind, rows, wall: Number(wall.toFixed(2)), cpu: Number(((cpu.user + cpu.system) / 1e6).toFixed(2)) };
+  const out: Record<string, unknown> = { sink: sinkKind, ...(recycle ? { recycle } : {}), rows, wall: Number(wall.toFixed(2)), cpu: Number(((cpu.user + cpu.system) / 1e6).toFixed(2)) };
   if (sha) out.sha256 = h.digest('hex');
   process.stdout.write(JSON.stringify(out) + '\n');
 }

@@ -12,16 +12,29 @@
  * The limit is a few batches, and more while DuckDB checkpoints (load.ts),
  * when nothing is appended for a second or more.
  */
-import { parentPort, workerData } from 'node:worker_threads';
+import { parentPort, receiveMessageOnPort, workerData, type MessagePort } from 'node:worker_threads';
 import { loadCsvTail, loadFileParts, type HeadSplit } from '../../data/load.js';
 import type { FileRule, LoadOptions } from '../../data/model.js';
-import { BatchWriter, TAIL_ORDER, type PartMessage } from './batch.js';
+import { BatchWriter, BufferPool, TAIL_ORDER, type PartMessage } from './batch.js';
 import type { WorkerMessage, WorkerTask } from './load.js';
 
 const port = parentPort!;
 /** [0]: batches posted and not yet appended; [1]: how many may be (the main thread's limit). */
 const credit = new Int32Array(workerData.credit as SharedArrayBuffer);
 let nextPart = 0;
+
+/**
+ * The buffers of batches the main thread has appended come back on a port of their own (load.ts), read
+ * without waiting when a batch needs buffers: this thread types a whole file without returning to its event
+ * loop.
+ */
+const returns = workerData.returns as MessagePort;
+const buffers = new BufferPool((give) => {
+  for (let m = receiveMessageOnPort(returns); m; m = receiveMessageOnPort(returns)) {
+    const [image, heap] = m.message as ArrayBuffer[];
+    give(image, heap);
+  }
+});
 
 function post(m: WorkerMessage, transfer?: ArrayBuffer[]): void {
   port.postMessage(m, transfer ?? []);
@@ -44,13 +57,13 @@ port.on('message', async (task: WorkerTask) => {
     const rule: FileRule | undefined = task.rule;
     const opts: LoadOptions = { ...task.opts, fileRule: rule ? () => rule : undefined };
     if (task.split?.role === 'tail') {
-      const tail = loadCsvTail(task.path, opts, task.split.at, () => new BatchWriter(send, () => ({ part: nextPart++, file: task.file, order: TAIL_ORDER })));
+      const tail = loadCsvTail(task.path, opts, task.split.at, () => new BatchWriter(send, () => ({ part: nextPart++, file: task.file, order: TAIL_ORDER }), buffers));
       post({ type: 'tail', file: task.file, part: tail?.sink.partNumber ?? null, rows: tail?.rows ?? null });
       return;
     }
     let order = 0;
     const split: HeadSplit | undefined = task.split ? { at: task.split.at } : undefined;
-    const parts = await loadFileParts(task.path, opts, () => new BatchWriter(send, () => ({ part: nextPart++, file: task.file, order: order++ })), split);
+    const parts = await loadFileParts(task.path, opts, () => new BatchWriter(send, () => ({ part: nextPart++, file: task.file, order: order++ }), buffers), split);
     post({ type: 'done', file: task.file, parts: parts.map((p) => ({ report: p.report, part: p.sink?.partNumber ?? null })), ...(split?.rows ? { head: split.rows } : {}) });
   } catch (err) {
     // Typed errors cross as their name and fields; the main thread makes them again.

@@ -21,7 +21,7 @@
  */
 import { closeSync, existsSync, openSync, readSync, statSync } from 'node:fs';
 import { availableParallelism } from 'node:os';
-import { Worker } from 'node:worker_threads';
+import { MessageChannel, Worker } from 'node:worker_threads';
 import { fileURLToPath } from 'node:url';
 import { expandPaths } from '../../data/files.js';
 import { loadFileParts } from '../../data/load.js';
@@ -276,7 +276,10 @@ function loadInWorkers(
       const credit = new Int32Array(new SharedArrayBuffer(8));
       credit[1] = IN_FLIGHT;
       credits.push(credit);
-      const w = new Worker(script, { workerData: { credit: credit.buffer } });
+      // The buffers of its appended batches go back to the worker on a port of their own (load-worker.ts).
+      const { port1: returns, port2 } = new MessageChannel();
+      const w = new Worker(script, { workerData: { credit: credit.buffer, returns: port2 }, transferList: [port2] });
+      w.once('exit', () => returns.close());
       pool.push(w);
       running++;
       w.on('message', (m: WorkerMessage) => {
@@ -309,6 +312,8 @@ function loadInWorkers(
           }
           appender.handle(producer, m);
           if (m.type === 'batch') {
+            // Appended: DuckDB holds copies of its bytes.
+            returns.postMessage([m.buffer, m.heap], [m.buffer, m.heap]);
             Atomics.sub(credit, 0, 1);
             Atomics.notify(credit, 0);
             if (appender.pending >= checkpointRows) await checkpoint(appender, db, credits);
