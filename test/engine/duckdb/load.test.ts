@@ -182,6 +182,23 @@ describe('loading into DuckDB', () => {
     }
   });
 
+  it('writes a worker\'s batches into buffers used again once appended, every row as memory has it', async () => {
+    // Batches of 16,384 rows (batch.ts), most in buffers the main thread handed back once appended
+    // (load-worker.ts): names of twelve bytes in some, of one in others, and blanks. A buffer handed back before
+    // its batch was appended, or used by two batches, would change rows; equal names must stay one group.
+    const batch = 16384;
+    const names = ['XXXXXXXXXXXX', 'YYYYYYYYYYYY', 'XXXXXXXXXXXX', 'YYYYYYYYYYYY', 'A', 'A', 'XXXXXXXXXXXX', 'A'];
+    const name = (i: number) => (i % 9 === 4 ? '' : names[Math.min(names.length - 1, Math.floor(i / batch))]);
+    const rows = Array.from({ length: 7 * batch + 100 }, (_, i) => `110105194912310021,${name(i)},2024-01,${i % 100}.00`).join('\n');
+    const p = file('reused-payouts.csv', `公民身份号码,姓名,待遇年月,发放金额\n${rows}\n`);
+    const duck = await expectSameAsMemory([p], {}, 1);
+    expect(duck.tables.get('payouts')!.rows).toBe(7 * batch + 100);
+    const db = open[open.length - 1];
+    const { rows: groups } = await readRows(db.connection, `SELECT name, count(*) FROM payouts GROUP BY name ORDER BY name`);
+    const count = (n: string) => Array.from({ length: 7 * batch + 100 }, (_, i) => name(i)).filter((x) => x === n).length;
+    expect(groups.map(([n, c]) => [n, Number(c)])).toEqual([['A', count('A')], ['XXXXXXXXXXXX', count('XXXXXXXXXXXX')], ['YYYYYYYYYYYY', count('YYYYYYYYYYYY')], [null, count('')]]);
+  });
+
   it('gives a table missing from the files no view, and a column no file has no place among its columns', async () => {
     const p = file('only-deaths.csv', '身份证号,姓名,死亡日期\n11010519491231002X,李四,2024-01-03\n');
     const db = await database();
