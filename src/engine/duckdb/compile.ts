@@ -101,6 +101,13 @@ interface Current {
   narrowed?: boolean;
   /** A rollup made the rows, with no join since (what `narrowed` needs before a filter). */
   grouped?: boolean;
+  /**
+   * The rows are the groups of a rollup on keys (`cte`, made by Compiler.grouped), one for one, only row values,
+   * groupings and selects since: these columns (and `__o`) hold the same values there. Aggregates over the rows
+   * that read only them are computed from that CTE (GroupPass), which is read again anyway, rather than from the
+   * step's input, which a second read would make DuckDB hold whole.
+   */
+  groupsOf?: { cte: string; columns: string[] };
 }
 
 /** A CTE of base rows (`__f` the output row's order, and columns of row numbers), and the output slot `k` each is of. */
@@ -387,7 +394,12 @@ class Lets {
       const needed = new Set<Let>(mine);
       for (const i of needed) for (const j of this.items) if (j.deps?.size === 0 && i.sql.includes(ident(j.name))) needed.add(j);
       const source = this.keyed(key)!;
-      const distinct = `SELECT DISTINCT ${ident(source.column)} AS ${ident(key)} FROM (SELECT ${ident(source.column)} FROM ${source.cte} UNION ALL SELECT NULL)`;
+      // The distinct values as a GROUP BY, whose rows DuckDB estimates from the column's statistics (a DISTINCT it
+      // estimated as many as its input, and so built the join's hash table on the step's rows instead: SHARED-PAYEE-
+      // ACCOUNT's 963k payouts hashed to look up 38 items at 1M payout rows), and a HAVING that every group passes
+      // (a group has a row), which DuckDB cannot push below the grouping and counts as a filter: the few values are
+      // what the join builds on.
+      const distinct = `SELECT ${ident(source.column)} AS ${ident(key)} FROM (SELECT ${ident(source.column)} FROM ${source.cte} UNION ALL SELECT NULL) GROUP BY ${ident(source.column)} HAVING count(*) > 0`;
       const values = this.levels([...needed], cte(distinct), cte);
       again(source.cte);
       const on = `"__l".${ident(key)} IS NOT DISTINCT FROM "__m".${ident(key)}`;
@@ -514,7 +526,7 @@ class Compiler {
       this.eager = eagerRollup(cur, rel.steps.slice(i + 1), rel === this.root);
       try {
         const next = this.step(cur, step);
-        cur = sourced({ ...next, unique: uniqueAfter(cur, step), light: !!cur.light && LIGHT.has(step.verb) && next.light !== false, ...narrowing(cur, step) });
+        cur = sourced({ ...next, unique: uniqueAfter(cur, step), light: !!cur.light && LIGHT.has(step.verb) && next.light !== false, ...narrowing(cur, step), groupsOf: this.groupsAfter(cur, step, next) });
       } catch (err) {
         if (err instanceof CompileError) throw err;
         if (err instanceof UnsupportedExpression) throw new CompileError(err.message, step);
@@ -524,6 +536,32 @@ class Compiler {
       this.made.set(prefixKey(rel, i + 1), { cur, slots: prefixSlots(rel, i + 1) });
     }
     return cur;
+  }
+
+  /** What `groupsOf` is after a step (`before` its input, `after` its output). */
+  private groupsAfter(before: Current, step: PlanStep, after: Current): Current['groupsOf'] {
+    const was = before.groupsOf;
+    switch (step.verb) {
+      case 'rollup':
+      case 'count':
+        return this.rollups.has(after.cte) ? { cte: after.cte, columns: [...after.columns.map((c) => c.name), '__o'] } : undefined;
+      case 'derive': {
+        const written = new Set(step.values.map((v) => v.name));
+        return was && { cte: was.cte, columns: was.columns.filter((c) => !written.has(c)) };
+      }
+      case 'select':
+        return was && { cte: was.cte, columns: was.columns.filter((c) => c === '__o' || step.names.includes(c)) };
+      case 'groupby':
+      case 'ungroup':
+        return was;
+      default:
+        return undefined;
+    }
+  }
+
+  /** Where a step's GroupPass aggregates: the rollup's groups the rows are (`groupsOf`) when it reads only their columns, else `from`. */
+  private passSource(cur: Current, pass: GroupPass, from: string): string {
+    return cur.groupsOf && pass.within(cur.groupsOf.columns, cur.groups) ? cur.groupsOf.cte : from;
   }
 
   /** A relation computed before, read under the slots of another that computes the same (`slots` in the same order as its). */
@@ -601,7 +639,7 @@ class Compiler {
         const windowed = !!scope.window?.used;
         const aggregated = windowed || pass.used;
         const from = this.emitLets(lets, cur.cte);
-        const body = `SELECT ${[...cur.columns.map((c) => ident(c.name)), ...this.hidden(cur)].join(', ')} FROM ${pass.joined(from, cur.groups, (b) => this.cte(b))} ${windowed ? 'QUALIFY' : 'WHERE'} ${where}`;
+        const body = `SELECT ${[...cur.columns.map((c) => ident(c.name)), ...this.hidden(cur)].join(', ')} FROM ${pass.joined(from, cur.groups, (b) => this.cte(b), this.passSource(cur, pass, from))} ${windowed ? 'QUALIFY' : 'WHERE'} ${where}`;
         return { ...cur, light: !aggregated, cte: this.cte(body, aggregated ? undefined : from) };
       }
       case 'derive':
@@ -684,7 +722,7 @@ class Compiler {
     const from = this.emitLets(lets, cur.cte);
     const { columns, select } = placeValues([...cur.columns], compiled);
     const aggregated = !!scope.window?.used || pass.used;
-    const body = `SELECT ${[...select, ...this.hidden(cur)].join(', ')} FROM ${pass.joined(from, cur.groups, (b) => this.cte(b))}`;
+    const body = `SELECT ${[...select, ...this.hidden(cur)].join(', ')} FROM ${pass.joined(from, cur.groups, (b) => this.cte(b), this.passSource(cur, pass, from))}`;
     return { ...cur, columns, light: !aggregated, cte: this.cte(body, aggregated ? undefined : from) };
   }
 
@@ -981,6 +1019,8 @@ class Compiler {
  */
 class GroupPass {
   private readonly made: string[] = [];
+  /** The aggregates' SQL, as `made` names them. */
+  private readonly sqls: string[] = [];
 
   get used(): boolean {
     return this.made.length > 0;
@@ -989,14 +1029,24 @@ class GroupPass {
   hoist(e: SqlExpr): SqlExpr {
     const name = ident(`__x${this.made.length}`);
     this.made.push(`${e.sql} AS ${name}`);
+    this.sqls.push(e.sql);
     return { sql: name, kind: e.kind };
   }
 
-  /** What the step reads: `from`, and when aggregates were made, each row's group's values beside its columns. */
-  joined(from: string, keys: string[], cte: (body: string) => string): string {
+  /** The keys and every aggregate read only these columns (plain identifiers, nothing qualified). */
+  within(columns: readonly string[], keys: readonly string[]): boolean {
+    const have = new Set(columns);
+    return keys.every((k) => have.has(k)) && this.sqls.every((sql) => identifiers(sql)?.every((n) => have.has(n)) ?? false);
+  }
+
+  /**
+   * What the step reads: `from`, and when aggregates were made, each row's group's values beside its columns,
+   * computed over `over` (the same rows as `from`, holding what the aggregates read).
+   */
+  joined(from: string, keys: string[], cte: (body: string) => string, over = from): string {
     if (!this.used) return from;
     const k = keys.map(ident);
-    const g = cte(`SELECT ${[...k.map((c, i) => `${c} AS ${ident(`__xk${i}`)}`), ...this.made].join(', ')} FROM ${from}${k.length ? ` GROUP BY ${k.join(', ')}` : ''}`);
+    const g = cte(`SELECT ${[...k.map((c, i) => `${c} AS ${ident(`__xk${i}`)}`), ...this.made].join(', ')} FROM ${over}${k.length ? ` GROUP BY ${k.join(', ')}` : ''}`);
     if (!k.length) return `${from} CROSS JOIN ${g}`;
     return `${from} AS "__R" LEFT JOIN ${g} AS "__X" ON ${k.map((c, i) => `"__R".${c} IS NOT DISTINCT FROM "__X".${ident(`__xk${i}`)}`).join(' AND ')}`;
   }
