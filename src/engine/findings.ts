@@ -41,6 +41,45 @@ interface RowRef extends RowPlace {
 
 const cmp = (a: string, b: string) => (a < b ? -1 : a > b ? 1 : 0);
 
+/**
+ * The places and digests of some rows of one table, a few numbers each: the part (file, and sheet of a
+ * workbook) of each row as an index into `parts`, its line and its digest.
+ */
+export interface RowPlaces {
+  parts: ReadonlyArray<{ file: string; sheet?: string }>;
+  part: Int32Array;
+  line: Int32Array;
+  digest: Float64Array;
+}
+
+/** A row source that gives many rows' places and digests at once (DuckDBDataset): a finding may rest on hundreds of thousands. */
+export interface BulkRowSource extends RowSource {
+  placesOf(table: string, rows: ArrayLike<number>): RowPlaces;
+}
+
+/** The places and digests of rows of a table, from a source that gives them at once or one row at a time. */
+function placesOf(source: RowSource | BulkRowSource, table: string, rows: ArrayLike<number>): RowPlaces {
+  if ('placesOf' in source) return source.placesOf(table, rows);
+  const n = rows.length;
+  const out: RowPlaces = { parts: [], part: new Int32Array(n), line: new Int32Array(n), digest: new Float64Array(n) };
+  const parts = out.parts as Array<{ file: string; sheet?: string }>;
+  const index = new Map<string, Map<string | undefined, number>>();
+  for (let k = 0; k < n; k++) {
+    const place = source.place(table, rows[k]);
+    let bySheet = index.get(place.file);
+    if (!bySheet) index.set(place.file, (bySheet = new Map()));
+    let p = bySheet.get(place.sheet);
+    if (p === undefined) {
+      bySheet.set(place.sheet, (p = parts.length));
+      parts.push(place.sheet === undefined ? { file: place.file } : { file: place.file, sheet: place.sheet });
+    }
+    out.part[k] = p;
+    out.line[k] = place.line;
+    out.digest[k] = source.digest(table, rows[k]);
+  }
+  return out;
+}
+
 interface Referenced {
   /** The first rows in evidence order (file, sheet, line, table), as many as are shown with their values. */
   shown: RowRef[];
@@ -49,7 +88,7 @@ interface Referenced {
   /** How many distinct rows are referenced. */
   count: number;
   /** Digest of every referenced row, for the fingerprint. */
-  hashes: number[];
+  hashes: Float64Array;
 }
 
 /** Rows of one table from one file (and sheet): what a run of places shares. */
@@ -62,69 +101,144 @@ interface Group {
   tableRank: number;
 }
 
+/** Lines are below this (they are 32-bit integers): a row's order key is (source rank, line, table rank) in one number. */
+const LINES = 2 ** 31;
+
 /**
  * The distinct source rows an output row rests on, in evidence order: the first `limit` with their places (their
  * values are asked of the source later), the rest as lists of lines per table and file. A row costs a few numbers
  * here, not an object: a finding may rest on hundreds of thousands.
  */
 function referencedRows(refs: EvidenceRef[], source: RowSource, limit: number): Referenced {
-  const hashes: number[] = [];
-  const rowOf: number[] = [];
-  const groupOf: number[] = [];
-  const lineOf: number[] = [];
+  // Per table, its distinct rows in the order first met (a self-join carries one table in two slots).
+  const lists = new Map<string, number[][]>();
+  for (const { table, rows } of refs) {
+    const l = lists.get(table);
+    if (l) l.push(rows);
+    else lists.set(table, [rows]);
+  }
+  const byTable = new Map<string, { rows: number[] }>();
+  for (const [table, l] of lists) byTable.set(table, { rows: distinctRows(l.length === 1 ? l[0] : l.flat()) });
+  const count = [...byTable.values()].reduce((n, t) => n + t.rows.length, 0);
+  const hashes = new Float64Array(count);
+  const rowOf = new Float64Array(count);
+  const groupOf = new Int32Array(count);
+  const lineOf = new Int32Array(count);
   const groups: Group[] = [];
-  // table → file → sheet → group: the place's strings are the source's own, looked up without building a key.
-  const index = new Map<string, Map<string, Map<string, number>>>();
-  // Per table: a self-join carries one table in two slots.
-  const seenByTable = new Map<string, Set<number>>();
-  for (const { table, rows: numbers } of refs) {
-    let seen = seenByTable.get(table);
-    if (!seen) seenByTable.set(table, (seen = new Set<number>()));
-    let byFile = index.get(table);
-    if (!byFile) index.set(table, (byFile = new Map()));
-    for (const row of numbers) {
-      if (seen.has(row)) continue;
-      seen.add(row);
-      hashes.push(source.digest(table, row));
-      const place = source.place(table, row);
-      let bySheet = byFile.get(place.file);
-      if (!bySheet) byFile.set(place.file, (bySheet = new Map()));
-      let g = bySheet.get(place.sheet ?? '');
+  // file → sheet → group, per table: each part of a table is looked up once.
+  let at = 0;
+  for (const [table, { rows }] of byTable) {
+    const got = placesOf(source, table, rows);
+    const byFile = new Map<string, Map<string, number>>();
+    const partGroup = new Map<number, number>();
+    for (let k = 0; k < rows.length; k++, at++) {
+      let g = partGroup.get(got.part[k]);
       if (g === undefined) {
-        g = groups.length;
-        bySheet.set(place.sheet ?? '', g);
-        groups.push({ table, file: place.file, sheet: place.sheet, source: 0, tableRank: 0 });
+        const { file, sheet } = got.parts[got.part[k]];
+        let bySheet = byFile.get(file);
+        if (!bySheet) byFile.set(file, (bySheet = new Map()));
+        g = bySheet.get(sheet ?? '');
+        if (g === undefined) {
+          bySheet.set(sheet ?? '', (g = groups.length));
+          groups.push({ table, file, sheet, source: 0, tableRank: 0 });
+        }
+        partGroup.set(got.part[k], g);
       }
-      rowOf.push(row);
-      groupOf.push(g);
-      lineOf.push(place.line);
+      hashes[at] = got.digest[k];
+      rowOf[at] = rows[k];
+      groupOf[at] = g;
+      lineOf[at] = got.line[k];
     }
   }
   rankGroups(groups);
-  const order = rowOf.map((_, i) => i);
-  order.sort((a, b) => {
-    const ga = groups[groupOf[a]];
-    const gb = groups[groupOf[b]];
-    return ga.source - gb.source || lineOf[a] - lineOf[b] || ga.tableRank - gb.tableRank;
-  });
+  const order = evidenceOrder(groups, groupOf, lineOf, limit);
   const shown: RowRef[] = [];
   const places: EvidencePlaces[] = [];
   let run: EvidencePlaces | undefined;
   let runGroup = -1;
-  order.forEach((i, k) => {
-    const g = groups[groupOf[i]];
+  for (let k = 0; k < count; k++) {
+    const gi = order.group[k];
+    const g = groups[gi];
+    const line = order.line[k];
     if (k < limit) {
-      shown.push(g.sheet === undefined ? { table: g.table, row: rowOf[i], file: g.file, line: lineOf[i] } : { table: g.table, row: rowOf[i], file: g.file, sheet: g.sheet, line: lineOf[i] });
-      return;
+      const row = rowOf[order.index[k]];
+      shown.push(g.sheet === undefined ? { table: g.table, row, file: g.file, line } : { table: g.table, row, file: g.file, sheet: g.sheet, line });
+      continue;
     }
-    if (groupOf[i] !== runGroup) {
-      runGroup = groupOf[i];
+    if (gi !== runGroup) {
+      runGroup = gi;
       run = g.sheet === undefined ? { table: g.table, file: g.file, lines: [] } : { table: g.table, file: g.file, sheet: g.sheet, lines: [] };
       places.push(run);
     }
-    run!.lines.push(lineOf[i]);
+    run!.lines.push(line);
+  }
+  return { shown, places, count, hashes };
+}
+
+/**
+ * The rows in evidence order — by the source rank of their group, line, then the table's rank; rows alike in all
+ * three in the order they were met — as each one's group and line, and for the first `first` its index among the
+ * rows. The three ranks of a row are one number when they fit, sorted as numbers (and read back from it); else,
+ * or when two rows have the same, the rows are compared one pair at a time.
+ */
+function evidenceOrder(groups: Group[], groupOf: Int32Array, lineOf: Int32Array, first: number): { group: Int32Array; line: Int32Array; index: Int32Array } {
+  const n = groupOf.length;
+  const out = { group: new Int32Array(n), line: new Int32Array(n), index: new Int32Array(Math.min(n, first)) };
+  const tables = 1 + groups.reduce((m, g) => Math.max(m, g.tableRank), 0);
+  const sources = 1 + groups.reduce((m, g) => Math.max(m, g.source), 0);
+  let fits = sources * LINES * tables <= Number.MAX_SAFE_INTEGER;
+  const keys = new Float64Array(n);
+  for (let i = 0; fits && i < n; i++) {
+    const g = groups[groupOf[i]];
+    if (lineOf[i] < 0) fits = false;
+    keys[i] = (g.source * LINES + lineOf[i]) * tables + g.tableRank;
+  }
+  if (fits) {
+    const sorted = keys.slice().sort();
+    let unique = true;
+    for (let k = 1; k < n && unique; k++) unique = sorted[k] !== sorted[k - 1];
+    if (unique) {
+      const groupAt = new Int32Array(sources * tables);
+      groups.forEach((g, i) => (groupAt[g.source * tables + g.tableRank] = i));
+      for (let k = 0; k < n; k++) {
+        const tableRank = sorted[k] % tables;
+        const rest = (sorted[k] - tableRank) / tables;
+        const line = rest % LINES;
+        out.group[k] = groupAt[((rest - line) / LINES) * tables + tableRank];
+        out.line[k] = line;
+      }
+      // The first rows' indexes, found by their keys (each key is one row's).
+      const wanted = new Map<number, number>();
+      for (let k = 0; k < out.index.length; k++) wanted.set(sorted[k], k);
+      for (let i = 0; i < n && wanted.size > 0; i++) {
+        const k = wanted.get(keys[i]);
+        if (k === undefined) continue;
+        out.index[k] = i;
+        wanted.delete(keys[i]);
+      }
+      return out;
+    }
+  }
+  const order = Array.from({ length: n }, (_, i) => i);
+  order.sort((a, b) => {
+    const ga = groups[groupOf[a]];
+    const gb = groups[groupOf[b]];
+    return ga.source - gb.source || lineOf[a] - lineOf[b] || ga.tableRank - gb.tableRank || a - b;
   });
-  return { shown, places, count: order.length, hashes };
+  order.forEach((i, k) => {
+    out.group[k] = groupOf[i];
+    out.line[k] = lineOf[i];
+    if (k < out.index.length) out.index[k] = i;
+  });
+  return out;
+}
+
+/** The distinct numbers of `rows` in the order first met: `rows` itself when they are (as they mostly are). */
+function distinctRows(rows: number[]): number[] {
+  const sorted = Float64Array.from(rows).sort();
+  let repeats = false;
+  for (let k = 1; k < sorted.length && !repeats; k++) repeats = sorted[k] === sorted[k - 1];
+  return repeats ? [...new Set(rows)] : rows;
 }
 
 /** Ranks the groups for evidence order: by file, then sheet (a workbook's), then (for rows on one line) table. */
@@ -140,7 +254,7 @@ function rankGroups(groups: Group[]): void {
  * every referenced row's canonical values — never file paths or line numbers,
  * so that renaming or reordering input files keeps it.
  */
-export function fingerprint(ruleId: string, entity: { kind: string; key: string }, period: string | null, rowHashes: number[]): string {
+export function fingerprint(ruleId: string, entity: { kind: string; key: string }, period: string | null, rowHashes: ArrayLike<number>): string {
   const h = createHash('sha256');
   h.update(JSON.stringify([ruleId, entity.kind, entity.key, period]));
   const sorted = Float64Array.from(rowHashes).sort();

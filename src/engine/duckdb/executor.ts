@@ -4,7 +4,7 @@
  * statement, and returns plain rows and evidence references like the
  * reference executor. Each rule's SQL is compiled once per run.
  */
-import { BIGINT, BOOLEAN, DOUBLE, LIST, listValue, VARCHAR, type DuckDBConnection, type DuckDBType, type DuckDBValue } from '@duckdb/node-api';
+import { BIGINT, BOOLEAN, DOUBLE, DuckDBListVector, LIST, listValue, VARCHAR, type DuckDBConnection, type DuckDBType, type DuckDBValue, type DuckDBVector } from '@duckdb/node-api';
 import { RunError } from '../../errors.js';
 import { pathText, type CompiledRule } from '../../plan/compile.js';
 import type { ParamDef } from '../../rules/model.js';
@@ -165,7 +165,7 @@ export class DuckDBExecutor implements Executor<DuckDBDataset> {
     const connection = dataset.db.connection;
     const watch = budget ? new Watch(connection, budget, id) : undefined;
     try {
-      if (!budget) return toResult(q, await this.fetch(connection, { sql: q.sql, ...bound }, place));
+      if (!budget) return await this.fetch(connection, q, { sql: q.sql, ...bound }, place);
       const row = async (sql: string) => {
         const b = only(sql, bound);
         return (await connection.runAndReadAll(sql, b.values, b.types)).getRows()[0].map((v) => (v === null ? null : Number(v)));
@@ -175,7 +175,7 @@ export class DuckDBExecutor implements Executor<DuckDBDataset> {
       await sizing.before();
       for (;;) {
         try {
-          return toResult(q, await this.fetch(connection, sizing.query(), place));
+          return await this.fetch(connection, q, sizing.query(), place);
         } catch (err) {
           // A join the query sized past the growth, sized whole and allowed: the query runs again.
           if (!(await sizing.fired(err))) throw err;
@@ -199,19 +199,37 @@ export class DuckDBExecutor implements Executor<DuckDBDataset> {
     }
   }
 
-  /** A query's rows, stopped past `maxRows`. */
-  private async fetch(connection: DuckDBConnection, query: { sql: string } & Bound, place: string): Promise<DuckDBValue[][]> {
+  /**
+   * A query's rows as plain objects, and their evidence: the rows of each slot (a number, or a list of them),
+   * read from each chunk's vectors as they come (no row of DuckDB values kept); stopped past `maxRows`.
+   */
+  private async fetch(connection: DuckDBConnection, q: CompiledSql, query: { sql: string } & Bound, place: string): Promise<ExecutionResult> {
     const result = await connection.stream(query.sql, query.values, query.types);
-    const rows: DuckDBValue[][] = [];
+    const columns = q.columns.map((c) => c.name);
+    const n = columns.length;
+    const rows: Record<string, unknown>[] = [];
+    const evidence: EvidenceRef[][] = [];
     for (;;) {
       const chunk = await result.fetchChunk();
       if (!chunk || chunk.rowCount === 0) break;
-      for (const r of chunk.getRows()) rows.push(r);
+      const vectors = Array.from({ length: chunk.columnCount }, (_, k) => chunk.getColumnVector(k));
+      for (let r = 0; r < chunk.rowCount; r++) {
+        const row: Record<string, unknown> = {};
+        for (let k = 0; k < n; k++) row[columns[k]] = plain(vectors[k].getItem(r));
+        rows.push(row);
+        const refs: EvidenceRef[] = [];
+        q.slots.forEach((s, k) => {
+          let same = refs.find((x) => x.table === s.table);
+          if (!same) refs.push((same = { table: s.table, rows: [] }));
+          addRowNumbers(vectors[n + k], r, same.rows);
+        });
+        evidence.push(refs);
+      }
       if (rows.length > this.maxRows) {
         throw new RunError(`the rule gives more than ${this.maxRows.toLocaleString('en')} rows; it was stopped, since so many findings say the rule is wrong rather than the data`, place, 'narrow the rule (a filter, a stricter threshold)');
       }
     }
-    return rows;
+    return { columns, rows, evidence };
   }
 }
 
@@ -222,27 +240,6 @@ export function outOfDuckDBMemory(mib: number, duckdbMessage: string): BudgetExc
     mib,
     `stopped: DuckDB could not hold what the rule needs within its memory limit for the run, ${mib} MiB, even spilling to disk beyond it (${duckdbMessage}); ${moreMemoryHint(mib)}, or narrow the rule`,
   );
-}
-
-/** Rows of the query as plain objects, and their evidence: the rows of each slot (a number, or a list of them). */
-function toResult(q: CompiledSql, raw: DuckDBValue[][]): ExecutionResult {
-  const columns = q.columns.map((c) => c.name);
-  const n = columns.length;
-  const rows: Record<string, unknown>[] = [];
-  const evidence: EvidenceRef[][] = [];
-  for (const r of raw) {
-    const row: Record<string, unknown> = {};
-    for (let k = 0; k < n; k++) row[columns[k]] = plain(r[k]);
-    rows.push(row);
-    const refs: EvidenceRef[] = [];
-    q.slots.forEach((s, k) => {
-      let same = refs.find((x) => x.table === s.table);
-      if (!same) refs.push((same = { table: s.table, rows: [] }));
-      addRowNumbers(r[n + k], same.rows);
-    });
-    evidence.push(refs);
-  }
-  return { columns, rows, evidence };
 }
 
 /** Does the SQL read the placeholder `$<name>` (not only a longer one it begins)? */
@@ -261,9 +258,24 @@ function plain(v: DuckDBValue): unknown {
   return plainValue(v);
 }
 
-/** Adds the row numbers held in an evidence cell (a number, or a list of them; nulls skipped) to `into`: no array per row. */
-function addRowNumbers(cell: DuckDBValue, into: number[]): void {
-  if (cell === null) return;
-  if (typeof cell === 'bigint' || typeof cell === 'number') into.push(Number(cell));
-  else if (typeof cell === 'object' && 'items' in cell) for (const item of cell.items as DuckDBValue[]) addRowNumbers(item, into);
+/**
+ * Adds the row numbers held in row `r` of an evidence column (a number, or a list of them, nested or not; nulls
+ * skipped) to `into`, read from the list's flat child vector: no value object per row number.
+ */
+function addRowNumbers(vector: DuckDBVector, r: number, into: number[]): void {
+  if (!(vector instanceof DuckDBListVector)) {
+    const cell = vector.getItem(r);
+    if (typeof cell === 'bigint' || typeof cell === 'number') into.push(Number(cell));
+    return;
+  }
+  const items = vector.getItemVector(r);
+  if (!items) return;
+  if (items instanceof DuckDBListVector) {
+    for (let i = 0; i < items.itemCount; i++) addRowNumbers(items, i, into);
+    return;
+  }
+  for (let i = 0; i < items.itemCount; i++) {
+    const cell = items.getItem(i);
+    if (typeof cell === 'bigint' || typeof cell === 'number') into.push(Number(cell));
+  }
 }

@@ -2,7 +2,8 @@
  * Evidence rows read back from DuckDB by their position in the physical table: whatever order the loader put
  * the rows in (two workers, files read as two parts, checkpoints between batches), a row number gives that
  * row's place, digest and values — the in-memory load's — for a few rows, a few hundred (looked up a chunk at a
- * time) and many (one scan). (Worker threads run the built loader: `npm run build` before this file alone.)
+ * time), a thousand spread thin (one list of positions) and many (one scan filtered by a bitmap). (Worker
+ * threads run the built loader: `npm run build` before this file alone.)
  */
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -85,8 +86,9 @@ describe('evidence rows read back by position', () => {
     // The physical table's rows are not in row-number order (else this test would show little): a part's rows
     // are together in it, so a part whose rows come back after another's interleave with them.
     expect(await interleaved(db), 'the load interleaved no parts in five tries').toBe(true);
-    // 1: values read at once; 300: by position, a chunk at a time; 5,000: one scan; all of a table's rows.
-    for (const count of [1, 30, 300, 5000, table.rows]) {
+    // 1: values read at once; 300: by position, a chunk at a time; 1,000 of 80,000: one list of positions;
+    // 5,000: one scan filtered by a bitmap; all of a table's rows.
+    for (const count of [1, 30, 300, 1000, 5000, table.rows]) {
       const rows = sample(table.rows, count, 7919, count);
       const persons = sample(memory.get('persons')!.rows, Math.min(count, 40), 13);
       await dataset.prepare([[{ table: 'payouts', rows }], [{ table: 'persons', rows: persons }, { table: 'payouts', rows: rows.slice(0, 3) }]]);
