@@ -294,9 +294,12 @@ export class StreamDecoder {
 
   /**
    * UTF-8 bytes of the next raw chunk (`last`: no more follow), valid until the
-   * next call. Throws StreamFallback when it does not decode.
+   * next call. Throws StreamFallback when it does not decode. `room`: bytes
+   * just before `raw` in its buffer that are the caller's to overwrite (at
+   * least CARRY_ROOM, or 0), where the end of the chunk before (an unfinished
+   * character) is put, instead of copying the chunk after it.
    */
-  push(raw: Buffer, last: boolean): Buffer {
+  push(raw: Buffer, last: boolean, room = 0): Buffer {
     let chunk = raw;
     if (this.first) {
       this.first = false;
@@ -317,7 +320,16 @@ export class StreamDecoder {
       }
     }
     if (this.carry) {
-      chunk = Buffer.concat([this.carry, chunk]);
+      // A chunk ending inside a character (most, in Chinese text) left its end here: put before the next chunk
+      // in the room the caller left, not a copy of the whole chunk into a new buffer (Buffer.concat: a tenth of
+      // a loading worker's CPU on 1M payout rows, its 8 MB new pages faulted in each time).
+      const n = this.carry.length;
+      if (room >= n && chunk === raw) {
+        chunk = Buffer.from(raw.buffer, raw.byteOffset - n, raw.length + n);
+        this.carry.copy(chunk, 0);
+      } else {
+        chunk = Buffer.concat([this.carry, chunk]);
+      }
       this.carry = null;
     }
     const cut = last ? chunk.length : completeUtf8(chunk);
@@ -329,6 +341,9 @@ export class StreamDecoder {
     return chunk;
   }
 }
+
+/** Room a caller of StreamDecoder.push leaves before each chunk for the end of the one before (see push). */
+export const CARRY_ROOM = 3;
 
 /** Thrown by StreamDecoder when the file must be decoded whole instead. */
 export class StreamFallback extends Error {

@@ -16,7 +16,7 @@ import { createHash } from 'node:crypto';
 import { closeSync, readFileSync, readSync, statSync } from 'node:fs';
 import type { FileReport, LoadedTable, LoadOptions, LoadResult } from './model.js';
 import { tableDef, TABLE_NAMES } from './tables.js';
-import { decode, StreamDecoder, StreamFallback } from './decode.js';
+import { CARRY_ROOM, decode, StreamDecoder, StreamFallback } from './decode.js';
 import { loadCsv, type CsvSplit, type NextChunk, type SplitRows } from './csv-file.js';
 import { expandPaths, InputFileError, openInput, optionForFile } from './files.js';
 import type { Forced } from './layout.js';
@@ -138,10 +138,11 @@ export function loadCsvFile<S extends RowSink>(path: string, opts: LoadOptions, 
     const hash = createHash('sha256');
     let offset = 0;
     // One read buffer for the whole file: the CSV reader copies what it still needs of a chunk before asking
-    // for the next. (Hashing on a worker thread instead was measured: slower, and more memory.)
-    const rawBuf = Buffer.allocUnsafe(chunkSize);
+    // for the next. (Hashing on a worker thread instead was measured: slower, and more memory.) Each chunk is
+    // read after CARRY_ROOM bytes, the decoder's to use (StreamDecoder.push).
+    const rawBuf = Buffer.allocUnsafe(CARRY_ROOM + chunkSize);
     const readRaw = (): Buffer => {
-      const b = rawBuf.subarray(0, Math.min(chunkSize, size - offset));
+      const b = rawBuf.subarray(CARRY_ROOM, CARRY_ROOM + Math.min(chunkSize, size - offset));
       let got = 0;
       while (got < b.length) {
         const n = readSync(fd, b, got, b.length - got, offset + got);
@@ -163,7 +164,7 @@ export function loadCsvFile<S extends RowSink>(path: string, opts: LoadOptions, 
           if (offset >= size) return null;
           const raw = readRaw();
           const last = offset >= size || raw.length === 0;
-          return { chunk: dec.push(raw, last), last };
+          return { chunk: dec.push(raw, last, CARRY_ROOM), last };
         };
         const report = newReport(path);
         report.encoding = dec.encoding;
@@ -286,7 +287,8 @@ export function loadCsvTail<S extends RowSink>(path: string, opts: LoadOptions, 
       // As loadCsvFile: the first chunk, not the last (the file is larger).
       first = dec.push(head, false);
       let line = 1 + lineFeeds(head, 0, Math.min(at, head.length));
-      const raw = Buffer.allocUnsafe(chunkSize);
+      // Chunks are read after CARRY_ROOM bytes, the decoder's to use (StreamDecoder.push).
+      const raw = Buffer.allocUnsafe(CARRY_ROOM + chunkSize).subarray(CARRY_ROOM);
       for (let pos = head.length; pos < at; pos += chunkSize) {
         const b = read(raw, pos, Math.min(chunkSize, at - pos));
         line += lineFeeds(b, 0, b.length);
@@ -298,7 +300,7 @@ export function loadCsvTail<S extends RowSink>(path: string, opts: LoadOptions, 
         const b = read(raw, offset, Math.min(chunkSize, size - offset));
         offset += b.length;
         const last = offset >= size || b.length === 0;
-        return { chunk: rest.push(b, last), last };
+        return { chunk: rest.push(b, last, CARRY_ROOM), last };
       };
       const start = next()!;
       tail = { role: 'tail', first: start.chunk, last: start.last, next, line };

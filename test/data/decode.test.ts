@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
-import { decode, normaliseEncoding } from '../../src/data/decode.js';
+import { CARRY_ROOM, decode, normaliseEncoding, StreamDecoder, StreamFallback } from '../../src/data/decode.js';
 import { external, itExternal } from '../external.js';
 
 const text = '发放流水号,姓名,发放金额\r\nP1,张三,1234.50\r\n';
@@ -100,3 +100,41 @@ describe('decode', () => {
   });
 });
 
+
+describe('StreamDecoder', () => {
+  /** `bytes` cut into chunks of `size`, each read after CARRY_ROOM bytes of one reused buffer, as loadCsvFile reads them. */
+  function pushAll(bytes: Buffer, size: number, room: number): { out: Buffer; inPlace: number } {
+    const dec = StreamDecoder.for(bytes.subarray(0, size))!;
+    const raw = Buffer.alloc(room + size);
+    const parts: Buffer[] = [];
+    let inPlace = 0;
+    for (let at = 0; at < bytes.length; at += size) {
+      const n = bytes.copy(raw, room, at, Math.min(bytes.length, at + size));
+      const chunk = dec.push(raw.subarray(room, room + n), at + size >= bytes.length, room);
+      if (chunk.buffer === raw.buffer) inPlace++;
+      // Copied out before the next chunk is read, as the CSV reader does.
+      parts.push(Buffer.from(chunk));
+    }
+    return { out: Buffer.concat(parts), inPlace };
+  }
+
+  it('passes UTF-8 through whole, a character cut by a chunk end put before the next chunk in the room left for it', () => {
+    // Seven-byte chunks cut most of these one- to four-byte characters somewhere inside.
+    const text = Buffer.from('a张b€c😀d' + '姓名,金额\n'.repeat(20) + 'é'.repeat(9));
+    for (const room of [0, CARRY_ROOM]) {
+      const { out, inPlace } = pushAll(text, 7, room);
+      expect(out.equals(text), `room ${room}`).toBe(true);
+      // With room, no chunk is copied elsewhere; without, those after a cut character are.
+      expect(inPlace === Math.ceil(text.length / 7), `room ${room}`).toBe(room > 0);
+    }
+  });
+
+  it('still refuses bytes that are not UTF-8 across a chunk end, and a character cut by the end of the file', () => {
+    // The first byte of a three-byte character ends the first chunk; the next chunk starts with an 'A'.
+    const bad = Buffer.concat([Buffer.from('abéabcde'), Buffer.from([0xe5]), Buffer.from('Aécd'.repeat(3))]);
+    expect(bad.indexOf(0xe5)).toBe(9);
+    expect(() => pushAll(bad, 10, CARRY_ROOM)).toThrow(StreamFallback);
+    const cut = Buffer.from('abcdef张').subarray(0, 8);
+    expect(() => pushAll(cut, 7, CARRY_ROOM)).toThrow(StreamFallback);
+  });
+});
