@@ -917,8 +917,11 @@ class Compiler {
    * join), not every group to keep a few (UNEMPLOYMENT-AND-PENSION: 1.65M pension person-months at 2M payout rows,
    * for 24k unemployment rows: 1.8 s of CPU, 0.6 s so). The same output: a group meets a left row on its keys, and
    * every input row with those keys is in it; null keys meet nothing either way. Only when the rollup reads a table
-   * at least as large as the left side's: the semi join reads the left side again, which costs more than the
-   * rollup it spares of a smaller table (PAID-AFTER-DEATH's deaths, 17% slower so). Unchanged otherwise.
+   * of at least MET_GROUPS_SHARE of the left side's rows: the semi join reads the left side again, which costs more
+   * than the rollup it spares of a much smaller table (PAID-AFTER-DEATH's deaths, 1% of the payouts: 17% slower so),
+   * and less than the rollup of a table of a few tenths of its rows and the join's hash table built on every group
+   * (UNEMPLOYMENT-WHILE-EMPLOYED's 1.2M contributions, 0.6 of the payouts: 0.98M person-months grouped, each with a
+   * list, for 24k unemployment rows). Unchanged otherwise.
    */
   private metGroups(left: Current, right: Current, step: Extract<PlanStep, { verb: 'join' }>): Current {
     const made = this.rollups.get(right.cte);
@@ -928,7 +931,7 @@ class Compiler {
     const leftTable = left.columns.find((c) => c.origin)?.origin?.table;
     const rows = (table: string | undefined) => (table === undefined ? undefined : this.shapes.tableRows?.(table));
     const [l, r] = [rows(leftTable), rows(step.with.from)];
-    if (l === undefined || r === undefined || r < l) return right;
+    if (l === undefined || r === undefined || r < l * MET_GROUPS_SHARE) return right;
     const met = this.condition(left, right, step.on, undefined, '"__L"', '"__I"');
     // Read twice now, the left side is computed again rather than held whole.
     this.again.add(left.cte);
@@ -1167,6 +1170,12 @@ function narrowing(before: Current, step: PlanStep): Pick<Current, 'grouped' | '
       return { grouped: before.grouped, narrowed: before.narrowed };
   }
 }
+
+/**
+ * The least rows of the table a join's rollup reads, as a share of the left side's table, for the rollup to make
+ * only the groups a left row meets (Compiler.metGroups).
+ */
+export const MET_GROUPS_SHARE = 0.25;
 
 /** Steps after which the rows may still be `light` (a filter and a derive only without windows or aggregates over groups). */
 const LIGHT = new Set<PlanStep['verb']>(['filter', 'derive', 'select', 'rename', 'groupby', 'ungroup']);
