@@ -108,7 +108,28 @@ interface Current {
    * step's input, which a second read would make DuckDB hold whole.
    */
   groupsOf?: { cte: string; columns: string[] };
+  /**
+   * An orderby whose order is not numbered yet: the rows' order is by these columns, then `__o` (which still holds
+   * the order before it). Window functions order by them; the first step that reads `__o` otherwise, and the end of
+   * the relation, number the rows then (`Compiler.settle`) — once the rule's filters have left few rows, rather than a
+   * sort of every row besides the windows' own (RECEIPT-NUMBER-GAPS: 1.2M contributions sorted whole at 2M payout
+   * rows, to number the 12 rows before a gap). Any numbering in the same order serves: the order is read only by
+   * comparing two rows' (joins, concat and the evidence combine it so as to keep that).
+   */
+  sorted?: SortKey[];
 }
+
+/** A column the rows are ordered by (an orderby's key). */
+interface SortKey {
+  name: string;
+  desc: boolean;
+}
+
+/** The ORDER BY terms of sort keys. */
+const sortTerms = (keys: readonly SortKey[]) => keys.map((k) => `${ident(k.name)} ${k.desc ? 'DESC NULLS LAST' : 'ASC NULLS FIRST'}`);
+
+/** The ORDER BY terms of the rows' order: `__o`, after the columns of an orderby not numbered yet. */
+const orderTerms = (cur: Current) => [...sortTerms(cur.sorted ?? []), ORDER].join(', ');
 
 /** A CTE of base rows (`__f` the output row's order, and columns of row numbers), and the output slot `k` each is of. */
 interface Leaf {
@@ -523,6 +544,7 @@ class Compiler {
     }
     for (let i = start; i < rel.steps.length; i++) {
       const step = rel.steps[i];
+      if (!keepsSorted(cur, step)) cur = this.settle(cur);
       this.eager = eagerRollup(cur, rel.steps.slice(i + 1), rel === this.root);
       try {
         const next = this.step(cur, step);
@@ -535,7 +557,15 @@ class Compiler {
       this.check(cur, step);
       this.made.set(prefixKey(rel, i + 1), { cur, slots: prefixSlots(rel, i + 1) });
     }
-    return cur;
+    return this.settle(cur);
+  }
+
+  /** The rows of an orderby not numbered yet (`Current.sorted`) numbered in their order; others as they are. */
+  private settle(cur: Current): Current {
+    if (!cur.sorted) return cur;
+    // Stable: rows equal in the keys keep their order.
+    const select = [...cur.columns.map((c) => ident(c.name)), ...slotsHidden(cur.slots), `CAST(row_number() OVER (ORDER BY ${orderTerms(cur)}) AS HUGEINT) AS ${ORDER}`];
+    return { ...cur, sorted: undefined, wide: false, light: false, cte: this.cte(`SELECT ${select.join(', ')} FROM ${cur.cte}`) };
   }
 
   /** What `groupsOf` is after a step (`before` its input, `after` its output). */
@@ -620,7 +650,7 @@ class Compiler {
     return {
       ...this.scope(cur),
       aggregate: { over: '', order: orderOf(cur), hoist: (e) => pass.hoist(e) },
-      window: { partition, order: ORDER, peers: cur.peers },
+      window: { partition, order: orderTerms(cur), peers: cur.peers },
       once: lets.once,
       rowOnce: lets.once,
       memo: lets.memo,
@@ -635,6 +665,8 @@ class Compiler {
         const pass = new GroupPass();
         const scope = this.rowScope(cur, lets, pass);
         const where = truthy(compileExpr(step.where, scope), lets.once);
+        // Aggregates over groups read the rows' order as one value: numbered first.
+        if (pass.used && cur.sorted) return this.step(this.settle(cur), step);
         // Window functions are evaluated after WHERE: they filter in QUALIFY.
         const windowed = !!scope.window?.used;
         const aggregated = windowed || pass.used;
@@ -652,7 +684,8 @@ class Compiler {
         const map = new Map(step.renames);
         const columns = cur.columns.map((c) => ({ ...c, name: map.get(c.name) ?? c.name }));
         const select = cur.columns.map((c) => (map.has(c.name) ? `${ident(c.name)} AS ${ident(map.get(c.name)!)}` : ident(c.name)));
-        return { ...cur, columns, groups: cur.groups.map((g) => map.get(g) ?? g), cte: this.cte(`SELECT ${[...select, ...this.hidden(cur)].join(', ')} FROM ${cur.cte}`, cur.cte) };
+        const sorted = cur.sorted?.map((k) => ({ ...k, name: map.get(k.name) ?? k.name }));
+        return { ...cur, columns, groups: cur.groups.map((g) => map.get(g) ?? g), sorted, cte: this.cte(`SELECT ${[...select, ...this.hidden(cur)].join(', ')} FROM ${cur.cte}`, cur.cte) };
       }
       case 'groupby':
         return { ...cur, groups: step.keys.filter((k) => cur.columns.some((c) => c.name === k)) };
@@ -669,11 +702,10 @@ class Compiler {
         return { ...cur, groups: [], peers: null, cte: this.cte(`SELECT * FROM ${cur.cte} ${first}`) };
       }
       case 'orderby': {
-        const terms = step.keys.filter((k) => cur.columns.some((c) => c.name === k.name)).map((k) => `${ident(k.name)} ${k.desc ? 'DESC NULLS LAST' : 'ASC NULLS FIRST'}`);
-        const peers = terms.join(', ');
-        // Stable: rows equal in the keys keep their order.
-        const select = [...cur.columns.map((c) => ident(c.name)), ...slotsHidden(cur.slots), `CAST(row_number() OVER (ORDER BY ${[...terms, ORDER].join(', ')}) AS HUGEINT) AS ${ORDER}`];
-        return { ...cur, peers: peers || null, wide: false, cte: this.cte(`SELECT ${select.join(', ')} FROM ${cur.cte}`) };
+        const keys = step.keys.filter((k) => cur.columns.some((c) => c.name === k.name)).map((k): SortKey => ({ name: k.name, desc: !!k.desc }));
+        const peers = sortTerms(keys).join(', ');
+        // Numbered later (settle). Stable: rows equal in the keys keep their order, an earlier orderby's included.
+        return { ...cur, peers: peers || null, sorted: [...keys, ...(cur.sorted ?? [])] };
       }
       case 'join':
         return this.join(cur, step);
@@ -719,6 +751,8 @@ class Compiler {
     const pass = new GroupPass();
     const scope = this.rowScope(cur, lets, pass);
     const compiled = values.map((v) => ({ name: v.name, expr: compileExpr(v.expr, scope) }));
+    // Aggregates over groups read the rows' order as one value: numbered first.
+    if (pass.used && cur.sorted) return this.derive(this.settle(cur), values);
     const from = this.emitLets(lets, cur.cte);
     const { columns, select } = placeValues([...cur.columns], compiled);
     const aggregated = !!scope.window?.used || pass.used;
@@ -917,8 +951,11 @@ class Compiler {
    * join), not every group to keep a few (UNEMPLOYMENT-AND-PENSION: 1.65M pension person-months at 2M payout rows,
    * for 24k unemployment rows: 1.8 s of CPU, 0.6 s so). The same output: a group meets a left row on its keys, and
    * every input row with those keys is in it; null keys meet nothing either way. Only when the rollup reads a table
-   * at least as large as the left side's: the semi join reads the left side again, which costs more than the
-   * rollup it spares of a smaller table (PAID-AFTER-DEATH's deaths, 17% slower so). Unchanged otherwise.
+   * of at least MET_GROUPS_SHARE of the left side's rows: the semi join reads the left side again, which costs more
+   * than the rollup it spares of a much smaller table (PAID-AFTER-DEATH's deaths, 1% of the payouts: 17% slower so),
+   * and less than the rollup of a table of a few tenths of its rows and the join's hash table built on every group
+   * (UNEMPLOYMENT-WHILE-EMPLOYED's 1.2M contributions, 0.6 of the payouts: 0.98M person-months grouped, each with a
+   * list, for 24k unemployment rows). Unchanged otherwise.
    */
   private metGroups(left: Current, right: Current, step: Extract<PlanStep, { verb: 'join' }>): Current {
     const made = this.rollups.get(right.cte);
@@ -928,7 +965,7 @@ class Compiler {
     const leftTable = left.columns.find((c) => c.origin)?.origin?.table;
     const rows = (table: string | undefined) => (table === undefined ? undefined : this.shapes.tableRows?.(table));
     const [l, r] = [rows(leftTable), rows(step.with.from)];
-    if (l === undefined || r === undefined || r < l) return right;
+    if (l === undefined || r === undefined || r < l * MET_GROUPS_SHARE) return right;
     const met = this.condition(left, right, step.on, undefined, '"__L"', '"__I"');
     // Read twice now, the left side is computed again rather than held whole.
     this.again.add(left.cte);
@@ -1165,6 +1202,36 @@ function narrowing(before: Current, step: PlanStep): Pick<Current, 'grouped' | '
       return { grouped: false, narrowed: false };
     default:
       return { grouped: before.grouped, narrowed: before.narrowed };
+  }
+}
+
+/**
+ * The least rows of the table a join's rollup reads, as a share of the left side's table, for the rollup to make
+ * only the groups a left row meets (Compiler.metGroups).
+ */
+export const MET_GROUPS_SHARE = 0.25;
+
+/**
+ * Does a step keep an orderby not numbered yet (`Current.sorted`) as it is: a filter, a derive and a select that
+ * keep its columns' values, a rename that writes over none of them, a groupby. Every other step reads `__o`
+ * itself (or the rows' order as one value): the rows are numbered before it.
+ */
+function keepsSorted(cur: Current, step: PlanStep): boolean {
+  if (!cur.sorted) return true;
+  const names = new Set(cur.sorted.map((k) => k.name));
+  switch (step.verb) {
+    case 'filter':
+    case 'groupby':
+    case 'ungroup':
+      return true;
+    case 'derive':
+      return !step.values.some((v) => names.has(v.name));
+    case 'select':
+      return [...names].every((n) => step.names.includes(n));
+    case 'rename':
+      return !step.renames.some(([, to]) => names.has(to));
+    default:
+      return false;
   }
 }
 

@@ -1,0 +1,97 @@
+/**
+ * An orderby on DuckDB numbers its rows late (compile.ts, `Current.sorted`): window functions order by its keys and
+ * the order before it, and the rows are numbered where a step first reads the order otherwise (a join, a dedupe, a
+ * rollup, aggregates over groups, a derive writing over a key, a select dropping one) or at the end of the
+ * relation, after the filters. Each shape gives Arquero's rows in Arquero's order, with the same evidence: windows
+ * after descending and ascending keys with ties and blanks, orderbys stacked, a key renamed and then dropped, a
+ * key written over, aggregates over groups beside a window, a join, a dedupe and a rollup's lists after them.
+ */
+import { describe, expect, it } from 'vitest';
+import { MemoryDataset } from '../../../src/engine/dataset.js';
+import { ArqueroExecutor } from '../../../src/engine/arquero/executor.js';
+import { DuckDBExecutor, ruleSql } from '../../../src/engine/duckdb/executor.js';
+import { compiled, rule, tables } from '../helpers.js';
+import { onDuckDB } from './agree.js';
+
+// Rows out of order on every key: ties on amount and on period, a blank period and a blank amount, a person of one row.
+const PAYOUTS = [
+  'id_number,name,period,amount,pay_date',
+  '11010519491231002X,张三,2024-03,300.00,2024-03-05',
+  '110105195001010012,李四,2024-02,200.00,2024-02-06',
+  '11010519491231002X,张三,2024-01,300.00,2024-01-20',
+  '11010519491231002X,张三,,50.00,2024-01-02',
+  '110105195001010012,李四,2024-01,200.00,2024-01-06',
+  '11010519491231002X,张三,2024-01,20.00,2024-01-05',
+  '110105195203150021,王五,2024-02,,2024-02-05',
+  '110105195001010012,李四,2024-03,10.00,2024-03-06',
+  '11010519491231002X,张三,2024-02,300.00,2024-02-05',
+].join('\n');
+const DATA = { payouts: PAYOUTS };
+
+const pipeline = (id: string, steps: unknown[]) => compiled(rule(id, { kind: 'pipeline', from: 'payouts', steps } as never, { entity: { kind: 'person', key: 'id_number' } }));
+
+const RULES = [
+  // Windows over each person's months, latest first, then a filter and a join: numbered at the join, after the filter.
+  pipeline('WINDOWS-THEN-JOIN', [
+    { groupby: ['id_number'] },
+    { orderby: ['-period', 'amount'] },
+    { derive: { prev: 'op.lag(d.amount, 1)', next: 'op.lead(d.period, 1)', n: 'op.row_number()', rk: 'op.rank()', first: 'op.first_value(d.pay_date)' } },
+    { ungroup: true },
+    { filter: 'd.n > 1' },
+    { join: { with: { from: 'payouts', steps: [{ groupby: ['id_number'] }, { rollup: { months: 'op.count()' } }] }, on: 'id_number' } },
+  ]),
+  // A key renamed (windows follow it), then dropped by a select: numbered before the select, then deduped.
+  pipeline('RENAMED', [
+    { orderby: ['-amount'] },
+    { rename: { amount: 'paid' } },
+    { groupby: ['id_number'] },
+    { derive: { prev: 'op.lag(d.paid, 1)' } },
+    { ungroup: true },
+    { select: ['id_number', 'period', 'prev'] },
+    { dedupe: ['id_number'] },
+  ]),
+  // A key written over: numbered before the derive; the window after it is in the orderby's order.
+  pipeline('WRITTEN-OVER', [{ orderby: ['pay_date'] }, { derive: { pay_date: 'op.add_days(d.pay_date, 1)' } }, { derive: { prev: 'op.lag(d.pay_date, 1)', n: 'op.row_number()' } }]),
+  // Aggregates over groups beside a window (the rows numbered first), then a rollup's lists in the order.
+  pipeline('AGGREGATES-AND-LISTS', [
+    { groupby: ['id_number'] },
+    { orderby: ['-pay_date'] },
+    { derive: { total: 'op.sum(d.amount)', prev: 'op.lag(d.period, 1)' } },
+    { rollup: { periods: 'op.array_agg(d.period)', prevs: 'op.array_agg(d.prev)', first: 'op.any(d.pay_date)', total: 'op.max(d.total)' } },
+  ]),
+];
+
+// A rollup's groups after an orderby come in Arquero's order of their first row in the table, on DuckDB in the
+// orderby's (as before the orderby was numbered late): compared by person.
+const BY_PERSON = new Set(['AGGREGATES-AND-LISTS']);
+
+describe('an orderby numbered late on DuckDB', () => {
+  it.each(RULES.map((r) => [r.rule.id, r] as const))('%s gives the rows Arquero gives, in its order, with its evidence', async (_, r) => {
+    const arquero = await new ArqueroExecutor().run(r, {}, new MemoryDataset(tables(DATA)));
+    const duckdb = await onDuckDB(DATA, (dataset) => new DuckDBExecutor().run(r, {}, dataset));
+    expect(arquero.rows.length).toBeGreaterThan(1);
+    const rows = (x: typeof arquero) => x.rows.map((row, i) => ({ row, evidence: x.evidence[i] }));
+    const key = (x: { row: Record<string, unknown> }) => String(x.row.id_number);
+    const seen = (x: typeof arquero) => (BY_PERSON.has(r.rule.id) ? rows(x).sort((a, b) => key(a).localeCompare(key(b))) : rows(x));
+    expect(seen(duckdb)).toEqual(seen(arquero));
+  });
+
+  it('two orderbys in a row order as one by both keys, the later first (stable: ties keep the earlier order)', async () => {
+    const derive = { derive: { n: 'op.row_number()', prev: 'op.lag(d.pay_date, 1)' } };
+    const stacked = pipeline('STACKED', [{ orderby: ['amount'] }, { orderby: ['period'] }, derive, { filter: 'd.n != 3' }]);
+    const both = pipeline('BOTH', [{ orderby: ['period', 'amount'] }, derive, { filter: 'd.n != 3' }]);
+    const arquero = await new ArqueroExecutor().run(both, {}, new MemoryDataset(tables(DATA)));
+    const duckdb = await onDuckDB(DATA, (dataset) => new DuckDBExecutor().run(stacked, {}, dataset));
+    expect(arquero.rows.length).toBeGreaterThan(1);
+    expect(duckdb.rows).toEqual(arquero.rows);
+    expect(duckdb.evidence).toEqual(arquero.evidence);
+  });
+
+  it('numbers the rows after the filter, not before the windows', async () => {
+    const sql = await onDuckDB(DATA, async (dataset) => ruleSql(RULES[0], dataset).sql);
+    // One numbering, of the filter's rows; the windows order by the orderby's keys.
+    expect(sql.match(/row_number\(\) OVER \(ORDER BY/g)).toHaveLength(1);
+    expect(sql).toContain('OVER (PARTITION BY "id_number" ORDER BY "period" DESC NULLS LAST, "amount" ASC NULLS FIRST, "__o") AS "prev"');
+    expect(sql).toMatch(/row_number\(\) OVER \(ORDER BY "period" DESC NULLS LAST, "amount" ASC NULLS FIRST, "__o"\) AS HUGEINT\) AS "__o" FROM s\d+\n\)/);
+  });
+});
