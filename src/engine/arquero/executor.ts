@@ -181,24 +181,44 @@ function apply(t: ColumnTable, step: PlanStep, ctx: Context): ColumnTable {
       return step.verb === 'semijoin' ? t.semijoin(other, cond) : t.antijoin(other, cond);
     }
     case 'lookup':
-      return t.lookup(relation(step.with, ctx), keyArrays(step.on) as never, [...step.values, ...step.slots.map(slotColumn)]);
+      return t.lookup(inOrder(relation(step.with, ctx)), keyArrays(step.on) as never, [...step.values, ...step.slots.map(slotColumn)]);
     case 'groupby':
       return t.groupby(step.keys);
     case 'ungroup':
       return t.ungroup();
     case 'rollup':
       checkNames(step.values.map((v) => v.name));
-      return t.rollup({ ...derived(step.values), ...slotRollup(t) });
+      return groupsInOrder(t).rollup({ ...derived(step.values), ...slotRollup(t) });
     case 'count':
       checkNames([step.as]);
-      return t.rollup({ [step.as]: 'op.count()', ...slotRollup(t) });
+      return groupsInOrder(t).rollup({ [step.as]: 'op.count()', ...slotRollup(t) });
     case 'dedupe':
       return t.dedupe(step.keys.length ? step.keys : t.columnNames().filter((c) => !isInternal(c)));
     case 'orderby':
-      return t.orderby(...(step.keys.map((k) => (k.desc ? aq.desc(k.name) : k.name)) as never[]));
+      // Stable over the order before (docs/rules.md): Arquero's own orderby breaks ties by table order.
+      return inOrder(t).orderby(...(step.keys.map((k) => (k.desc ? aq.desc(k.name) : k.name)) as never[]));
     case 'concat':
       return concat(t, step, ctx);
   }
+}
+
+/**
+ * The table's rows in its order (docs/rules.md, "Order of rows"): Arquero
+ * keeps an orderby as a sort over the rows, which a later orderby replaces
+ * (its ties broken by table order) and which its groupby, lookup and concat
+ * do not read (they scan rows by table order). Reified, the rows are in
+ * that order.
+ */
+function inOrder(t: ColumnTable): ColumnTable {
+  return t.isOrdered() ? (t.reify() as ColumnTable) : t;
+}
+
+/** Groups numbered by their first row in the table's order, as a rollup's output lists them (docs/rules.md). */
+function groupsInOrder(t: ColumnTable): ColumnTable {
+  if (!t.isOrdered()) return t;
+  const names = t.isGrouped() ? t.groups().names : undefined;
+  const rows = t.reify() as ColumnTable;
+  return names ? (rows.ungroup().groupby(names) as ColumnTable) : rows;
 }
 
 /**
@@ -274,5 +294,5 @@ function concat(t: ColumnTable, step: Extract<PlanStep, { verb: 'concat' }>, ctx
   const mine = new Set(t.columnNames());
   const missing: Record<string, string> = {};
   for (const s of step.out.slots) if (!mine.has(slotColumn(s.id))) missing[slotColumn(s.id)] = '() => null';
-  return (Object.keys(missing).length ? t.derive(missing) : t).concat(...others);
+  return inOrder(Object.keys(missing).length ? t.derive(missing) : t).concat(...others.map(inOrder));
 }
