@@ -82,8 +82,8 @@ interface Current {
   /** Evidence slots, and what their hidden columns hold. */
   slots: Slot[];
   groups: string[];
-  /** ORDER BY terms of the orderby in force: rows equal in them are peers for rank(). */
-  peers: string | null;
+  /** The keys of the orderby in force (renamed with their columns): rows equal in them are peers for rank(). */
+  peers: SortKey[] | null;
   /** Sets of columns the rows are known to be unique on (a dedupe's keys, a rollup's groups), for the join budget. */
   unique?: string[][];
   /** `__o` may pass BIGINT's range (it multiplies at each join); else row numbers or their sums. */
@@ -650,7 +650,7 @@ class Compiler {
     return {
       ...this.scope(cur),
       aggregate: { over: '', order: orderOf(cur), hoist: (e) => pass.hoist(e) },
-      window: { partition, order: orderTerms(cur), peers: cur.peers },
+      window: { partition, order: orderTerms(cur), peers: cur.peers ? sortTerms(cur.peers).join(', ') : null },
       once: lets.once,
       rowOnce: lets.once,
       memo: lets.memo,
@@ -684,8 +684,10 @@ class Compiler {
         const map = new Map(step.renames);
         const columns = cur.columns.map((c) => ({ ...c, name: map.get(c.name) ?? c.name }));
         const select = cur.columns.map((c) => (map.has(c.name) ? `${ident(c.name)} AS ${ident(map.get(c.name)!)}` : ident(c.name)));
-        const sorted = cur.sorted?.map((k) => ({ ...k, name: map.get(k.name) ?? k.name }));
-        return { ...cur, columns, groups: cur.groups.map((g) => map.get(g) ?? g), sorted, cte: this.cte(`SELECT ${[...select, ...this.hidden(cur)].join(', ')} FROM ${cur.cte}`, cur.cte) };
+        const renamed = (keys: SortKey[]) => keys.map((k) => ({ ...k, name: map.get(k.name) ?? k.name }));
+        const sorted = cur.sorted && renamed(cur.sorted);
+        const peers = cur.peers && renamed(cur.peers);
+        return { ...cur, columns, groups: cur.groups.map((g) => map.get(g) ?? g), sorted, peers, cte: this.cte(`SELECT ${[...select, ...this.hidden(cur)].join(', ')} FROM ${cur.cte}`, cur.cte) };
       }
       case 'groupby':
         return { ...cur, groups: step.keys.filter((k) => cur.columns.some((c) => c.name === k)) };
@@ -703,9 +705,8 @@ class Compiler {
       }
       case 'orderby': {
         const keys = step.keys.filter((k) => cur.columns.some((c) => c.name === k.name)).map((k): SortKey => ({ name: k.name, desc: !!k.desc }));
-        const peers = sortTerms(keys).join(', ');
         // Numbered later (settle). Stable: rows equal in the keys keep their order, an earlier orderby's included.
-        return { ...cur, peers: peers || null, sorted: [...keys, ...(cur.sorted ?? [])] };
+        return { ...cur, peers: keys.length ? keys : null, sorted: [...keys, ...(cur.sorted ?? [])] };
       }
       case 'join':
         return this.join(cur, step);

@@ -4,7 +4,8 @@
  * rollup, aggregates over groups, a derive writing over a key, a select dropping one) or at the end of the
  * relation, after the filters. Each shape gives Arquero's rows in Arquero's order, with the same evidence: windows
  * after descending and ascending keys with ties and blanks, orderbys stacked, a key renamed and then dropped, a
- * key written over, aggregates over groups beside a window, a join, a dedupe and a rollup's lists after them.
+ * key written over, aggregates over groups beside a window, a join, a dedupe and a rollup's lists after them; ranks
+ * after a key is renamed. Arquero keeps an orderby's order where a later step reads it, as docs/rules.md says.
  */
 import { describe, expect, it } from 'vitest';
 import { MemoryDataset } from '../../../src/engine/dataset.js';
@@ -144,6 +145,22 @@ describe('an orderby numbered late on DuckDB', () => {
       '张三 2024-01-05',
       '张三 2024-01-02',
     ]);
+  });
+
+  it('ranks by the orderby keys after they are renamed', async () => {
+    const rows = await both(
+      pipeline('RANK-RENAMED', [
+        { groupby: ['id_number'] },
+        { orderby: ['-amount'] },
+        { rename: { amount: 'paid' } },
+        { derive: { rk: 'op.rank()', dr: 'op.dense_rank()' } },
+        { ungroup: true },
+        { filter: "d.name == '张三'" },
+        { select: ['paid', 'pay_date', 'rk', 'dr'] },
+      ]),
+    );
+    // 张三's amounts descending: three 300.00 rank 1 (ties), then 50.00 rank 4 (dense 2), 20.00 rank 5 (3).
+    expect(rows.map((r) => `${r.pay_date} ${r.rk} ${r.dr}`)).toEqual(['2024-03-05 1 1', '2024-01-20 1 1', '2024-02-05 1 1', '2024-01-02 4 2', '2024-01-05 5 3']);
   });
 
   it('numbers the rows after the filter, not before the windows', async () => {
