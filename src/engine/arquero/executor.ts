@@ -213,12 +213,12 @@ function inOrder(t: ColumnTable): ColumnTable {
   return t.isOrdered() ? (t.reify() as ColumnTable) : t;
 }
 
-/** Groups numbered by their first row in the table's order, as a rollup's output lists them (docs/rules.md). */
+/**
+ * Groups numbered by their first row in the table's order, as a rollup's output lists them (docs/rules.md).
+ * (Arquero's aggregates themselves read the rows in order: an ungrouped table is left as it is.)
+ */
 function groupsInOrder(t: ColumnTable): ColumnTable {
-  if (!t.isOrdered()) return t;
-  const names = t.isGrouped() ? t.groups().names : undefined;
-  const rows = t.reify() as ColumnTable;
-  return names ? (rows.ungroup().groupby(names) as ColumnTable) : rows;
+  return t.isOrdered() && t.isGrouped() ? (inOrder(t).ungroup().groupby(t.groups().names) as ColumnTable) : t;
 }
 
 /**

@@ -1210,7 +1210,7 @@ function narrowing(before: Current, step: PlanStep): Pick<Current, 'grouped' | '
  * The least rows of the table a join's rollup reads, as a share of the left side's table, for the rollup to make
  * only the groups a left row meets (Compiler.metGroups).
  */
-export const MET_GROUPS_SHARE = 0.25;
+const MET_GROUPS_SHARE = 0.25;
 
 /**
  * Does a step keep an orderby not numbered yet (`Current.sorted`) as it is: a filter, a derive and a select that

@@ -269,13 +269,5 @@ function addRowNumbers(vector: DuckDBVector, r: number, into: number[]): void {
     return;
   }
   const items = vector.getItemVector(r);
-  if (!items) return;
-  if (items instanceof DuckDBListVector) {
-    for (let i = 0; i < items.itemCount; i++) addRowNumbers(items, i, into);
-    return;
-  }
-  for (let i = 0; i < items.itemCount; i++) {
-    const cell = items.getItem(i);
-    if (typeof cell === 'bigint' || typeof cell === 'number') into.push(Number(cell));
-  }
+  if (items) for (let i = 0; i < items.itemCount; i++) addRowNumbers(items, i, into);
 }
