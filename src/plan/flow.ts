@@ -13,7 +13,7 @@
  */
 import { TABLE_NAMES, columnDef, tableDef, type ColumnType } from '../data/tables.js';
 import type { RulePath } from '../errors.js';
-import { columnRefs, type Expr, type Side } from './ast.js';
+import { columnRefs, nodes, type Expr, type Side } from './ast.js';
 import type { ExprContext, ParsedExpression } from './expression.js';
 import { computedColumn, exprLineage, loadedColumn, mergedColumn } from './lineage.js';
 import type { JoinHow, JoinOutput, KeyPair, NamedExpr, Output, PlanColumn, PlanProblem, PlanStep, Relation, Slot, StepSpec } from './model.js';
@@ -33,7 +33,17 @@ interface Scope {
 interface State extends Scope {
   groups: string[];
   slots: Slot[];
+  /** The orderby whose keys rank rows (`op.rank` and its kin), or what ended it; undefined: there was none. */
+  order?: Order;
 }
+
+/** The keys of the orderby in force (by their names now), or why none is (docs/rules.md, "Order of rows"). */
+type Order = { keys: string[] } | { ended: string; fix: string };
+
+/** Window functions that compare rows by the orderby's keys: they need one in force. */
+const PEER_FUNCTIONS = new Set(['rank', 'dense_rank', 'cume_dist']);
+/** Steps after which rows no longer carry an orderby's keys as it sorted them. */
+const ENDS_ORDER = new Set(['join', 'rollup', 'count', 'dedupe', 'concat']);
 
 /** An expression slot as read: parsed from the rule's text (with places) or built by a kind; undefined when malformed. */
 interface ExprIn {
@@ -74,6 +84,8 @@ export class PipelineReader {
   private nextSlot = 0;
   /** The dropped-columns note of each relation's output, for messages about a column read after it. */
   private readonly droppedAt = new WeakMap<Output, Map<string, string>>();
+  /** The orderby in force at each relation's output, for steps a kind adds to it later. */
+  private readonly orderAt = new WeakMap<Output, Order>();
 
   constructor(readonly parsed: ExpressionLookup) {}
 
@@ -99,7 +111,7 @@ export class PipelineReader {
    * step joins a table that is unknown: what follows it cannot be known either.
    */
   steps(rel: Relation, steps: unknown[], at: RulePath, fixed = false): Relation | undefined {
-    let state: State = { ...stateOf(rel.out), dropped: new Map(this.droppedAt.get(rel.out)) };
+    let state: State = { ...stateOf(rel.out), dropped: new Map(this.droppedAt.get(rel.out)), order: this.orderAt.get(rel.out) };
     const out: PlanStep[] = [...rel.steps];
     for (const [i, raw] of steps.entries()) {
       const path = fixed ? at : [...at, i];
@@ -116,11 +128,13 @@ export class PipelineReader {
       const dropped = new Map(state.dropped);
       for (const name of state.columns.keys()) if (!r.state.columns.has(name)) dropped.set(name, `the ${verb} at step ${i + 1}`);
       for (const name of r.state.columns.keys()) dropped.delete(name);
-      state = { ...r.state, dropped };
+      const order = orderAfter(verb, r.spec, state, r.state, `the ${verb} at step ${i + 1}`);
+      state = { ...r.state, dropped, order };
       if (r.spec) out.push({ ...r.spec, path, out: outputOf(state) } as PlanStep);
     }
     const output = outputOf(state);
     this.droppedAt.set(output, state.dropped);
+    if (state.order) this.orderAt.set(output, state.order);
     return { ...rel, steps: out, out: output };
   }
 
@@ -152,6 +166,7 @@ export class PipelineReader {
     switch (verb) {
       case 'filter': {
         const where = this.expression(arg, at, 'row', { d: s });
+        if (where) this.needOrder(where, s, at);
         return { spec: where && { verb, where }, state: s };
       }
       case 'derive':
@@ -217,6 +232,7 @@ export class PipelineReader {
     for (const [name, raw] of Object.entries(arg)) {
       this.define(name, fixed ? at : [...at, name], !fixed);
       const expr = this.expression(raw, fixed ? at : [...at, name], verb === 'rollup' ? 'aggregate' : 'row', { d: s });
+      if (expr && verb === 'derive') this.needOrder(expr, s, fixed ? at : [...at, name]);
       if (expr) values.push({ name, expr });
       else readable = false;
       columns.set(name, computedColumn(name, verb, expr ? exprLineage(expr, { d: s.columns }) : { lineage: new Set(), via: new Set() }));
@@ -398,6 +414,20 @@ export class PipelineReader {
   }
 
   /**
+   * `op.rank`, `op.dense_rank` and `op.cume_dist` treat rows equal in the keys of the orderby in force as peers:
+   * without one (none came before, or a step ended it or changed a key) the engines could only guess which rows are
+   * peers, and would guess differently. Refused here, at its place, with how to give them one.
+   */
+  private needOrder(e: Expr, s: State, path: RulePath): void {
+    if (s.order && 'keys' in s.order) return;
+    const fn = [...nodes(e)].find((n): n is Extract<Expr, { type: 'call' }> => n.type === 'call' && PEER_FUNCTIONS.has(n.fn))?.fn;
+    if (!fn) return;
+    const why = s.order ? s.order.ended : 'no orderby comes before it';
+    const fix = s.order ? s.order.fix : `put an orderby on the columns to rank by before this step (op.row_number() numbers rows in their order without one)`;
+    this.problems.push({ stage: 'columns', code: 'rank-without-order', path, message: `op.${fn}() ranks rows by the keys of an orderby, and ${why}`, fix });
+  }
+
+  /**
    * A column name the step defines: names starting with `__` are the engine's
    * own (evidence slots), and prototype names (`constructor`, `__proto__`, …)
    * are what every object answers to; both are refused here, at their place.
@@ -437,6 +467,28 @@ export class PipelineReader {
 
 function whereOf(side: Side): string {
   return side === 'b' ? 'in the joined table (b)' : side === 'a' ? 'on the left side of the join (a)' : 'at this step';
+}
+
+/**
+ * The orderby in force after a step: an orderby sets it; a rename renames its keys; a join, rollup, count, dedupe or
+ * concat ends it; a step that writes over a key (derive, lookup) or drops one (select) ends it too, since the rows
+ * no longer carry the values it sorted by.
+ */
+function orderAfter(verb: string, spec: StepSpec | undefined, before: State, after: State, step: string): Order | undefined {
+  if (verb === 'orderby') return spec?.verb === 'orderby' && spec.keys.length ? { keys: spec.keys.map((k) => k.name) } : before.order;
+  const order = before.order;
+  if (!order || !('keys' in order)) return order;
+  if (ENDS_ORDER.has(verb)) return { ended: `${step} ends its order`, fix: `orderby again after ${step}` };
+  if (verb === 'rename') {
+    const renames = new Map(spec?.verb === 'rename' ? spec.renames : []);
+    return { keys: order.keys.map((k) => renames.get(k) ?? k) };
+  }
+  for (const key of order.keys) {
+    const now = after.columns.get(key);
+    if (!now) return { ended: `${step} drops \`${key}\`, one of its keys`, fix: `keep \`${key}\` until the rank, or orderby again after ${step}` };
+    if (now !== before.columns.get(key)) return { ended: `${step} writes over \`${key}\`, one of its keys`, fix: `give the new values another name, or orderby again after ${step}` };
+  }
+  return order;
 }
 
 function stateOf(out: Output): Omit<State, 'dropped'> {

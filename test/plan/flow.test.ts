@@ -226,3 +226,37 @@ describe('evidence slots', () => {
     expect(concat.verb === 'concat' && concat.slots.map((pairs) => pairs.map(([, to]) => to))).toEqual([[a.relation!.slot.id], [a.relation!.out.slots[1].id]]);
   });
 });
+
+describe('analysePipeline: op.rank and its kin need an orderby in force', () => {
+  const RANKS = { derive: { rk: 'op.rank()', dr: 'op.dense_rank()', cd: 'op.cume_dist()' } };
+  const problems = (steps: unknown[]) => analysePipeline({ from: 'payouts', steps } as Pipeline).problems.filter((p) => p.code === 'rank-without-order');
+
+  it.each([
+    ['a filter, a select keeping the key, a rename of it', [{ orderby: ['period'] }, { filter: 'd.amount > 0' }, { select: ['period', 'id_number'] }, { rename: { period: 'p' } }, RANKS]],
+    ['groupby and ungroup, a semijoin, an antijoin', [{ orderby: ['-period'] }, { groupby: ['id_number'] }, { ungroup: true }, { semijoin: { with: 'deaths', on: 'id_number' } }, { antijoin: { with: 'staff', on: { operator_id: 'staff_id' } } }, RANKS]],
+    ['a lookup of other columns, a derive of other columns', [{ orderby: ['period'] }, { lookup: { with: 'deaths', on: 'id_number', values: ['death_date'] } }, { derive: { x: '1' } }, RANKS]],
+    ['a filter by rank', [{ orderby: ['period'] }, { filter: 'op.rank() > 1' }]],
+    ['a derive that writes over a key and ranks in one step (it reads the rows before it)', [{ orderby: ['amount'] }, { derive: { amount: '0 - d.amount', rk: 'op.rank()' } }]],
+    ['an orderby again after a join', [{ join: { with: 'deaths', on: 'id_number' } }, { orderby: ['period'] }, RANKS]],
+  ])('passes after %s', (_, steps) => {
+    expect(problems(steps)).toEqual([]);
+  });
+
+  it.each([
+    ['no orderby', [RANKS], 'no orderby comes before it', 'put an orderby'],
+    ['a derive writing over a key', [{ orderby: ['amount'] }, { derive: { amount: '0 - d.amount' } }, RANKS], 'the derive at step 2 writes over `amount`, one of its keys', 'orderby again after the derive at step 2'],
+    ['a lookup writing over a key', [{ orderby: ['name'] }, { lookup: { with: 'deaths', on: 'id_number', values: ['name'] } }, RANKS], 'the lookup at step 2 writes over `name`', 'orderby again'],
+    ['a select dropping a key', [{ orderby: ['period', 'amount'] }, { select: ['id_number', 'period'] }, RANKS], 'the select at step 2 drops `amount`, one of its keys', 'keep `amount`'],
+    ['a dedupe', [{ orderby: ['period'] }, { dedupe: ['id_number'] }, RANKS], 'the dedupe at step 2 ends its order', 'orderby again after the dedupe at step 2'],
+    ['a join', [{ orderby: ['period'] }, { join: { with: 'deaths', on: 'id_number' } }, RANKS], 'the join at step 2 ends its order', 'orderby again'],
+    ['a rollup', [{ orderby: ['period'] }, { groupby: ['id_number'] }, { rollup: { n: 'op.count()' } }, { filter: 'op.cume_dist() < 0.5' }], 'the rollup at step 3 ends its order', 'orderby again'],
+  ])('is refused after %s, saying why and how to fix it', (_, steps, why, fix) => {
+    const found = problems(steps);
+    expect(found.length).toBeGreaterThan(0);
+    for (const p of found) {
+      expect(p.message).toMatch(/^op\.(rank|dense_rank|cume_dist)\(\) ranks rows by the keys of an orderby, and /);
+      expect(p.message).toContain(why);
+      expect(p.fix).toContain(fix);
+    }
+  });
+});

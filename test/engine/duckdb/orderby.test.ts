@@ -163,6 +163,31 @@ describe('an orderby numbered late on DuckDB', () => {
     expect(rows.map((r) => `${r.pay_date} ${r.rk} ${r.dr}`)).toEqual(['2024-03-05 1 1', '2024-01-20 1 1', '2024-02-05 1 1', '2024-01-02 4 2', '2024-01-05 5 3']);
   });
 
+  // Each step an orderby's keys survive (the validator refuses a rank after any other: src/plan/flow.ts, orderAfter).
+  const RANKS = { derive: { rk: 'op.rank()', dr: 'op.dense_rank()', cd: 'op.cume_dist()' } };
+  it.each([
+    ['a filter', [{ orderby: ['period'] }, { filter: 'd.amount > 1500' }, RANKS]],
+    ['a select keeping the key', [{ orderby: ['period'] }, { select: ['period', 'id_number', 'pay_date'] }, RANKS]],
+    ['a groupby after the orderby', [{ orderby: ['period'] }, { groupby: ['id_number'] }, RANKS]],
+    ['an ungroup', [{ groupby: ['id_number'] }, { orderby: ['-period'] }, { ungroup: true }, RANKS]],
+    ['a semijoin', [{ orderby: ['period'] }, { semijoin: { with: 'payouts', on: 'pay_date' } }, RANKS]],
+    ['an antijoin', [{ orderby: ['period'] }, { antijoin: { with: { from: 'payouts', steps: [{ filter: 'd.amount > 25000' }] }, on: 'pay_date' } }, RANKS]],
+    ['a lookup', [{ orderby: ['period'] }, { lookup: { with: { from: 'payouts', steps: [{ groupby: ['id_number'] }, { rollup: { mx: 'op.max(d.amount)' } }] }, on: 'id_number', values: ['mx'] } }, RANKS]],
+    ['a derive writing over a key in the same step', [{ orderby: ['amount'] }, { derive: { amount: '0 - d.amount', rk: 'op.rank()', cd: 'op.cume_dist()' } }]],
+    ['nothing, in a filter', [{ orderby: ['period'] }, { filter: 'op.cume_dist() > 0.5 && op.rank() > 1' }]],
+  ] as const)('ranks rows, ties at the first row included, alike on both engines after %s', async (_, steps) => {
+    const rows = await both(pipeline('RANKED', steps as never));
+    expect(rows.length).toBeGreaterThan(1);
+  });
+
+  it('gives the first row of a partition the share of its peers (Arquero own cume_dist gave it 1/n)', async () => {
+    const rows = await both(pipeline('CUME', [{ orderby: ['-amount'] }, { derive: { cd: 'op.cume_dist()', rk: 'op.rank()' } }, { select: ['amount', 'cd', 'rk'] }]));
+    // Amounts descending: three of 300.00 first (each 3/9, the first one too), two of 200.00, then one each, the blank last.
+    expect(rows.map((r) => `${r.amount} ${r.rk} ${Math.round(Number(r.cd) * 9)}/9`)).toEqual([
+      '30000 1 3/9', '30000 1 3/9', '30000 1 3/9', '20000 4 5/9', '20000 4 5/9', '5000 6 6/9', '2000 7 7/9', '1000 8 8/9', 'null 9 9/9',
+    ]);
+  });
+
   it('numbers the rows after the filter, not before the windows', async () => {
     const sql = await onDuckDB(DATA, async (dataset) => ruleSql(RULES[0], dataset).sql);
     // One numbering, of the filter's rows; the windows order by the orderby's keys.
