@@ -459,6 +459,13 @@ class Compiler {
    * they are computed again where read.
    */
   readonly cheap = new Set<string>();
+  /**
+   * CTEs made row by row of one input CTE (`input`, named once in the body): each output row is made of one input
+   * row (a join's of several of the right side's rows) and of nothing else of the input — no group, window or
+   * order over its rows — and holds that row's values of `keeps` (null: every column) unchanged. Made of only the
+   * input rows with some values of those columns, such a CTE holds just its rows with those values (`narrowTo`).
+   */
+  private readonly rowwise = new Map<string, { input: string; keeps: ReadonlySet<string> | null }>();
   /** CTEs a rollup on keys made without Split (Compiler.grouped): their input, keys and body. */
   private readonly rollups = new Map<string, { from: string; keys: string[]; body: (src: string) => string }>();
   private lets = 0;
@@ -484,7 +491,8 @@ class Compiler {
   private emitLets(lets: Lets, from: string): string {
     return lets.emit(
       from,
-      (b, over) => this.cte(b, over),
+      // Values of each row, or joined on a column's value: row by row.
+      (b, over) => this.byRow(this.cte(b, over), over),
       (name) => this.again.add(name),
     );
   }
@@ -508,6 +516,12 @@ class Compiler {
     const name = `s${this.ctes.length + 1}`;
     this.ctes.push({ name, body });
     if (over !== undefined && this.cheap.has(over) && !COSTLY.test(body)) this.cheap.add(name);
+    return name;
+  }
+
+  /** Records a CTE as made row by row of `input` (Compiler.rowwise), keeping `keeps` (all columns when omitted); returns it. */
+  private byRow(name: string, input: string | undefined, keeps: Iterable<string> | null = null): string {
+    if (input !== undefined) this.rowwise.set(name, { input, keeps: keeps && new Set(keeps) });
     return name;
   }
 
@@ -605,7 +619,7 @@ class Compiler {
       return slotColumns(s).map((from, i) => `${ident(from)} AS ${ident(names[i])}`);
     });
     const select = [...cur.columns.map((c) => ident(c.name)), ...hidden, ORDER];
-    return { ...cur, cte: this.cte(`SELECT ${select.join(', ')} FROM ${cur.cte}`, cur.cte), slots: renamed };
+    return { ...cur, cte: this.byRow(this.cte(`SELECT ${select.join(', ')} FROM ${cur.cte}`, cur.cte), cur.cte), slots: renamed };
   }
 
   /** The compiler did what the plan says: only the plan's columns, and its slots. */
@@ -672,13 +686,14 @@ class Compiler {
         const aggregated = windowed || pass.used;
         const from = this.emitLets(lets, cur.cte);
         const body = `SELECT ${[...cur.columns.map((c) => ident(c.name)), ...this.hidden(cur)].join(', ')} FROM ${pass.joined(from, cur.groups, (b) => this.cte(b), this.passSource(cur, pass, from))} ${windowed ? 'QUALIFY' : 'WHERE'} ${where}`;
-        return { ...cur, light: !aggregated, cte: this.cte(body, aggregated ? undefined : from) };
+        // Aggregates over groups are computed apart, of every row (GroupPass): each row is kept or dropped by itself.
+        return { ...cur, light: !aggregated, cte: this.byRow(this.cte(body, aggregated ? undefined : from), windowed ? undefined : from) };
       }
       case 'derive':
         return this.derive(cur, step.values);
       case 'select': {
         const columns = step.names.map((n) => cur.columns.find((c) => c.name === n)).filter((c): c is Col => c !== undefined);
-        return { ...cur, columns, cte: this.cte(`SELECT ${[...columns.map((c) => ident(c.name)), ...this.hidden(cur)].join(', ')} FROM ${cur.cte}`, cur.cte) };
+        return { ...cur, columns, cte: this.byRow(this.cte(`SELECT ${[...columns.map((c) => ident(c.name)), ...this.hidden(cur)].join(', ')} FROM ${cur.cte}`, cur.cte), cur.cte, columns.map((c) => c.name)) };
       }
       case 'rename': {
         const map = new Map(step.renames);
@@ -687,7 +702,8 @@ class Compiler {
         const renamed = (keys: SortKey[]) => keys.map((k) => ({ ...k, name: map.get(k.name) ?? k.name }));
         const sorted = cur.sorted && renamed(cur.sorted);
         const peers = cur.peers && renamed(cur.peers);
-        return { ...cur, columns, groups: cur.groups.map((g) => map.get(g) ?? g), sorted, peers, cte: this.cte(`SELECT ${[...select, ...this.hidden(cur)].join(', ')} FROM ${cur.cte}`, cur.cte) };
+        const kept = cur.columns.map((c) => c.name).filter((n) => !map.has(n) && !columns.some((c, i) => c.name === n && cur.columns[i].name !== n));
+        return { ...cur, columns, groups: cur.groups.map((g) => map.get(g) ?? g), sorted, peers, cte: this.byRow(this.cte(`SELECT ${[...select, ...this.hidden(cur)].join(', ')} FROM ${cur.cte}`, cur.cte), cur.cte, kept) };
       }
       case 'groupby':
         return { ...cur, groups: step.keys.filter((k) => cur.columns.some((c) => c.name === k)) };
@@ -718,7 +734,7 @@ class Compiler {
         // groups or joins with a delim join, twice as slow (BENFORD-BY-OPERATOR's three antijoins at 2M payout
         // rows: 12.7 s, 6.1 s as joins). A pair whose condition is null (a null key) matches in neither: the same rows.
         // It keeps or drops each row by itself: as cheap as its input to compute again.
-        return { ...cur, cte: this.cte(`SELECT l.* FROM ${cur.cte} AS l ${step.verb === 'antijoin' ? 'ANTI' : 'SEMI'} JOIN ${other.cte} AS r ON ${cond}`, cur.cte) };
+        return { ...cur, cte: this.byRow(this.cte(`SELECT l.* FROM ${cur.cte} AS l ${step.verb === 'antijoin' ? 'ANTI' : 'SEMI'} JOIN ${other.cte} AS r ON ${cond}`, cur.cte), cur.cte) };
       }
       case 'lookup':
         return this.lookup(cur, step);
@@ -758,7 +774,9 @@ class Compiler {
     const { columns, select } = placeValues([...cur.columns], compiled);
     const aggregated = !!scope.window?.used || pass.used;
     const body = `SELECT ${[...select, ...this.hidden(cur)].join(', ')} FROM ${pass.joined(from, cur.groups, (b) => this.cte(b), this.passSource(cur, pass, from))}`;
-    return { ...cur, columns, light: !aggregated, cte: this.cte(body, aggregated ? undefined : from) };
+    const written = new Set(values.map((v) => v.name));
+    const row = scope.window?.used ? undefined : from;
+    return { ...cur, columns, light: !aggregated, cte: this.byRow(this.cte(body, aggregated ? undefined : from), row, cur.columns.map((c) => c.name).filter((n) => !written.has(n))) };
   }
 
   private rollup(cur: Current, values: NamedExpr[]): Current {
@@ -879,8 +897,8 @@ class Compiler {
         same.map((g) => g.ev.inner).filter((slot, i, all) => all.findIndex((o) => o.id === slot.id) === i),
         'x',
       );
-      this.reread.add(cte);
-      const next = this.cte(`SELECT ${['s."__f"', ...inner.select].join(', ')} FROM ${src} AS s JOIN ${cte} AS x ON ${on} WHERE s.${ident(marker)}`);
+      const rows = this.narrowTo(cte, keys, src, marker, names);
+      const next = this.cte(`SELECT ${['s."__f"', ...inner.select].join(', ')} FROM ${src} AS s JOIN ${rows} AS x ON ${on} WHERE s.${ident(marker)}`);
       this.expand(
         same.map((g) => {
           const slot = inner.slots.find((o) => o.id === g.ev.inner.id)!;
@@ -890,6 +908,51 @@ class Compiler {
         into,
       );
     }
+  }
+
+  /**
+   * The rows of a rollup's input `cte` whose `keys` are those of some group `src` refers to (its columns `names`,
+   * where `marker`; null keys equal), for the evidence of those groups: `cte` itself when DuckDB holds it, else
+   * `cte` made again of only such rows. Down from `cte`, every CTE made row by row of the next (rowwise) that keeps
+   * the keys is made again, in order, of the one below it made again; the lowest, a CTE DuckDB holds or computes
+   * anyhow, is semi-joined with the groups' keys. So the steps above it run over the few rows of the groups left,
+   * not over every row to keep a few (NO-CERTIFICATION's person-months joined to every certification, at 5M payout
+   * rows, for the 66 months it flags). The same rows: each of those CTEs holds the rows with given keys that its
+   * input's rows with those keys make, and reads nothing else of that input; the other CTEs it reads are read as
+   * they are. Each CTE read so once more than before is computed again if it was read once (`reread`).
+   */
+  private narrowTo(cte: string, keys: string[], src: string, marker: string, names: string[]): string {
+    const held = (name: string) => this.held.has(name) && !this.again.has(name);
+    if (!keys.length || held(cte)) {
+      this.reread.add(cte);
+      return cte;
+    }
+    const reads = readCounts(this.ctes, '');
+    const bodies = new Map(this.ctes.map((c) => [c.name, c.body]));
+    // A CTE DuckDB holds (read more than once and neither computed again nor cheap), scanned rather than made again.
+    const kept = (name: string) => held(name) || ((reads.get(name) ?? 0) >= 2 && !this.again.has(name) && !this.cheap.has(name));
+    const chain: string[] = [];
+    let base = cte;
+    for (;;) {
+      const made = this.rowwise.get(base);
+      if (!made || (chain.length && kept(base)) || !keys.every((k) => made.keeps?.has(k) ?? true)) break;
+      if (renameCte(bodies.get(base)!, made.input, made.input) === undefined) break;
+      chain.push(base);
+      base = made.input;
+    }
+    if (!chain.length) {
+      this.reread.add(cte);
+      return cte;
+    }
+    const on = keys.map((k, i) => `"__I".${ident(k)} IS NOT DISTINCT FROM "__S".${ident(names[i])}`).join(' AND ');
+    let rows = this.cte(`SELECT "__I".* FROM ${base} AS "__I" SEMI JOIN (SELECT ${names.map(ident).join(', ')} FROM ${src} WHERE ${ident(marker)}) AS "__S" ON ${on}`);
+    this.reread.add(base);
+    for (const name of chain.reverse()) {
+      const body = renameCte(bodies.get(name)!, this.rowwise.get(name)!.input, rows)!;
+      for (const other of cteNamesIn(body)) if (other !== rows) this.reread.add(other);
+      rows = this.cte(body);
+    }
+    return rows;
   }
 
   /** The match condition of two relations: equal keys (a null key matches nothing; kinds must agree) or a predicate over a and b. */
@@ -943,6 +1006,9 @@ class Compiler {
     const order = step.how === 'inner' || step.how === 'left' ? matched : `CASE WHEN l.${ORDER} IS NOT NULL THEN ${matched} ELSE (${lmax} + 1) * (${rmax} + 2) + r.${ORDER} + 1 END`;
     const slots = [...slotsHidden(cur.slots, 'l'), ...slotsHidden(other.slots, 'r')];
     const cte = this.cte(`SELECT ${[...select, ...slots, `${order} AS ${ORDER}`].join(', ')} FROM ${cur.cte} AS l ${how} ${other.cte} AS r ON ${cond}`);
+    // Each output row of an inner or left join is a left row's, with its matches.
+    const kept = step.output.left.filter(([from, to]) => from === to && !merged.has(from)).map(([from]) => from);
+    if (step.how === 'inner' || step.how === 'left') this.byRow(cte, cur.cte, kept);
     return { cte, columns, slots: [...cur.slots, ...other.slots], groups: [], peers: null, wide: true };
   }
 
@@ -996,7 +1062,11 @@ class Compiler {
         select.push(`r.${ident(v)}`);
       }
     }
-    const cte = this.cte(`SELECT ${[...select, ...this.hidden(cur, 'l'), ...slotsHidden(slots, 'r')].join(', ')} FROM ${cur.cte} AS l LEFT JOIN ${right} AS r ON ${cond}`);
+    const cte = this.byRow(
+      this.cte(`SELECT ${[...select, ...this.hidden(cur, 'l'), ...slotsHidden(slots, 'r')].join(', ')} FROM ${cur.cte} AS l LEFT JOIN ${right} AS r ON ${cond}`),
+      cur.cte,
+      cur.columns.map((c) => c.name).filter((n) => !values.includes(n)),
+    );
     return { ...cur, cte, columns, slots: [...cur.slots, ...slots] };
   }
 
@@ -1397,6 +1467,30 @@ function inlined(ctes: readonly Cte[], final: string, reread: ReadonlySet<string
   };
   for (const name of reread) if (count.get(name) === 2) add(name);
   return out;
+}
+
+/**
+ * A CTE's body reading `to` where it reads `from`, when it names `from` once (outside quoted names and text); else
+ * undefined.
+ */
+function renameCte(body: string, from: string, to: string): string | undefined {
+  const at: number[] = [];
+  const name = /\bs\d+\b/y;
+  for (let i = 0; i < body.length; i++) {
+    const ch = body[i];
+    if (ch === "'" || ch === '"') {
+      // To the closing quote (a doubled one is inside).
+      for (i++; i < body.length && (body[i] !== ch || body[i + 1] === ch); i++) if (body[i] === ch) i++;
+      continue;
+    }
+    name.lastIndex = i;
+    const m = name.exec(body);
+    if (!m) continue;
+    if (m[0] === from) at.push(i);
+    i += m[0].length - 1;
+  }
+  if (at.length !== 1) return undefined;
+  return body.slice(0, at[0]) + to + body.slice(at[0] + from.length);
 }
 
 /** The names of the compiler's CTEs (`s<n>`) a query text reads, once per mention. */
