@@ -102,6 +102,11 @@ interface Current {
   /** A rollup made the rows, with no join since (what `narrowed` needs before a filter). */
   grouped?: boolean;
   /**
+   * The rows are some of the base table's (its scan's), each once: no join, rollup or concat made them — as many as
+   * the table has at most, however computed (Compiler.metKeys).
+   */
+  subset?: boolean;
+  /**
    * The rows are the groups of a rollup on keys (`cte`, made by Compiler.grouped), one for one, only row values,
    * groupings and selects since: these columns (and `__o`) hold the same values there. Aggregates over the rows
    * that read only them are computed from that CTE (GroupPass), which is read again anyway, rather than from the
@@ -459,6 +464,15 @@ class Compiler {
    * they are computed again where read.
    */
   readonly cheap = new Set<string>();
+  /**
+   * CTEs made row by row of one input CTE (`input`, named once in the body): each output row is made of one input
+   * row (a join's of several of the right side's rows) and of nothing else of the input — no group, window or
+   * order over its rows — and holds that row's values of `keeps` (null: every column) unchanged. Made of only the
+   * input rows with some values of those columns, such a CTE holds just its rows with those values (`narrowTo`).
+   */
+  private readonly rowwise = new Map<string, { input: string; keeps: ReadonlySet<string> | null }>();
+  /** CTEs a dedupe made: its input, keys and body (of any input with the input's columns), for `metKeys`. */
+  private readonly dedupes = new Map<string, { from: string; keys: string[]; body: (src: string) => string }>();
   /** CTEs a rollup on keys made without Split (Compiler.grouped): their input, keys and body. */
   private readonly rollups = new Map<string, { from: string; keys: string[]; body: (src: string) => string }>();
   private lets = 0;
@@ -484,7 +498,8 @@ class Compiler {
   private emitLets(lets: Lets, from: string): string {
     return lets.emit(
       from,
-      (b, over) => this.cte(b, over),
+      // Values of each row, or joined on a column's value: row by row.
+      (b, over) => this.byRow(this.cte(b, over), over),
       (name) => this.again.add(name),
     );
   }
@@ -508,6 +523,12 @@ class Compiler {
     const name = `s${this.ctes.length + 1}`;
     this.ctes.push({ name, body });
     if (over !== undefined && this.cheap.has(over) && !COSTLY.test(body)) this.cheap.add(name);
+    return name;
+  }
+
+  /** Records a CTE as made row by row of `input` (Compiler.rowwise), keeping `keeps` (all columns when omitted); returns it. */
+  private byRow(name: string, input: string | undefined, keeps: Iterable<string> | null = null): string {
+    if (input !== undefined) this.rowwise.set(name, { input, keeps: keeps && new Set(keeps) });
     return name;
   }
 
@@ -540,7 +561,7 @@ class Compiler {
       const columns = present.map((name): Col => ({ name, kind: KIND_OF_TYPE[def.columns.find((c) => c.name === name)?.type ?? 'text'], origin: { table: rel.from, column: name } }));
       const cte = this.cte(`SELECT ${[...columns.map((c) => ident(c.name)), `"__row" AS ${ident(slotColumn(rel.slot.id))}`, `CAST("__row" AS HUGEINT) AS ${ORDER}`].join(', ')} FROM ${ident(rel.from)}`);
       this.cheap.add(cte);
-      cur = sourced({ cte, columns, slots: [{ id: rel.slot.id, ev: ROW }], groups: [], peers: null, light: true });
+      cur = sourced({ cte, columns, slots: [{ id: rel.slot.id, ev: ROW }], groups: [], peers: null, light: true, subset: true });
     }
     for (let i = start; i < rel.steps.length; i++) {
       const step = rel.steps[i];
@@ -548,7 +569,14 @@ class Compiler {
       this.eager = eagerRollup(cur, rel.steps.slice(i + 1), rel === this.root);
       try {
         const next = this.step(cur, step);
-        cur = sourced({ ...next, unique: uniqueAfter(cur, step), light: !!cur.light && LIGHT.has(step.verb) && next.light !== false, ...narrowing(cur, step), groupsOf: this.groupsAfter(cur, step, next) });
+        cur = sourced({
+          ...next,
+          unique: uniqueAfter(cur, step),
+          light: !!cur.light && LIGHT.has(step.verb) && next.light !== false,
+          subset: !!cur.subset && SUBSET.has(step.verb),
+          ...narrowing(cur, step),
+          groupsOf: this.groupsAfter(cur, step, next),
+        });
       } catch (err) {
         if (err instanceof CompileError) throw err;
         if (err instanceof UnsupportedExpression) throw new CompileError(err.message, step);
@@ -605,7 +633,7 @@ class Compiler {
       return slotColumns(s).map((from, i) => `${ident(from)} AS ${ident(names[i])}`);
     });
     const select = [...cur.columns.map((c) => ident(c.name)), ...hidden, ORDER];
-    return { ...cur, cte: this.cte(`SELECT ${select.join(', ')} FROM ${cur.cte}`, cur.cte), slots: renamed };
+    return { ...cur, cte: this.byRow(this.cte(`SELECT ${select.join(', ')} FROM ${cur.cte}`, cur.cte), cur.cte), slots: renamed };
   }
 
   /** The compiler did what the plan says: only the plan's columns, and its slots. */
@@ -672,13 +700,14 @@ class Compiler {
         const aggregated = windowed || pass.used;
         const from = this.emitLets(lets, cur.cte);
         const body = `SELECT ${[...cur.columns.map((c) => ident(c.name)), ...this.hidden(cur)].join(', ')} FROM ${pass.joined(from, cur.groups, (b) => this.cte(b), this.passSource(cur, pass, from))} ${windowed ? 'QUALIFY' : 'WHERE'} ${where}`;
-        return { ...cur, light: !aggregated, cte: this.cte(body, aggregated ? undefined : from) };
+        // Aggregates over groups are computed apart, of every row (GroupPass): each row is kept or dropped by itself.
+        return { ...cur, light: !aggregated, cte: this.byRow(this.cte(body, aggregated ? undefined : from), windowed ? undefined : from) };
       }
       case 'derive':
         return this.derive(cur, step.values);
       case 'select': {
         const columns = step.names.map((n) => cur.columns.find((c) => c.name === n)).filter((c): c is Col => c !== undefined);
-        return { ...cur, columns, cte: this.cte(`SELECT ${[...columns.map((c) => ident(c.name)), ...this.hidden(cur)].join(', ')} FROM ${cur.cte}`, cur.cte) };
+        return { ...cur, columns, cte: this.byRow(this.cte(`SELECT ${[...columns.map((c) => ident(c.name)), ...this.hidden(cur)].join(', ')} FROM ${cur.cte}`, cur.cte), cur.cte, columns.map((c) => c.name)) };
       }
       case 'rename': {
         const map = new Map(step.renames);
@@ -687,7 +716,8 @@ class Compiler {
         const renamed = (keys: SortKey[]) => keys.map((k) => ({ ...k, name: map.get(k.name) ?? k.name }));
         const sorted = cur.sorted && renamed(cur.sorted);
         const peers = cur.peers && renamed(cur.peers);
-        return { ...cur, columns, groups: cur.groups.map((g) => map.get(g) ?? g), sorted, peers, cte: this.cte(`SELECT ${[...select, ...this.hidden(cur)].join(', ')} FROM ${cur.cte}`, cur.cte) };
+        const kept = cur.columns.map((c) => c.name).filter((n) => !map.has(n) && !columns.some((c, i) => c.name === n && cur.columns[i].name !== n));
+        return { ...cur, columns, groups: cur.groups.map((g) => map.get(g) ?? g), sorted, peers, cte: this.byRow(this.cte(`SELECT ${[...select, ...this.hidden(cur)].join(', ')} FROM ${cur.cte}`, cur.cte), cur.cte, kept) };
       }
       case 'groupby':
         return { ...cur, groups: step.keys.filter((k) => cur.columns.some((c) => c.name === k)) };
@@ -701,7 +731,10 @@ class Compiler {
         const keys = step.keys.length ? step.keys : cur.columns.map((c) => c.name);
         const partition = keys.filter((k) => cur.columns.some((c) => c.name === k)).map(ident).join(', ');
         const first = partition ? `QUALIFY row_number() OVER (PARTITION BY ${partition} ORDER BY ${ORDER}) = 1` : `QUALIFY row_number() OVER (ORDER BY ${ORDER}) = 1`;
-        return { ...cur, groups: [], peers: null, cte: this.cte(`SELECT * FROM ${cur.cte} ${first}`) };
+        const body = (src: string) => `SELECT * FROM ${src} ${first}`;
+        const cte = this.cte(body(cur.cte));
+        this.dedupes.set(cte, { from: cur.cte, keys: keys.filter((k) => cur.columns.some((c) => c.name === k)), body });
+        return { ...cur, groups: [], peers: null, cte };
       }
       case 'orderby': {
         const keys = step.keys.filter((k) => cur.columns.some((c) => c.name === k.name)).map((k): SortKey => ({ name: k.name, desc: !!k.desc }));
@@ -718,7 +751,7 @@ class Compiler {
         // groups or joins with a delim join, twice as slow (BENFORD-BY-OPERATOR's three antijoins at 2M payout
         // rows: 12.7 s, 6.1 s as joins). A pair whose condition is null (a null key) matches in neither: the same rows.
         // It keeps or drops each row by itself: as cheap as its input to compute again.
-        return { ...cur, cte: this.cte(`SELECT l.* FROM ${cur.cte} AS l ${step.verb === 'antijoin' ? 'ANTI' : 'SEMI'} JOIN ${other.cte} AS r ON ${cond}`, cur.cte) };
+        return { ...cur, cte: this.byRow(this.cte(`SELECT l.* FROM ${cur.cte} AS l ${step.verb === 'antijoin' ? 'ANTI' : 'SEMI'} JOIN ${other.cte} AS r ON ${cond}`, cur.cte), cur.cte) };
       }
       case 'lookup':
         return this.lookup(cur, step);
@@ -758,7 +791,9 @@ class Compiler {
     const { columns, select } = placeValues([...cur.columns], compiled);
     const aggregated = !!scope.window?.used || pass.used;
     const body = `SELECT ${[...select, ...this.hidden(cur)].join(', ')} FROM ${pass.joined(from, cur.groups, (b) => this.cte(b), this.passSource(cur, pass, from))}`;
-    return { ...cur, columns, light: !aggregated, cte: this.cte(body, aggregated ? undefined : from) };
+    const written = new Set(values.map((v) => v.name));
+    const row = scope.window?.used ? undefined : from;
+    return { ...cur, columns, light: !aggregated, cte: this.byRow(this.cte(body, aggregated ? undefined : from), row, cur.columns.map((c) => c.name).filter((n) => !written.has(n))) };
   }
 
   private rollup(cur: Current, values: NamedExpr[]): Current {
@@ -879,8 +914,8 @@ class Compiler {
         same.map((g) => g.ev.inner).filter((slot, i, all) => all.findIndex((o) => o.id === slot.id) === i),
         'x',
       );
-      this.reread.add(cte);
-      const next = this.cte(`SELECT ${['s."__f"', ...inner.select].join(', ')} FROM ${src} AS s JOIN ${cte} AS x ON ${on} WHERE s.${ident(marker)}`);
+      const rows = this.narrowTo(cte, keys, src, marker, names);
+      const next = this.cte(`SELECT ${['s."__f"', ...inner.select].join(', ')} FROM ${src} AS s JOIN ${rows} AS x ON ${on} WHERE s.${ident(marker)}`);
       this.expand(
         same.map((g) => {
           const slot = inner.slots.find((o) => o.id === g.ev.inner.id)!;
@@ -890,6 +925,51 @@ class Compiler {
         into,
       );
     }
+  }
+
+  /**
+   * The rows of a rollup's input `cte` whose `keys` are those of some group `src` refers to (its columns `names`,
+   * where `marker`; null keys equal), for the evidence of those groups: `cte` itself when DuckDB holds it, else
+   * `cte` made again of only such rows. Down from `cte`, every CTE made row by row of the next (rowwise) that keeps
+   * the keys is made again, in order, of the one below it made again; the lowest, a CTE DuckDB holds or computes
+   * anyhow, is semi-joined with the groups' keys. So the steps above it run over the few rows of the groups left,
+   * not over every row to keep a few (NO-CERTIFICATION's person-months joined to every certification, at 5M payout
+   * rows, for the 66 months it flags). The same rows: each of those CTEs holds the rows with given keys that its
+   * input's rows with those keys make, and reads nothing else of that input; the other CTEs it reads are read as
+   * they are. Each CTE read so once more than before is computed again if it was read once (`reread`).
+   */
+  private narrowTo(cte: string, keys: string[], src: string, marker: string, names: string[]): string {
+    const held = (name: string) => this.held.has(name) && !this.again.has(name);
+    if (!keys.length || held(cte)) {
+      this.reread.add(cte);
+      return cte;
+    }
+    const reads = readCounts(this.ctes, '');
+    const bodies = new Map(this.ctes.map((c) => [c.name, c.body]));
+    // A CTE DuckDB holds (read more than once and neither computed again nor cheap), scanned rather than made again.
+    const kept = (name: string) => held(name) || ((reads.get(name) ?? 0) >= 2 && !this.again.has(name) && !this.cheap.has(name));
+    const chain: string[] = [];
+    let base = cte;
+    for (;;) {
+      const made = this.rowwise.get(base);
+      if (!made || (chain.length && kept(base)) || !keys.every((k) => made.keeps?.has(k) ?? true)) break;
+      if (renameCte(bodies.get(base)!, made.input, made.input) === undefined) break;
+      chain.push(base);
+      base = made.input;
+    }
+    if (!chain.length) {
+      this.reread.add(cte);
+      return cte;
+    }
+    const on = keys.map((k, i) => `"__I".${ident(k)} IS NOT DISTINCT FROM "__S".${ident(names[i])}`).join(' AND ');
+    let rows = this.cte(`SELECT "__I".* FROM ${base} AS "__I" SEMI JOIN (SELECT ${names.map(ident).join(', ')} FROM ${src} WHERE ${ident(marker)}) AS "__S" ON ${on}`);
+    this.reread.add(base);
+    for (const name of chain.reverse()) {
+      const body = renameCte(bodies.get(name)!, this.rowwise.get(name)!.input, rows)!;
+      for (const other of cteNamesIn(body)) if (other !== rows) this.reread.add(other);
+      rows = this.cte(body);
+    }
+    return rows;
   }
 
   /** The match condition of two relations: equal keys (a null key matches nothing; kinds must agree) or a predicate over a and b. */
@@ -943,6 +1023,9 @@ class Compiler {
     const order = step.how === 'inner' || step.how === 'left' ? matched : `CASE WHEN l.${ORDER} IS NOT NULL THEN ${matched} ELSE (${lmax} + 1) * (${rmax} + 2) + r.${ORDER} + 1 END`;
     const slots = [...slotsHidden(cur.slots, 'l'), ...slotsHidden(other.slots, 'r')];
     const cte = this.cte(`SELECT ${[...select, ...slots, `${order} AS ${ORDER}`].join(', ')} FROM ${cur.cte} AS l ${how} ${other.cte} AS r ON ${cond}`);
+    // Each output row of an inner or left join is a left row's, with its matches.
+    const kept = step.output.left.filter(([from, to]) => from === to && !merged.has(from)).map(([from]) => from);
+    if (step.how === 'inner' || step.how === 'left') this.byRow(cte, cur.cte, kept);
     return { cte, columns, slots: [...cur.slots, ...other.slots], groups: [], peers: null, wide: true };
   }
 
@@ -973,8 +1056,31 @@ class Compiler {
     return { ...right, cte: this.cte(made.body(`(SELECT "__I".* FROM ${made.from} AS "__I" SEMI JOIN ${left.cte} AS "__L" ON ${met})`)) };
   }
 
+  /**
+   * The other side of a lookup on keys, when it ends with a dedupe whose keys hold the lookup's and the left side's
+   * rows are at most MET_GROUPS_SHARE of its table's: the dedupe made of only the rows whose keys a left row meets (a
+   * semi join on the lookup's condition), not every row deduped to look a few up (PAYOUT-BANK-MISMATCH's payments
+   * per account, day and amount at 5M payout rows: 4.6M groups, twice, 5 s, for 50 outflows). The same rows for
+   * every left row: a row's keys meet a left row's as all the rows of its dedupe group do (they hold the same values
+   * of the lookup's keys), so each group is kept or left whole; null keys meet nothing either way. The left side is
+   * read again: computed again, or held (no more rows than its table's, a quarter of the other's at most).
+   */
+  private metKeys(left: Current, right: Current, on: KeyPair[]): Current {
+    const made = this.dedupes.get(right.cte);
+    if (!made || !on.length || !on.every(([, b]) => made.keys.includes(b)) || !(left.light || left.subset)) return right;
+    const leftTable = left.columns.find((c) => c.origin)?.origin?.table;
+    const rightTable = right.columns.find((c) => c.origin)?.origin?.table;
+    const rows = (table: string | undefined) => (table === undefined ? undefined : this.shapes.tableRows?.(table));
+    const [l, r] = [rows(leftTable), rows(rightTable)];
+    if (l === undefined || r === undefined || l > r * MET_GROUPS_SHARE) return right;
+    const input: Current = { ...right, cte: made.from };
+    const met = this.condition(left, input, on, undefined, '"__L"', '"__I"');
+    if (left.light) this.again.add(left.cte);
+    return { ...right, cte: this.cte(made.body(`(SELECT "__I".* FROM ${made.from} AS "__I" SEMI JOIN ${left.cte} AS "__L" ON ${met})`)) };
+  }
+
   private lookup(cur: Current, step: Extract<PlanStep, { verb: 'lookup' }>): Current {
-    const other = this.relation(step.with);
+    const other = this.metKeys(cur, this.relation(step.with), step.on);
     const keys = step.on.map(([, b]) => ident(b));
     const values = step.values.filter((v) => other.columns.some((c) => c.name === v));
     const kept = carry(other.slots.filter((s) => step.slots.includes(s.id)));
@@ -996,7 +1102,11 @@ class Compiler {
         select.push(`r.${ident(v)}`);
       }
     }
-    const cte = this.cte(`SELECT ${[...select, ...this.hidden(cur, 'l'), ...slotsHidden(slots, 'r')].join(', ')} FROM ${cur.cte} AS l LEFT JOIN ${right} AS r ON ${cond}`);
+    const cte = this.byRow(
+      this.cte(`SELECT ${[...select, ...this.hidden(cur, 'l'), ...slotsHidden(slots, 'r')].join(', ')} FROM ${cur.cte} AS l LEFT JOIN ${right} AS r ON ${cond}`),
+      cur.cte,
+      cur.columns.map((c) => c.name).filter((n) => !values.includes(n)),
+    );
     return { ...cur, cte, columns, slots: [...cur.slots, ...slots] };
   }
 
@@ -1236,6 +1346,9 @@ function keepsSorted(cur: Current, step: PlanStep): boolean {
   }
 }
 
+/** Steps whose rows are some of their input's, each once (`Current.subset`). */
+const SUBSET = new Set<PlanStep['verb']>(['filter', 'derive', 'select', 'rename', 'groupby', 'ungroup', 'orderby', 'dedupe', 'semijoin', 'antijoin', 'lookup']);
+
 /** Steps after which the rows may still be `light` (a filter and a derive only without windows or aggregates over groups). */
 const LIGHT = new Set<PlanStep['verb']>(['filter', 'derive', 'select', 'rename', 'groupby', 'ungroup']);
 
@@ -1397,6 +1510,30 @@ function inlined(ctes: readonly Cte[], final: string, reread: ReadonlySet<string
   };
   for (const name of reread) if (count.get(name) === 2) add(name);
   return out;
+}
+
+/**
+ * A CTE's body reading `to` where it reads `from`, when it names `from` once (outside quoted names and text); else
+ * undefined.
+ */
+function renameCte(body: string, from: string, to: string): string | undefined {
+  const at: number[] = [];
+  const name = /\bs\d+\b/y;
+  for (let i = 0; i < body.length; i++) {
+    const ch = body[i];
+    if (ch === "'" || ch === '"') {
+      // To the closing quote (a doubled one is inside).
+      for (i++; i < body.length && (body[i] !== ch || body[i + 1] === ch); i++) if (body[i] === ch) i++;
+      continue;
+    }
+    name.lastIndex = i;
+    const m = name.exec(body);
+    if (!m) continue;
+    if (m[0] === from) at.push(i);
+    i += m[0].length - 1;
+  }
+  if (at.length !== 1) return undefined;
+  return body.slice(0, at[0]) + to + body.slice(at[0] + from.length);
 }
 
 /** The names of the compiler's CTEs (`s<n>`) a query text reads, once per mention. */
