@@ -91,7 +91,7 @@ export class RowPipeline {
       active.push(j);
       slots.push(columns.length);
       columns.push(col);
-      typers.push(new ColumnTyper(col, m.source, parserFor(col), source, this.issues));
+      typers.push(new ColumnTyper(col, m.source, parserFor(col), source, this.issues, sink.epochDatetimes === true));
     });
     let directed: DirectedPlan | null = null;
     const d = def.directed;

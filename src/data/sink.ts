@@ -11,6 +11,12 @@ import type { ColumnDef } from './tables.js';
 
 export interface RowSink {
   /**
+   * True: a canonical datetime ('YYYY-MM-DD HH:MM:SS' as written) may come as a number, its seconds since
+   * 1970-01-01 00:00:00, rather than as that text (a sink that writes timestamps, batch.ts: no string to make
+   * for it to read back). Any other datetime value comes as text, as always.
+   */
+  readonly epochDatetimes?: boolean;
+  /**
    * Starts a part: rows of canonical table `table` read from `source`, with `columns` in the order the
    * values of `row` follow. `expectedRows` is an estimate for pre-sizing (rows may run past it).
    */

@@ -27,7 +27,7 @@ import type { Value } from '../../data/model.js';
 import type { Source } from '../../data/provenance.js';
 import type { RowSink } from '../../data/sink.js';
 import type { ColumnDef, ColumnType } from '../../data/tables.js';
-import { dayNumber } from '../functions/dates.js';
+import { dayFromNumber, dayNumber } from '../functions/dates.js';
 import { digestOf, digestPlan, DIGEST_START1, DIGEST_START2, INT_TAG, LANE1, LANE2, NUMBER_TAG, TEXT_START, TEXT_TAG } from '../row-hash.js';
 
 /** How a column's values are written: the vector type's layout. */
@@ -153,6 +153,10 @@ export const TWO_32 = 4294967296;
 const HEAP_MIN = 64 << 10;
 const MICROS_PER_SECOND = 1_000_000;
 
+/** Days whose text a writer keeps for datetimes given as numbers (a power of two), and a day number no date has. */
+const TS_DAY_SLOTS = 1024;
+const NO_DAY = -(2 ** 31);
+
 /** The place among its file's parts of the second part of a file read as two (after every sheet a file may have). */
 export const TAIL_ORDER = 1 << 30;
 
@@ -226,6 +230,8 @@ function keep(list: ArrayBuffer[], b: ArrayBuffer): void {
 
 /** The loader's sink that writes batches. `send` takes every message in order; `id` names the part begun. */
 export class BatchWriter implements RowSink {
+  /** Canonical datetimes come as numbers (RowSink.epochDatetimes): putEpochSeconds. */
+  readonly epochDatetimes = true;
   private part = -1;
   private layout!: BatchLayout;
   private columns = 0;
@@ -258,6 +264,13 @@ export class BatchWriter implements RowSink {
   private n = 0;
   private first = 0;
   private readonly days = new Map<string, number>();
+  /**
+   * The text 'YYYY-MM-DD' of days of datetimes given as numbers (putEpochSeconds), as char codes, in a table
+   * indexed by the day number's low bits: tsDays[k] is the day whose codes are at tsCodes[10k, 10k + 10).
+   */
+  private readonly tsDays = new Int32Array(TS_DAY_SLOTS).fill(NO_DAY);
+  private readonly tsCodes = new Int32Array(TS_DAY_SLOTS * 10);
+  private readonly tsTime = new Int32Array(9);
   private heap!: ArrayBuffer;
   private heapU8!: Uint8Array;
   private heapBytes = 0;
@@ -358,8 +371,12 @@ export class BatchWriter implements RowSink {
           break;
         default:
           mixCode(TEXT_TAG);
-          hashText(v as string);
-          this.putTimestamp(at + 8 * i, v as string);
+          if (typeof v === 'number') {
+            this.putEpochSeconds(at + 8 * i, v);
+          } else {
+            hashText(v as string);
+            this.putTimestamp(at + 8 * i, v as string);
+          }
           break;
       }
     }
@@ -507,6 +524,60 @@ export class BatchWriter implements RowSink {
       if (this.days.size < 100_000) this.days.set(s, d);
     }
     return d;
+  }
+
+  /**
+   * A canonical datetime given as its seconds since 1970-01-01 00:00:00 (RowSink.epochDatetimes): digested as
+   * its text 'YYYY-MM-DD HH:MM:SS' would be, written as microseconds, as putTimestamp does with the text.
+   */
+  private putEpochSeconds(at: number, seconds: number): void {
+    const day = Math.floor(seconds / 86400);
+    const tod = seconds - day * 86400;
+    const k = day & (TS_DAY_SLOTS - 1);
+    const codes = this.tsCodes;
+    if (this.tsDays[k] !== day) {
+      const { y, m, d } = dayFromNumber(day);
+      this.tsDays[k] = day;
+      const o = 10 * k;
+      codes[o] = 48 + Math.floor(y / 1000);
+      codes[o + 1] = 48 + (Math.floor(y / 100) % 10);
+      codes[o + 2] = 48 + (Math.floor(y / 10) % 10);
+      codes[o + 3] = 48 + (y % 10);
+      codes[o + 4] = 45;
+      codes[o + 5] = 48 + Math.floor(m / 10);
+      codes[o + 6] = 48 + (m % 10);
+      codes[o + 7] = 45;
+      codes[o + 8] = 48 + Math.floor(d / 10);
+      codes[o + 9] = 48 + (d % 10);
+    }
+    const time = this.tsTime;
+    const h = Math.floor(tod / 3600);
+    const mi = Math.floor(tod / 60) % 60;
+    const sec = tod % 60;
+    time[0] = 32;
+    time[1] = 48 + Math.floor(h / 10);
+    time[2] = 48 + (h % 10);
+    time[3] = 58;
+    time[4] = 48 + Math.floor(mi / 10);
+    time[5] = 48 + (mi % 10);
+    time[6] = 58;
+    time[7] = 48 + Math.floor(sec / 10);
+    time[8] = 48 + (sec % 10);
+    let h1 = Math.imul(lane1 ^ TEXT_START, LANE1);
+    let h2 = Math.imul(lane2 ^ TEXT_START, LANE2);
+    for (let j = 10 * k, end = j + 10; j < end; j++) {
+      h1 = Math.imul(h1 ^ codes[j], LANE1);
+      h2 = Math.imul(h2 ^ codes[j], LANE2);
+    }
+    for (let j = 0; j < 9; j++) {
+      h1 = Math.imul(h1 ^ time[j], LANE1);
+      h2 = Math.imul(h2 ^ time[j], LANE2);
+    }
+    lane1 = h1;
+    lane2 = h2;
+    const micros = seconds * MICROS_PER_SECOND;
+    if (Number.isSafeInteger(micros)) this.putInt64(at, micros);
+    else this.view.setBigInt64(at, BigInt(seconds) * BigInt(MICROS_PER_SECOND), true);
   }
 
   /** Microseconds since 1970-01-01 00:00:00 of a 'YYYY-MM-DD HH:MM:SS' datetime. */
