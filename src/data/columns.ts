@@ -58,6 +58,11 @@ export class ColumnTyper {
   private lastKey = -1;
   private lastValue: Value | Problem = null;
   private readonly kind: Kind;
+  /**
+   * After `value`: the start of its field when the value is a string whose UTF-8 bytes are the field's bytes as
+   * they are (`buf[verbatim, e)`: a sink may copy them instead of encoding the string), else -1.
+   */
+  verbatim = -1;
 
   constructor(
     readonly def: ColumnDef,
@@ -78,6 +83,7 @@ export class ColumnTyper {
    * `flag` from the record (csv.ts); a value that cannot be typed is reported and comes back null, or as kept.
    */
   value(buf: SliceBuffer, view: DataView, s: number, e: number, flag: number, line: number): Value {
+    this.verbatim = -1;
     // Blank: every type reads it as null, without calling the parser.
     if (s === e) return null;
     // A workbook's number cell has the same fast shapes as CSV text.
@@ -146,7 +152,15 @@ export class ColumnTyper {
       if (flag & NUMERIC && this.def.type === 'id') return this.typed(ID_AS_NUMBER, buf.utf8Slice(s, e), line);
     }
     const cache = this.bytes;
-    if (cache === null) return this.typeRaw(buf.utf8Slice(s, e), line);
+    if (cache === null) {
+      const raw = buf.utf8Slice(s, e);
+      const v = this.parser(raw);
+      if (v === raw) {
+        this.verbatim = s;
+        return v;
+      }
+      return this.typed(v, raw, line);
+    }
     const last = this.last;
     let k = cache.guess(last, view, buf, s, e);
     if (k < 0) {
@@ -155,8 +169,9 @@ export class ColumnTyper {
       if (k < 0) {
         const raw = buf.utf8Slice(s, e);
         const v = this.parser(raw);
+        if (v === raw) this.verbatim = s;
         if (cache.size < CACHE_LIMIT) {
-          cache.add(buf, s, e, h, v);
+          cache.add(buf, s, e, h, v, v === raw ? VERBATIM : 0);
           cache.follow(last, cache.size - 1);
           this.last = cache.size - 1;
         } else {
@@ -170,6 +185,12 @@ export class ColumnTyper {
     this.last = k;
     this.hits++;
     const v = cache.values[k];
+    // A string that is its bytes (the commonest value) is not even looked at: reading a string that has not
+    // been read since the last time it came round (a month's rows ago) costs a wait on memory.
+    if (cache.mark(k) === VERBATIM) {
+      this.verbatim = s;
+      return v as string;
+    }
     return typeof v === 'object' && v !== null ? this.typed(v, buf.utf8Slice(s, e), line) : v;
   }
 
@@ -225,6 +246,9 @@ export class ColumnTyper {
 
 /** dayNumber's answer for a date that is no real day (day numbers of years 1000–9999 are within ±3,000,000). */
 const NOT_A_DAY = -1e9;
+
+/** A cache entry's mark (ByteCache.mark): its value is the string its bytes spell, as they are. */
+const VERBATIM = 1;
 
 const NOT_FAST = 0.5;
 

@@ -31,6 +31,12 @@ export class RowPipeline {
   /** Where each active field's value goes in `row`. */
   private readonly slots: Int32Array;
   private readonly row: Value[];
+  /**
+   * For a sink with rowBytes: per slot, the start and end in the record's buffer of a value that is its field's
+   * bytes as they are (ColumnTyper.verbatim), or -1 (a value typed otherwise, or of a slot never given bytes).
+   */
+  private readonly from: Int32Array | null;
+  private readonly to: Int32Array | null;
   private readonly directed: DirectedPlan | null;
   private readonly profile: ProfileTracker;
   private readonly headerBytes: Buffer[];
@@ -126,6 +132,8 @@ export class RowPipeline {
     this.typers = order.map((k) => typers[k]);
     this.directed = directed;
     this.row = new Array<Value>(columns.length + sideFields.length).fill(null);
+    this.from = sink.rowBytes ? new Int32Array(this.row.length).fill(-1) : null;
+    this.to = sink.rowBytes ? new Int32Array(this.row.length) : null;
     this.headerBytes = layout.headerFields.map((f) => Buffer.from(f, 'utf8'));
     this.profile = new ProfileTracker(def.name, columns);
     sink.begin(def.name, source, columns, expectedRows);
@@ -199,14 +207,40 @@ export class RowPipeline {
     const slots = this.slots;
     const typers = this.typers;
     const row = this.row;
-    for (let k = 0; k < active.length; k++) {
-      const j = active[k];
-      // A row that stops early (padding) has no field j: blank.
-      row[slots[k]] = j < n ? typers[k].value(buf, view, starts[j], ends[j], flags[j], line) : null;
+    const from = this.from;
+    if (from === null) {
+      for (let k = 0; k < active.length; k++) {
+        const j = active[k];
+        // A row that stops early (padding) has no field j: blank.
+        row[slots[k]] = j < n ? typers[k].value(buf, view, starts[j], ends[j], flags[j], line) : null;
+      }
+    } else {
+      const to = this.to!;
+      for (let k = 0; k < active.length; k++) {
+        const j = active[k];
+        const slot = slots[k];
+        if (j < n) {
+          const typer = typers[k];
+          row[slot] = typer.value(buf, view, starts[j], ends[j], flags[j], line);
+          from[slot] = typer.verbatim;
+          to[slot] = ends[j];
+        } else {
+          row[slot] = null;
+          from[slot] = -1;
+        }
+      }
     }
-    if (this.directed) deriveDirected(this.directed, row, this.source, line, this.issues);
+    if (this.directed) {
+      deriveDirected(this.directed, row, this.source, line, this.issues);
+      // The derived values are no field's bytes.
+      if (from !== null) {
+        from[this.directed.amountSlot] = -1;
+        from[this.directed.directionSlot] = -1;
+      }
+    }
     this.profile.add(row);
-    this.sink.row(row, line);
+    if (from === null) this.sink.row(row, line);
+    else this.sink.rowBytes!(row, line, buf, from, this.to!);
     this.loaded++;
   }
 

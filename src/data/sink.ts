@@ -27,6 +27,13 @@ export interface RowSink {
    * is kept.
    */
   row(values: readonly Value[], line: number): void;
+  /**
+   * Optional: `row`, and where the record's bytes hold some of its values as they are, so that a sink that
+   * writes text as UTF-8 may copy it: `from[k]` ≥ 0 when `values[k]` is the string whose UTF-8 bytes are
+   * exactly `buf[from[k], to[k])` (valid UTF-8, read from the source as it is), else -1. The loader calls this
+   * instead of `row` when the sink has it. `buf` and the arrays are the loader's, valid during the call only.
+   */
+  rowBytes?(values: readonly Value[], line: number, buf: Uint8Array, from: Int32Array, to: Int32Array): void;
   /** Ends the part begun last. */
   end(): void;
   /**

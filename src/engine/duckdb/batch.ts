@@ -146,6 +146,9 @@ export const DICTIONARY_MARK = 0xffffffff;
  */
 const DICTIONARY_SIZE = 256;
 
+/** The bytes of a row given without them (BatchWriter.row). */
+const NO_BYTES = new Uint8Array(0);
+
 /** 2^32: the high word of a 64-bit little-endian integer counts these. */
 export const TWO_32 = 4294967296;
 
@@ -264,6 +267,8 @@ export class BatchWriter implements RowSink {
   private n = 0;
   private first = 0;
   private readonly days = new Map<string, number>();
+  /** `from` and `to` of a row given without bytes (`row`): no value is its bytes. */
+  private noSpans = new Int32Array(0);
   /**
    * The text 'YYYY-MM-DD' of days of datetimes given as numbers (putEpochSeconds), as char codes, in a table
    * indexed by the day number's low bits: tsDays[k] is the day whose codes are at tsCodes[10k, 10k + 10).
@@ -307,6 +312,7 @@ export class BatchWriter implements RowSink {
     this.firstIds = new Int32Array(columns.length);
     this.lastLong = columns.map(() => null);
     this.lastId = new Int32Array(columns.length);
+    this.noSpans = new Int32Array(columns.length).fill(-1);
     this.first = 0;
     this.send({ type: 'begin', part: id.part, file: id.file, order: id.order, table, source, columns: columns.map((c) => ({ name: c.name, type: c.type })) });
     this.fresh();
@@ -337,6 +343,18 @@ export class BatchWriter implements RowSink {
    * read every character a second time, a quarter of a loading worker's time).
    */
   row(values: readonly Value[], line: number): void {
+    this.write(values, line, NO_BYTES, this.noSpans, this.noSpans);
+  }
+
+  /**
+   * `row`, with the record's bytes (RowSink.rowBytes): a string value that is its field's bytes as they are is
+   * copied from them and digested as it is decoded, not read back from the string and encoded again.
+   */
+  rowBytes(values: readonly Value[], line: number, buf: Uint8Array, from: Int32Array, to: Int32Array): void {
+    this.write(values, line, buf, from, to);
+  }
+
+  private write(values: readonly Value[], line: number, buf: Uint8Array, from: Int32Array, to: Int32Array): void {
     const i = this.n;
     const L = this.layout;
     const columns = this.kColumn;
@@ -356,10 +374,13 @@ export class BatchWriter implements RowSink {
       mixCode(names[k]);
       const at = data[k];
       switch (encodings[k]) {
-        case STR:
+        case STR: {
           mixCode(TEXT_TAG);
-          this.putString(c, at + 16 * i, v as string);
+          const f = from[c];
+          if (f >= 0) this.putBytes(c, at + 16 * i, buf, f, to[c], v as string);
+          else this.putString(c, at + 16 * i, v as string);
           break;
+        }
         case I64:
           mixNumber(v as number);
           this.putInt64(at + 8 * i, v as number);
@@ -449,6 +470,29 @@ export class BatchWriter implements RowSink {
     this.putLong(c, at, s, n, true);
   }
 
+  /**
+   * The string `s` whose UTF-8 bytes are buf[from, to), as putString writes it: copied from the bytes, and
+   * digested as they are decoded. A column with a dictionary of long strings looks them up by the string.
+   */
+  private putBytes(c: number, at: number, buf: Uint8Array, from: number, to: number, s: string): void {
+    const bytes = to - from;
+    if (bytes <= 12) {
+      copyDigesting(buf, from, to, this.u8, at + 4);
+      this.u32[at >> 2] = bytes;
+      return;
+    }
+    if (this.dictionaries[c]) {
+      this.putLong(c, at, s, s.length, true);
+      return;
+    }
+    this.heapRows[c]++;
+    this.room(bytes);
+    const start = this.heapBytes;
+    copyDigesting(buf, from, to, this.heapU8, start);
+    this.heapBytes = start + bytes;
+    this.heapRef(at, start, bytes);
+  }
+
   /** A string of more than 12 bytes: its number in the column's dictionary, or into the heap; `digest`: not yet digested. */
   private putLong(c: number, at: number, s: string, n: number, digest: boolean): void {
     const dictionary = this.dictionaries[c];
@@ -484,13 +528,7 @@ export class BatchWriter implements RowSink {
   /** A long string's UTF-8 bytes into the heap, and its string_t into the image: length, prefix, heap offset. */
   private putHeap(at: number, s: string, n: number, digest: boolean): void {
     // Room for the worst case: three bytes per UTF-16 unit.
-    if (this.heapBytes + 3 * n > this.heap.byteLength) {
-      const bigger = new ArrayBuffer(Math.max(2 * this.heap.byteLength, this.heapBytes + 3 * n));
-      const u8 = new Uint8Array(bigger);
-      u8.set(this.heapU8.subarray(0, this.heapBytes));
-      this.heap = bigger;
-      this.heapU8 = u8;
-    }
+    this.room(3 * n);
     const heap = this.heapU8;
     const from = this.heapBytes;
     let bytes = digest ? utf8Into(s, n, heap, from, heap.length - from) : utf8Only(s, n, heap, from);
@@ -499,6 +537,22 @@ export class BatchWriter implements RowSink {
       bytes = BatchWriter.encoder.encodeInto(s, heap.subarray(from)).written;
     }
     this.heapBytes = from + bytes;
+    this.heapRef(at, from, bytes);
+  }
+
+  /** Makes room in the heap for `bytes` more bytes. */
+  private room(bytes: number): void {
+    if (this.heapBytes + bytes <= this.heap.byteLength) return;
+    const bigger = new ArrayBuffer(Math.max(2 * this.heap.byteLength, this.heapBytes + bytes));
+    const u8 = new Uint8Array(bigger);
+    u8.set(this.heapU8.subarray(0, this.heapBytes));
+    this.heap = bigger;
+    this.heapU8 = u8;
+  }
+
+  /** The string_t at `at` of a long string of `bytes` bytes at `from` in the heap: length, prefix, heap offset. */
+  private heapRef(at: number, from: number, bytes: number): void {
+    const heap = this.heapU8;
     const u8 = this.u8;
     this.u32[at >> 2] = bytes;
     u8[at + 4] = heap[from];
@@ -674,6 +728,55 @@ function utf8Into(s: string, n: number, u8: Uint8Array, at: number, room: number
   lane1 = h1;
   lane2 = h2;
   return p - at;
+}
+
+/**
+ * Copies the valid UTF-8 bytes src[from, to) to dst from `at`, digesting (hashText) the UTF-16 units they decode
+ * to in the same pass: a character past U+FFFF as its two surrogates, as a string holds it.
+ */
+function copyDigesting(src: Uint8Array, from: number, to: number, dst: Uint8Array, at: number): void {
+  let h1 = Math.imul(lane1 ^ TEXT_START, LANE1);
+  let h2 = Math.imul(lane2 ^ TEXT_START, LANE2);
+  let p = at;
+  let i = from;
+  while (i < to) {
+    const b = src[i];
+    dst[p++] = b;
+    let ch: number;
+    if (b < 0x80) {
+      ch = b;
+      i++;
+    } else if (b < 0xe0) {
+      const b1 = src[i + 1];
+      dst[p++] = b1;
+      ch = ((b & 0x1f) << 6) | (b1 & 0x3f);
+      i += 2;
+    } else if (b < 0xf0) {
+      const b1 = src[i + 1];
+      const b2 = src[i + 2];
+      dst[p++] = b1;
+      dst[p++] = b2;
+      ch = ((b & 0x0f) << 12) | ((b1 & 0x3f) << 6) | (b2 & 0x3f);
+      i += 3;
+    } else {
+      const b1 = src[i + 1];
+      const b2 = src[i + 2];
+      const b3 = src[i + 3];
+      dst[p++] = b1;
+      dst[p++] = b2;
+      dst[p++] = b3;
+      const cp = (((b & 0x07) << 18) | ((b1 & 0x3f) << 12) | ((b2 & 0x3f) << 6) | (b3 & 0x3f)) - 0x10000;
+      const high = 0xd800 | (cp >> 10);
+      h1 = Math.imul(h1 ^ high, LANE1);
+      h2 = Math.imul(h2 ^ high, LANE2);
+      ch = 0xdc00 | (cp & 0x3ff);
+      i += 4;
+    }
+    h1 = Math.imul(h1 ^ ch, LANE1);
+    h2 = Math.imul(h2 ^ ch, LANE2);
+  }
+  lane1 = h1;
+  lane2 = h2;
 }
 
 /** utf8Into without digesting (the string was digested already), into a heap with room for it: the count, or SURROGATE. */
