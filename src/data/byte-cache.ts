@@ -51,9 +51,12 @@ export class ByteCache<V> {
    * `last` < 0: none.
    */
   guess(last: number, view: DataView, buf: Uint8Array, s: number, e: number): number {
-    if (last < 0) return -1;
+    return last < 0 ? -1 : this.is(this.entries[last * ENTRY + NEXT], view, buf, s, e);
+  }
+
+  /** `k` if entry `k` is buf[s, e) (`view` over `buf`), else -1 (also for `k` < 0: no entry). */
+  is(k: number, view: DataView, buf: Uint8Array, s: number, e: number): number {
     const entries = this.entries;
-    const k = entries[last * ENTRY + NEXT];
     if (k < 0 || entries[k * ENTRY + LENGTH] !== e - s || !this.same(view, buf, s, e, entries[k * ENTRY + START])) return -1;
     return k;
   }

@@ -130,6 +130,17 @@ export class RowPipeline {
     this.active = Int32Array.from(order, (k) => active[k]);
     this.slots = Int32Array.from(order, (k) => slots[k]);
     this.typers = order.map((k) => typers[k]);
+    // Each column whose values are cached guesses them from a column before it in the row: the nearest
+    // identifier (a person's name, bank and account go with their identity number), else the nearest one.
+    let nearest: ColumnTyper | null = null;
+    let identifier: ColumnTyper | null = null;
+    for (const t of this.typers) {
+      if (!t.cached) continue;
+      const mate = identifier ?? nearest;
+      if (mate) t.follows(mate);
+      nearest = t;
+      if (t.def.type === 'id' || t.def.identifier) identifier = t;
+    }
     this.directed = directed;
     this.row = new Array<Value>(columns.length + sideFields.length).fill(null);
     this.from = sink.rowBytes ? new Int32Array(this.row.length).fill(-1) : null;
