@@ -34,13 +34,21 @@ const enum Kind {
 }
 
 /**
- * Entries a column's cache may hold. When full, a column that has been served
- * mostly from it (people paid every month) keeps it for lookups; one whose
- * values are mostly distinct (serial numbers, timestamps) drops it. No earlier
- * judgement is possible: exports sorted by month list every person once before
- * any repeats.
+ * Entries a column's cache may hold before it is judged. Then a column that
+ * has been served mostly from it (people paid every month) keeps it, and it
+ * grows to CACHE_MAX entries; one whose values are mostly distinct (serial
+ * numbers, timestamps) drops it. No earlier judgement is possible: exports
+ * sorted by month list every person once before any repeats. A full cache is
+ * kept for lookups, and a value not in it is typed from a new string.
  */
 const CACHE_LIMIT = 1 << 18;
+/**
+ * Entries a cache that pays may hold: a county of 200,000 people paid every month, each identity number
+ * written two ways (with a spreadsheet's apostrophe or not), fills 2^18 within a year; past it, every value
+ * not in the cache was probed for, made a string and parsed (5 million payout rows: 3 million identity
+ * numbers), and the guesses of the fields that follow it lost their mate. About 120 bytes an entry.
+ */
+const CACHE_MAX = 1 << 19;
 
 /** Types the values of one source column of one file (or sheet) as one canonical column. */
 export class ColumnTyper {
@@ -182,7 +190,7 @@ export class ColumnTyper {
         const raw = buf.utf8Slice(s, e);
         const v = this.parser(raw);
         if (v === raw) this.verbatim = s;
-        if (cache.size < CACHE_LIMIT) {
+        if (cache.size < CACHE_LIMIT || (cache.size < CACHE_MAX && this.hits >= cache.size)) {
           cache.add(buf, s, e, h, v, v === raw ? VERBATIM : 0);
           k = cache.size - 1;
           cache.follow(last, k);
