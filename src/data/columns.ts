@@ -75,6 +75,9 @@ export class ColumnTyper {
   /** The key and value last taken from numCache (a column holds dates or datetimes, never both). */
   private lastKey = -1;
   private lastValue: Value | Problem = null;
+  /** Keys of numCache whose value is the text itself (canonical already: its bytes are the value's), and the last key's answer. */
+  private readonly plain = new Set<number>();
+  private lastPlain = false;
   private readonly kind: Kind;
   /**
    * After `value`: the start of its field when the value is a string whose UTF-8 bytes are the field's bytes as
@@ -258,17 +261,25 @@ export class ColumnTyper {
 
   private fromNumCache(key: number, buf: SliceBuffer, s: number, e: number, line: number): Value {
     let v: Value | Problem | undefined;
+    let plain: boolean;
     // The same month or day as the row before is the rule in exports sorted by period: no Map lookup then.
-    if (key === this.lastKey) v = this.lastValue;
-    else {
+    if (key === this.lastKey) {
+      v = this.lastValue;
+      plain = this.lastPlain;
+    } else {
       v = this.numCache.get(key);
       if (v === undefined) {
-        v = this.parser(buf.latin1Slice(s, e));
+        const raw = buf.latin1Slice(s, e);
+        v = this.parser(raw);
         this.numCache.set(key, v);
+        if (v === raw) this.plain.add(key);
       }
+      plain = this.plain.has(key);
       this.lastKey = key;
       this.lastValue = v;
+      this.lastPlain = plain;
     }
+    if (plain) this.verbatim = s;
     return v instanceof Problem ? this.typed(v, buf.latin1Slice(s, e), line) : v;
   }
 

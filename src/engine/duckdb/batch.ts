@@ -27,6 +27,7 @@ import type { Value } from '../../data/model.js';
 import type { Source } from '../../data/provenance.js';
 import type { RowSink } from '../../data/sink.js';
 import type { ColumnDef, ColumnType } from '../../data/tables.js';
+import { epochDay } from '../../data/types/calendar.js';
 import { dayFromNumber, dayNumber } from '../functions/dates.js';
 import { digestOf, digestPlan, DIGEST_START1, DIGEST_START2, INT_TAG, LANE1, LANE2, NUMBER_TAG, TEXT_START, TEXT_TAG } from '../row-hash.js';
 
@@ -387,8 +388,12 @@ export class BatchWriter implements RowSink {
           break;
         case DATE:
           mixCode(TEXT_TAG);
-          hashText(v as string);
-          this.i32[(at >> 2) + i] = this.dayOf(v as string);
+          if (from[c] >= 0) {
+            this.i32[(at >> 2) + i] = dayOfBytes(buf, from[c]);
+          } else {
+            hashText(v as string);
+            this.i32[(at >> 2) + i] = this.dayOf(v as string);
+          }
           break;
         default:
           mixCode(TEXT_TAG);
@@ -777,6 +782,23 @@ function copyDigesting(src: Uint8Array, from: number, to: number, dst: Uint8Arra
   }
   lane1 = h1;
   lane2 = h2;
+}
+
+/**
+ * Days since 1970-01-01 of the date 'YYYY-MM-DD' whose ASCII bytes are buf[at, at + 10) (a date value that is
+ * its bytes), digested as its text in the same pass.
+ */
+function dayOfBytes(buf: Uint8Array, at: number): number {
+  let h1 = Math.imul(lane1 ^ TEXT_START, LANE1);
+  let h2 = Math.imul(lane2 ^ TEXT_START, LANE2);
+  for (let k = at; k < at + 10; k++) {
+    h1 = Math.imul(h1 ^ buf[k], LANE1);
+    h2 = Math.imul(h2 ^ buf[k], LANE2);
+  }
+  lane1 = h1;
+  lane2 = h2;
+  const y = (buf[at] - 48) * 1000 + (buf[at + 1] - 48) * 100 + (buf[at + 2] - 48) * 10 + (buf[at + 3] - 48);
+  return epochDay(y, (buf[at + 5] - 48) * 10 + (buf[at + 6] - 48), (buf[at + 8] - 48) * 10 + (buf[at + 9] - 48));
 }
 
 /** utf8Into without digesting (the string was digested already), into a heap with room for it: the count, or SURROGATE. */

@@ -112,7 +112,7 @@ describe('BatchWriter', () => {
 
 describe('BatchWriter, values as bytes and datetimes as seconds', () => {
   const def = tableDef('payouts')!;
-  const columns = ['id_number', 'name', 'bank_name', 'op_time', 'review_time'].map((n) => def.columns.find((c) => c.name === n)!);
+  const columns = ['id_number', 'name', 'bank_name', 'op_time', 'review_time', 'pay_date', 'period'].map((n) => def.columns.find((c) => c.name === n)!);
   // Inline and long strings, ASCII, CJK (three bytes a character) and past U+FFFF (four bytes, two UTF-16 units),
   // 12 and 13 bytes, few characters but more than 12 bytes; a dictionary column and one that outgrows its
   // dictionary (the heap); datetimes before 1970 and in years whose microseconds pass 2^53.
@@ -124,6 +124,8 @@ describe('BatchWriter, values as bytes and datetimes as seconds', () => {
     i % 4 === 0 ? null : strings[(i * 3) % strings.length],
     times[i % times.length],
     i % 5 === 0 ? null : times[(i * 3) % times.length],
+    i % 6 === 0 ? null : times[(i * 5) % times.length].slice(0, 10),
+    times[i % times.length].slice(0, 7),
   ]);
 
   it('writes from the bytes and from seconds the batches it writes from the strings', () => {
@@ -146,7 +148,7 @@ describe('BatchWriter, values as bytes and datetimes as seconds', () => {
       const values = r.map((v, c) => {
         from[c] = -1;
         if (typeof v !== 'string') return v;
-        if (c >= 3) return seconds(v);
+        if (c === 3 || c === 4) return seconds(v);
         if ((i + c) % 2 === 1) return v;
         const b = Buffer.from(v);
         parts.push(b, Buffer.from(','));
@@ -172,10 +174,11 @@ describe('BatchWriter, values as bytes and datetimes as seconds', () => {
       ['510521197001011234', '"李,四"', '', '6228480863062990000'],
     ];
     const times = ['2023-01-05 14:15:46', '2023/1/5 9:03', '2023-02-30 10:00:00', '1969-12-31 23:59:59', '', '2023-01-05T14:15'];
-    const lines = ['支付单号,公民身份号码,姓名,开户银行,银行账号,待遇年月,发放金额,经办时间,复核时间'];
+    const dates = ['2023-01-05', '2023/1/5', '2023-02-30', '1969-12-31', '', '20230105', '9999-12-31'];
+    const lines = ['支付单号,公民身份号码,姓名,开户银行,银行账号,待遇年月,发放金额,经办时间,复核时间,发放日期'];
     for (let i = 0; i < 3000; i++) {
       const p = people[(i * 5 + Math.floor(i / 7)) % people.length];
-      lines.push(`ZF${i},${p[0]},${p[1]},${p[2]},${p[3]},2023-0${1 + (i % 9)},${i}.5,${times[i % times.length]},${times[(i * 5) % times.length]}`);
+      lines.push(`ZF${i},${p[0]},${p[1]},${p[2]},${p[3]},2023-0${1 + (i % 9)},${i}.5,${times[i % times.length]},${times[(i * 5) % times.length]},${dates[Math.floor(i / 3) % dates.length]}`);
     }
     const path = join(tmp, 'payouts.csv');
     writeFileSync(path, lines.join('\n') + '\n');
