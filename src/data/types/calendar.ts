@@ -24,7 +24,7 @@ export function isCalendarDate(y: number, m: number, d: number): boolean {
   return y >= 1000 && y <= 9999 && m >= 1 && m <= 12 && d >= 1 && d <= daysInMonth(y, m);
 }
 
-/** Days since 1970-01-01 of the calendar date y-m-d (proleptic Gregorian; earlier dates are negative). */
+/** Days since 1970-01-01 of the calendar date y-m-d (proleptic Gregorian, after H. Hinnant's days_from_civil; earlier dates are negative). */
 export function epochDay(y: number, m: number, d: number): number {
   const yy = m <= 2 ? y - 1 : y;
   const era = Math.floor(yy / 400);
