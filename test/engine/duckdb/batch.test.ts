@@ -9,8 +9,9 @@ import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { loadFileParts } from '../../../src/data/load.js';
 import type { Value } from '../../../src/data/model.js';
+import type { Source } from '../../../src/data/provenance.js';
 import type { RowSink } from '../../../src/data/sink.js';
-import { tableDef } from '../../../src/data/tables.js';
+import { tableDef, type ColumnDef } from '../../../src/data/tables.js';
 import { BATCH_ROWS, BatchWriter, BufferPool, NEW_BUFFERS, type Buffers, type PartMessage } from '../../../src/engine/duckdb/batch.js';
 
 const tmp = mkdtempSync(join(tmpdir(), 'fundaudit-batch-'));
@@ -26,8 +27,8 @@ function recorder(out: string[]): (m: PartMessage) => void {
 /** A sink that hands a BatchWriter every row as strings: neither bytes nor datetimes as seconds. */
 class StringsOnly implements RowSink {
   constructor(private readonly writer: BatchWriter) {}
-  begin(...args: Parameters<RowSink['begin']>): void {
-    this.writer.begin(...args);
+  begin(table: string, source: Source, columns: readonly ColumnDef[]): void {
+    this.writer.begin(table, source, columns);
   }
   row(values: readonly Value[], line: number): void {
     this.writer.row(values, line);
