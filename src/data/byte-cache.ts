@@ -8,6 +8,13 @@
  * offset and length side by side, so that a probe touches one cache line, and
  * the key bytes live in one arena.
  */
+/** An entry's ints in ByteCache.entries: how many, and which is which. */
+const ENTRY = 4;
+const START = 0;
+const LENGTH = 1;
+const NEXT = 2;
+const MARK = 3;
+
 export class ByteCache<V> {
   /** Four ints per slot: hash, entry + 1 (0: empty), arena offset, length. */
   private table: Int32Array;
@@ -18,17 +25,16 @@ export class ByteCache<V> {
   /** The value of each entry, by entry number. */
   readonly values: V[] = [];
   size = 0;
-  /** Per entry: its key's offset in the arena, and its length (entry-indexed, for `guess`). */
-  private starts: Int32Array;
-  private lengths: Int32Array;
   /**
-   * Per entry: the entry found after it the last time it was found, or -1. Exports list their rows in an
-   * order that repeats (every person once a month, in the same order; each person's bank, account and name
-   * along), so the entry after the last one found is usually the next one: checking it costs a comparison
-   * of bytes laid out in the order they were added, instead of a hash and a probe at a random place in a
-   * table of megabytes (most of the time a typing thread spent per value was waiting on that probe).
+   * Four ints per entry, side by side (one cache line for what a lookup reads of an entry, where separate
+   * arrays took one each): its key's offset in the arena, its length, the entry found after it the last time
+   * it was found, or -1, and the mark it was added with (see `mark`). Exports list their rows in an order that repeats (every person once a month, in the same
+   * order; each person's bank, account and name along), so the entry after the last one found is usually the
+   * next one: checking it costs a comparison of bytes laid out in the order they were added, instead of a hash
+   * and a probe at a random place in a table of megabytes (most of the time a typing thread spent per value
+   * was waiting on that probe).
    */
-  private next: Int32Array;
+  private entries: Int32Array;
 
   constructor(capacity = 1024) {
     let n = 16;
@@ -37,9 +43,7 @@ export class ByteCache<V> {
     this.mask = n - 1;
     this.arena = new Uint8Array(capacity * 16);
     this.arenaView = new DataView(this.arena.buffer);
-    this.starts = new Int32Array(capacity);
-    this.lengths = new Int32Array(capacity);
-    this.next = new Int32Array(capacity).fill(-1);
+    this.entries = new Int32Array(capacity * ENTRY);
   }
 
   /**
@@ -47,15 +51,19 @@ export class ByteCache<V> {
    * `last` < 0: none.
    */
   guess(last: number, view: DataView, buf: Uint8Array, s: number, e: number): number {
-    if (last < 0) return -1;
-    const k = this.next[last];
-    if (k < 0 || this.lengths[k] !== e - s || !this.same(view, buf, s, e, this.starts[k])) return -1;
+    return last < 0 ? -1 : this.is(this.entries[last * ENTRY + NEXT], view, buf, s, e);
+  }
+
+  /** `k` if entry `k` is buf[s, e) (`view` over `buf`), else -1 (also for `k` < 0: no entry). */
+  is(k: number, view: DataView, buf: Uint8Array, s: number, e: number): number {
+    const entries = this.entries;
+    if (k < 0 || entries[k * ENTRY + LENGTH] !== e - s || !this.same(view, buf, s, e, entries[k * ENTRY + START])) return -1;
     return k;
   }
 
   /** Records that entry `k` was found (or added) after entry `last` (< 0: none). */
   follow(last: number, k: number): void {
-    if (last >= 0) this.next[last] = k;
+    if (last >= 0) this.entries[last * ENTRY + NEXT] = k;
   }
 
   /**
@@ -98,8 +106,13 @@ export class ByteCache<V> {
     return true;
   }
 
-  /** Adds buf[s, e) (not present) with hash `h` and its value. */
-  add(buf: Uint8Array, s: number, e: number, h: number, value: V): void {
+  /** The mark entry `k` was added with: a fact about its value its user wants without reading the value. */
+  mark(k: number): number {
+    return this.entries[k * ENTRY + MARK];
+  }
+
+  /** Adds buf[s, e) (not present) with hash `h`, its value and its mark (see `mark`). */
+  add(buf: Uint8Array, s: number, e: number, h: number, value: V, mark = 0): void {
     if ((this.size + 1) * 2 > this.mask + 1) this.rehash();
     const len = e - s;
     if (this.used + len > this.arena.length) {
@@ -114,20 +127,16 @@ export class ByteCache<V> {
     for (let i = 0; i < len; i++) arena[start + i] = buf[s + i];
     this.used += len;
     this.values.push(value);
-    if (this.size === this.starts.length) {
-      const n = this.size * 2;
-      const starts = new Int32Array(n);
-      starts.set(this.starts);
-      this.starts = starts;
-      const lengths = new Int32Array(n);
-      lengths.set(this.lengths);
-      this.lengths = lengths;
-      const next = new Int32Array(n).fill(-1);
-      next.set(this.next);
-      this.next = next;
+    if ((this.size + 1) * ENTRY > this.entries.length) {
+      const entries = new Int32Array(this.entries.length * 2);
+      entries.set(this.entries);
+      this.entries = entries;
     }
-    this.starts[this.size] = start;
-    this.lengths[this.size] = len;
+    const o = this.size * ENTRY;
+    this.entries[o + START] = start;
+    this.entries[o + LENGTH] = len;
+    this.entries[o + NEXT] = -1;
+    this.entries[o + MARK] = mark;
     this.size++;
     this.place(this.table, this.mask, h, this.size, start, len);
   }

@@ -15,6 +15,7 @@ import type { Source } from './provenance.js';
 import { Problem, type Parser } from './types/problem.js';
 import { CELL_ERROR, NUMERIC, QUOTED, unquote, type SliceBuffer } from './csv.js';
 import { ByteCache } from './byte-cache.js';
+import { epochDay } from './types/calendar.js';
 
 const ID_AS_NUMBER = new Problem(
   'id-stored-as-number',
@@ -33,13 +34,21 @@ const enum Kind {
 }
 
 /**
- * Entries a column's cache may hold. When full, a column that has been served
- * mostly from it (people paid every month) keeps it for lookups; one whose
- * values are mostly distinct (serial numbers, timestamps) drops it. No earlier
- * judgement is possible: exports sorted by month list every person once before
- * any repeats.
+ * Entries a column's cache may hold before it is judged. Then a column that
+ * has been served mostly from it (people paid every month) keeps it, and it
+ * grows to CACHE_MAX entries; one whose values are mostly distinct (serial
+ * numbers, timestamps) drops it. No earlier judgement is possible: exports
+ * sorted by month list every person once before any repeats. A full cache is
+ * kept for lookups, and a value not in it is typed from a new string.
  */
 const CACHE_LIMIT = 1 << 18;
+/**
+ * Entries a cache that pays may hold: a county of 200,000 people paid every month, each identity number
+ * written two ways (with a spreadsheet's apostrophe or not), fills 2^18 within a year; past it, every value
+ * not in the cache was probed for, made a string and parsed (5 million payout rows: 3 million identity
+ * numbers), and the guesses of the fields that follow it lost their mate. About 120 bytes an entry.
+ */
+const CACHE_MAX = 1 << 19;
 
 /** Types the values of one source column of one file (or sheet) as one canonical column. */
 export class ColumnTyper {
@@ -48,12 +57,33 @@ export class ColumnTyper {
   private hits = 0;
   /** The cache's entry of the last value looked up in it, or -1 (see ByteCache.guess). */
   private last = -1;
-  /** Cache of date-like values keyed by the number yyyymmdd (or yyyymm), no string needed. */
+  /**
+   * The typer of the nearest field before this one in the row whose values are cached too (see `follows`),
+   * and by entry of its cache, the entry of this column's value the last time the mate's value was that one,
+   * or -1. A person's identity number, name and account name go together row after row, though each name is
+   * shared by many people: guessed from the row's identity number, a name is found without a probe at a
+   * random place in a table of megabytes, where guessed from the name of the row before it was wrong five
+   * times in six (a million payout rows: 815,000 probes for the names, 528,000 for the identity numbers).
+   */
+  private mate: ColumnTyper | null = null;
+  private byMate = new Int32Array(0);
+  /**
+   * Cache of date-like values keyed by the number yyyymmdd (or yyyymm), no string needed; for a datetime
+   * column, the day number (days since 1970-01-01) of each date part, or NOT_A_DAY.
+   */
   private numCache: Map<number, Value | Problem> = new Map();
   /** The key and value last taken from numCache (a column holds dates or datetimes, never both). */
   private lastKey = -1;
   private lastValue: Value | Problem = null;
+  /** Keys of numCache whose value is the text itself (canonical already: its bytes are the value's), and the last key's answer. */
+  private readonly plain = new Set<number>();
+  private lastPlain = false;
   private readonly kind: Kind;
+  /**
+   * After `value`: the start of its field when the value is a string whose UTF-8 bytes are the field's bytes as
+   * they are (`buf[verbatim, e)`: a sink may copy them instead of encoding the string), else -1.
+   */
+  verbatim = -1;
 
   constructor(
     readonly def: ColumnDef,
@@ -62,6 +92,8 @@ export class ColumnTyper {
     private readonly parser: Parser,
     private readonly from: Source,
     private readonly issues: DataIssue[],
+    /** A canonical datetime comes back as its seconds since 1970-01-01 00:00:00 (RowSink.epochDatetimes), not as text. */
+    private readonly epochDatetimes = false,
   ) {
     this.kind =
       def.type === 'money' ? Kind.Money : def.type === 'date' ? Kind.Date : def.type === 'month' ? Kind.Month : def.type === 'datetime' ? Kind.DateTime : Kind.Generic;
@@ -72,6 +104,7 @@ export class ColumnTyper {
    * `flag` from the record (csv.ts); a value that cannot be typed is reported and comes back null, or as kept.
    */
   value(buf: SliceBuffer, view: DataView, s: number, e: number, flag: number, line: number): Value {
+    this.verbatim = -1;
     // Blank: every type reads it as null, without calling the parser.
     if (s === e) return null;
     // A workbook's number cell has the same fast shapes as CSV text.
@@ -109,13 +142,18 @@ export class ColumnTyper {
             const h = digits(buf, s + 11, s + 13);
             const m = digits(buf, s + 14, s + 16);
             const sec = digits(buf, s + 17, s + 19);
-            if (day >= 0 && h >= 0 && h < 24 && m >= 0 && m < 60 && sec >= 0 && sec < 60 && this.dayIsValid(day, buf, s)) {
-              // Already canonical: the value is the text itself (ASCII, all checked above), made in JavaScript:
-              // a call to latin1Slice costs twice as much for 19 bytes (~55 against ~25 ns).
-              return String.fromCharCode(
-                buf[s], buf[s + 1], buf[s + 2], buf[s + 3], buf[s + 4], buf[s + 5], buf[s + 6], buf[s + 7], buf[s + 8], buf[s + 9],
-                buf[s + 10], buf[s + 11], buf[s + 12], buf[s + 13], buf[s + 14], buf[s + 15], buf[s + 16], buf[s + 17], buf[s + 18],
-              );
+            if (day >= 0 && h >= 0 && h < 24 && m >= 0 && m < 60 && sec >= 0 && sec < 60) {
+              const days = this.dayNumber(day, buf, s);
+              if (days !== NOT_A_DAY) {
+                // The number, for a sink that writes timestamps: no string to make, for it to read back.
+                if (this.epochDatetimes) return days * 86400 + h * 3600 + m * 60 + sec;
+                // Already canonical: the value is the text itself (ASCII, all checked above), made in JavaScript:
+                // a call to latin1Slice costs twice as much for 19 bytes (~55 against ~25 ns).
+                return String.fromCharCode(
+                  buf[s], buf[s + 1], buf[s + 2], buf[s + 3], buf[s + 4], buf[s + 5], buf[s + 6], buf[s + 7], buf[s + 8], buf[s + 9],
+                  buf[s + 10], buf[s + 11], buf[s + 12], buf[s + 13], buf[s + 14], buf[s + 15], buf[s + 16], buf[s + 17], buf[s + 18],
+                );
+              }
             }
           }
           break;
@@ -135,31 +173,74 @@ export class ColumnTyper {
       if (flag & NUMERIC && this.def.type === 'id') return this.typed(ID_AS_NUMBER, buf.utf8Slice(s, e), line);
     }
     const cache = this.bytes;
-    if (cache === null) return this.typeRaw(buf.utf8Slice(s, e), line);
+    if (cache === null) {
+      const raw = buf.utf8Slice(s, e);
+      const v = this.parser(raw);
+      if (v === raw) {
+        this.verbatim = s;
+        return v;
+      }
+      return this.typed(v, raw, line);
+    }
     const last = this.last;
-    let k = cache.guess(last, view, buf, s, e);
+    const m = this.mate === null ? -1 : this.mate.last;
+    let k = m >= 0 && m < this.byMate.length ? cache.is(this.byMate[m], view, buf, s, e) : -1;
+    if (k < 0) k = cache.guess(last, view, buf, s, e);
     if (k < 0) {
       const h = ByteCache.hash(view, buf, s, e);
       k = cache.find(view, buf, s, e, h);
       if (k < 0) {
         const raw = buf.utf8Slice(s, e);
         const v = this.parser(raw);
-        if (cache.size < CACHE_LIMIT) {
-          cache.add(buf, s, e, h, v);
-          cache.follow(last, cache.size - 1);
-          this.last = cache.size - 1;
+        if (v === raw) this.verbatim = s;
+        if (cache.size < CACHE_LIMIT || (cache.size < CACHE_MAX && this.hits >= cache.size)) {
+          cache.add(buf, s, e, h, v, v === raw ? VERBATIM : 0);
+          k = cache.size - 1;
+          cache.follow(last, k);
+          this.last = k;
+          if (m >= 0) this.pair(m, k);
         } else {
           if (this.hits < cache.size) this.bytes = null;
           this.last = -1;
         }
         return this.typed(v, raw, line);
       }
-      cache.follow(last, k);
     }
+    cache.follow(last, k);
+    if (m >= 0) this.pair(m, k);
     this.last = k;
     this.hits++;
     const v = cache.values[k];
+    // A string that is its bytes (the commonest value) is not even looked at: reading a string that has not
+    // been read since the last time it came round (a month's rows ago) costs a wait on memory.
+    if (cache.mark(k) === VERBATIM) {
+      this.verbatim = s;
+      return v as string;
+    }
     return typeof v === 'object' && v !== null ? this.typed(v, buf.utf8Slice(s, e), line) : v;
+  }
+
+  /**
+   * Guesses this column's values from those of `mate`, a field before it in the row whose values are cached
+   * too (RowPipeline: the nearest such one).
+   */
+  follows(mate: ColumnTyper): void {
+    this.mate = mate;
+  }
+
+  /** Do this column's values go through the cache (not typed from their bytes by a fast path)? */
+  get cached(): boolean {
+    return this.kind === Kind.Generic;
+  }
+
+  /** Records that this column's value was entry `k` where the mate's was its entry `m`. */
+  private pair(m: number, k: number): void {
+    if (m >= this.byMate.length) {
+      const grown = new Int32Array(Math.max(1024, 2 * this.byMate.length, m + 1)).fill(-1);
+      grown.set(this.byMate);
+      this.byMate = grown;
+    }
+    this.byMate[m] = k;
   }
 
   /** Types one raw string (every field once caching stopped paying). */
@@ -180,35 +261,51 @@ export class ColumnTyper {
 
   private fromNumCache(key: number, buf: SliceBuffer, s: number, e: number, line: number): Value {
     let v: Value | Problem | undefined;
+    let plain: boolean;
     // The same month or day as the row before is the rule in exports sorted by period: no Map lookup then.
-    if (key === this.lastKey) v = this.lastValue;
-    else {
+    if (key === this.lastKey) {
+      v = this.lastValue;
+      plain = this.lastPlain;
+    } else {
       v = this.numCache.get(key);
       if (v === undefined) {
-        v = this.parser(buf.latin1Slice(s, e));
+        const raw = buf.latin1Slice(s, e);
+        v = this.parser(raw);
         this.numCache.set(key, v);
+        if (v === raw) this.plain.add(key);
       }
+      plain = this.plain.has(key);
       this.lastKey = key;
       this.lastValue = v;
+      this.lastPlain = plain;
     }
+    if (plain) this.verbatim = s;
     return v instanceof Problem ? this.typed(v, buf.latin1Slice(s, e), line) : v;
   }
 
-  /** Is the date part of a canonical datetime a real day? Asked of the parser once per day. */
-  private dayIsValid(day: number, buf: SliceBuffer, s: number): boolean {
-    if (day === this.lastKey) return this.lastValue === 1;
-    let v = this.numCache.get(day);
+  /**
+   * The day number (days since 1970-01-01) of the date part yyyymmdd `day` of a canonical datetime at buf[s],
+   * or NOT_A_DAY when it is no real day: the parser is asked once per day.
+   */
+  private dayNumber(day: number, buf: SliceBuffer, s: number): number {
+    if (day === this.lastKey) return this.lastValue as number;
+    let v = this.numCache.get(day) as number | undefined;
     this.lastKey = day;
     if (v === undefined) {
       const probe = buf.latin1Slice(s, s + 10) + ' 00:00:00';
-      const r = this.parser(probe);
-      v = r === probe ? 1 : 0;
+      v = this.parser(probe) === probe ? epochDay(Math.floor(day / 10000), Math.floor(day / 100) % 100, day % 100) : NOT_A_DAY;
       this.numCache.set(day, v);
     }
     this.lastValue = v;
-    return v === 1;
+    return v;
   }
 }
+
+/** dayNumber's answer for a date that is no real day (day numbers of years 1000–9999 are within ±3,000,000). */
+const NOT_A_DAY = -1e9;
+
+/** A cache entry's mark (ByteCache.mark): its value is the string its bytes spell, as they are. */
+const VERBATIM = 1;
 
 const NOT_FAST = 0.5;
 

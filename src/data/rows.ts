@@ -31,6 +31,12 @@ export class RowPipeline {
   /** Where each active field's value goes in `row`. */
   private readonly slots: Int32Array;
   private readonly row: Value[];
+  /**
+   * For a sink with rowBytes: per slot, the start and end in the record's buffer of a value that is its field's
+   * bytes as they are (ColumnTyper.verbatim), or -1 (a value typed otherwise, or of a slot never given bytes).
+   */
+  private readonly from: Int32Array | null;
+  private readonly to: Int32Array | null;
   private readonly directed: DirectedPlan | null;
   private readonly profile: ProfileTracker;
   private readonly headerBytes: Buffer[];
@@ -91,7 +97,7 @@ export class RowPipeline {
       active.push(j);
       slots.push(columns.length);
       columns.push(col);
-      typers.push(new ColumnTyper(col, m.source, parserFor(col), source, this.issues));
+      typers.push(new ColumnTyper(col, m.source, parserFor(col), source, this.issues, sink.epochDatetimes === true));
     });
     let directed: DirectedPlan | null = null;
     const d = def.directed;
@@ -124,8 +130,21 @@ export class RowPipeline {
     this.active = Int32Array.from(order, (k) => active[k]);
     this.slots = Int32Array.from(order, (k) => slots[k]);
     this.typers = order.map((k) => typers[k]);
+    // Each column whose values are cached guesses them from a column before it in the row: the nearest
+    // identifier (a person's name, bank and account go with their identity number), else the nearest one.
+    let nearest: ColumnTyper | null = null;
+    let identifier: ColumnTyper | null = null;
+    for (const t of this.typers) {
+      if (!t.cached) continue;
+      const mate = identifier ?? nearest;
+      if (mate) t.follows(mate);
+      nearest = t;
+      if (t.def.type === 'id' || t.def.identifier) identifier = t;
+    }
     this.directed = directed;
     this.row = new Array<Value>(columns.length + sideFields.length).fill(null);
+    this.from = sink.rowBytes ? new Int32Array(this.row.length).fill(-1) : null;
+    this.to = sink.rowBytes ? new Int32Array(this.row.length) : null;
     this.headerBytes = layout.headerFields.map((f) => Buffer.from(f, 'utf8'));
     this.profile = new ProfileTracker(def.name, columns);
     sink.begin(def.name, source, columns, expectedRows);
@@ -199,14 +218,40 @@ export class RowPipeline {
     const slots = this.slots;
     const typers = this.typers;
     const row = this.row;
-    for (let k = 0; k < active.length; k++) {
-      const j = active[k];
-      // A row that stops early (padding) has no field j: blank.
-      row[slots[k]] = j < n ? typers[k].value(buf, view, starts[j], ends[j], flags[j], line) : null;
+    const from = this.from;
+    if (from === null) {
+      for (let k = 0; k < active.length; k++) {
+        const j = active[k];
+        // A row that stops early (padding) has no field j: blank.
+        row[slots[k]] = j < n ? typers[k].value(buf, view, starts[j], ends[j], flags[j], line) : null;
+      }
+    } else {
+      const to = this.to!;
+      for (let k = 0; k < active.length; k++) {
+        const j = active[k];
+        const slot = slots[k];
+        if (j < n) {
+          const typer = typers[k];
+          row[slot] = typer.value(buf, view, starts[j], ends[j], flags[j], line);
+          from[slot] = typer.verbatim;
+          to[slot] = ends[j];
+        } else {
+          row[slot] = null;
+          from[slot] = -1;
+        }
+      }
     }
-    if (this.directed) deriveDirected(this.directed, row, this.source, line, this.issues);
+    if (this.directed) {
+      deriveDirected(this.directed, row, this.source, line, this.issues);
+      // The derived values are no field's bytes.
+      if (from !== null) {
+        from[this.directed.amountSlot] = -1;
+        from[this.directed.directionSlot] = -1;
+      }
+    }
     this.profile.add(row);
-    this.sink.row(row, line);
+    if (from === null) this.sink.row(row, line);
+    else this.sink.rowBytes!(row, line, buf, from, this.to!);
     this.loaded++;
   }
 

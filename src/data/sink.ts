@@ -11,6 +11,12 @@ import type { ColumnDef } from './tables.js';
 
 export interface RowSink {
   /**
+   * True: a canonical datetime ('YYYY-MM-DD HH:MM:SS' as written) may come as a number, its seconds since
+   * 1970-01-01 00:00:00, rather than as that text (a sink that writes timestamps, batch.ts: no string to make
+   * for it to read back). Any other datetime value comes as text, as always.
+   */
+  readonly epochDatetimes?: boolean;
+  /**
    * Starts a part: rows of canonical table `table` read from `source`, with `columns` in the order the
    * values of `row` follow. `expectedRows` is an estimate for pre-sizing (rows may run past it).
    */
@@ -21,6 +27,13 @@ export interface RowSink {
    * is kept.
    */
   row(values: readonly Value[], line: number): void;
+  /**
+   * Optional: `row`, and where the record's bytes hold some of its values as they are, so that a sink that
+   * writes text as UTF-8 may copy it: `from[k]` ≥ 0 when `values[k]` is the string whose UTF-8 bytes are
+   * exactly `buf[from[k], to[k])` (valid UTF-8, read from the source as it is), else -1. The loader calls this
+   * instead of `row` when the sink has it. `buf` and the arrays are the loader's, valid during the call only.
+   */
+  rowBytes?(values: readonly Value[], line: number, buf: Uint8Array, from: Int32Array, to: Int32Array): void;
   /** Ends the part begun last. */
   end(): void;
   /**

@@ -24,6 +24,16 @@ export function isCalendarDate(y: number, m: number, d: number): boolean {
   return y >= 1000 && y <= 9999 && m >= 1 && m <= 12 && d >= 1 && d <= daysInMonth(y, m);
 }
 
+/** Days since 1970-01-01 of the calendar date y-m-d (proleptic Gregorian, after H. Hinnant's days_from_civil; earlier dates are negative). */
+export function epochDay(y: number, m: number, d: number): number {
+  const yy = m <= 2 ? y - 1 : y;
+  const era = Math.floor(yy / 400);
+  const yoe = yy - era * 400;
+  const doy = Math.floor((153 * (m + (m > 2 ? -3 : 9)) + 2) / 5) + d - 1;
+  const doe = yoe * 365 + Math.floor(yoe / 4) - Math.floor(yoe / 100) + doy;
+  return era * 146097 + doe - 719468;
+}
+
 /** Value of the ASCII digit at s[i], or -1. */
 function digitAt(s: string, i: number): number {
   const c = s.charCodeAt(i) - 48;

@@ -27,7 +27,8 @@ import type { Value } from '../../data/model.js';
 import type { Source } from '../../data/provenance.js';
 import type { RowSink } from '../../data/sink.js';
 import type { ColumnDef, ColumnType } from '../../data/tables.js';
-import { dayNumber } from '../functions/dates.js';
+import { epochDay } from '../../data/types/calendar.js';
+import { dayFromNumber, dayNumber } from '../functions/dates.js';
 import { digestOf, digestPlan, DIGEST_START1, DIGEST_START2, INT_TAG, LANE1, LANE2, NUMBER_TAG, TEXT_START, TEXT_TAG } from '../row-hash.js';
 
 /** How a column's values are written: the vector type's layout. */
@@ -146,12 +147,19 @@ export const DICTIONARY_MARK = 0xffffffff;
  */
 const DICTIONARY_SIZE = 256;
 
+/** The bytes of a row given without them (BatchWriter.row). */
+const NO_BYTES = new Uint8Array(0);
+
 /** 2^32: the high word of a 64-bit little-endian integer counts these. */
 export const TWO_32 = 4294967296;
 
 /** The smallest heap of long strings a batch starts with (it grows as needed). */
 const HEAP_MIN = 64 << 10;
 const MICROS_PER_SECOND = 1_000_000;
+
+/** Days whose text a writer keeps for datetimes given as numbers (a power of two), and a day number no date has. */
+const TS_DAY_SLOTS = 1024;
+const NO_DAY = -(2 ** 31);
 
 /** The place among its file's parts of the second part of a file read as two (after every sheet a file may have). */
 export const TAIL_ORDER = 1 << 30;
@@ -226,6 +234,8 @@ function keep(list: ArrayBuffer[], b: ArrayBuffer): void {
 
 /** The loader's sink that writes batches. `send` takes every message in order; `id` names the part begun. */
 export class BatchWriter implements RowSink {
+  /** Canonical datetimes come as numbers (RowSink.epochDatetimes): putEpochSeconds. */
+  readonly epochDatetimes = true;
   private part = -1;
   private layout!: BatchLayout;
   private columns = 0;
@@ -258,6 +268,15 @@ export class BatchWriter implements RowSink {
   private n = 0;
   private first = 0;
   private readonly days = new Map<string, number>();
+  /** `from` and `to` of a row given without bytes (`row`): no value is its bytes. */
+  private noSpans = new Int32Array(0);
+  /**
+   * The text 'YYYY-MM-DD' of days of datetimes given as numbers (putEpochSeconds), as char codes, in a table
+   * indexed by the day number's low bits: tsDays[k] is the day whose codes are at tsCodes[10k, 10k + 10).
+   */
+  private readonly tsDays = new Int32Array(TS_DAY_SLOTS).fill(NO_DAY);
+  private readonly tsCodes = new Int32Array(TS_DAY_SLOTS * 10);
+  private readonly tsTime = new Int32Array(9);
   private heap!: ArrayBuffer;
   private heapU8!: Uint8Array;
   private heapBytes = 0;
@@ -294,6 +313,7 @@ export class BatchWriter implements RowSink {
     this.firstIds = new Int32Array(columns.length);
     this.lastLong = columns.map(() => null);
     this.lastId = new Int32Array(columns.length);
+    this.noSpans = new Int32Array(columns.length).fill(-1);
     this.first = 0;
     this.send({ type: 'begin', part: id.part, file: id.file, order: id.order, table, source, columns: columns.map((c) => ({ name: c.name, type: c.type })) });
     this.fresh();
@@ -324,6 +344,18 @@ export class BatchWriter implements RowSink {
    * read every character a second time, a quarter of a loading worker's time).
    */
   row(values: readonly Value[], line: number): void {
+    this.write(values, line, NO_BYTES, this.noSpans, this.noSpans);
+  }
+
+  /**
+   * `row`, with the record's bytes (RowSink.rowBytes): a string value that is its field's bytes as they are is
+   * copied from them and digested as it is decoded, not read back from the string and encoded again.
+   */
+  rowBytes(values: readonly Value[], line: number, buf: Uint8Array, from: Int32Array, to: Int32Array): void {
+    this.write(values, line, buf, from, to);
+  }
+
+  private write(values: readonly Value[], line: number, buf: Uint8Array, from: Int32Array, to: Int32Array): void {
     const i = this.n;
     const L = this.layout;
     const columns = this.kColumn;
@@ -343,23 +375,34 @@ export class BatchWriter implements RowSink {
       mixCode(names[k]);
       const at = data[k];
       switch (encodings[k]) {
-        case STR:
+        case STR: {
           mixCode(TEXT_TAG);
-          this.putString(c, at + 16 * i, v as string);
+          const f = from[c];
+          if (f >= 0) this.putBytes(c, at + 16 * i, buf, f, to[c], v as string);
+          else this.putString(c, at + 16 * i, v as string);
           break;
+        }
         case I64:
           mixNumber(v as number);
           this.putInt64(at + 8 * i, v as number);
           break;
         case DATE:
           mixCode(TEXT_TAG);
-          hashText(v as string);
-          this.i32[(at >> 2) + i] = this.dayOf(v as string);
+          if (from[c] >= 0) {
+            this.i32[(at >> 2) + i] = dayOfBytes(buf, from[c]);
+          } else {
+            hashText(v as string);
+            this.i32[(at >> 2) + i] = this.dayOf(v as string);
+          }
           break;
         default:
           mixCode(TEXT_TAG);
-          hashText(v as string);
-          this.putTimestamp(at + 8 * i, v as string);
+          if (typeof v === 'number') {
+            this.putEpochSeconds(at + 8 * i, v);
+          } else {
+            hashText(v as string);
+            this.putTimestamp(at + 8 * i, v as string);
+          }
           break;
       }
     }
@@ -432,6 +475,29 @@ export class BatchWriter implements RowSink {
     this.putLong(c, at, s, n, true);
   }
 
+  /**
+   * The string `s` whose UTF-8 bytes are buf[from, to), as putString writes it: copied from the bytes, and
+   * digested as they are decoded. A column with a dictionary of long strings looks them up by the string.
+   */
+  private putBytes(c: number, at: number, buf: Uint8Array, from: number, to: number, s: string): void {
+    const bytes = to - from;
+    if (bytes <= 12) {
+      copyDigesting(buf, from, to, this.u8, at + 4);
+      this.u32[at >> 2] = bytes;
+      return;
+    }
+    if (this.dictionaries[c]) {
+      this.putLong(c, at, s, s.length, true);
+      return;
+    }
+    this.heapRows[c]++;
+    this.room(bytes);
+    const start = this.heapBytes;
+    copyDigesting(buf, from, to, this.heapU8, start);
+    this.heapBytes = start + bytes;
+    this.heapRef(at, start, bytes);
+  }
+
   /** A string of more than 12 bytes: its number in the column's dictionary, or into the heap; `digest`: not yet digested. */
   private putLong(c: number, at: number, s: string, n: number, digest: boolean): void {
     const dictionary = this.dictionaries[c];
@@ -467,13 +533,7 @@ export class BatchWriter implements RowSink {
   /** A long string's UTF-8 bytes into the heap, and its string_t into the image: length, prefix, heap offset. */
   private putHeap(at: number, s: string, n: number, digest: boolean): void {
     // Room for the worst case: three bytes per UTF-16 unit.
-    if (this.heapBytes + 3 * n > this.heap.byteLength) {
-      const bigger = new ArrayBuffer(Math.max(2 * this.heap.byteLength, this.heapBytes + 3 * n));
-      const u8 = new Uint8Array(bigger);
-      u8.set(this.heapU8.subarray(0, this.heapBytes));
-      this.heap = bigger;
-      this.heapU8 = u8;
-    }
+    this.room(3 * n);
     const heap = this.heapU8;
     const from = this.heapBytes;
     let bytes = digest ? utf8Into(s, n, heap, from, heap.length - from) : utf8Only(s, n, heap, from);
@@ -482,6 +542,22 @@ export class BatchWriter implements RowSink {
       bytes = BatchWriter.encoder.encodeInto(s, heap.subarray(from)).written;
     }
     this.heapBytes = from + bytes;
+    this.heapRef(at, from, bytes);
+  }
+
+  /** Makes room in the heap for `bytes` more bytes. */
+  private room(bytes: number): void {
+    if (this.heapBytes + bytes <= this.heap.byteLength) return;
+    const bigger = new ArrayBuffer(Math.max(2 * this.heap.byteLength, this.heapBytes + bytes));
+    const u8 = new Uint8Array(bigger);
+    u8.set(this.heapU8.subarray(0, this.heapBytes));
+    this.heap = bigger;
+    this.heapU8 = u8;
+  }
+
+  /** The string_t at `at` of a long string of `bytes` bytes at `from` in the heap: length, prefix, heap offset. */
+  private heapRef(at: number, from: number, bytes: number): void {
+    const heap = this.heapU8;
     const u8 = this.u8;
     this.u32[at >> 2] = bytes;
     u8[at + 4] = heap[from];
@@ -507,6 +583,60 @@ export class BatchWriter implements RowSink {
       if (this.days.size < 100_000) this.days.set(s, d);
     }
     return d;
+  }
+
+  /**
+   * A canonical datetime given as its seconds since 1970-01-01 00:00:00 (RowSink.epochDatetimes): digested as
+   * its text 'YYYY-MM-DD HH:MM:SS' would be, written as microseconds, as putTimestamp does with the text.
+   */
+  private putEpochSeconds(at: number, seconds: number): void {
+    const day = Math.floor(seconds / 86400);
+    const tod = seconds - day * 86400;
+    const k = day & (TS_DAY_SLOTS - 1);
+    const codes = this.tsCodes;
+    if (this.tsDays[k] !== day) {
+      const { y, m, d } = dayFromNumber(day);
+      this.tsDays[k] = day;
+      const o = 10 * k;
+      codes[o] = 48 + Math.floor(y / 1000);
+      codes[o + 1] = 48 + (Math.floor(y / 100) % 10);
+      codes[o + 2] = 48 + (Math.floor(y / 10) % 10);
+      codes[o + 3] = 48 + (y % 10);
+      codes[o + 4] = 45;
+      codes[o + 5] = 48 + Math.floor(m / 10);
+      codes[o + 6] = 48 + (m % 10);
+      codes[o + 7] = 45;
+      codes[o + 8] = 48 + Math.floor(d / 10);
+      codes[o + 9] = 48 + (d % 10);
+    }
+    const time = this.tsTime;
+    const h = Math.floor(tod / 3600);
+    const mi = Math.floor(tod / 60) % 60;
+    const sec = tod % 60;
+    time[0] = 32;
+    time[1] = 48 + Math.floor(h / 10);
+    time[2] = 48 + (h % 10);
+    time[3] = 58;
+    time[4] = 48 + Math.floor(mi / 10);
+    time[5] = 48 + (mi % 10);
+    time[6] = 58;
+    time[7] = 48 + Math.floor(sec / 10);
+    time[8] = 48 + (sec % 10);
+    let h1 = Math.imul(lane1 ^ TEXT_START, LANE1);
+    let h2 = Math.imul(lane2 ^ TEXT_START, LANE2);
+    for (let j = 10 * k, end = j + 10; j < end; j++) {
+      h1 = Math.imul(h1 ^ codes[j], LANE1);
+      h2 = Math.imul(h2 ^ codes[j], LANE2);
+    }
+    for (let j = 0; j < 9; j++) {
+      h1 = Math.imul(h1 ^ time[j], LANE1);
+      h2 = Math.imul(h2 ^ time[j], LANE2);
+    }
+    lane1 = h1;
+    lane2 = h2;
+    const micros = seconds * MICROS_PER_SECOND;
+    if (Number.isSafeInteger(micros)) this.putInt64(at, micros);
+    else this.view.setBigInt64(at, BigInt(seconds) * BigInt(MICROS_PER_SECOND), true);
   }
 
   /** Microseconds since 1970-01-01 00:00:00 of a 'YYYY-MM-DD HH:MM:SS' datetime. */
@@ -603,6 +733,72 @@ function utf8Into(s: string, n: number, u8: Uint8Array, at: number, room: number
   lane1 = h1;
   lane2 = h2;
   return p - at;
+}
+
+/**
+ * Copies the valid UTF-8 bytes src[from, to) to dst from `at`, digesting (hashText) the UTF-16 units they decode
+ * to in the same pass: a character past U+FFFF as its two surrogates, as a string holds it.
+ */
+function copyDigesting(src: Uint8Array, from: number, to: number, dst: Uint8Array, at: number): void {
+  let h1 = Math.imul(lane1 ^ TEXT_START, LANE1);
+  let h2 = Math.imul(lane2 ^ TEXT_START, LANE2);
+  let p = at;
+  let i = from;
+  while (i < to) {
+    const b = src[i];
+    dst[p++] = b;
+    let ch: number;
+    if (b < 0x80) {
+      ch = b;
+      i++;
+    } else if (b < 0xe0) {
+      const b1 = src[i + 1];
+      dst[p++] = b1;
+      ch = ((b & 0x1f) << 6) | (b1 & 0x3f);
+      i += 2;
+    } else if (b < 0xf0) {
+      const b1 = src[i + 1];
+      const b2 = src[i + 2];
+      dst[p++] = b1;
+      dst[p++] = b2;
+      ch = ((b & 0x0f) << 12) | ((b1 & 0x3f) << 6) | (b2 & 0x3f);
+      i += 3;
+    } else {
+      const b1 = src[i + 1];
+      const b2 = src[i + 2];
+      const b3 = src[i + 3];
+      dst[p++] = b1;
+      dst[p++] = b2;
+      dst[p++] = b3;
+      const cp = (((b & 0x07) << 18) | ((b1 & 0x3f) << 12) | ((b2 & 0x3f) << 6) | (b3 & 0x3f)) - 0x10000;
+      const high = 0xd800 | (cp >> 10);
+      h1 = Math.imul(h1 ^ high, LANE1);
+      h2 = Math.imul(h2 ^ high, LANE2);
+      ch = 0xdc00 | (cp & 0x3ff);
+      i += 4;
+    }
+    h1 = Math.imul(h1 ^ ch, LANE1);
+    h2 = Math.imul(h2 ^ ch, LANE2);
+  }
+  lane1 = h1;
+  lane2 = h2;
+}
+
+/**
+ * Days since 1970-01-01 of the date 'YYYY-MM-DD' whose ASCII bytes are buf[at, at + 10) (a date value that is
+ * its bytes), digested as its text in the same pass.
+ */
+function dayOfBytes(buf: Uint8Array, at: number): number {
+  let h1 = Math.imul(lane1 ^ TEXT_START, LANE1);
+  let h2 = Math.imul(lane2 ^ TEXT_START, LANE2);
+  for (let k = at; k < at + 10; k++) {
+    h1 = Math.imul(h1 ^ buf[k], LANE1);
+    h2 = Math.imul(h2 ^ buf[k], LANE2);
+  }
+  lane1 = h1;
+  lane2 = h2;
+  const y = (buf[at] - 48) * 1000 + (buf[at + 1] - 48) * 100 + (buf[at + 2] - 48) * 10 + (buf[at + 3] - 48);
+  return epochDay(y, (buf[at + 5] - 48) * 10 + (buf[at + 6] - 48), (buf[at + 8] - 48) * 10 + (buf[at + 9] - 48));
 }
 
 /** utf8Into without digesting (the string was digested already), into a heap with room for it: the count, or SURROGATE. */

@@ -6,6 +6,8 @@
  * zone or DST can shift a day, and the same code is easy to mirror in SQL.
  */
 
+import { epochDay } from '../../data/types/calendar.js';
+
 export interface Day {
   y: number;
   m: number;
@@ -66,12 +68,7 @@ export function isMonthString(v: unknown): boolean {
 
 /** Days since 1970-01-01 (proleptic Gregorian), after H. Hinnant's days_from_civil. */
 export function dayNumber({ y, m, d }: Day): number {
-  const yy = m <= 2 ? y - 1 : y;
-  const era = Math.floor(yy / 400);
-  const yoe = yy - era * 400;
-  const doy = Math.floor((153 * (m + (m > 2 ? -3 : 9)) + 2) / 5) + d - 1;
-  const doe = yoe * 365 + Math.floor(yoe / 4) - Math.floor(yoe / 100) + doy;
-  return era * 146097 + doe - 719468;
+  return epochDay(y, m, d);
 }
 
 /** Inverse of dayNumber. */
