@@ -271,12 +271,12 @@ export class BatchWriter implements RowSink {
   /** `from` and `to` of a row given without bytes (`row`): no value is its bytes. */
   private noSpans = new Int32Array(0);
   /**
-   * The text 'YYYY-MM-DD' of days of datetimes given as numbers (putEpochSeconds), as char codes, in a table
-   * indexed by the day number's low bits: tsDays[k] is the day whose codes are at tsCodes[10k, 10k + 10).
+   * The text 'YYYY-MM-DD HH:MM:SS' of datetimes given as numbers (putEpochSeconds), as char codes, in a table
+   * indexed by the day number's low bits: tsDays[k] is the day whose date is at tsCodes[19k, 19k + 10), the time
+   * after it written there for each value.
    */
   private readonly tsDays = new Int32Array(TS_DAY_SLOTS).fill(NO_DAY);
-  private readonly tsCodes = new Int32Array(TS_DAY_SLOTS * 10);
-  private readonly tsTime = new Int32Array(9);
+  private readonly tsCodes = new Int32Array(TS_DAY_SLOTS * 19);
   private heap!: ArrayBuffer;
   private heapU8!: Uint8Array;
   private heapBytes = 0;
@@ -594,10 +594,10 @@ export class BatchWriter implements RowSink {
     const tod = seconds - day * 86400;
     const k = day & (TS_DAY_SLOTS - 1);
     const codes = this.tsCodes;
+    const o = 19 * k;
     if (this.tsDays[k] !== day) {
       const { y, m, d } = dayFromNumber(day);
       this.tsDays[k] = day;
-      const o = 10 * k;
       codes[o] = 48 + Math.floor(y / 1000);
       codes[o + 1] = 48 + (Math.floor(y / 100) % 10);
       codes[o + 2] = 48 + (Math.floor(y / 10) % 10);
@@ -608,32 +608,20 @@ export class BatchWriter implements RowSink {
       codes[o + 7] = 45;
       codes[o + 8] = 48 + Math.floor(d / 10);
       codes[o + 9] = 48 + (d % 10);
+      codes[o + 10] = 32;
+      codes[o + 13] = 58;
+      codes[o + 16] = 58;
     }
-    const time = this.tsTime;
     const h = Math.floor(tod / 3600);
     const mi = Math.floor(tod / 60) % 60;
     const sec = tod % 60;
-    time[0] = 32;
-    time[1] = 48 + Math.floor(h / 10);
-    time[2] = 48 + (h % 10);
-    time[3] = 58;
-    time[4] = 48 + Math.floor(mi / 10);
-    time[5] = 48 + (mi % 10);
-    time[6] = 58;
-    time[7] = 48 + Math.floor(sec / 10);
-    time[8] = 48 + (sec % 10);
-    let h1 = Math.imul(lane1 ^ TEXT_START, LANE1);
-    let h2 = Math.imul(lane2 ^ TEXT_START, LANE2);
-    for (let j = 10 * k, end = j + 10; j < end; j++) {
-      h1 = Math.imul(h1 ^ codes[j], LANE1);
-      h2 = Math.imul(h2 ^ codes[j], LANE2);
-    }
-    for (let j = 0; j < 9; j++) {
-      h1 = Math.imul(h1 ^ time[j], LANE1);
-      h2 = Math.imul(h2 ^ time[j], LANE2);
-    }
-    lane1 = h1;
-    lane2 = h2;
+    codes[o + 11] = 48 + Math.floor(h / 10);
+    codes[o + 12] = 48 + (h % 10);
+    codes[o + 14] = 48 + Math.floor(mi / 10);
+    codes[o + 15] = 48 + (mi % 10);
+    codes[o + 17] = 48 + Math.floor(sec / 10);
+    codes[o + 18] = 48 + (sec % 10);
+    hashCodes(codes, o, o + 19);
     const micros = seconds * MICROS_PER_SECOND;
     if (Number.isSafeInteger(micros)) this.putInt64(at, micros);
     else this.view.setBigInt64(at, BigInt(seconds) * BigInt(MICROS_PER_SECOND), true);
@@ -692,6 +680,18 @@ function hashText(s: string, n = s.length): void {
     const ch = charCodeAt.call(s, k);
     h1 = Math.imul(h1 ^ ch, LANE1);
     h2 = Math.imul(h2 ^ ch, LANE2);
+  }
+  lane1 = h1;
+  lane2 = h2;
+}
+
+/** hashText of the text whose UTF-16 units are codes[from, to) (ASCII bytes, or char codes). */
+function hashCodes(codes: Uint8Array | Int32Array, from: number, to: number): void {
+  let h1 = Math.imul(lane1 ^ TEXT_START, LANE1);
+  let h2 = Math.imul(lane2 ^ TEXT_START, LANE2);
+  for (let k = from; k < to; k++) {
+    h1 = Math.imul(h1 ^ codes[k], LANE1);
+    h2 = Math.imul(h2 ^ codes[k], LANE2);
   }
   lane1 = h1;
   lane2 = h2;
@@ -789,14 +789,7 @@ function copyDigesting(src: Uint8Array, from: number, to: number, dst: Uint8Arra
  * its bytes), digested as its text in the same pass.
  */
 function dayOfBytes(buf: Uint8Array, at: number): number {
-  let h1 = Math.imul(lane1 ^ TEXT_START, LANE1);
-  let h2 = Math.imul(lane2 ^ TEXT_START, LANE2);
-  for (let k = at; k < at + 10; k++) {
-    h1 = Math.imul(h1 ^ buf[k], LANE1);
-    h2 = Math.imul(h2 ^ buf[k], LANE2);
-  }
-  lane1 = h1;
-  lane2 = h2;
+  hashCodes(buf, at, at + 10);
   const y = (buf[at] - 48) * 1000 + (buf[at + 1] - 48) * 100 + (buf[at + 2] - 48) * 10 + (buf[at + 3] - 48);
   return epochDay(y, (buf[at + 5] - 48) * 10 + (buf[at + 6] - 48), (buf[at + 8] - 48) * 10 + (buf[at + 9] - 48));
 }

@@ -1046,14 +1046,11 @@ class Compiler {
     const keys = step.on?.map(([, b]) => b) ?? [];
     if (!made || !left.light || !keys.length || (step.how !== 'inner' && step.how !== 'left')) return right;
     if (made.keys.length !== keys.length || !made.keys.every((k) => keys.includes(k))) return right;
-    const leftTable = left.columns.find((c) => c.origin)?.origin?.table;
-    const rows = (table: string | undefined) => (table === undefined ? undefined : this.shapes.tableRows?.(table));
-    const [l, r] = [rows(leftTable), rows(step.with.from)];
+    const [l, r] = [this.tableRows(left), this.shapes.tableRows?.(step.with.from)];
     if (l === undefined || r === undefined || r < l * MET_GROUPS_SHARE) return right;
-    const met = this.condition(left, right, step.on, undefined, '"__L"', '"__I"');
     // Read twice now, the left side is computed again rather than held whole.
     this.again.add(left.cte);
-    return { ...right, cte: this.cte(made.body(`(SELECT "__I".* FROM ${made.from} AS "__I" SEMI JOIN ${left.cte} AS "__L" ON ${met})`)) };
+    return this.madeOfMet(made, left, right, step.on!);
   }
 
   /**
@@ -1068,14 +1065,24 @@ class Compiler {
   private metKeys(left: Current, right: Current, on: KeyPair[]): Current {
     const made = this.dedupes.get(right.cte);
     if (!made || !on.length || !on.every(([, b]) => made.keys.includes(b)) || !(left.light || left.subset)) return right;
-    const leftTable = left.columns.find((c) => c.origin)?.origin?.table;
-    const rightTable = right.columns.find((c) => c.origin)?.origin?.table;
-    const rows = (table: string | undefined) => (table === undefined ? undefined : this.shapes.tableRows?.(table));
-    const [l, r] = [rows(leftTable), rows(rightTable)];
+    const [l, r] = [this.tableRows(left), this.tableRows(right)];
     if (l === undefined || r === undefined || l > r * MET_GROUPS_SHARE) return right;
-    const input: Current = { ...right, cte: made.from };
-    const met = this.condition(left, input, on, undefined, '"__L"', '"__I"');
     if (left.light) this.again.add(left.cte);
+    return this.madeOfMet(made, left, right, on);
+  }
+
+  /** The rows of the table a relation's columns come from (the first that has an origin), when the dataset knows them. */
+  private tableRows(cur: Current): number | undefined {
+    const table = cur.columns.find((c) => c.origin)?.origin?.table;
+    return table === undefined ? undefined : this.shapes.tableRows?.(table);
+  }
+
+  /**
+   * A rollup's or dedupe's CTE (`made`: its input and body) made again of only the input rows whose keys a row of
+   * `left` meets on `on`: a semi join, the condition over `right`'s columns (the keys, as in the input).
+   */
+  private madeOfMet(made: { from: string; body: (src: string) => string }, left: Current, right: Current, on: KeyPair[]): Current {
+    const met = this.condition(left, right, on, undefined, '"__L"', '"__I"');
     return { ...right, cte: this.cte(made.body(`(SELECT "__I".* FROM ${made.from} AS "__I" SEMI JOIN ${left.cte} AS "__L" ON ${met})`)) };
   }
 
