@@ -64,7 +64,7 @@ const VALUES_AT_ONCE = POINT_CHUNK;
  * A column's values repeat when it has at most a quarter as many distinct values as rows: then a costly value
  * of it is computed once per distinct value and looked up (compile.ts, Lets), which pays from a few rows a value.
  */
-const REPEATS = 4;
+export const REPEATS = 4;
 
 /**
  * Where a table's rows lie in its physical table (schema.ts): runs of rows whose position (DuckDB's `rowid`)
@@ -130,8 +130,8 @@ export class DuckDBDataset implements Dataset {
   private last: { table: string; row: number; f: Fetched; i: number } | undefined;
   /** Where each table's rows lie, measured the first time its rows are read back. */
   private readonly positions = new Map<string, Positions>();
-  /** Columns measured so far (`measure`), by `table.column`: do their values repeat? */
-  private readonly repeating = new Map<string, boolean>();
+  /** Columns measured so far (`measure`), by `table.column`: their table's rows and their distinct values (about). */
+  private readonly repeating = new Map<string, { rows: number; distinct: number }>();
 
   constructor(
     readonly db: AuditDatabase,
@@ -161,9 +161,13 @@ export class DuckDBDataset implements Dataset {
     return this.tables.get(table)?.rows;
   }
 
-  /** Do a column's values repeat (few distinct values for its rows)? Undefined until `measure` measured it. */
-  repeats(table: string, column: string): boolean | undefined {
-    return this.repeating.get(`${table}.${column}`);
+  /**
+   * Do a column's values repeat, each on `times` rows or more on average (REPEATS: few distinct values for its
+   * rows)? Undefined until `measure` measured it.
+   */
+  repeats(table: string, column: string, times = REPEATS): boolean | undefined {
+    const m = this.repeating.get(`${table}.${column}`);
+    return m && m.distinct * times <= m.rows;
   }
 
   /**
@@ -182,7 +186,7 @@ export class DuckDBDataset implements Dataset {
       const names = [...set];
       const reader = await this.db.connection.runAndReadAll(`SELECT count(*), ${names.map((c) => `approx_count_distinct(${ident(c)})`).join(', ')} FROM ${ident(table)}`);
       const [rows, ...distinct] = reader.getRows()[0].map(Number);
-      names.forEach((c, k) => this.repeating.set(`${table}.${c}`, distinct[k] * REPEATS <= rows));
+      names.forEach((c, k) => this.repeating.set(`${table}.${c}`, { rows, distinct: distinct[k] }));
     }
   }
 

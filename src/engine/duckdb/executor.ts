@@ -25,7 +25,7 @@ import { text_key } from '../functions/text_key.js';
 export function ruleSql(rule: CompiledRule, dataset: Pick<DuckDBDataset, 'columns'> & Partial<Pick<DuckDBDataset, 'repeats' | 'tableRows'>>): CompiledSql {
   if (!rule.relation) throw new Error(`rule ${rule.rule.id} has no plan`);
   try {
-    return compilePlan(rule.relation, rule.rule.params ?? {}, { columns: (t) => dataset.columns(t), repeats: (t, c) => dataset.repeats?.(t, c), tableRows: (t) => dataset.tableRows?.(t) });
+    return compilePlan(rule.relation, rule.rule.params ?? {}, { columns: (t) => dataset.columns(t), repeats: (t, c, times) => dataset.repeats?.(t, c, times), tableRows: (t) => dataset.tableRows?.(t) });
   } catch (err) {
     if (err instanceof CompileError) {
       const where = err.step ? pathText(err.step.path) : pathText(['check']);

@@ -329,12 +329,12 @@ describe('a costly value of a column whose values repeat', () => {
         from: 'payouts',
         steps: [
           { filter: "d.status == '成功' && !op.contains_any(d.item, $.items) && d.payout_id != 'P7'" },
-          { derive: { valid: 'op.id_valid(d.id_number)', born: 'op.id_birth_date(d.id_number)', month_end: "op.add_days(op.add_months(d.period, 1) + '-01', -1)", key: 'op.text_key(d.payout_id)', time: 'op.substring(d.op_time, 11, 19)' } },
+          { derive: { valid: 'op.id_valid(d.id_number)', born: 'op.id_birth_date(d.id_number)', month_end: "op.add_days(op.add_months(d.period, 1) + '-01', -1)", key: 'op.text_key(d.payout_id)', time: 'op.substring(d.op_time, 11, 19)', time_key: 'op.text_key(d.op_time)' } },
           { join: { with: { from: 'persons', steps: [{ select: ['id_number', 'birth_date'] }] }, on: 'id_number', how: 'left' } },
           // An unmatched row's birth date is null, which the persons table does not hold: false, not null.
           { derive: { gender: 'op.id_gender(d.id_number)', birth_month: 'op.month_of(d.birth_date)', item_key: 'op.text_key(d.item)', forties: 'op.contains_any(d.birth_date, $.years)' } },
           { groupby: ['id_number', 'period', 'valid', 'gender', 'birth_month', 'forties'] },
-          { rollup: { n: 'op.count()', total: 'op.sum(d.amount)', keys: 'op.array_agg(d.key)', born: 'op.max(d.born)', ends: 'op.array_agg_distinct(d.month_end)', item_keys: 'op.array_agg_distinct(d.item_key)', times: 'op.array_agg_distinct(d.time)' } },
+          { rollup: { n: 'op.count()', total: 'op.sum(d.amount)', keys: 'op.array_agg(d.key)', born: 'op.max(d.born)', ends: 'op.array_agg_distinct(d.month_end)', item_keys: 'op.array_agg_distinct(d.item_key)', times: 'op.array_agg_distinct(d.time)', time_keys: 'op.array_agg_distinct(d.time_key)' } },
           { derive: { year: 'op.year_of(d.period)', next: 'op.add_months(d.period, 1)' } },
           { orderby: ['id_number', 'period'] },
         ],
@@ -383,5 +383,32 @@ describe('a costly value of a column whose values repeat', () => {
     });
     expect(joins.length).toBeGreaterThan(2);
     expect(new Set(joins)).toEqual(new Set(['LEFT']));
+  });
+
+  // A value that only casts or pads costs about what its lookup does: computed once per distinct value only of a
+  // column with 64 rows a value or more (compile.ts, LIGHT_REPEATS), row by row over one with fewer (a time of day).
+  const light = compiled(
+    rule(
+      'LIGHT',
+      { kind: 'pipeline', from: 'payouts', steps: [{ derive: { day: 'op.substring(d.op_time, 0, 10)', hh: 'op.substring(d.op_time, 11, 13)' } }, { groupby: ['day', 'hh'] }, { rollup: { n: 'op.count()' } }, { orderby: ['day', 'hh'] }] } as never,
+      { entity: { kind: 'person', key: 'day' } },
+    ),
+  );
+  const times = (rows: number, each: number) =>
+    ['payout_id,amount,op_time', ...Array.from({ length: rows }, (_, i) => `P${i},1.00,${i % each === 0 ? '' : `2024-01-${String(1 + (i % each) % 9).padStart(2, '0')} ${String((i % each) % 24).padStart(2, '0')}:00:00`}`)].join('\n');
+
+  it.each([
+    ['computed row by row over a column of a few rows a value', times(40, 10), false],
+    ['computed once per value over a column of many rows a value', times(260, 4), true],
+  ])('a cast is %s', async (_, payouts, memoized) => {
+    const arquero = await new ArqueroExecutor().run(light, {}, new MemoryDataset(tables({ payouts })));
+    const { duckdb, sql } = await onDuckDB({ payouts }, async (dataset) => {
+      await dataset.measure(ruleSql(light, dataset).unmeasured);
+      return { duckdb: await new DuckDBExecutor().run(light, {}, dataset), sql: ruleSql(light, dataset).sql };
+    });
+    expect(sql.includes('GROUP BY "op_time"')).toBe(memoized);
+    expect(arquero.rows.length).toBeGreaterThan(2);
+    expect(duckdb.rows).toEqual(arquero.rows);
+    expect(duckdb.evidence).toEqual(arquero.evidence);
   });
 });

@@ -80,6 +80,8 @@ const RECEIPTS: Arg[] = text(
   'LX01-2024-000123', '2024000123', 'PJ00010001', '000123', '123', 'PJ2024-000123ab', 'ｐｊ　２０２４-０００１２３', 'no digits', '', '20240001',
   '99999999999999999999', 'A1B2C3', '（2023）12号', '1999123456', '2100123456', 'lx-2024-7', ' 12 ', 'x-2024',
   'A1B2C3D', '12号3', '2024', '20240', '199012', '①②3', 'AB１２号', '7', '-',
+  // Digits only ASCII ones (not Arabic-Indic), after letters of several bytes.
+  '١٢3', 'é123', '号1号2024000123', 'ÅB99',
 );
 
 const SQL_TYPES: Partial<Record<SqlKind, { type: DuckDBType; cast?: string }>> = {

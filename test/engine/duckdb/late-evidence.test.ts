@@ -65,8 +65,11 @@ const RULES = [
     [...perPerson.steps, { orderby: ['-total', 'id_number'] }, { derive: { rank: 'op.row_number()' } }, { filter: 'd.rank <= 3' }, { join: { with: 'certifications', on: 'id_number', how: 'left' } }],
     person,
   ),
-  // A rollup the rule ends with gathers its rows at once; one after a rollup goes back through the first.
+  // A rollup the rule ends with: followed by a filter over rows a scan makes again at little cost, its groups left
+  // go back to their rows; with no filter, or over rows made by a costly value, it gathers its rows at once.
   pipeline('LAST-ROLLUP', 'payouts', [{ filter: 'd.amount >= 200' }, { groupby: ['id_number'] }, { rollup: { total: 'op.sum(d.amount)' } }, { filter: 'd.total > 300' }], person),
+  pipeline('LAST-ROLLUP-UNFILTERED', 'payouts', [{ filter: 'd.amount >= 200' }, { groupby: ['id_number'] }, { rollup: { total: 'op.sum(d.amount)' } }], person),
+  pipeline('LAST-ROLLUP-COSTLY', 'payouts', [{ filter: "d.amount >= 200 && op.text_key(d.name) != '王五'" }, { groupby: ['id_number'] }, { rollup: { total: 'op.sum(d.amount)' } }, { filter: 'd.total > 300' }], person),
   // A rollup over every row (no keys: one group) joined to each row.
   pipeline(
     'ONE-GROUP',
@@ -168,6 +171,15 @@ describe('evidence built late on DuckDB', () => {
     expect(narrowed.match(/LEFT JOIN s\d+ AS r ON l\."id_number" = r\."id_number"/g)?.length).toBe(2);
     // A window after a key written over: nothing below is made again; the rollup's input is read as it is.
     expect(asItIs).not.toMatch(/SEMI JOIN \(SELECT "__e\d+k0", "__e\d+k1"/);
+  });
+
+  it('gathers the rows of a last rollup at once unless a filter keeps few of its groups of cheap rows', async () => {
+    const eager = await onDuckDB(DATA, async (dataset) => RULES.filter((r) => r.rule.id.startsWith('LAST-ROLLUP')).map((r) => [r.rule.id, /list\("__e0"\) AS "__e0"/.test(ruleSql(r, dataset).sql)]));
+    expect(eager).toEqual([
+      ['LAST-ROLLUP', false],
+      ['LAST-ROLLUP-UNFILTERED', true],
+      ['LAST-ROLLUP-COSTLY', true],
+    ]);
   });
 
   it('holds narrowed groups read again for the evidence, and only those', async () => {
