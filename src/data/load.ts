@@ -26,7 +26,6 @@ import { hashFile, newReport } from './file-report.js';
 import { warnDifferentAudits } from './profile.js';
 import { fileKind } from './formats.js';
 import { lineFeeds } from './split.js';
-import { loadWorkbook } from './workbook/load.js';
 import { UsageError } from '../errors.js';
 
 export { concatTables } from './memory-sink.js';
@@ -90,7 +89,13 @@ export interface HeadSplit {
 async function loadAny<S extends RowSink>(path: string, opts: LoadOptions, newSink: () => S, split?: HeadSplit): Promise<LoadedPart<S>[]> {
   const head = readHead(path);
   const kind = fileKind(path, head);
-  if (kind.kind === 'zip') return loadWorkbook(path, opts, (sheet) => forcedFor(path, opts, undefined, sheet), newSink);
+  if (kind.kind === 'zip') {
+    // Imported when a workbook comes: its zip and XML readers are CommonJS packages, which Node scans for their
+    // exports (and compiles the scanner for) in every thread that imports them — a loading worker's start
+    // otherwise, for exports that are all CSV.
+    const { loadWorkbook } = await import('./workbook/load.js');
+    return loadWorkbook(path, opts, (sheet) => forcedFor(path, opts, undefined, sheet), newSink);
+  }
   if (kind.kind === 'unsupported') {
     const report = newReport(path);
     const st = statSync(path);

@@ -8,6 +8,7 @@ import { columnDef } from '../../src/data/tables.js';
 import { parseMoney, parserFor, Problem } from '../../src/data/types/index.js';
 import { UsageError } from '../../src/cli/errors.js';
 import { external, itExternal } from '../external.js';
+import { xlsx } from './xlsx.js';
 
 const SAMPLES = join(import.meta.dirname, 'samples');
 const tmp = mkdtempSync(join(tmpdir(), 'fundaudit-load-'));
@@ -459,5 +460,31 @@ describe('folders', () => {
     expect(result.files[1].issues[0]).toMatchObject({ code: 'unreadable-file', level: 'error' });
     rmSync(dir, { recursive: true, force: true });
     rmSync(elsewhere, { recursive: true, force: true });
+  });
+});
+
+describe('the workbook readers', () => {
+  // A loading worker imports the loader for CSV exports: the workbook readers' CommonJS packages (saxes, yauzl)
+  // cost every thread that imports them a scan of their exports, and come in only when a workbook does.
+  it('are imported only when a workbook is loaded (the build, as a loading worker runs it)', async () => {
+    const { execFileSync } = await import('node:child_process');
+    const dir = mkdtempSync(join(tmpdir(), 'fundaudit-lazy-'));
+    try {
+      writeFileSync(join(dir, 'payouts.xlsx'), xlsx([{ name: 'S1', rows: [['待遇年月', '发放金额'], ['2023-01', '12.50']] }]));
+      writeFileSync(join(dir, 'deaths.csv'), '公民身份号码,死亡日期\n110105194912310021,2023-01-05\n');
+      const load = new URL('../../dist/src/data/load.js', import.meta.url).href;
+      const script = `
+        import { createRequire } from 'node:module';
+        const { loadPaths } = await import(${JSON.stringify(load)});
+        const loaded = () => Object.keys(createRequire(import.meta.url).cache).filter((k) => /[\\\\/](saxes|yauzl)[\\\\/]/.test(k)).length > 0;
+        const csv = await loadPaths([${JSON.stringify(join(dir, 'deaths.csv'))}]);
+        const before = loaded();
+        const book = await loadPaths([${JSON.stringify(join(dir, 'payouts.xlsx'))}]);
+        console.log(JSON.stringify({ before, after: loaded(), csvRows: csv.files[0].rowsLoaded, bookRows: book.files[0].rowsLoaded }));`;
+      const out = JSON.parse(execFileSync(process.execPath, ['--input-type=module', '-e', script], { encoding: 'utf8' }));
+      expect(out).toEqual({ before: false, after: true, csvRows: 1, bookRows: 1 });
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 });
