@@ -320,21 +320,22 @@ function identifiers(text: string): string[] | null {
 }
 
 /**
+ * Of COSTLY SQL, what costs much more than a lookup (a helper macro, a regular expression, a character map, a
+ * function over a list, a parse): computed once per distinct value of a column whose values repeat at all. A cast
+ * or padding alone (CAST_OR_PAD) costs about what the lookup does (a GROUP BY of the column and a join of every row
+ * back on it): it is computed once per distinct value only of a column with far fewer (LIGHT_REPEATS rows a value)
+ * — a month or a day, not a time of day or a person (OFF-HOURS-PAYOUT at 1M payout rows: three joins on op_time,
+ * 207k values of 964k rows, and their grouping, 0.9 of the query's 1.5 operator-seconds, to cast each time to text).
+ */
+const HEAVY = /\b(?:fa_\w+|regexp_\w+|translate|list_transform|strptime)\(/;
+const CAST_OR_PAD = /\blpad\(|AS (?:DATE|TIMESTAMP|VARCHAR)\)/;
+
+/**
  * SQL worth computing once per distinct value rather than once per row: a helper macro (dates, identity
  * numbers), a regular expression, a character map, a function over a list, a text parsed as a date or a date
  * printed as text. Arithmetic and comparisons cost less than looking the value up.
  */
-const COSTLY = /\b(?:fa_\w+|regexp_\w+|translate|list_transform|lpad|strptime)\(|AS (?:DATE|TIMESTAMP|VARCHAR)\)/;
-
-/**
- * Of COSTLY SQL, what costs much more than a lookup (a helper macro, a regular expression, a character map, a
- * function over a list, a parse): computed once per distinct value of a column whose values repeat at all. A cast
- * or padding alone costs about what the lookup does (a GROUP BY of the column and a join of every row back on it):
- * it is computed once per distinct value only of a column with far fewer (LIGHT_REPEATS rows a value) — a month or
- * a day, not a time of day or a person (OFF-HOURS-PAYOUT at 1M payout rows: three joins on op_time, 207k values
- * of 964k rows, and their grouping, 0.9 of the query's 1.5 operator-seconds, to cast each time to text).
- */
-const HEAVY = /\b(?:fa_\w+|regexp_\w+|translate|list_transform|strptime)\(/;
+const COSTLY = new RegExp(`${HEAVY.source}|${CAST_OR_PAD.source}`);
 
 /** Rows per distinct value from which a value of a column that is only COSTLY, not HEAVY, is computed once per value. */
 const LIGHT_REPEATS = 64;

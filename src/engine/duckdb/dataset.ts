@@ -64,7 +64,7 @@ const VALUES_AT_ONCE = POINT_CHUNK;
  * A column's values repeat when it has at most a quarter as many distinct values as rows: then a costly value
  * of it is computed once per distinct value and looked up (compile.ts, Lets), which pays from a few rows a value.
  */
-export const REPEATS = 4;
+const REPEATS = 4;
 
 /**
  * Where a table's rows lie in its physical table (schema.ts): runs of rows whose position (DuckDB's `rowid`)
