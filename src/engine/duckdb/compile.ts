@@ -38,6 +38,26 @@ export interface TableShapes {
   repeats?(table: string, column: string, times?: number): boolean | undefined;
   /** A table's rows as loaded (undefined: not known, and the compiler assumes nothing of it). */
   tableRows?(table: string): number | undefined;
+  /**
+   * The table holding a shared sub-table's keys (SharedSubplan), when the executor has computed it for the run:
+   * the semijoin or antijoin then reads it instead of computing the sub-table. Undefined: computed in the query.
+   */
+  shared?(plan: SharedSubplan): string | undefined;
+}
+
+/**
+ * A semijoin's or antijoin's sub-table whose rows are a rollup's groups (`sharedSubplan`), as a query of its own
+ * giving the distinct values of the join's keys: all the join needs of it. Several rules of a run test rows against
+ * the same sub-table (the batch runs of BENFORD-BY-OPERATOR and OPERATOR-OUTLIER-SHARE): the executor computes it
+ * once for them (executor.ts, SharedTables).
+ */
+export interface SharedSubplan {
+  /** The query with its slots' hidden columns numbered in order: equal for the same sub-table in any rule. */
+  key: string;
+  /** The query (params as `$p_<name>`). */
+  sql: string;
+  /** The key columns it gives, in the join's order. */
+  columns: string[];
 }
 
 interface Col {
@@ -190,6 +210,8 @@ export interface CompiledSql {
   columns: Col[];
   /** The output's evidence columns: `__e<id>` per slot (a row number, or a list of them), with the slot's table. */
   slots: Array<{ id: number; table: string }>;
+  /** The sub-tables it tests rows against that could be shared (SharedSubplan), each once, whether read from a table or not. */
+  shares: SharedSubplan[];
 }
 
 /** A step the DuckDB compiler cannot translate (names the step). */
@@ -265,11 +287,8 @@ export function compilePlan(relation: Relation, params: Record<string, ParamDef>
     ...evidence.select,
   ];
   const tables = new Map(slotTables(relation));
-  const held = new Set([...c.held].filter((n) => !c.again.has(n)));
-  const reread = new Set([...c.reread].filter((n) => !held.has(n)));
   const final = `SELECT ${select.join(', ') || '1 AS "__empty"'} FROM ${out.cte} AS o${evidence.joins.join('')} ORDER BY o.${ORDER}`;
-  const cheap = [...c.cheap].filter((n) => !held.has(n));
-  const notMaterialized = new Set([...inlined(c.ctes, final, reread), ...c.again, ...cheap]);
+  const { held, cheap, notMaterialized } = c.materializing(final);
   const guarded = guardJoins(c.ctes, c.joins, final, new Set(cheap), notMaterialized);
   return {
     sql: withCtes(c.ctes, final, held, notMaterialized),
@@ -280,7 +299,38 @@ export function compilePlan(relation: Relation, params: Record<string, ParamDef>
     unmeasured: [...c.unmeasured.values()],
     columns: out.columns,
     slots: out.slots.map((s) => ({ id: s.id, table: tables.get(s.id)! })),
+    shares: [...new Map(c.shares.map((p) => [p.key, p])).values()],
   };
+}
+
+/** Steps after a sub-table's last rollup that keep its rows groups (one row per group at most). */
+const KEEPS_GROUPS: ReadonlySet<PlanStep['verb']> = new Set(['filter', 'select', 'rename', 'derive', 'groupby', 'ungroup', 'dedupe', 'orderby']);
+
+/**
+ * Is a semijoin's or antijoin's sub-table one to share among rules (SharedSubplan): its rows a rollup's groups
+ * (a filter after it keeps the exceptions: few), so that its keys are few beside the table it was computed from;
+ * no join in it or under it, whose growth the rule's budget sizes in the rule's own query.
+ */
+function sharedSubplan(rel: Relation): boolean {
+  let last = -1;
+  rel.steps.forEach((s, i) => {
+    if (s.verb === 'rollup' || s.verb === 'count') last = i;
+  });
+  return last >= 0 && rel.steps.slice(last + 1).every((s) => KEEPS_GROUPS.has(s.verb)) && !joinsIn(rel);
+}
+
+/** Does a relation or one it reads have a join or a concat? */
+function joinsIn(rel: Relation): boolean {
+  return rel.steps.some((s) => s.verb === 'join' || s.verb === 'concat' || ('with' in s && !!s.with && joinsIn(s.with)));
+}
+
+/** A query's text with the hidden columns of its slots (`__e<id>…`) numbered in the order they first appear. */
+function slotsInOrder(sql: string): string {
+  const seen = new Map<string, number>();
+  return sql.replace(/"__e(\d+)/g, (_, id: string) => {
+    if (!seen.has(id)) seen.set(id, seen.size);
+    return `"__e${seen.get(id)}`;
+  });
 }
 
 /** Every slot of a relation and its sub-relations, with its table. */
@@ -500,6 +550,19 @@ class Compiler {
 
   /** Base columns asked about and not measured (TableShapes.repeats), by `table.column`. */
   readonly unmeasured = new Map<string, { table: string; column: string }>();
+  /** The sub-tables met that could be shared (SharedSubplan). */
+  readonly shares: SharedSubplan[] = [];
+
+  /**
+   * Which CTEs the query (ending in `final`) holds (`held`: materialized) and computes again where read
+   * (`notMaterialized`, of which `cheap` ones): see Compiler.held, again, cheap and `inlined`.
+   */
+  materializing(final: string): { held: Set<string>; cheap: string[]; notMaterialized: Set<string> } {
+    const held = new Set([...this.held].filter((n) => !this.again.has(n)));
+    const reread = new Set([...this.reread].filter((n) => !held.has(n)));
+    const cheap = [...this.cheap].filter((n) => !held.has(n));
+    return { held, cheap, notMaterialized: new Set([...inlined(this.ctes, final, reread), ...this.again, ...cheap]) };
+  }
 
   /** Values a step over `cur` computes ahead: once per distinct value of a column where that pays (Lets). */
   private newLets(cur?: Current): Lets {
@@ -764,7 +827,8 @@ class Compiler {
         return this.join(cur, step);
       case 'semijoin':
       case 'antijoin': {
-        const other = this.relation(existenceOf(step.with, step.on));
+        const sub = existenceOf(step.with, step.on);
+        const other = this.sharedTable(sub, step.on) ?? this.relation(sub);
         const cond = this.condition(cur, other, step.on, step.where, 'l', 'r');
         // A SEMI or ANTI join rather than [NOT] EXISTS: DuckDB decorrelated the subquery of a sub-table that
         // groups or joins with a delim join, twice as slow (BENFORD-BY-OPERATOR's three antijoins at 2M payout
@@ -777,6 +841,31 @@ class Compiler {
       case 'concat':
         return this.concat(cur, step);
     }
+  }
+
+  /**
+   * The table of a sub-table's keys (SharedSubplan) that the executor computed for the run, as the relation a
+   * semijoin or antijoin on `on` reads (its key columns alone: the rows of such a sub-table are not evidence);
+   * undefined when the sub-table is not one to share or the executor has no table of it. The sub-table is
+   * compiled alone, with its params as the rule declares them, as a query of its own (`SharedSubplan.sql`).
+   */
+  private sharedTable(sub: Relation, on: KeyPair[] | undefined): Current | undefined {
+    if (!on?.length || !sharedSubplan(sub)) return undefined;
+    const c = new Compiler(this.params, { ...this.shapes, shared: undefined });
+    const out = c.relation(sub);
+    const keys = [...new Set(on.map(([, b]) => b))];
+    const columns = keys.map((k) => out.columns.find((col) => col.name === k));
+    if (columns.some((col) => !col)) return undefined;
+    for (const [k, v] of c.unmeasured) this.unmeasured.set(k, v);
+    for (const p of c.used) this.used.add(p);
+    const final = `SELECT DISTINCT ${keys.map(ident).join(', ')} FROM ${out.cte}`;
+    const { held, notMaterialized } = c.materializing(final);
+    const sql = withCtes(c.ctes, final, held, notMaterialized);
+    const plan: SharedSubplan = { key: slotsInOrder(sql), sql, columns: keys };
+    this.shares.push(plan);
+    const table = this.shapes.shared?.(plan);
+    if (!table) return undefined;
+    return { cte: ident(table), columns: columns.map((col) => ({ name: col!.name, kind: col!.kind })), slots: [], groups: [], peers: null };
   }
 
   /** A rollup's CTE of groups over `from` on `keys` (its body, of any input with `from`'s columns, kept for `regrouped`). */
