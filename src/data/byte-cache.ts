@@ -106,9 +106,13 @@ export class ByteCache<V> {
     return true;
   }
 
-  /** The mark entry `k` was added with: a fact about its value its user wants without reading the value. */
+  /** The mark entry `k` was added with, or last set to: a fact about its value its user wants without reading the value. */
   mark(k: number): number {
     return this.entries[k * ENTRY + MARK];
+  }
+
+  setMark(k: number, mark: number): void {
+    this.entries[k * ENTRY + MARK] = mark;
   }
 
   /** Adds buf[s, e) (not present) with hash `h`, its value and its mark (see `mark`). */
