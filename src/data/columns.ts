@@ -50,11 +50,29 @@ const CACHE_LIMIT = 1 << 18;
  */
 const CACHE_MAX = 1 << 19;
 
+/**
+ * The first values of a column whose cache found none of them again, where a serial number (payout, receipt,
+ * transaction) shows: each the one before plus one, but for COUNT_MISSES of them. Such a column's values never
+ * come again: adding them to its cache until CACHE_LIMIT judged it cost a quarter million additions to a table
+ * growing to megabytes, per file part. Its first values stay, so that a column that only looked like it (the
+ * codes of people in code order, one row each a month) is found again the next month and cached from then on.
+ */
+const COUNT_PROBE = 1 << 12;
+const COUNT_MISSES = 1 << 6;
+
 /** Types the values of one source column of one file (or sheet) as one canonical column. */
 export class ColumnTyper {
   /** Parsed values of raw byte strings seen before; null once it stopped paying. */
   private bytes: ByteCache<Value | Problem> | null = new ByteCache();
   private hits = 0;
+  /**
+   * Values added that were the one added before them counted up by one, while nothing was found in the cache;
+   * set once COUNT_PROBE values show it: a serial number, typed from its bytes without being added (see
+   * COUNT_PROBE); and how many were not added since.
+   */
+  private counts = 0;
+  private counter = false;
+  private skipped = 0;
   /** By entry of `bytes`: the value of its key written after an apostrophe, or null (see QUOTED_KNOWN). */
   private quotedValues: Array<Value | Problem> = [];
   /** The cache's entry of the last value looked up in it, or -1 (see ByteCache.guess). */
@@ -201,7 +219,15 @@ export class ColumnTyper {
         const v = this.parser(raw);
         const mark = formMark(v, raw, quoted);
         this.verbatim = verbatimAt(mark, s);
-        if (cache.size < CACHE_LIMIT || (cache.size < CACHE_MAX && this.hits >= cache.size)) {
+        if (this.counter && this.hits === 0) {
+          // Not added: the cache's first values are looked up in case they come again (a hit ends this), and
+          // it is dropped after as many values as it would have been dropped after were they added.
+          if (cache.size + ++this.skipped >= CACHE_LIMIT) this.bytes = null;
+          this.last = -1;
+        } else if (cache.size < CACHE_LIMIT || (cache.size < CACHE_MAX && this.hits >= cache.size)) {
+          if (cache.size <= COUNT_PROBE && this.hits === 0 && cache.size > 0 && cache.countsOn(cache.size - 1, buf, ks, e)) {
+            if (++this.counts === COUNT_PROBE - COUNT_MISSES) this.counter = true;
+          }
           // The other way of writing it is typed when it comes.
           cache.add(buf, ks, e, h, quoted ? null : v, mark);
           this.quotedValues.push(quoted ? v : null);
