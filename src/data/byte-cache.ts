@@ -106,9 +106,26 @@ export class ByteCache<V> {
     return true;
   }
 
-  /** The mark entry `k` was added with: a fact about its value its user wants without reading the value. */
+  /** Is buf[s, e) entry `k`'s key counted up by one (its trailing decimal digits: ZF2023011000009 → ZF2023011000010)? */
+  countsOn(k: number, buf: Uint8Array, s: number, e: number): boolean {
+    const len = e - s;
+    if (this.entries[k * ENTRY + LENGTH] !== len) return false;
+    const p = this.entries[k * ENTRY + START];
+    const arena = this.arena;
+    let i = len - 1;
+    while (i >= 0 && arena[p + i] === 57 && buf[s + i] === 48) i--;
+    if (i < 0 || arena[p + i] < 48 || arena[p + i] > 56 || buf[s + i] !== arena[p + i] + 1) return false;
+    for (let j = 0; j < i; j++) if (arena[p + j] !== buf[s + j]) return false;
+    return true;
+  }
+
+  /** The mark entry `k` was added with, or last set to: a fact about its value its user wants without reading the value. */
   mark(k: number): number {
     return this.entries[k * ENTRY + MARK];
+  }
+
+  setMark(k: number, mark: number): void {
+    this.entries[k * ENTRY + MARK] = mark;
   }
 
   /** Adds buf[s, e) (not present) with hash `h`, its value and its mark (see `mark`). */

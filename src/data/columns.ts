@@ -43,18 +43,38 @@ const enum Kind {
  */
 const CACHE_LIMIT = 1 << 18;
 /**
- * Entries a cache that pays may hold: a county of 200,000 people paid every month, each identity number
- * written two ways (with a spreadsheet's apostrophe or not), fills 2^18 within a year; past it, every value
- * not in the cache was probed for, made a string and parsed (5 million payout rows: 3 million identity
- * numbers), and the guesses of the fields that follow it lost their mate. About 120 bytes an entry.
+ * Entries a cache that pays may hold: one a person for the identity numbers, accounts and person codes of a
+ * county of 200,000 people or more paid every month (a value written with a spreadsheet's apostrophe and
+ * without is one entry); past it, every value not in the cache is probed for, made a string and parsed, and
+ * the guesses of the fields that follow it lose their mate. About 120 bytes an entry.
  */
 const CACHE_MAX = 1 << 19;
+
+/**
+ * The first values of a column whose cache found none of them again, where a serial number (payout, receipt,
+ * transaction) shows: each the one before plus one, but for COUNT_MISSES of them. Such a column's values never
+ * come again: adding them to its cache until CACHE_LIMIT judged it cost a quarter million additions to a table
+ * growing to megabytes, per file part. Its first values stay, so that a column that only looked like it (the
+ * codes of people in code order, one row each a month) is found again the next month and cached from then on.
+ */
+const COUNT_PROBE = 1 << 12;
+const COUNT_MISSES = 1 << 6;
 
 /** Types the values of one source column of one file (or sheet) as one canonical column. */
 export class ColumnTyper {
   /** Parsed values of raw byte strings seen before; null once it stopped paying. */
   private bytes: ByteCache<Value | Problem> | null = new ByteCache();
   private hits = 0;
+  /**
+   * Values added that were the one added before them counted up by one, while nothing was found in the cache;
+   * set once COUNT_PROBE values show it: a serial number, typed from its bytes without being added (see
+   * COUNT_PROBE); and how many were not added since.
+   */
+  private counts = 0;
+  private counter = false;
+  private skipped = 0;
+  /** By entry of `bytes`: the value of its key written after an apostrophe, or null (see QUOTED_KNOWN). */
+  private quotedValues: Array<Value | Problem> = [];
   /** The cache's entry of the last value looked up in it, or -1 (see ByteCache.guess). */
   private last = -1;
   /**
@@ -182,19 +202,35 @@ export class ColumnTyper {
       }
       return this.typed(v, raw, line);
     }
+    // A spreadsheet's apostrophe before a value ('510521194306026674: keep it as text) is left out of the key, so
+    // that a value written both ways (exports mix them row by row) is one entry, with a value for each way: one
+    // entry a person, not two, and a guess from the person's other fields that holds whichever way it is written.
+    const quoted = buf[s] === APOSTROPHE && e - s > 1;
+    const ks = quoted ? s + 1 : s;
     const last = this.last;
     const m = this.mate === null ? -1 : this.mate.last;
-    let k = m >= 0 && m < this.byMate.length ? cache.is(this.byMate[m], view, buf, s, e) : -1;
-    if (k < 0) k = cache.guess(last, view, buf, s, e);
+    let k = m >= 0 && m < this.byMate.length ? cache.is(this.byMate[m], view, buf, ks, e) : -1;
+    if (k < 0) k = cache.guess(last, view, buf, ks, e);
     if (k < 0) {
-      const h = ByteCache.hash(view, buf, s, e);
-      k = cache.find(view, buf, s, e, h);
+      const h = ByteCache.hash(view, buf, ks, e);
+      k = cache.find(view, buf, ks, e, h);
       if (k < 0) {
         const raw = buf.utf8Slice(s, e);
         const v = this.parser(raw);
-        if (v === raw) this.verbatim = s;
-        if (cache.size < CACHE_LIMIT || (cache.size < CACHE_MAX && this.hits >= cache.size)) {
-          cache.add(buf, s, e, h, v, v === raw ? VERBATIM : 0);
+        const mark = formMark(v, raw, quoted);
+        this.verbatim = verbatimAt(mark, s);
+        if (this.counter && this.hits === 0) {
+          // Not added: the cache's first values are looked up in case they come again (a hit ends this), and
+          // it is dropped after as many values as it would have been dropped after were they added.
+          if (cache.size + ++this.skipped >= CACHE_LIMIT) this.bytes = null;
+          this.last = -1;
+        } else if (cache.size < CACHE_LIMIT || (cache.size < CACHE_MAX && this.hits >= cache.size)) {
+          if (cache.size <= COUNT_PROBE && this.hits === 0 && cache.size > 0 && cache.countsOn(cache.size - 1, buf, ks, e)) {
+            if (++this.counts === COUNT_PROBE - COUNT_MISSES) this.counter = true;
+          }
+          // The other way of writing it is typed when it comes.
+          cache.add(buf, ks, e, h, quoted ? null : v, mark);
+          this.quotedValues.push(quoted ? v : null);
           k = cache.size - 1;
           cache.follow(last, k);
           this.last = k;
@@ -210,14 +246,38 @@ export class ColumnTyper {
     if (m >= 0) this.pair(m, k);
     this.last = k;
     this.hits++;
-    const v = cache.values[k];
+    const mark = cache.mark(k);
     // A string that is its bytes (the commonest value) is not even looked at: reading a string that has not
     // been read since the last time it came round (a month's rows ago) costs a wait on memory.
-    if (cache.mark(k) === VERBATIM) {
-      this.verbatim = s;
-      return v as string;
+    if (!quoted) {
+      if (mark & BARE_VERBATIM) {
+        this.verbatim = s;
+        return cache.values[k] as string;
+      }
+      if (mark & BARE_KNOWN) {
+        const v = cache.values[k];
+        return typeof v === 'object' && v !== null ? this.typed(v, buf.utf8Slice(s, e), line) : v;
+      }
+    } else {
+      if (mark & QUOTED_TAIL) {
+        this.verbatim = s + 1;
+        return this.quotedValues[k] as string;
+      }
+      if (mark & QUOTED_KNOWN) {
+        const v = this.quotedValues[k];
+        if (mark & QUOTED_WHOLE) this.verbatim = s;
+        return typeof v === 'object' && v !== null ? this.typed(v, buf.utf8Slice(s, e), line) : v;
+      }
     }
-    return typeof v === 'object' && v !== null ? this.typed(v, buf.utf8Slice(s, e), line) : v;
+    // The first time the value is written this way.
+    const raw = buf.utf8Slice(s, e);
+    const v = this.parser(raw);
+    const form = formMark(v, raw, quoted);
+    if (quoted) this.quotedValues[k] = v;
+    else cache.values[k] = v;
+    cache.setMark(k, mark | form);
+    this.verbatim = verbatimAt(form, s);
+    return this.typed(v, raw, line);
   }
 
   /**
@@ -304,8 +364,29 @@ export class ColumnTyper {
 /** dayNumber's answer for a date that is no real day (day numbers of years 1000–9999 are within ±3,000,000). */
 const NOT_A_DAY = -1e9;
 
-/** A cache entry's mark (ByteCache.mark): its value is the string its bytes spell, as they are. */
-const VERBATIM = 1;
+/**
+ * A cache entry's mark (ByteCache.mark): bits saying which of its two ways of writing (its key's bytes, or
+ * after an apostrophe) were typed, and whether the value is the string the field's bytes spell as they are —
+ * all of them (VERBATIM, WHOLE), or those after the apostrophe (TAIL).
+ */
+const BARE_KNOWN = 1;
+const BARE_VERBATIM = 2;
+const QUOTED_KNOWN = 4;
+const QUOTED_WHOLE = 8;
+const QUOTED_TAIL = 16;
+const APOSTROPHE = 39;
+
+/** The mark of the value `v` of the field `raw`, written after an apostrophe (`quoted`) or not. */
+function formMark(v: Value | Problem, raw: string, quoted: boolean): number {
+  if (!quoted) return v === raw ? BARE_KNOWN | BARE_VERBATIM : BARE_KNOWN;
+  if (v === raw) return QUOTED_KNOWN | QUOTED_WHOLE;
+  return typeof v === 'string' && v.length === raw.length - 1 && v === raw.slice(1) ? QUOTED_KNOWN | QUOTED_TAIL : QUOTED_KNOWN;
+}
+
+/** ColumnTyper.verbatim for a field at `s` whose value has the mark `mark` (formMark). */
+function verbatimAt(mark: number, s: number): number {
+  return mark & (BARE_VERBATIM | QUOTED_WHOLE) ? s : mark & QUOTED_TAIL ? s + 1 : -1;
+}
 
 const NOT_FAST = 0.5;
 
