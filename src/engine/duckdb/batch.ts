@@ -16,12 +16,12 @@
  * the same digest as the in-memory tables, computed as the row is written)
  * travel with it.
  *
- * A batch is one ArrayBuffer (transferred, not copied, between threads) with
- * this layout for `capacity` rows and the part's columns c = 0 … k−1:
- * the data of each column (width × capacity bytes), then the validity bits of
+ * A batch is one buffer (a loading worker's shared slot, SlotBuffers, or an
+ * ArrayBuffer transferred, never copied, between threads) with this layout
+ * for `capacity` rows and the part's columns c = 0 … k−1: the data of each column (width × capacity bytes), then the validity bits of
  * each column (capacity / 8 bytes, DuckDB's layout: bit i set = row i valid),
  * then the lines (Int32) and digests (int64) of the rows; and its heap, a
- * second ArrayBuffer.
+ * second buffer.
  */
 import type { Value } from '../../data/model.js';
 import type { Source } from '../../data/provenance.js';
@@ -241,7 +241,10 @@ export class SlotBuffers implements Buffers {
     if (b === undefined || b.byteLength < bytes) {
       b = this.images[k] = new SharedArrayBuffer(bytes);
     } else {
-      new Uint8Array(b, 0, bytes).fill(0);
+      // As 8-byte words: V8 fills a shared buffer element by element, 1.8 ms for 5 MB as bytes, 0.2 as doubles.
+      const words = bytes >> 3;
+      new Float64Array(b, 0, words).fill(0);
+      new Uint8Array(b, 8 * words, bytes - 8 * words).fill(0);
     }
     return b;
   }

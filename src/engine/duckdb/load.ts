@@ -36,6 +36,7 @@ import { mergeParts } from '../../data/split.js';
 import { TableAppender, type AppendedPart } from './appender.js';
 import { BatchWriter, SlotBuffers, TAIL_ORDER, type PartMessage } from './batch.js';
 import type { AuditDatabase } from './database.js';
+import { collectGarbage } from './heap.js';
 import { dataTableName, ident } from './schema.js';
 
 /** Below this many bytes of input, loading runs in this thread. */
@@ -130,6 +131,8 @@ export async function loadIntoDuckDB(paths: string[], opts: LoadOptions, db: Aud
     workers === 0
       ? await loadHere(files, opts, appender, db, checkpointRows)
       : await loadInWorkers(files, sizes, opts, appender, db, checkpointRows, workers, workers >= 2 ? (settings.splitBytes ?? SPLIT_BYTES) : Infinity);
+  // The workers' shared buffer slots go as soon as this thread's messages that hold them are collected.
+  if (workers > 0) collectGarbage();
   const kept = await appender.finish();
   await db.connection.run('CHECKPOINT');
   checkCounts(results, kept);

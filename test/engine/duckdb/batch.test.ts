@@ -60,10 +60,11 @@ describe('SlotBuffers', () => {
     expect(pool.slot).toBe(1);
     expect([...state]).toEqual([1, 1, 0]);
     SlotBuffers.release(state, 0);
-    const again = pool.image(48);
+    const again = pool.image(45);
     expect(pool.slot).toBe(0);
     expect(again).toBe(image);
-    expect(new Uint8Array(again, 0, 48).every((b) => b === 0)).toBe(true);
+    expect(new Uint8Array(again, 0, 45).every((b) => b === 0)).toBe(true);
+    expect(new Uint8Array(again, 45).every((b) => b === 7)).toBe(true);
     expect(pool.heap(16)).toBe(heap);
     expect(new Uint8Array(heap).every((b) => b === 9)).toBe(true);
     const bigger = pool.heap(33);
