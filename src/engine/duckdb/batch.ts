@@ -18,8 +18,9 @@
  *
  * A batch is one buffer (a loading worker's shared slot, SlotBuffers, or an
  * ArrayBuffer transferred, never copied, between threads) with this layout
- * for `capacity` rows and the part's columns c = 0 … k−1: the data of each column (width × capacity bytes), then the validity bits of
- * each column (capacity / 8 bytes, DuckDB's layout: bit i set = row i valid),
+ * for `capacity` rows and the part's columns c = 0 … k−1: the data of each
+ * column (width × capacity bytes), then the validity bits of each column
+ * (capacity / 8 bytes, DuckDB's layout: bit i set = row i valid),
  * then the lines (Int32) and digests (int64) of the rows; and its heap, a
  * second buffer.
  */
