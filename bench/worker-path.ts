@@ -8,14 +8,14 @@
  * --sink none: scan and type only (rows go nowhere); batch (default): the batch writer too, its batches
  * dropped as posted. --sha prints the SHA-256 of every batch's meaningful bytes (the rows' values, validity,
  * lines, digests, long strings and dictionaries) in order, to show that a change sends the same batches.
- * --recycle: each batch's buffers are given back to the writer's pool once posted, as the main thread gives
- * them back to a loading worker once appended (the same batches, in buffers used again).
+ * --recycle: each batch is written into a shared slot (SlotBuffers), freed once it is posted, as the main thread
+ * frees a loading worker's slot once its batch is appended (the same batches, in buffers used again).
  * Prints one JSON line per run: wall and CPU seconds, rows.
  */
 import { createHash } from 'node:crypto';
 import { loadFileParts } from '../src/data/load.js';
 import type { RowSink } from '../src/data/sink.js';
-import { BatchWriter, batchLayout, BufferPool, NEW_BUFFERS, WIDTH, type Batch, type PartMessage } from '../src/engine/duckdb/batch.js';
+import { BatchWriter, batchLayout, NEW_BUFFERS, SlotBuffers, WIDTH, type Batch, type PartMessage } from '../src/engine/duckdb/batch.js';
 
 const args = process.argv.slice(2);
 const flag = (name: string, fallback: string) => {
@@ -63,10 +63,11 @@ for (let run = 0; run < runs; run++) {
     if (m.type === 'batch') {
       rows += m.rows;
       if (sha) hashBatch(h, encodings, m);
-      if (recycle) pool.give(m.buffer, m.heap);
+      if (recycle && m.slot !== undefined) SlotBuffers.release(slots, m.slot);
     }
   };
-  const pool = new BufferPool();
+  const slots = SlotBuffers.state(4);
+  const pool = new SlotBuffers(slots);
   const cpu0 = process.cpuUsage();
   const t0 = performance.now();
   let part = 0;

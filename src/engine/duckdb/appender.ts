@@ -107,6 +107,12 @@ export class TableAppender {
    */
   private readonly heapChunk = DuckDBDataChunk.create([BLOB]);
   private readonly heapVector = duckdb.data_chunk_get_vector(this.heapChunk.chunk, 0);
+  /**
+   * A shared slot's image (batch.ts's SlotBuffers) copied, before it is read: DuckDB's copy into a vector takes
+   * an ArrayBuffer only, and the long strings' references are made here, never in the worker's slot. Made once
+   * (and larger when a batch needs more): its pages are never new.
+   */
+  private staging = new ArrayBuffer(0);
 
   private constructor(
     private readonly connection: DuckDBConnection,
@@ -175,7 +181,7 @@ export class TableAppender {
     const { table, target, missing } = state;
     const layout = batchLayout(state.layout.encodings, batch.capacity);
     const raw = table.chunk.chunk;
-    const buffer = batch.buffer;
+    const buffer = this.image(batch.buffer, layout.bytes);
     const canonical = table.columns.length;
     // Long strings (batch.ts) are marked in the image: those of a dictionary get their string_t from it, those
     // in the heap a pointer into it, before the image is copied.
@@ -247,6 +253,14 @@ export class TableAppender {
     state.part.rows += batch.rows;
     table.rows += batch.rows;
     this.pending += batch.rows;
+  }
+
+  /** The image `buffer` as an ArrayBuffer: itself, or its first `bytes` copied into the staging buffer. */
+  private image(buffer: ArrayBufferLike, bytes: number): ArrayBuffer {
+    if (buffer instanceof ArrayBuffer) return buffer;
+    if (this.staging.byteLength < bytes) this.staging = new ArrayBuffer(bytes);
+    new Uint8Array(this.staging, 0, bytes).set(new Uint8Array(buffer, 0, bytes));
+    return this.staging;
   }
 
   /**

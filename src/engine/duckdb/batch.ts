@@ -16,12 +16,13 @@
  * the same digest as the in-memory tables, computed as the row is written)
  * travel with it.
  *
- * A batch is one ArrayBuffer (transferred, not copied, between threads) with
- * this layout for `capacity` rows and the part's columns c = 0 … k−1:
- * the data of each column (width × capacity bytes), then the validity bits of
- * each column (capacity / 8 bytes, DuckDB's layout: bit i set = row i valid),
+ * A batch is one buffer (a loading worker's shared slot, SlotBuffers, or an
+ * ArrayBuffer transferred, never copied, between threads) with this layout
+ * for `capacity` rows and the part's columns c = 0 … k−1: the data of each
+ * column (width × capacity bytes), then the validity bits of each column
+ * (capacity / 8 bytes, DuckDB's layout: bit i set = row i valid),
  * then the lines (Int32) and digests (int64) of the rows; and its heap, a
- * second ArrayBuffer.
+ * second buffer.
  */
 import type { Value } from '../../data/model.js';
 import type { Source } from '../../data/provenance.js';
@@ -105,7 +106,10 @@ export interface Batch {
   rows: number;
   /** Rows the buffer has room for (its layout). */
   capacity: number;
-  buffer: ArrayBuffer;
+  /** The image (an ArrayBuffer transferred, or a shared slot's SharedArrayBuffer, then at least the layout's bytes). */
+  buffer: ArrayBufferLike;
+  /** The shared slot (SlotBuffers) of `buffer` and `heap`, to free once the batch is appended. */
+  slot?: number;
   /**
    * Per column: does any row of the batch hold null (else its validity need not be copied)? Validity bits
    * past `rows` are set, and mean nothing.
@@ -119,7 +123,7 @@ export interface Batch {
    * which the appender turns into a pointer once the whole heap is in DuckDB's memory — one call a batch
    * instead of one a string (three a row of payouts: the main thread's largest cost after DuckDB's own).
    */
-  heap: ArrayBuffer;
+  heap: ArrayBufferLike;
   heapBytes: number;
 }
 
@@ -172,64 +176,101 @@ export interface PartId {
 }
 
 /**
- * Where a batch writer gets the buffers of its batches: new ones, or (a worker thread, load-worker.ts) ones the
- * main thread has appended and handed back. A new buffer's pages are zeroed and faulted in as they are first
- * written, and on the 2-core VM measured a page fault cost about 7 µs: buffers used again took a million
- * payout rows' load from about 305,000 page faults to 270,000, and a loading worker's CPU 5% down (worker-path
- * --recycle: 5.03 against 5.31 s, three runs each).
+ * Where a batch writer gets the buffers of its batches: new ones, or (a worker thread, load-worker.ts) the
+ * shared slots of a SlotBuffers, used again once the main thread has appended their batch.
  */
 export interface Buffers {
-  /** A buffer of exactly `bytes` bytes, all zero, for a batch's image. */
-  image(bytes: number): ArrayBuffer;
-  /** A buffer of at least `bytes` bytes (its contents anything), for a batch's heap of long strings. */
-  heap(bytes: number): ArrayBuffer;
-  /** Takes back the buffers of a batch never sent (the one begun when the part's last batch went). */
-  give?(image: ArrayBuffer, heap: ArrayBuffer): void;
+  /** A buffer of at least `bytes` bytes, the first `bytes` of them zero, for a batch's image: it begins a batch. */
+  image(bytes: number): ArrayBufferLike;
+  /**
+   * A buffer of at least `bytes` bytes (its contents anything), for the heap of long strings of the batch begun;
+   * asked again with more bytes when the heap must grow (the writer copies what it holds).
+   */
+  heap(bytes: number): ArrayBufferLike;
+  /** The shared slot of the batch begun, which the thread that appends it frees (SlotBuffers); undefined: none. */
+  readonly slot?: number | undefined;
+  /** Takes back the buffers of the batch begun and never sent (the one begun when the part's last batch went). */
+  unused?(): void;
 }
 
-/** Buffers made new for every batch. */
+/** Buffers made new for every batch (transferred to the thread that appends them). */
 export const NEW_BUFFERS: Buffers = { image: (bytes) => new ArrayBuffer(bytes), heap: (bytes) => new ArrayBuffer(bytes) };
 
-/** Buffers kept for use again, of each kind: about the batches in flight (more only while DuckDB checkpoints). */
-const POOL_KEEP = 6;
-
 /**
- * Buffers used again once their batch was appended: `collect` hands over those given back since it was last
- * asked (load-worker.ts: from the main thread). An image is used again only for a batch of the same layout,
- * zeroed first (an inline string's padding must be zero, as in a new buffer); a heap for any batch it is large
- * enough for. A new buffer is made when none fits.
+ * Slots of batch buffers shared between a loading worker and the main thread (SharedArrayBuffers), which never
+ * move and are used again: a batch is written into a free slot, posted with the slot's number, and the main
+ * thread frees the slot once it has appended the batch (`release`). A new ArrayBuffer a batch, transferred
+ * there and back (or transferred back to be used again), made every buffer that arrived in a thread count as
+ * new external memory there, and V8 collected for it: a loading worker's GC at a million payout rows was
+ * 0.6-0.67 s, about a dozen of it full collections of a 16 MiB heap (node --trace-gc), and a new buffer's pages
+ * are zeroed and faulted in as they are first written (about 7 µs a page fault on the 2-core VM).
+ *
+ * `state` (a SharedArrayBuffer of one Int32 a slot): state[k] is 1 while slot k's batch is written or in
+ * flight, 0 when free. The lowest free slot is taken, so that only as many slots are ever made (and their pages
+ * touched) as batches are in flight at most: the loader has more slots than batches may be in flight
+ * (load.ts), and should none be free all the same, a batch gets new buffers, transferred as before.
+ * A slot's buffers are made at the first batch that needs them, and made again larger when a batch needs more
+ * (another table's layout, a heap of more long strings).
  */
-export class BufferPool implements Buffers {
-  private readonly images: ArrayBuffer[] = [];
-  private readonly heaps: ArrayBuffer[] = [];
+export class SlotBuffers implements Buffers {
+  private readonly images: SharedArrayBuffer[] = [];
+  private readonly heaps: SharedArrayBuffer[] = [];
+  /** The slot of the batch begun; -1: none (new buffers). */
+  private current = -1;
 
-  constructor(private readonly collect: (give: (image: ArrayBuffer, heap: ArrayBuffer) => void) => void = () => {}) {}
+  constructor(private readonly state: Int32Array) {}
 
-  image(bytes: number): ArrayBuffer {
-    this.collect((image, heap) => this.give(image, heap));
-    const k = this.images.findIndex((b) => b.byteLength === bytes);
+  /** The state of `slots` slots, all free, to share with the thread that frees them. */
+  static state(slots: number): Int32Array {
+    return new Int32Array(new SharedArrayBuffer(4 * slots));
+  }
+
+  /** Frees slot `slot` of `state`: its batch was appended. */
+  static release(state: Int32Array, slot: number): void {
+    Atomics.store(state, slot, 0);
+  }
+
+  get slot(): number | undefined {
+    return this.current < 0 ? undefined : this.current;
+  }
+
+  image(bytes: number): ArrayBufferLike {
+    const k = this.take();
+    this.current = k;
     if (k < 0) return new ArrayBuffer(bytes);
-    const b = this.images.splice(k, 1)[0];
-    new Uint8Array(b).fill(0);
+    let b = this.images[k];
+    if (b === undefined || b.byteLength < bytes) {
+      b = this.images[k] = new SharedArrayBuffer(bytes);
+    } else {
+      // As 8-byte words: V8 fills a shared buffer element by element, 1.8 ms for 5 MB as bytes, 0.2 as doubles.
+      const words = bytes >> 3;
+      new Float64Array(b, 0, words).fill(0);
+      new Uint8Array(b, 8 * words, bytes - 8 * words).fill(0);
+    }
     return b;
   }
 
-  heap(bytes: number): ArrayBuffer {
-    this.collect((image, heap) => this.give(image, heap));
-    const k = this.heaps.findIndex((b) => b.byteLength >= bytes);
-    return k < 0 ? new ArrayBuffer(bytes) : this.heaps.splice(k, 1)[0];
+  heap(bytes: number): ArrayBufferLike {
+    const k = this.current;
+    if (k < 0) return new ArrayBuffer(bytes);
+    let b = this.heaps[k];
+    if (b === undefined || b.byteLength < bytes) b = this.heaps[k] = new SharedArrayBuffer(bytes);
+    return b;
   }
 
-  give(image: ArrayBuffer, heap: ArrayBuffer): void {
-    keep(this.images, image);
-    keep(this.heaps, heap);
+  unused(): void {
+    if (this.current >= 0) SlotBuffers.release(this.state, this.current);
+    this.current = -1;
   }
-}
 
-/** Keeps `b` in `list`, and the POOL_KEEP last kept at most. */
-function keep(list: ArrayBuffer[], b: ArrayBuffer): void {
-  list.push(b);
-  if (list.length > POOL_KEEP) list.shift();
+  /** The lowest free slot, marked taken, or -1. */
+  private take(): number {
+    const state = this.state;
+    for (let k = 0; k < state.length; k++) {
+      if (Atomics.compareExchange(state, k, 0, 1) === 0) return k;
+    }
+    return -1;
+  }
 }
 
 /** The loader's sink that writes batches. `send` takes every message in order; `id` names the part begun. */
@@ -243,7 +284,7 @@ export class BatchWriter implements RowSink {
   private order!: number[];
   private names!: number[];
   private seed = 0;
-  private buffer!: ArrayBuffer;
+  private buffer!: ArrayBufferLike;
   private u8!: Uint8Array;
   private u32!: Uint32Array;
   private i32!: Int32Array;
@@ -277,7 +318,7 @@ export class BatchWriter implements RowSink {
    */
   private readonly tsDays = new Int32Array(TS_DAY_SLOTS).fill(NO_DAY);
   private readonly tsCodes = new Int32Array(TS_DAY_SLOTS * 19);
-  private heap!: ArrayBuffer;
+  private heap!: ArrayBufferLike;
   private heapU8!: Uint8Array;
   private heapBytes = 0;
   /** The heap's size for the next batch: what the last one needed, so that a part's batches rarely grow it. */
@@ -414,12 +455,14 @@ export class BatchWriter implements RowSink {
   end(): void {
     if (this.n > 0) this.flush();
     // The buffers begun for a next batch that will not come.
-    if (this.buffer) this.buffers.give?.(this.buffer, this.heap);
+    if (this.buffer) this.buffers.unused?.();
     this.buffer = undefined!;
     this.send({ type: 'end', part: this.part, rows: this.first });
   }
 
   discard(): void {
+    if (this.buffer) this.buffers.unused?.();
+    this.buffer = undefined!;
     this.send({ type: 'discard', part: this.part });
   }
 
@@ -438,9 +481,12 @@ export class BatchWriter implements RowSink {
       heap: this.heap,
       heapBytes: this.heapBytes,
     };
+    const slot = this.buffers.slot;
+    if (slot !== undefined) batch.slot = slot;
     this.first += this.n;
     this.heapSize = Math.max(HEAP_MIN, this.heapBytes + (this.heapBytes >> 3));
-    this.send(batch, [this.buffer, this.heap]);
+    // A shared slot's buffers are not transferred (they stay where they are, in both threads).
+    this.send(batch, slot === undefined ? [this.buffer as ArrayBuffer, this.heap as ArrayBuffer] : undefined);
     this.fresh();
   }
 
@@ -548,7 +594,7 @@ export class BatchWriter implements RowSink {
   /** Makes room in the heap for `bytes` more bytes. */
   private room(bytes: number): void {
     if (this.heapBytes + bytes <= this.heap.byteLength) return;
-    const bigger = new ArrayBuffer(Math.max(2 * this.heap.byteLength, this.heapBytes + bytes));
+    const bigger = this.buffers.heap(Math.max(2 * this.heap.byteLength, this.heapBytes + bytes));
     const u8 = new Uint8Array(bigger);
     u8.set(this.heapU8.subarray(0, this.heapBytes));
     this.heap = bigger;

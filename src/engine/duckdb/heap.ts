@@ -37,3 +37,13 @@ export function releaseHeap(growth = GROWTH): boolean {
   after = process.memoryUsage().heapUsed;
   return true;
 }
+
+/**
+ * Collects the heap's garbage now: after a load in worker threads, whose batch messages (dead, but not yet
+ * collected: this thread allocates little while it appends) hold the workers' shared buffer slots (batch.ts's
+ * SlotBuffers, about 100-300 MiB at the most) for as long as they are not collected.
+ */
+export function collectGarbage(): void {
+  collector()();
+  after = process.memoryUsage().heapUsed;
+}

@@ -12,10 +12,10 @@
  * The limit is a few batches, and more while DuckDB checkpoints (load.ts),
  * when nothing is appended for a second or more.
  */
-import { parentPort, receiveMessageOnPort, workerData, type MessagePort } from 'node:worker_threads';
+import { parentPort, workerData } from 'node:worker_threads';
 import { loadCsvTail, loadFileParts, type HeadSplit } from '../../data/load.js';
 import type { FileRule, LoadOptions } from '../../data/model.js';
-import { BatchWriter, BufferPool, TAIL_ORDER, type PartMessage } from './batch.js';
+import { BatchWriter, SlotBuffers, TAIL_ORDER, type PartMessage } from './batch.js';
 import type { WorkerMessage, WorkerTask } from './load.js';
 
 const port = parentPort!;
@@ -23,18 +23,8 @@ const port = parentPort!;
 const credit = new Int32Array(workerData.credit as SharedArrayBuffer);
 let nextPart = 0;
 
-/**
- * The buffers of batches the main thread has appended come back on a port of their own (load.ts), read
- * without waiting when a batch needs buffers: this thread types a whole file without returning to its event
- * loop.
- */
-const returns = workerData.returns as MessagePort;
-const buffers = new BufferPool((give) => {
-  for (let m = receiveMessageOnPort(returns); m; m = receiveMessageOnPort(returns)) {
-    const [image, heap] = m.message as ArrayBuffer[];
-    give(image, heap);
-  }
-});
+/** The batches' buffers: slots shared with the main thread, which frees each once its batch is appended (batch.ts). */
+const buffers = new SlotBuffers(new Int32Array(workerData.slots as SharedArrayBuffer));
 
 function post(m: WorkerMessage, transfer?: ArrayBuffer[]): void {
   port.postMessage(m, transfer ?? []);

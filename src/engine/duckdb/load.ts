@@ -21,7 +21,7 @@
  */
 import { closeSync, existsSync, openSync, readSync, statSync } from 'node:fs';
 import { availableParallelism } from 'node:os';
-import { MessageChannel, Worker } from 'node:worker_threads';
+import { Worker } from 'node:worker_threads';
 import { fileURLToPath } from 'node:url';
 import { expandPaths } from '../../data/files.js';
 import { loadFileParts } from '../../data/load.js';
@@ -34,8 +34,9 @@ import { InputError, UsageError } from '../../errors.js';
 import type { SplitRows } from '../../data/csv-file.js';
 import { mergeParts } from '../../data/split.js';
 import { TableAppender, type AppendedPart } from './appender.js';
-import { BatchWriter, TAIL_ORDER, type PartMessage } from './batch.js';
+import { BatchWriter, SlotBuffers, TAIL_ORDER, type PartMessage } from './batch.js';
 import type { AuditDatabase } from './database.js';
+import { collectGarbage } from './heap.js';
 import { dataTableName, ident } from './schema.js';
 
 /** Below this many bytes of input, loading runs in this thread. */
@@ -55,6 +56,8 @@ const IN_FLIGHT = 4;
  * 1.9 s of a checkpoint at 2M). A payout batch is about 5 MB: at most 2 × 12 more while it runs.
  */
 const CHECKPOINT_IN_FLIGHT = 16;
+/** Shared buffer slots per worker (batch.ts's SlotBuffers): the batches in flight at most, the one being written, and a spare. */
+const SLOTS = CHECKPOINT_IN_FLIGHT + 2;
 
 export interface DuckDBLoadSettings {
   /** Worker threads that read and type files; 0 loads in this thread. By default up to two, as the files allow. */
@@ -128,6 +131,8 @@ export async function loadIntoDuckDB(paths: string[], opts: LoadOptions, db: Aud
     workers === 0
       ? await loadHere(files, opts, appender, db, checkpointRows)
       : await loadInWorkers(files, sizes, opts, appender, db, checkpointRows, workers, workers >= 2 ? (settings.splitBytes ?? SPLIT_BYTES) : Infinity);
+  // The workers' shared buffer slots go as soon as this thread's messages that hold them are collected.
+  if (workers > 0) collectGarbage();
   const kept = await appender.finish();
   await db.connection.run('CHECKPOINT');
   checkCounts(results, kept);
@@ -276,10 +281,9 @@ function loadInWorkers(
       const credit = new Int32Array(new SharedArrayBuffer(8));
       credit[1] = IN_FLIGHT;
       credits.push(credit);
-      // The buffers of its appended batches go back to the worker on a port of their own (load-worker.ts).
-      const { port1: returns, port2 } = new MessageChannel();
-      const w = new Worker(script, { workerData: { credit: credit.buffer, returns: port2 }, transferList: [port2] });
-      w.once('exit', () => returns.close());
+      // The slots of its batches' buffers, shared (batch.ts's SlotBuffers): more than may be in flight.
+      const slots = SlotBuffers.state(SLOTS);
+      const w = new Worker(script, { workerData: { credit: credit.buffer, slots: slots.buffer } });
       pool.push(w);
       running++;
       w.on('message', (m: WorkerMessage) => {
@@ -312,8 +316,9 @@ function loadInWorkers(
           }
           appender.handle(producer, m);
           if (m.type === 'batch') {
-            // Appended: DuckDB holds copies of its bytes.
-            returns.postMessage([m.buffer, m.heap], [m.buffer, m.heap]);
+            // Appended: DuckDB holds copies of its bytes. The slot is freed before the batch is counted out of
+            // those in flight, so that a worker never finds more slots taken than batches in flight and one.
+            if (m.slot !== undefined) SlotBuffers.release(slots, m.slot);
             Atomics.sub(credit, 0, 1);
             Atomics.notify(credit, 0);
             if (appender.pending >= checkpointRows) await checkpoint(appender, db, credits);

@@ -12,7 +12,7 @@ import type { Value } from '../../../src/data/model.js';
 import type { Source } from '../../../src/data/provenance.js';
 import type { RowSink } from '../../../src/data/sink.js';
 import { tableDef, type ColumnDef } from '../../../src/data/tables.js';
-import { BATCH_ROWS, BatchWriter, BufferPool, NEW_BUFFERS, type Buffers, type PartMessage } from '../../../src/engine/duckdb/batch.js';
+import { BATCH_ROWS, batchLayout, BatchWriter, NEW_BUFFERS, SlotBuffers, type Buffers, type PartMessage } from '../../../src/engine/duckdb/batch.js';
 
 const tmp = mkdtempSync(join(tmpdir(), 'fundaudit-batch-'));
 afterAll(() => rmSync(tmp, { recursive: true, force: true }));
@@ -46,40 +46,55 @@ function seconds(t: string): number {
   return d.getTime() / 1000;
 }
 
-describe('BufferPool', () => {
-  it('gives back an image of the same size zeroed, a heap large enough as it is, and makes new ones otherwise', () => {
-    const pool = new BufferPool();
-    const image = new ArrayBuffer(64);
+describe('SlotBuffers', () => {
+  it('takes the lowest free slot, gives back its image zeroed and its heap as it is, larger ones when asked for more', () => {
+    const state = SlotBuffers.state(3);
+    const pool = new SlotBuffers(state);
+    const image = pool.image(64);
+    expect(image).toBeInstanceOf(SharedArrayBuffer);
+    expect(pool.slot).toBe(0);
     new Uint8Array(image).fill(7);
-    const heap = new ArrayBuffer(32);
+    const heap = pool.heap(32);
     new Uint8Array(heap).fill(9);
-    pool.give(image, heap);
-    const other = pool.image(128);
-    expect(other).not.toBe(image);
-    const again = pool.image(64);
-    expect(again).toBe(image);
-    expect(new Uint8Array(again).every((b) => b === 0)).toBe(true);
-    expect(pool.heap(33)).not.toBe(heap);
-    expect(pool.heap(16)).toBe(heap);
     expect(pool.image(64)).not.toBe(image);
+    expect(pool.slot).toBe(1);
+    expect([...state]).toEqual([1, 1, 0]);
+    SlotBuffers.release(state, 0);
+    const again = pool.image(45);
+    expect(pool.slot).toBe(0);
+    expect(again).toBe(image);
+    expect(new Uint8Array(again, 0, 45).every((b) => b === 0)).toBe(true);
+    expect(new Uint8Array(again, 45).every((b) => b === 7)).toBe(true);
+    expect(pool.heap(16)).toBe(heap);
+    expect(new Uint8Array(heap).every((b) => b === 9)).toBe(true);
+    const bigger = pool.heap(33);
+    expect(bigger).not.toBe(heap);
+    expect(bigger.byteLength).toBeGreaterThanOrEqual(33);
+    expect(pool.heap(33)).toBe(bigger);
+    SlotBuffers.release(state, 0);
+    expect(pool.image(65)).not.toBe(image);
   });
 
-  it('takes what `collect` hands back when a buffer is asked for, and keeps six of each at most', () => {
-    const returned: ArrayBuffer[][] = [];
-    const pool = new BufferPool((give) => {
-      for (const [i, h] of returned.splice(0)) give(i, h);
-    });
-    const images = Array.from({ length: 8 }, () => new ArrayBuffer(16));
-    for (const b of images) returned.push([b, new ArrayBuffer(8)]);
-    const got = Array.from({ length: 7 }, () => pool.image(16));
-    // The first two handed back were let go: six used again, then a new one.
-    expect(got.slice(0, 6).every((b, k) => b === images[k + 2])).toBe(true);
-    expect(images.includes(got[6])).toBe(false);
+  it('gives new ArrayBuffers, and no slot, when every slot is taken; a batch never sent frees its slot', () => {
+    const state = SlotBuffers.state(1);
+    const pool = new SlotBuffers(state);
+    pool.image(16);
+    expect(pool.slot).toBe(0);
+    const spare = pool.image(16);
+    expect(spare).toBeInstanceOf(ArrayBuffer);
+    expect(pool.slot).toBeUndefined();
+    expect(pool.heap(8)).toBeInstanceOf(ArrayBuffer);
+    pool.unused();
+    expect([...state]).toEqual([1]);
+    SlotBuffers.release(state, 0);
+    pool.image(16);
+    pool.unused();
+    expect([...state]).toEqual([0]);
   });
 });
 
 describe('BatchWriter', () => {
-  it('writes the same batches into buffers used again as into new ones', () => {
+  it('writes the same batches into shared slots used again as into new buffers, and frees its slot when it ends', () => {
     const def = tableDef('payouts')!;
     const columns = ['id_number', 'name', 'bank_name', 'period', 'amount', 'pay_date', 'op_time'].map((n) => def.columns.find((c) => c.name === n)!);
     // Strings shorter and longer than 12 bytes, repeated (a dictionary) or not, nulls, over three batches and more.
@@ -92,12 +107,15 @@ describe('BatchWriter', () => {
       i % 11 === 0 ? null : '2024-01-15',
       i % 13 === 0 ? null : '2024-01-14 09:30:00',
     ];
-    const run = (buffers: Buffers, give: boolean) => {
+    const bytes = batchLayout(['str', 'str', 'str', 'str', 'i64', 'date', 'ts'], BATCH_ROWS).bytes;
+    const run = (buffers: Buffers, slots?: Int32Array) => {
       const out: string[] = [];
       const send = (m: PartMessage) => {
         if (m.type !== 'batch') return;
-        out.push(JSON.stringify({ ...m, buffer: Buffer.from(m.buffer).toString('base64'), heap: Buffer.from(m.heap, 0, m.heapBytes).toString('base64') }));
-        if (give) (buffers as BufferPool).give(m.buffer, m.heap);
+        const { slot, ...rest } = m;
+        expect(slot === undefined).toBe(slots === undefined);
+        out.push(JSON.stringify({ ...rest, buffer: Buffer.from(m.buffer, 0, bytes).toString('base64'), heap: Buffer.from(m.heap, 0, m.heapBytes).toString('base64') }));
+        if (slots && slot !== undefined) SlotBuffers.release(slots, slot);
       };
       const writer = new BatchWriter(send, () => ({ part: 0, file: 0, order: 0 }), buffers);
       writer.begin('payouts', { file: 'p.csv' }, columns);
@@ -105,9 +123,11 @@ describe('BatchWriter', () => {
       writer.end();
       return out;
     };
-    const fresh = run(NEW_BUFFERS, false);
+    const fresh = run(NEW_BUFFERS);
     expect(fresh.length).toBe(4);
-    expect(run(new BufferPool(), true)).toEqual(fresh);
+    const slots = SlotBuffers.state(2);
+    expect(run(new SlotBuffers(slots), slots)).toEqual(fresh);
+    expect([...slots]).toEqual([0, 0]);
   });
 });
 
