@@ -1036,9 +1036,9 @@ class Compiler {
   }
 
   /**
-   * The rows of a rollup's input `cte` whose `keys` are those of some group `src` refers to (its columns `names`,
-   * where `marker`; null keys equal), for the evidence of those groups: `cte` itself when DuckDB holds it, else
-   * `cte` made again of only such rows. Down from `cte`, every CTE made row by row of the next (rowwise) that keeps
+   * Rows of a rollup's input `cte` among which are those whose `keys` are those of some group `src` refers to (its
+   * columns `names`, where `marker`; null keys equal), for the evidence of those groups (the caller joins them on
+   * every key): `cte` itself when DuckDB holds it, else `cte` made again of only rows with such keys. Down from `cte`, every CTE made row by row of the next (rowwise) that keeps
    * the keys is made again, in order, of the one below it made again; the lowest, a CTE DuckDB holds or computes
    * anyhow, is semi-joined with the groups' keys. So the steps above it run over the few rows of the groups left,
    * not over every row to keep a few (NO-CERTIFICATION's person-months joined to every certification, at 5M payout
@@ -1058,10 +1058,17 @@ class Compiler {
     const kept = (name: string) => held(name) || ((reads.get(name) ?? 0) >= 2 && !this.again.has(name) && !this.cheap.has(name));
     const chain: string[] = [];
     let base = cte;
+    // The keys whose values every CTE of the chain so far keeps: a CTE that computes some of them (BENFORD-BY-OPERATOR's
+    // first digit of the amount, grouped with the operator) is made again of the rows with the groups' values of the
+    // others, a superset of the rows the groups hold, which the caller's join on every key then narrows.
+    let live = keys.map((k, i) => ({ key: k, name: names[i] }));
     for (;;) {
       const made = this.rowwise.get(base);
-      if (!made || (chain.length && kept(base)) || !keys.every((k) => made.keeps?.has(k) ?? true)) break;
+      if (!made || (chain.length && kept(base))) break;
+      const still = live.filter((k) => made.keeps?.has(k.key) ?? true);
+      if (!still.length) break;
       if (renameCte(bodies.get(base)!, made.input, made.input) === undefined) break;
+      live = still;
       chain.push(base);
       base = made.input;
     }
@@ -1069,8 +1076,8 @@ class Compiler {
       this.reread.add(cte);
       return cte;
     }
-    const on = keys.map((k, i) => `"__I".${ident(k)} IS NOT DISTINCT FROM "__S".${ident(names[i])}`).join(' AND ');
-    let rows = this.cte(`SELECT "__I".* FROM ${base} AS "__I" SEMI JOIN (SELECT ${names.map(ident).join(', ')} FROM ${src} WHERE ${ident(marker)}) AS "__S" ON ${on}`);
+    const on = live.map((k) => `"__I".${ident(k.key)} IS NOT DISTINCT FROM "__S".${ident(k.name)}`).join(' AND ');
+    let rows = this.cte(`SELECT "__I".* FROM ${base} AS "__I" SEMI JOIN (SELECT ${live.map((k) => ident(k.name)).join(', ')} FROM ${src} WHERE ${ident(marker)}) AS "__S" ON ${on}`);
     this.reread.add(base);
     for (const name of chain.reverse()) {
       const body = renameCte(bodies.get(name)!, this.rowwise.get(name)!.input, rows)!;

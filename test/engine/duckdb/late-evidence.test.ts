@@ -128,6 +128,20 @@ const NARROWED = [
     ],
     person,
   ),
+  // A key a step computes just before the rollup (BENFORD-BY-OPERATOR's first digit, grouped with the operator): the
+  // rows are made again of those with the groups' values of the other key (null included), then joined on both.
+  pipeline(
+    'KEY-COMPUTED',
+    'payouts',
+    [
+      { filter: 'd.amount != null' },
+      { derive: { band: "d.amount >= 3000 ? 'high' : 'low'" } },
+      { groupby: ['id_number', 'band'] },
+      { rollup: { n: 'op.count()', total: 'op.sum(d.amount)' } },
+      { filter: 'd.n >= 2' },
+    ],
+    person,
+  ),
   // A key written over, then a window: the rollup's input is read again from there, as it is.
   pipeline(
     'KEY-WRITTEN-OVER',
@@ -161,7 +175,7 @@ describe('evidence built late on DuckDB', () => {
   });
 
   it('reads the rows of the groups left from below the steps made row by row, not those steps over every row', async () => {
-    const [narrowed, asItIs] = await onDuckDB(DATA, async (dataset) => NARROWED.map((r) => ruleSql(r, dataset).sql));
+    const [narrowed, computed, asItIs] = await onDuckDB(DATA, async (dataset) => NARROWED.map((r) => ruleSql(r, dataset).sql));
     // The join to certifications and the lookup are made again, over the person-months of the groups left only.
     const semi = /FROM (s\d+) AS "__I" SEMI JOIN \(SELECT "__e\d+k0", "__e\d+k1" FROM s\d+ WHERE "__e\d+g"\)/g;
     const bases = [...narrowed.matchAll(semi)].map((m) => m[1]);
@@ -169,6 +183,8 @@ describe('evidence built late on DuckDB', () => {
     // Down to the person-months' rollup itself (DuckDB holds it: its aggregates over each person read it too).
     expect(narrowed).toMatch(new RegExp(`${bases[0]} AS \\(\\n  SELECT "id_number", "period", CAST\\(sum`));
     expect(narrowed.match(/LEFT JOIN s\d+ AS r ON l\."id_number" = r\."id_number"/g)?.length).toBe(2);
+    // A key computed by the step below the rollup: the rows are made again of the base rows with the groups' other key.
+    expect(computed).toMatch(/FROM s1 AS "__I" SEMI JOIN \(SELECT "__e0k0" FROM s\d+ WHERE "__e0g"\) AS "__S" ON "__I"\."id_number" IS NOT DISTINCT FROM "__S"\."__e0k0"\n/);
     // A window after a key written over: nothing below is made again; the rollup's input is read as it is.
     expect(asItIs).not.toMatch(/SEMI JOIN \(SELECT "__e\d+k0", "__e\d+k1"/);
   });
