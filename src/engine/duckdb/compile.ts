@@ -8,7 +8,7 @@
  * Every CTE carries, besides the visible columns:
  * - per evidence slot, hidden columns that say which base rows it rests on (the slot's `Evidence`, below):
  *   a base row's `__row` as `__e<slot>`; after a rollup, a reference to the row's group (its key values);
- * - `__o`: the rows' order (HUGEINT, increasing), which order-dependent steps read: dedupe keeps the
+ * - `__o`: the rows' order (increasing; BIGINT, HUGEINT once a join multiplies it: `Current.wide`), which order-dependent steps read: dedupe keeps the
  *   first row, lookup the last match, rollups see groups' rows in it and groups come out by their first row,
  *   window functions and array_agg follow it, orderby reorders it (stably). After a join it is the left
  *   row's order, then the right row's; a right or full join's unmatched right rows follow all others.
@@ -641,7 +641,7 @@ class Compiler {
     if (cur) start++;
     else {
       const columns = present.map((name): Col => ({ name, kind: KIND_OF_TYPE[def.columns.find((c) => c.name === name)?.type ?? 'text'], origin: { table: rel.from, column: name } }));
-      const cte = this.cte(`SELECT ${[...columns.map((c) => ident(c.name)), `"__row" AS ${ident(slotColumn(rel.slot.id))}`, `CAST("__row" AS HUGEINT) AS ${ORDER}`].join(', ')} FROM ${ident(rel.from)}`);
+      const cte = this.cte(`SELECT ${[...columns.map((c) => ident(c.name)), `"__row" AS ${ident(slotColumn(rel.slot.id))}`, `"__row" AS ${ORDER}`].join(', ')} FROM ${ident(rel.from)}`);
       this.cheap.add(cte);
       cur = sourced({ cte, columns, slots: [{ id: rel.slot.id, ev: ROW }], groups: [], peers: null, light: true, subset: true });
     }
@@ -674,7 +674,7 @@ class Compiler {
   private settle(cur: Current): Current {
     if (!cur.sorted) return cur;
     // Stable: rows equal in the keys keep their order.
-    const select = [...cur.columns.map((c) => ident(c.name)), ...slotsHidden(cur.slots), `CAST(row_number() OVER (ORDER BY ${orderTerms(cur)}) AS HUGEINT) AS ${ORDER}`];
+    const select = [...cur.columns.map((c) => ident(c.name)), ...slotsHidden(cur.slots), `row_number() OVER (ORDER BY ${orderTerms(cur)}) AS ${ORDER}`];
     return { ...cur, sorted: undefined, wide: false, light: false, cte: this.cte(`SELECT ${select.join(', ')} FROM ${cur.cte}`) };
   }
 
@@ -1134,8 +1134,9 @@ class Compiler {
     const rmax = `(SELECT coalesce(max(${ORDER}), 0) FROM ${other.cte})`;
     // An inner or left join has a left row in every output row: the input's largest order is not read (a scan of
     // it, materialized when it is a rollup's groups: NO-CERTIFICATION's person-months at 5M payout rows, 2 s).
-    const matched = `l.${ORDER} * (${rmax} + 2) + coalesce(r.${ORDER} + 1, 0)`;
-    const order = step.how === 'inner' || step.how === 'left' ? matched : `CASE WHEN l.${ORDER} IS NOT NULL THEN ${matched} ELSE (${lmax} + 1) * (${rmax} + 2) + r.${ORDER} + 1 END`;
+    // In HUGEINT: the product passes BIGINT's range at a few joins (the orders of a BIGINT input are row numbers).
+    const matched = `CAST(l.${ORDER} AS HUGEINT) * (${rmax} + 2) + coalesce(r.${ORDER} + 1, 0)`;
+    const order = step.how === 'inner' || step.how === 'left' ? matched : `CASE WHEN l.${ORDER} IS NOT NULL THEN ${matched} ELSE (CAST(${lmax} AS HUGEINT) + 1) * (${rmax} + 2) + r.${ORDER} + 1 END`;
     const slots = [...slotsHidden(cur.slots, 'l'), ...slotsHidden(other.slots, 'r')];
     const cte = this.cte(`SELECT ${[...select, ...slots, `${order} AS ${ORDER}`].join(', ')} FROM ${cur.cte} AS l ${how} ${other.cte} AS r ON ${cond}`);
     // Each output row of an inner or left join is a left row's, with its matches.
