@@ -143,6 +143,12 @@ interface Current {
    * comparing two rows' (joins, concat and the evidence combine it so as to keep that).
    */
   sorted?: SortKey[];
+  /**
+   * Each row is made of one row of `cte` (an inner or left join's left input, unique on each set of `unique`) and
+   * holds its values of `columns` unchanged: only filters, row values, groupings and selects since the join. A rollup
+   * on keys among those columns holding such a set has one group per row of `cte` met (Compiler.fromLeft).
+   */
+  joined?: { cte: string; columns: string[]; unique: string[][] };
 }
 
 /** A column the rows are ordered by (an orderby's key). */
@@ -658,6 +664,7 @@ class Compiler {
           subset: !!cur.subset && SUBSET.has(step.verb),
           ...narrowing(cur, step),
           groupsOf: this.groupsAfter(cur, step, next),
+          joined: joinedAfter(cur, step, next),
         });
       } catch (err) {
         if (err instanceof CompileError) throw err;
@@ -888,6 +895,28 @@ class Compiler {
     return this.cte(made.body(`(SELECT "__I".* FROM ${made.from} AS "__I" SEMI JOIN ${several} AS "__S" ON ${same('"__I"', '"__S"')})`));
   }
 
+  /**
+   * A rollup's values read from the left input of the join its rows are made of (Current.joined), rather than
+   * aggregated: when its keys are columns the rows hold unchanged from that input and include a set it is unique on,
+   * each group's rows are made of one of its rows, so that the max or min of a column they hold unchanged from it is
+   * that row's value (NO-CERTIFICATION's person-months joined to certifications and grouped back: six of its eight
+   * aggregates, of 1.1M rows at 1M payout rows). Undefined when none is, or the rows are not such.
+   */
+  private fromLeft(cur: Current, keys: Col[], compiled: Array<{ name: string; expr: SqlExpr }>): { cte: string; values: Map<string, string> } | undefined {
+    const j = cur.joined;
+    const names = keys.map((k) => k.name);
+    if (!j || !names.length || !names.every((n) => j.columns.includes(n)) || !j.unique.some((u) => u.length && u.every((n) => names.includes(n)))) return undefined;
+    const values = new Map<string, string>();
+    for (const v of compiled) {
+      if (names.includes(v.name)) return undefined;
+      const m = /^(?:max|min)\("((?:[^"]|"")*)"\)$/.exec(v.expr.sql);
+      const column = m?.[1].replace(/""/g, '"');
+      const col = cur.columns.find((c) => c.name === column);
+      if (column !== undefined && col && col.kind !== 'float' && j.columns.includes(column)) values.set(v.name, column);
+    }
+    return values.size ? { cte: j.cte, values } : undefined;
+  }
+
   private derive(cur: Current, values: NamedExpr[]): Current {
     const lets = this.newLets(cur);
     const pass = new GroupPass();
@@ -944,6 +973,21 @@ class Compiler {
     const slots: Slot[] = cur.slots.map((s, k) => ({ id: s.id, ev: { kind: 'group', cte: cur.cte, keys: keys.map((c) => c.name), inner: s, owner: k > 0 ? cur.slots[0].id : undefined } }));
     const [marker, ...names] = slotColumns(slots[0]);
     const refs = [`true AS ${ident(marker)}`, ...keys.map((k, i) => `${ident(k.name)} AS ${ident(names[i])}`)];
+    const left = split?.usable() ? undefined : this.fromLeft(cur, keys, compiled);
+    if (left) {
+      // The groups' other values, then each group's row of the left input (exactly one) for the values read from it.
+      const inner = [...select.filter((_, i) => !left.values.has(columns[i].name)), `min(${ORDER}) AS ${ORDER}`, ...refs];
+      const outer = [...columns.map((c) => (left.values.has(c.name) ? `"__L".${ident(left.values.get(c.name)!)} AS ${ident(c.name)}` : `"__G".${ident(c.name)}`)), `"__G".${ORDER}`, ...[marker, ...names].map((n) => `"__G".${ident(n)}`)];
+      const on = keys.map((k) => `"__G".${ident(k.name)} IS NOT DISTINCT FROM "__L".${ident(k.name)}`).join(' AND ');
+      return {
+        cte: this.grouped(from, keys.map((k) => k.name), (src) => `SELECT ${outer.join(', ')} FROM (SELECT ${inner.join(', ')} FROM ${src}${group}) AS "__G" JOIN ${left.cte} AS "__L" ON ${on}`),
+        columns,
+        slots,
+        groups: [],
+        peers: null,
+        wide: cur.wide,
+      };
+    }
     return {
       cte: groups([[`min(${ORDER})`, ORDER]], refs),
       columns,
@@ -1142,7 +1186,10 @@ class Compiler {
     // Each output row of an inner or left join is a left row's, with its matches.
     const kept = step.output.left.filter(([from, to]) => from === to && !merged.has(from)).map(([from]) => from);
     if (step.how === 'inner' || step.how === 'left') this.byRow(cte, cur.cte, kept);
-    return { cte, columns, slots: [...cur.slots, ...other.slots], groups: [], peers: null, wide: true };
+    // The merged keys hold the left row's values too (a left key is null, or the right key equals it), when alike.
+    const alike = [...merged].filter((k) => cur.columns.find((c) => c.name === k)?.kind === other.columns.find((c) => c.name === k)?.kind && step.output.left.some(([from, to]) => from === k && to === k));
+    const joined = (step.how === 'inner' || step.how === 'left') && cur.unique?.length ? { cte: cur.cte, columns: [...kept, ...alike], unique: cur.unique } : undefined;
+    return { cte, columns, slots: [...cur.slots, ...other.slots], groups: [], peers: null, wide: true, joined };
   }
 
   /**
@@ -1527,6 +1574,29 @@ function prefixKey(rel: Relation, n: number): string {
 }
 
 /** Column sets the rows are unique on after a step, from those before it (as far as the plan shows; none after a join or concat). */
+/** What `joined` is after a step (`before` its input, `after` its output): the rows made of the same left rows. */
+function joinedAfter(before: Current, step: PlanStep, after: Current): Current['joined'] {
+  if (step.verb === 'join') return after.joined;
+  const was = before.joined;
+  switch (step.verb) {
+    case 'filter':
+    case 'groupby':
+    case 'ungroup':
+    case 'orderby':
+    case 'semijoin':
+    case 'antijoin':
+      return was;
+    case 'derive': {
+      const written = new Set(step.values.map((v) => v.name));
+      return was && { ...was, columns: was.columns.filter((c) => !written.has(c)) };
+    }
+    case 'select':
+      return was && { ...was, columns: was.columns.filter((c) => step.names.includes(c)) };
+    default:
+      return undefined;
+  }
+}
+
 function uniqueAfter(before: Current, step: PlanStep): string[][] {
   const unique = before.unique ?? [];
   const without = (names: Iterable<string>) => {
