@@ -8,7 +8,7 @@
  * Every CTE carries, besides the visible columns:
  * - per evidence slot, hidden columns that say which base rows it rests on (the slot's `Evidence`, below):
  *   a base row's `__row` as `__e<slot>`; after a rollup, a reference to the row's group (its key values);
- * - `__o`: the rows' order (HUGEINT, increasing), which order-dependent steps read: dedupe keeps the
+ * - `__o`: the rows' order (increasing; BIGINT, HUGEINT once a join multiplies it: `Current.wide`), which order-dependent steps read: dedupe keeps the
  *   first row, lookup the last match, rollups see groups' rows in it and groups come out by their first row,
  *   window functions and array_agg follow it, orderby reorders it (stably). After a join it is the left
  *   row's order, then the right row's; a right or full join's unmatched right rows follow all others.
@@ -143,6 +143,12 @@ interface Current {
    * comparing two rows' (joins, concat and the evidence combine it so as to keep that).
    */
   sorted?: SortKey[];
+  /**
+   * Each row is made of one row of `cte` (an inner or left join's left input, unique on each set of `unique`) and
+   * holds its values of `columns` unchanged: only filters, row values, groupings and selects since the join. A rollup
+   * on keys among those columns holding such a set has one group per row of `cte` met (Compiler.fromLeft).
+   */
+  joined?: { cte: string; columns: string[]; unique: string[][] };
 }
 
 /** A column the rows are ordered by (an orderby's key). */
@@ -641,7 +647,7 @@ class Compiler {
     if (cur) start++;
     else {
       const columns = present.map((name): Col => ({ name, kind: KIND_OF_TYPE[def.columns.find((c) => c.name === name)?.type ?? 'text'], origin: { table: rel.from, column: name } }));
-      const cte = this.cte(`SELECT ${[...columns.map((c) => ident(c.name)), `"__row" AS ${ident(slotColumn(rel.slot.id))}`, `CAST("__row" AS HUGEINT) AS ${ORDER}`].join(', ')} FROM ${ident(rel.from)}`);
+      const cte = this.cte(`SELECT ${[...columns.map((c) => ident(c.name)), `"__row" AS ${ident(slotColumn(rel.slot.id))}`, `"__row" AS ${ORDER}`].join(', ')} FROM ${ident(rel.from)}`);
       this.cheap.add(cte);
       cur = sourced({ cte, columns, slots: [{ id: rel.slot.id, ev: ROW }], groups: [], peers: null, light: true, subset: true });
     }
@@ -658,6 +664,7 @@ class Compiler {
           subset: !!cur.subset && SUBSET.has(step.verb),
           ...narrowing(cur, step),
           groupsOf: this.groupsAfter(cur, step, next),
+          joined: joinedAfter(cur, step, next),
         });
       } catch (err) {
         if (err instanceof CompileError) throw err;
@@ -674,7 +681,7 @@ class Compiler {
   private settle(cur: Current): Current {
     if (!cur.sorted) return cur;
     // Stable: rows equal in the keys keep their order.
-    const select = [...cur.columns.map((c) => ident(c.name)), ...slotsHidden(cur.slots), `CAST(row_number() OVER (ORDER BY ${orderTerms(cur)}) AS HUGEINT) AS ${ORDER}`];
+    const select = [...cur.columns.map((c) => ident(c.name)), ...slotsHidden(cur.slots), `row_number() OVER (ORDER BY ${orderTerms(cur)}) AS ${ORDER}`];
     return { ...cur, sorted: undefined, wide: false, light: false, cte: this.cte(`SELECT ${select.join(', ')} FROM ${cur.cte}`) };
   }
 
@@ -888,6 +895,28 @@ class Compiler {
     return this.cte(made.body(`(SELECT "__I".* FROM ${made.from} AS "__I" SEMI JOIN ${several} AS "__S" ON ${same('"__I"', '"__S"')})`));
   }
 
+  /**
+   * A rollup's values read from the left input of the join its rows are made of (Current.joined), rather than
+   * aggregated: when its keys are columns the rows hold unchanged from that input and include a set it is unique on,
+   * each group's rows are made of one of its rows, so that the max or min of a column they hold unchanged from it is
+   * that row's value (NO-CERTIFICATION's person-months joined to certifications and grouped back: six of its eight
+   * aggregates, of 1.1M rows at 1M payout rows). Undefined when none is, or the rows are not such.
+   */
+  private fromLeft(cur: Current, keys: Col[], compiled: Array<{ name: string; expr: SqlExpr }>): { cte: string; values: Map<string, string> } | undefined {
+    const j = cur.joined;
+    const names = keys.map((k) => k.name);
+    if (!j || !names.length || !names.every((n) => j.columns.includes(n)) || !j.unique.some((u) => u.length && u.every((n) => names.includes(n)))) return undefined;
+    const values = new Map<string, string>();
+    for (const v of compiled) {
+      if (names.includes(v.name)) return undefined;
+      const m = /^(?:max|min)\("((?:[^"]|"")*)"\)$/.exec(v.expr.sql);
+      const column = m?.[1].replace(/""/g, '"');
+      const col = cur.columns.find((c) => c.name === column);
+      if (column !== undefined && col && col.kind !== 'float' && j.columns.includes(column)) values.set(v.name, column);
+    }
+    return values.size ? { cte: j.cte, values } : undefined;
+  }
+
   private derive(cur: Current, values: NamedExpr[]): Current {
     const lets = this.newLets(cur);
     const pass = new GroupPass();
@@ -944,6 +973,21 @@ class Compiler {
     const slots: Slot[] = cur.slots.map((s, k) => ({ id: s.id, ev: { kind: 'group', cte: cur.cte, keys: keys.map((c) => c.name), inner: s, owner: k > 0 ? cur.slots[0].id : undefined } }));
     const [marker, ...names] = slotColumns(slots[0]);
     const refs = [`true AS ${ident(marker)}`, ...keys.map((k, i) => `${ident(k.name)} AS ${ident(names[i])}`)];
+    const left = split?.usable() ? undefined : this.fromLeft(cur, keys, compiled);
+    if (left) {
+      // The groups' other values, then each group's row of the left input (exactly one) for the values read from it.
+      const inner = [...select.filter((_, i) => !left.values.has(columns[i].name)), `min(${ORDER}) AS ${ORDER}`, ...refs];
+      const outer = [...columns.map((c) => (left.values.has(c.name) ? `"__L".${ident(left.values.get(c.name)!)} AS ${ident(c.name)}` : `"__G".${ident(c.name)}`)), `"__G".${ORDER}`, ...[marker, ...names].map((n) => `"__G".${ident(n)}`)];
+      const on = keys.map((k) => `"__G".${ident(k.name)} IS NOT DISTINCT FROM "__L".${ident(k.name)}`).join(' AND ');
+      return {
+        cte: this.grouped(from, keys.map((k) => k.name), (src) => `SELECT ${outer.join(', ')} FROM (SELECT ${inner.join(', ')} FROM ${src}${group}) AS "__G" JOIN ${left.cte} AS "__L" ON ${on}`),
+        columns,
+        slots,
+        groups: [],
+        peers: null,
+        wide: cur.wide,
+      };
+    }
     return {
       cte: groups([[`min(${ORDER})`, ORDER]], refs),
       columns,
@@ -1036,9 +1080,9 @@ class Compiler {
   }
 
   /**
-   * The rows of a rollup's input `cte` whose `keys` are those of some group `src` refers to (its columns `names`,
-   * where `marker`; null keys equal), for the evidence of those groups: `cte` itself when DuckDB holds it, else
-   * `cte` made again of only such rows. Down from `cte`, every CTE made row by row of the next (rowwise) that keeps
+   * Rows of a rollup's input `cte` among which are those whose `keys` are those of some group `src` refers to (its
+   * columns `names`, where `marker`; null keys equal), for the evidence of those groups (the caller joins them on
+   * every key): `cte` itself when DuckDB holds it, else `cte` made again of only rows with such keys. Down from `cte`, every CTE made row by row of the next (rowwise) that keeps
    * the keys is made again, in order, of the one below it made again; the lowest, a CTE DuckDB holds or computes
    * anyhow, is semi-joined with the groups' keys. So the steps above it run over the few rows of the groups left,
    * not over every row to keep a few (NO-CERTIFICATION's person-months joined to every certification, at 5M payout
@@ -1058,10 +1102,17 @@ class Compiler {
     const kept = (name: string) => held(name) || ((reads.get(name) ?? 0) >= 2 && !this.again.has(name) && !this.cheap.has(name));
     const chain: string[] = [];
     let base = cte;
+    // The keys whose values every CTE of the chain so far keeps: a CTE that computes some of them (BENFORD-BY-OPERATOR's
+    // first digit of the amount, grouped with the operator) is made again of the rows with the groups' values of the
+    // others, a superset of the rows the groups hold, which the caller's join on every key then narrows.
+    let live = keys.map((k, i) => ({ key: k, name: names[i] }));
     for (;;) {
       const made = this.rowwise.get(base);
-      if (!made || (chain.length && kept(base)) || !keys.every((k) => made.keeps?.has(k) ?? true)) break;
+      if (!made || (chain.length && kept(base))) break;
+      const still = live.filter((k) => made.keeps?.has(k.key) ?? true);
+      if (!still.length) break;
       if (renameCte(bodies.get(base)!, made.input, made.input) === undefined) break;
+      live = still;
       chain.push(base);
       base = made.input;
     }
@@ -1069,8 +1120,8 @@ class Compiler {
       this.reread.add(cte);
       return cte;
     }
-    const on = keys.map((k, i) => `"__I".${ident(k)} IS NOT DISTINCT FROM "__S".${ident(names[i])}`).join(' AND ');
-    let rows = this.cte(`SELECT "__I".* FROM ${base} AS "__I" SEMI JOIN (SELECT ${names.map(ident).join(', ')} FROM ${src} WHERE ${ident(marker)}) AS "__S" ON ${on}`);
+    const on = live.map((k) => `"__I".${ident(k.key)} IS NOT DISTINCT FROM "__S".${ident(k.name)}`).join(' AND ');
+    let rows = this.cte(`SELECT "__I".* FROM ${base} AS "__I" SEMI JOIN (SELECT ${live.map((k) => ident(k.name)).join(', ')} FROM ${src} WHERE ${ident(marker)}) AS "__S" ON ${on}`);
     this.reread.add(base);
     for (const name of chain.reverse()) {
       const body = renameCte(bodies.get(name)!, this.rowwise.get(name)!.input, rows)!;
@@ -1127,14 +1178,18 @@ class Compiler {
     const rmax = `(SELECT coalesce(max(${ORDER}), 0) FROM ${other.cte})`;
     // An inner or left join has a left row in every output row: the input's largest order is not read (a scan of
     // it, materialized when it is a rollup's groups: NO-CERTIFICATION's person-months at 5M payout rows, 2 s).
-    const matched = `l.${ORDER} * (${rmax} + 2) + coalesce(r.${ORDER} + 1, 0)`;
-    const order = step.how === 'inner' || step.how === 'left' ? matched : `CASE WHEN l.${ORDER} IS NOT NULL THEN ${matched} ELSE (${lmax} + 1) * (${rmax} + 2) + r.${ORDER} + 1 END`;
+    // In HUGEINT: the product passes BIGINT's range at a few joins (the orders of a BIGINT input are row numbers).
+    const matched = `CAST(l.${ORDER} AS HUGEINT) * (${rmax} + 2) + coalesce(r.${ORDER} + 1, 0)`;
+    const order = step.how === 'inner' || step.how === 'left' ? matched : `CASE WHEN l.${ORDER} IS NOT NULL THEN ${matched} ELSE (CAST(${lmax} AS HUGEINT) + 1) * (${rmax} + 2) + r.${ORDER} + 1 END`;
     const slots = [...slotsHidden(cur.slots, 'l'), ...slotsHidden(other.slots, 'r')];
     const cte = this.cte(`SELECT ${[...select, ...slots, `${order} AS ${ORDER}`].join(', ')} FROM ${cur.cte} AS l ${how} ${other.cte} AS r ON ${cond}`);
     // Each output row of an inner or left join is a left row's, with its matches.
     const kept = step.output.left.filter(([from, to]) => from === to && !merged.has(from)).map(([from]) => from);
     if (step.how === 'inner' || step.how === 'left') this.byRow(cte, cur.cte, kept);
-    return { cte, columns, slots: [...cur.slots, ...other.slots], groups: [], peers: null, wide: true };
+    // The merged keys hold the left row's values too (a left key is null, or the right key equals it), when alike.
+    const alike = [...merged].filter((k) => cur.columns.find((c) => c.name === k)?.kind === other.columns.find((c) => c.name === k)?.kind && step.output.left.some(([from, to]) => from === k && to === k));
+    const joined = (step.how === 'inner' || step.how === 'left') && cur.unique?.length ? { cte: cur.cte, columns: [...kept, ...alike], unique: cur.unique } : undefined;
+    return { cte, columns, slots: [...cur.slots, ...other.slots], groups: [], peers: null, wide: true, joined };
   }
 
   /**
@@ -1519,6 +1574,29 @@ function prefixKey(rel: Relation, n: number): string {
 }
 
 /** Column sets the rows are unique on after a step, from those before it (as far as the plan shows; none after a join or concat). */
+/** What `joined` is after a step (`before` its input, `after` its output): the rows made of the same left rows. */
+function joinedAfter(before: Current, step: PlanStep, after: Current): Current['joined'] {
+  if (step.verb === 'join') return after.joined;
+  const was = before.joined;
+  switch (step.verb) {
+    case 'filter':
+    case 'groupby':
+    case 'ungroup':
+    case 'orderby':
+    case 'semijoin':
+    case 'antijoin':
+      return was;
+    case 'derive': {
+      const written = new Set(step.values.map((v) => v.name));
+      return was && { ...was, columns: was.columns.filter((c) => !written.has(c)) };
+    }
+    case 'select':
+      return was && { ...was, columns: was.columns.filter((c) => step.names.includes(c)) };
+    default:
+      return undefined;
+  }
+}
+
 function uniqueAfter(before: Current, step: PlanStep): string[][] {
   const unique = before.unique ?? [];
   const without = (names: Iterable<string>) => {

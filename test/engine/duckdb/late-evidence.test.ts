@@ -85,6 +85,26 @@ const RULES = [
     [{ groupby: ['id_number', 'period'] }, { rollup: { total: 'op.sum(d.amount)', n: 'op.count()' } }, { filter: 'd.total >= 7000' }, { groupby: ['id_number'] }, { rollup: { months: 'op.count()', total: 'op.sum(d.total)' } }, { filter: 'd.months >= 1' }],
     person,
   ),
+  // A rollup's groups joined to another table and grouped back on their keys (NO-CERTIFICATION's shape, left and
+  // inner): the values read unchanged from the groups are taken from them, not aggregated again; null keys included.
+  ...(['left', 'inner'] as const).map((how) =>
+    pipeline(
+      `GROUPED-BACK-${how.toUpperCase()}`,
+      'payouts',
+      [
+        { groupby: ['id_number', 'period'] },
+        { rollup: { total: 'op.sum(d.amount)', name: 'op.max(d.name)' } },
+        { join: { with: { from: 'certifications', steps: [{ select: ['id_number', 'cert_date'] }] }, on: 'id_number', how } },
+        { derive: { certified: "d.cert_date != null && op.month_of(d.cert_date) <= d.period ? 1 : 0" } },
+        { filter: 'd.total != 0' },
+        { groupby: ['id_number', 'period'] },
+        { rollup: { name: 'op.max(d.name)', total: 'op.min(d.total)', certified: 'op.max(d.certified)', rows: 'op.count()', sum: 'op.sum(d.total)' } },
+        // Left: months no certification covers; inner: months of people certified twice.
+        { filter: how === 'left' ? 'd.certified == 0' : 'd.rows >= 2' },
+      ],
+      person,
+    ),
+  ),
   // A rollup's groups rolled up on fewer keys into lists in row order (PENSION-TWO-SCHEMES's shape): the lists of
   // the groups with several rows are made of those groups' rows alone, regrouped; null keys (no id, no name) too.
   pipeline(
@@ -128,6 +148,20 @@ const NARROWED = [
     ],
     person,
   ),
+  // A key a step computes just before the rollup (BENFORD-BY-OPERATOR's first digit, grouped with the operator): the
+  // rows are made again of those with the groups' values of the other key (null included), then joined on both.
+  pipeline(
+    'KEY-COMPUTED',
+    'payouts',
+    [
+      { filter: 'd.amount != null' },
+      { derive: { band: "d.amount >= 3000 ? 'high' : 'low'" } },
+      { groupby: ['id_number', 'band'] },
+      { rollup: { n: 'op.count()', total: 'op.sum(d.amount)' } },
+      { filter: 'd.n >= 2' },
+    ],
+    person,
+  ),
   // A key written over, then a window: the rollup's input is read again from there, as it is.
   pipeline(
     'KEY-WRITTEN-OVER',
@@ -161,7 +195,7 @@ describe('evidence built late on DuckDB', () => {
   });
 
   it('reads the rows of the groups left from below the steps made row by row, not those steps over every row', async () => {
-    const [narrowed, asItIs] = await onDuckDB(DATA, async (dataset) => NARROWED.map((r) => ruleSql(r, dataset).sql));
+    const [narrowed, computed, asItIs] = await onDuckDB(DATA, async (dataset) => NARROWED.map((r) => ruleSql(r, dataset).sql));
     // The join to certifications and the lookup are made again, over the person-months of the groups left only.
     const semi = /FROM (s\d+) AS "__I" SEMI JOIN \(SELECT "__e\d+k0", "__e\d+k1" FROM s\d+ WHERE "__e\d+g"\)/g;
     const bases = [...narrowed.matchAll(semi)].map((m) => m[1]);
@@ -169,8 +203,19 @@ describe('evidence built late on DuckDB', () => {
     // Down to the person-months' rollup itself (DuckDB holds it: its aggregates over each person read it too).
     expect(narrowed).toMatch(new RegExp(`${bases[0]} AS \\(\\n  SELECT "id_number", "period", CAST\\(sum`));
     expect(narrowed.match(/LEFT JOIN s\d+ AS r ON l\."id_number" = r\."id_number"/g)?.length).toBe(2);
+    // A key computed by the step below the rollup: the rows are made again of the base rows with the groups' other key.
+    expect(computed).toMatch(/FROM s1 AS "__I" SEMI JOIN \(SELECT "__e0k0" FROM s\d+ WHERE "__e0g"\) AS "__S" ON "__I"\."id_number" IS NOT DISTINCT FROM "__S"\."__e0k0"\n/);
     // A window after a key written over: nothing below is made again; the rollup's input is read as it is.
     expect(asItIs).not.toMatch(/SEMI JOIN \(SELECT "__e\d+k0", "__e\d+k1"/);
+  });
+
+  it("takes a rollup's values held unchanged from the groups a join's rows are made of from those groups", async () => {
+    const sql = await onDuckDB(DATA, async (dataset) => RULES.filter((r) => r.rule.id.startsWith('GROUPED-BACK')).map((r) => ruleSql(r, dataset).sql));
+    for (const s of sql) {
+      // max and min of the groups' own columns read from them; the join's values, the count and the sum aggregated.
+      expect(s).toMatch(/SELECT "__G"\."id_number", "__G"\."period", "__L"\."name" AS "name", "__L"\."total" AS "total", "__G"\."certified", "__G"\."rows", "__G"\."sum"/);
+      expect(s).toMatch(/FROM \(SELECT "id_number", "period", max\("certified"\) AS "certified", count\(\*\) AS "rows", CAST\(sum\("total"\) AS BIGINT\) AS "sum", min\("__o"\) AS "__o"/);
+    }
   });
 
   it('gathers the rows of a last rollup at once unless a filter keeps few of its groups of cheap rows', async () => {

@@ -193,6 +193,16 @@ describe('an orderby numbered late on DuckDB', () => {
     // One numbering, of the filter's rows; the windows order by the orderby's keys.
     expect(sql.match(/row_number\(\) OVER \(ORDER BY/g)).toHaveLength(1);
     expect(sql).toContain('OVER (PARTITION BY "id_number" ORDER BY "period" DESC NULLS LAST, "amount" ASC NULLS FIRST, "__o") AS "prev"');
-    expect(sql).toMatch(/row_number\(\) OVER \(ORDER BY "period" DESC NULLS LAST, "amount" ASC NULLS FIRST, "__o"\) AS HUGEINT\) AS "__o" FROM s\d+\n\)/);
+    expect(sql).toMatch(/row_number\(\) OVER \(ORDER BY "period" DESC NULLS LAST, "amount" ASC NULLS FIRST, "__o"\) AS "__o" FROM s\d+\n\)/);
+  });
+
+  it('keeps the order a BIGINT of row numbers until a join multiplies it, then a HUGEINT', async () => {
+    const joined = pipeline('JOINED', [{ orderby: ['period'] }, { derive: { n: 'op.row_number()' } }, { join: { with: 'payouts', on: 'id_number' } }, { join: { with: 'payouts', on: 'id_number' } }]);
+    const sql = await onDuckDB(DATA, async (dataset) => ruleSql(joined, dataset).sql);
+    expect(sql).toContain('"__row" AS "__o" FROM "payouts"');
+    expect(sql).not.toMatch(/AS HUGEINT\) AS "__o"/);
+    // Each join's order, the left row's times the right side's largest plus the right row's: in HUGEINT from the first.
+    expect(sql.match(/CAST\(l\."__o" AS HUGEINT\) \* \(\(SELECT coalesce\(max\("__o"\), 0\) FROM s\d+\) \+ 2\)/g)).toHaveLength(2);
+    expect(await both(joined)).toHaveLength(5 * 5 * 5 + 3 * 3 * 3 + 1);
   });
 });
