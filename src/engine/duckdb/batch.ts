@@ -454,16 +454,19 @@ export class BatchWriter implements RowSink {
 
   end(): void {
     if (this.n > 0) this.flush();
-    // The buffers begun for a next batch that will not come.
-    if (this.buffer) this.buffers.unused?.();
-    this.buffer = undefined!;
+    this.giveBack();
     this.send({ type: 'end', part: this.part, rows: this.first });
   }
 
   discard(): void {
+    this.giveBack();
+    this.send({ type: 'discard', part: this.part });
+  }
+
+  /** Gives back the buffers begun for a next batch that will not come. */
+  private giveBack(): void {
     if (this.buffer) this.buffers.unused?.();
     this.buffer = undefined!;
-    this.send({ type: 'discard', part: this.part });
   }
 
   private flush(): void {

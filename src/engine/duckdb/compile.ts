@@ -1573,7 +1573,6 @@ function prefixKey(rel: Relation, n: number): string {
   });
 }
 
-/** Column sets the rows are unique on after a step, from those before it (as far as the plan shows; none after a join or concat). */
 /** What `joined` is after a step (`before` its input, `after` its output): the rows made of the same left rows. */
 function joinedAfter(before: Current, step: PlanStep, after: Current): Current['joined'] {
   if (step.verb === 'join') return after.joined;
@@ -1597,6 +1596,7 @@ function joinedAfter(before: Current, step: PlanStep, after: Current): Current['
   }
 }
 
+/** Column sets the rows are unique on after a step, from those before it (as far as the plan shows; none after a join or concat). */
 function uniqueAfter(before: Current, step: PlanStep): string[][] {
   const unique = before.unique ?? [];
   const without = (names: Iterable<string>) => {
