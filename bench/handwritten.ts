@@ -12,7 +12,7 @@ import type { DuckDBConnection } from '@duckdb/node-api';
 import { join } from 'node:path';
 
 /** '...' with its quotes doubled: the paths are the benchmark's own folders, but a quote must still not end the literal. */
-const literal = (s: string) => `'${s.replace(/'/g, "''")}'`;
+export const literal = (s: string) => `'${s.replace(/'/g, "''")}'`;
 
 /** Loads payouts and deaths from `dir` with read_csv, typed as the checks need them. */
 export async function handwrittenLoad(connection: DuckDBConnection, dir: string): Promise<void> {

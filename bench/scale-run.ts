@@ -7,6 +7,7 @@
  *   node dist/bench/scale-run.js duckdb-checks  DIR [workers]   # load what they need + the two reference rules on DuckDB
  *   node dist/bench/scale-run.js duckdb-pack    DIR [workers]   # load + the whole default pack on DuckDB, rule by rule
  *   node dist/bench/scale-run.js handwritten    DIR             # DuckDB's own read_csv + the two reference checks by hand
+ *   node dist/bench/scale-run.js duckdb-read    DIR             # the floor of any load: DuckDB's own read_csv of every file, untyped
  *   node dist/bench/scale-run.js arquero-checks DIR             # in-memory load + the two reference rules on Arquero
  *   node dist/bench/scale-run.js arquero-pack   DIR             # in-memory load + the whole pack on Arquero
  *   node dist/bench/scale-run.js audit          DIR             # `fundaudit audit DIR --format json --out FILE`, end to end
@@ -15,7 +16,7 @@
  * runs in this process (audit would run it in a child process holding a second copy of the data): the engine
  * itself is what is measured.
  */
-import { closeSync, openSync, readSync, rmSync, statSync } from 'node:fs';
+import { closeSync, openSync, readdirSync, readSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { main } from '../src/cli/main.js';
@@ -31,7 +32,7 @@ import { loadIntoDuckDB } from '../src/engine/duckdb/load.js';
 import { openSession } from '../src/engine/duckdb/session.js';
 import { DuckDBExecutor } from '../src/engine/duckdb/executor.js';
 import { addReferenceTables } from '../src/data/reference.js';
-import { HANDWRITTEN_CHECKS, handwrittenLoad } from './handwritten.js';
+import { HANDWRITTEN_CHECKS, handwrittenLoad, literal } from './handwritten.js';
 
 /** The two reference checks of issue 10. */
 export const REFERENCE_RULES = ['PAID-AFTER-DEATH', 'DUPLICATE-PAYOUT'];
@@ -80,6 +81,44 @@ async function handwritten(): Promise<Record<string, unknown>> {
   } finally {
     connection.closeSync();
     instance.closeSync();
+  }
+}
+
+/**
+ * The floor under any loader of these files: DuckDB's own parallel read_csv of every CSV in the folder into a
+ * table of VARCHAR columns — no typing, no checks, no row provenance, nothing rejected or reported. The tool's
+ * load does all of those, so it cannot beat this; the gap between the two is what a faster loader could win.
+ */
+async function duckdbRead(): Promise<Record<string, unknown>> {
+  const instance = await DuckDBInstance.create(':memory:', { threads: String(LIMITS.threads), memory_limit: `${LIMITS.memoryBytes >> 20}MiB`, temp_directory: join(dir, '.duckdb-tmp') });
+  const connection = await instance.connect();
+  try {
+    const perFile: Record<string, number> = {};
+    const files = readdirSync(dir).filter((f) => f.endsWith('.csv')).sort();
+    for (const [i, file] of files.entries()) {
+      const t = performance.now();
+      // Some exports put a title line above the header (the generator copies that habit): a first line without a comma.
+      const skip = firstLine(join(dir, file)).includes(',') ? 0 : 1;
+      await connection.run(`CREATE TABLE t${i} AS SELECT * FROM read_csv(${literal(join(dir, file))}, skip = ${skip}, header = true, all_varchar = true, ignore_errors = true)`);
+      perFile[file] = secs(t);
+    }
+    const counts = await connection.runAndReadAll(files.map((_, i) => `SELECT ${i} AS i, count(*) AS n FROM t${i}`).join(' UNION ALL ') + ' ORDER BY i');
+    const rows = (counts.getRows() as Array<[number, bigint]>).map(([, n]) => Number(n));
+    return { load: Number(Object.values(perFile).reduce((a, b) => a + b, 0).toFixed(2)), rows: rows.reduce((a, b) => a + b, 0), files: perFile };
+  } finally {
+    connection.closeSync();
+    instance.closeSync();
+  }
+}
+
+function firstLine(file: string): string {
+  const fd = openSync(file, 'r');
+  try {
+    const head = Buffer.alloc(4096);
+    const n = readSync(fd, head);
+    return head.subarray(0, n).toString('utf8').split('\n')[0];
+  } finally {
+    closeSync(fd);
   }
 }
 
@@ -182,6 +221,7 @@ function slowest(perRule: Record<string, number>): Record<string, number> {
 
 const RUNS: Record<string, () => Promise<Record<string, unknown>>> = {
   'duckdb-load': duckdbLoad,
+  'duckdb-read': duckdbRead,
   handwritten,
   'duckdb-checks': () => duckdbRules(REFERENCE_RULES),
   'duckdb-pack': () => duckdbRules(),

@@ -29,7 +29,7 @@ const { values } = parseArgs({
     sizes: { type: 'string', default: '1,2,5' },
     persons: { type: 'string', default: '20000' },
     seed: { type: 'string', default: '5' },
-    runs: { type: 'string', default: 'handwritten,duckdb-checks,duckdb-pack,audit,arquero-checks,arquero-pack' },
+    runs: { type: 'string', default: 'duckdb-read,handwritten,duckdb-checks,duckdb-pack,audit,arquero-checks,arquero-pack' },
     /**
      * Largest county (million payout rows) the in-memory engine is run on: at 1.9M payout rows it took 571 s and
      * 4.1 GiB before failing (issue 10), so past 1M it only loads the shared machine.
@@ -118,6 +118,12 @@ for (const millions of values.sizes!.split(',').map(Number)) {
       if (what === 'audit') growth.push({ rows: payoutRows, seconds: r.total as number, peakMb: r.peakMb as number });
       process.stdout.write(`  ${label.padEnd(16)} ${fmt(r)}\n`);
     }
+  }
+  const floor = results['duckdb-read'];
+  const pack = results['duckdb-pack'] ?? results['duckdb-load w2'];
+  if (floor && pack) {
+    // The pack's load types, checks and records the provenance of every row; DuckDB's untyped read does none of it.
+    process.stdout.write(`  load: the tool's ${(pack.load as number).toFixed(1)} s against DuckDB's own untyped read of every file ${(floor.load as number).toFixed(1)} s = ${((pack.load as number) / (floor.load as number)).toFixed(2)}×\n`);
   }
   const mine = results['duckdb-checks'];
   const hand = results.handwritten;
