@@ -63,12 +63,18 @@ async function interleaved(db: AuditDatabase): Promise<boolean> {
   return Number(switches) > Number(parts) - 1;
 }
 
-/** Whether the physical payouts table holds some row before one that comes earlier in the table's row order. */
+/**
+ * Whether the physical payouts table holds some row before one that comes earlier in the table's row order: the
+ * view's `__row` (row numbers follow the paths) read along the physical rows, a row and its view row matched on
+ * part and line. The large file, last in the paths, is loaded first, so this holds whatever the threads' timing.
+ * (The parts' own numbers, `__src`, follow the order parts began in, not the paths: they are in order whenever
+ * the large file's two parts happen not to interleave, so they cannot show this.)
+ */
 async function outOfOrder(db: AuditDatabase): Promise<boolean> {
   const phys = ident(dataTableName('payouts'));
   const [[back]] = (
     await db.connection.runAndReadAll(
-      `SELECT count(*) FROM (SELECT __src, __n, lag(__src) OVER (ORDER BY rowid) AS ps, lag(__n) OVER (ORDER BY rowid) AS pn FROM ${phys}) WHERE __src < ps OR (__src = ps AND __n < pn)`,
+      `SELECT count(*) FROM (SELECT v.__row, lag(v.__row) OVER (ORDER BY p.rowid) AS prev FROM ${phys} p JOIN ${ident('payouts')} v USING (__src, __line)) WHERE __row < prev`,
     )
   ).getRows();
   return Number(back) > 0;
