@@ -20,7 +20,7 @@ import { closeSync, openSync, readdirSync, readSync, rmSync, statSync } from 'no
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { main } from '../src/cli/main.js';
-import { DuckDBInstance } from '@duckdb/node-api';
+import { DuckDBInstance, type DuckDBConnection } from '@duckdb/node-api';
 import { loadPaths } from '../src/data/load.js';
 import { loadRuleFiles } from '../src/rules/load.js';
 import { BENCH_LIMITS } from './limits.js';
@@ -30,6 +30,7 @@ import type { Dataset, Executor } from '../src/engine/executor.js';
 import { AuditDatabase } from '../src/engine/duckdb/database.js';
 import { loadIntoDuckDB } from '../src/engine/duckdb/load.js';
 import { openSession } from '../src/engine/duckdb/session.js';
+import { ident } from '../src/engine/duckdb/schema.js';
 import { DuckDBExecutor } from '../src/engine/duckdb/executor.js';
 import { addReferenceTables } from '../src/data/reference.js';
 import { HANDWRITTEN_CHECKS, handwrittenLoad, literal } from './handwritten.js';
@@ -62,10 +63,20 @@ async function duckdbLoad(): Promise<Record<string, unknown>> {
   }
 }
 
-async function handwritten(): Promise<Record<string, unknown>> {
+/** A plain DuckDB with the tool's limits (threads, pool, spill folder), for the runs that use DuckDB's own reader; closed after `use`. */
+async function withPlainDuckDB(use: (connection: DuckDBConnection) => Promise<Record<string, unknown>>): Promise<Record<string, unknown>> {
   const instance = await DuckDBInstance.create(':memory:', { threads: String(LIMITS.threads), memory_limit: `${LIMITS.memoryBytes >> 20}MiB`, temp_directory: join(dir, '.duckdb-tmp') });
   const connection = await instance.connect();
   try {
+    return await use(connection);
+  } finally {
+    connection.closeSync();
+    instance.closeSync();
+  }
+}
+
+const handwritten = () =>
+  withPlainDuckDB(async (connection) => {
     let t = performance.now();
     await handwrittenLoad(connection, dir);
     const load = secs(t);
@@ -78,38 +89,28 @@ async function handwritten(): Promise<Record<string, unknown>> {
       found[id] = reader.currentRowCount;
     }
     return { load, checks, found };
-  } finally {
-    connection.closeSync();
-    instance.closeSync();
-  }
-}
+  });
 
 /**
  * The floor under any loader of these files: DuckDB's own parallel read_csv of every CSV in the folder into a
  * table of VARCHAR columns — no typing, no checks, no row provenance, nothing rejected or reported. The tool's
  * load does all of those, so it cannot beat this; the gap between the two is what a faster loader could win.
  */
-async function duckdbRead(): Promise<Record<string, unknown>> {
-  const instance = await DuckDBInstance.create(':memory:', { threads: String(LIMITS.threads), memory_limit: `${LIMITS.memoryBytes >> 20}MiB`, temp_directory: join(dir, '.duckdb-tmp') });
-  const connection = await instance.connect();
-  try {
-    const perFile: Record<string, number> = {};
-    const files = readdirSync(dir).filter((f) => f.endsWith('.csv')).sort();
-    for (const [i, file] of files.entries()) {
+const duckdbRead = () =>
+  withPlainDuckDB(async (connection) => {
+    const t0 = performance.now();
+    const files: Record<string, number> = {};
+    for (const file of readdirSync(dir).filter((f) => f.endsWith('.csv')).sort()) {
       const t = performance.now();
       // Some exports put a title line above the header (the generator copies that habit): a first line without a comma.
       const skip = firstLine(join(dir, file)).includes(',') ? 0 : 1;
-      await connection.run(`CREATE TABLE t${i} AS SELECT * FROM read_csv(${literal(join(dir, file))}, skip = ${skip}, header = true, all_varchar = true, ignore_errors = true)`);
-      perFile[file] = secs(t);
+      await connection.run(`CREATE TABLE ${ident(file)} AS SELECT * FROM read_csv(${literal(join(dir, file))}, skip = ${skip}, header = true, all_varchar = true, ignore_errors = true)`);
+      files[file] = secs(t);
     }
-    const counts = await connection.runAndReadAll(files.map((_, i) => `SELECT ${i} AS i, count(*) AS n FROM t${i}`).join(' UNION ALL ') + ' ORDER BY i');
-    const rows = (counts.getRows() as Array<[number, bigint]>).map(([, n]) => Number(n));
-    return { load: Number(Object.values(perFile).reduce((a, b) => a + b, 0).toFixed(2)), rows: rows.reduce((a, b) => a + b, 0), files: perFile };
-  } finally {
-    connection.closeSync();
-    instance.closeSync();
-  }
-}
+    const load = secs(t0);
+    const counts = await connection.runAndReadAll(Object.keys(files).map((f) => `SELECT count(*) AS n FROM ${ident(f)}`).join(' UNION ALL '));
+    return { load, rows: (counts.getRows() as bigint[][]).reduce((n, [x]) => n + Number(x), 0), files };
+  });
 
 function firstLine(file: string): string {
   const fd = openSync(file, 'r');
